@@ -1,0 +1,57 @@
+// The running service: configuration, pools, routes and the HTTP server.
+// `cabildo serve` owns one; integration tests start one in-process.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "cabildo/api/http_server.h"
+#include "cabildo/api/metrics.h"
+#include "cabildo/api/router.h"
+#include "cabildo/core/config.h"
+#include "cabildo/core/db_pool.h"
+#include "cabildo/core/redis.h"
+
+namespace cabildo::api {
+
+// What handlers share for the life of the process (style.md rule 13).
+struct AppContext {
+  explicit AppContext(core::Config config);
+
+  const core::Config config;
+  core::DbPool db;  // application role
+  core::RedisClient redis;
+  Metrics metrics;
+  std::atomic<bool> draining{false};  // SIGTERM received: /readyz answers 503
+};
+
+// Registers /healthz, /readyz, /metrics and the core /v1 routes.
+void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* server);
+
+class App {
+ public:
+  explicit App(core::Config config);
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+  ~App();
+
+  // Registers routes and starts listening. Does not migrate.
+  Status Start();
+  uint16_t Port() const { return server_ ? server_->Port() : 0; }
+  AppContext& context() { return *context_; }
+  // Extra routes (tests); REQUIRES: before Start().
+  Router& router() { return router_; }
+
+  // Graceful stop: readiness goes 503 at once, the listener keeps serving for
+  // `drain` (so load balancers notice), in-flight requests get up to `grace`
+  // to finish, then everything stops.
+  void Stop(std::chrono::milliseconds drain, std::chrono::milliseconds grace);
+
+ private:
+  std::unique_ptr<AppContext> context_;
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+}  // namespace cabildo::api

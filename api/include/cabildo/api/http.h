@@ -1,0 +1,56 @@
+// The HTTP request and response as handlers see them: plain values, no
+// Pistache types, so handlers are testable without a socket.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cabildo/core/status.h"
+
+namespace cabildo::api {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions };
+
+const char* MethodName(Method method);
+
+struct Request {
+  Method method = Method::kGet;
+  std::string path;  // without the query string, not percent-decoded
+  std::vector<std::pair<std::string, std::string>> query;  // percent-decoded
+  std::map<std::string, std::string> headers;              // names lower-cased
+  std::string body;
+  std::string remote_address;
+  std::string request_id;
+  std::map<std::string, std::string> path_params;  // filled by the router
+  std::string route;  // the matched template, e.g. /v1/tenants/{tenant}
+
+  // Header by lower-case name.
+  std::optional<std::string> Header(const std::string& lower_name) const;
+  // First query parameter with that name.
+  std::optional<std::string> Query(const std::string& name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response Json(int status, const nlohmann::json& body);
+  static Response Text(int status, std::string body, std::string content_type);
+  static Response Empty(int status);
+};
+
+// The body as JSON; InvalidArgument (answered as 400) when it is missing or
+// malformed, with the position of the first error.
+StatusOr<nlohmann::json> ParseJsonBody(const Request& request);
+
+// Decodes %XX and '+' (query strings); invalid escapes are kept verbatim.
+std::string PercentDecode(const std::string& text, bool plus_is_space);
+
+}  // namespace cabildo::api

@@ -1,0 +1,28 @@
+// RFC 9457 problem documents: the single place where errors become HTTP.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cabildo/api/http.h"
+#include "cabildo/core/status.h"
+
+namespace cabildo::api {
+
+struct FieldError {
+  std::string field;
+  std::string message;  // Spanish, plain language
+};
+
+// A problem+json response. `status` picks the type URI and the Spanish title;
+// `detail` is safe to show (never SQL or exception text).
+Response Problem(int status, const std::string& detail, const std::string& request_id,
+                 const std::vector<FieldError>& errors = {});
+
+// The HTTP status for a Status code (style.md rule 8).
+int HttpStatusFor(StatusCode code);
+
+// Problem for a non-OK Status; 503 adds `Retry-After`.
+Response ProblemFromStatus(const Status& status, const std::string& request_id);
+
+}  // namespace cabildo::api

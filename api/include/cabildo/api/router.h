@@ -1,0 +1,46 @@
+// Routes by method and path template ("/v1/tenants/{tenant}"). Our own router
+// rather than Pistache's Rest::Router: we need the template for metrics, typed
+// path parameters parsed by us, and none of Rest::Router's first-use race
+// (stack-notes.md). Built during start-up, read-only afterwards.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cabildo/api/http.h"
+
+namespace cabildo::api {
+
+using Handler = std::function<Response(Request&)>;
+
+class Router {
+ public:
+  // REQUIRES: start-up. A duplicate (method, template) is a programming error
+  // and aborts start-up.
+  void Add(Method method, std::string path_template, Handler handler);
+
+  struct Match {
+    enum class Kind { kFound, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;
+    const Handler* handler = nullptr;
+    std::string route;                          // template, when found
+    std::map<std::string, std::string> params;  // decoded path parameters
+    std::vector<Method> allowed;                // for 405
+  };
+
+  Match Find(Method method, const std::string& path) const;
+
+  // Every template with its methods, e.g. for the OpenAPI check.
+  std::vector<std::pair<Method, std::string>> Routes() const;
+
+ private:
+  struct Route {
+    Method method;
+    std::string path_template;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace cabildo::api

@@ -1,0 +1,52 @@
+#include "cabildo/api/app.h"
+
+#include <thread>
+
+#include "cabildo/core/log.h"
+#include "cabildo/core/tenants.h"
+
+namespace cabildo::api {
+
+AppContext::AppContext(core::Config config_in)
+    : config(std::move(config_in)),
+      db(core::DbPoolOptions{config.database_url, config.db_pool_size, config.db_timeout,
+                             config.db_timeout}),
+      redis(core::RedisOptions{config.redis_url}) {
+  core::RegisterTenantStatements(db);
+}
+
+App::App(core::Config config) : context_(std::make_unique<AppContext>(std::move(config))) {}
+
+App::~App() {
+  if (server_) server_->Shutdown(std::chrono::milliseconds(0));
+}
+
+Status App::Start() {
+  const auto& config = context_->config;
+  ServerOptions options;
+  options.listen = config.listen;
+  options.threads = config.threads;
+  options.workers = config.workers;
+  options.max_body_bytes = config.max_body_bytes;
+  server_ = std::make_unique<HttpServer>(options, router_, context_->metrics);
+  RegisterCoreRoutes(router_, *context_, server_.get());
+  CABILDO_RETURN_IF_ERROR(server_->Start());
+  core::LogInfo("escuchando", {{"listen", config.listen.host + ":" + std::to_string(Port())},
+                               {"threads", config.threads},
+                               {"workers", config.workers}});
+  return OkStatus();
+}
+
+void App::Stop(std::chrono::milliseconds drain, std::chrono::milliseconds grace) {
+  context_->draining = true;
+  core::LogInfo("deteniendo: /readyz responde 503 durante el drenado",
+                {{"drain_ms", drain.count()}});
+  std::this_thread::sleep_for(drain);
+  if (server_) {
+    server_->Shutdown(grace);
+    server_.reset();
+  }
+  core::LogInfo("detenido");
+}
+
+}  // namespace cabildo::api

@@ -1,0 +1,196 @@
+#include "cli.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cabildo/api/app.h"
+#include "cabildo/core/config.h"
+#include "cabildo/core/crypto.h"
+#include "cabildo/core/log.h"
+#include "cabildo/core/migrations.h"
+#include "cabildo/core/tenants.h"
+
+#include <signal.h>
+
+namespace cabildo::api {
+namespace {
+
+constexpr const char* kUsage = R"(cabildo — backend de Gobierno Abierto
+
+Uso:
+  cabildo serve                 sirve la API HTTP hasta SIGTERM/SIGINT
+  cabildo migrate               aplica las migraciones pendientes (rol dueño)
+  cabildo tenants apply <file>  crea o actualiza los tenants de un archivo JSON
+  cabildo help                  esta ayuda
+
+Cada comando acepta --help.
+)";
+
+void PrintVariables() {
+  std::cout << "\nVariables de entorno (con su valor por omisión):\n";
+  for (const auto& variable : core::ConfigVariables()) {
+    std::cout << "  " << variable.name << " = " << variable.default_value << "\n      "
+              << variable.description << "\n";
+  }
+}
+
+bool WantsHelp(const std::vector<std::string>& args) {
+  for (const auto& arg : args) {
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "cabildo: " << message << "\n";
+  return 1;
+}
+
+// Loads the configuration or prints the one-line reason it is bad.
+std::optional<core::Config> LoadConfigOrExplain() {
+  auto config = core::LoadConfig(core::ProcessEnvironment());
+  if (!config.ok()) {
+    std::cerr << "cabildo: " << config.status().message() << "\n";
+    return std::nullopt;
+  }
+  core::Logger::SetLevel(config->log_level);
+  return *config;
+}
+
+std::unique_ptr<pqxx::connection> ConnectOwner(const core::Config& config) {
+  try {
+    return std::make_unique<pqxx::connection>(config.database_admin_url);
+  } catch (const std::exception& error) {
+    // libpq's message names host and user, never the password.
+    std::cerr << "cabildo: no se pudo conectar a PostgreSQL con CABILDO_DATABASE_ADMIN_URL: "
+              << error.what();
+    return nullptr;
+  }
+}
+
+int Serve(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) {
+    std::cout << "Uso: cabildo serve\n\nSirve la API en CABILDO_LISTEN. SIGTERM o Ctrl-C: "
+                 "/readyz pasa a 503, se espera CABILDO_SHUTDOWN_DRAIN_MS, terminan las "
+                 "solicitudes en curso y el proceso sale con 0.\n";
+    PrintVariables();
+    return 0;
+  }
+  auto config = LoadConfigOrExplain();
+  if (!config) return 2;
+
+  // Block the stop signals before any thread starts, so every thread inherits
+  // the mask and only sigwait() below sees them (stack-notes.md, "Shutdown").
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client closing mid-response must not kill us
+
+  App app(*config);
+  Status started = app.Start();
+  if (!started.ok()) return Fail(started.message());
+
+  int received = 0;
+  sigwait(&signals, &received);
+  core::LogInfo("señal recibida", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  app.Stop(config->shutdown_drain, std::chrono::seconds(20));
+  return 0;
+}
+
+int Migrate(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) {
+    std::cout << "Uso: cabildo migrate\n\nAplica, en orden y cada una en su transacción, las "
+                 "migraciones pendientes de CABILDO_MIGRATIONS_DIR con el rol dueño "
+                 "(CABILDO_DATABASE_ADMIN_URL). Una migración ya aplicada que cambió detiene "
+                 "el proceso. Dos ejecuciones simultáneas se serializan.\n";
+    return 0;
+  }
+  auto config = LoadConfigOrExplain();
+  if (!config) return 2;
+  auto files = core::LoadMigrationDir(config->migrations_dir);
+  if (!files.ok()) return Fail(files.status().message());
+  auto owner = ConnectOwner(*config);
+  if (!owner) return 1;
+  try {
+    auto report = core::ApplyMigrations(*owner, "core", *files);
+    if (!report.ok()) return Fail(report.status().message());
+    std::cout << "core: " << report->applied.size() << " aplicadas, " << report->already_applied
+              << " ya estaban aplicadas\n";
+    return 0;
+  } catch (const std::exception& error) {
+    return Fail(std::string("la migración falló: ") + error.what());
+  }
+}
+
+int TenantsApply(const std::vector<std::string>& args) {
+  if (WantsHelp(args) || args.size() != 1) {
+    std::cout << "Uso: cabildo tenants apply <archivo.json>\n\nCrea o actualiza los tenants del "
+                 "archivo (p. ej. tenants/durango.json). Valida todo el archivo antes de "
+                 "escribir; si hay un error no escribe nada. Nunca borra tenants: los que ya no "
+                 "aparecen en el archivo solo se listan. Ejecutarlo dos veces no cambia nada.\n";
+    return WantsHelp(args) ? 0 : 2;
+  }
+  auto config = LoadConfigOrExplain();
+  if (!config) return 2;
+  std::ifstream in(args[0], std::ios::binary);
+  if (!in) return Fail("no se puede leer el archivo '" + args[0] + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto owner = ConnectOwner(*config);
+  if (!owner) return 1;
+  const std::vector<std::string> installed_modules;  // the plugin host comes later
+  auto report = core::ApplyTenantFile(*owner, text.str(), installed_modules);
+  if (!report.ok()) {
+    std::cerr << "cabildo: " << args[0] << " no se aplicó; no se escribió nada:\n";
+    std::istringstream lines(report.status().message());
+    for (std::string line; std::getline(lines, line);) std::cerr << "  " << line << "\n";
+    return 1;
+  }
+  auto join = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out.empty() ? std::string("-") : out;
+  };
+  std::cout << "creados: " << join(report->created) << "\n"
+            << "actualizados: " << join(report->updated) << "\n"
+            << "sin cambios: " << join(report->unchanged) << "\n";
+  if (!report->not_in_file.empty()) {
+    std::cout << "en la base pero no en el archivo (no se borran): " << join(report->not_in_file)
+              << "\n";
+  }
+  for (const auto& warning : report->warnings) std::cout << "aviso: " << warning << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  if (!core::InitCrypto()) {
+    std::cerr << "cabildo: libsodium no pudo iniciarse\n";
+    return 1;
+  }
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    PrintVariables();
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "serve") return Serve(rest);
+  if (command == "migrate") return Migrate(rest);
+  if (command == "tenants") {
+    if (!rest.empty() && rest[0] == "apply") return TenantsApply({rest.begin() + 1, rest.end()});
+    std::cerr << "Uso: cabildo tenants apply <archivo.json>\n";
+    return WantsHelp(rest) ? 0 : 2;
+  }
+  std::cerr << "cabildo: comando desconocido '" << command << "'\n\n" << kUsage;
+  return 2;
+}
+
+}  // namespace cabildo::api

@@ -1,0 +1,94 @@
+#include "cabildo/api/http.h"
+
+namespace cabildo::api {
+
+const char* MethodName(Method method) {
+  switch (method) {
+    case Method::kGet:
+      return "GET";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kOptions:
+      return "OPTIONS";
+  }
+  return "GET";
+}
+
+std::optional<std::string> Request::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> Request::Query(const std::string& name) const {
+  for (const auto& [key, value] : query) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+Response Response::Json(int status, const nlohmann::json& body) {
+  Response response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
+Response Response::Text(int status, std::string body, std::string content_type) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  response.content_type = std::move(content_type);
+  return response;
+}
+
+Response Response::Empty(int status) {
+  Response response;
+  response.status = status;
+  response.content_type.clear();
+  return response;
+}
+
+StatusOr<nlohmann::json> ParseJsonBody(const Request& request) {
+  if (request.body.empty()) return InvalidArgumentError("Falta el cuerpo JSON de la solicitud.");
+  try {
+    return nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& error) {
+    return InvalidArgumentError("El cuerpo no es JSON válido (byte " + std::to_string(error.byte) +
+                                ").");
+  }
+}
+
+std::string PercentDecode(const std::string& text, bool plus_is_space) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      int high = hex(text[i + 1]);
+      int low = hex(text[i + 2]);
+      if (high >= 0 && low >= 0) {
+        out.push_back(static_cast<char>(high * 16 + low));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && text[i] == '+' ? ' ' : text[i]);
+  }
+  return out;
+}
+
+}  // namespace cabildo::api

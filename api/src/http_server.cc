@@ -1,0 +1,477 @@
+#include "cabildo/api/http_server.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/peer.h>
+
+#include "cabildo/api/problem.h"
+#include "cabildo/core/crypto.h"
+#include "cabildo/core/log.h"
+
+#include <sys/socket.h>
+
+namespace cabildo::api {
+namespace {
+
+using namespace Pistache;  // NOLINT(google-build-using-namespace): Pistache's names are long
+
+// Any header name, sent for real. Pistache's `addRaw` headers are silently
+// dropped (upstream #967), so every custom header goes through this type.
+class NamedHeader final : public Http::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void write(std::ostream& os) const override { os << value_; }
+  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
+// Why a request was refused before it reached the router.
+struct Rejection {
+  int status = 400;
+  std::string detail;
+};
+
+class GuardedRequestParser;
+
+// Wraps one of Pistache's parsing steps so that no parse failure escapes as
+// Pistache's plain-text 400/500 (whose body is the exception text); instead the
+// request is marked rejected and answered as a problem document by onRequest.
+// The body step also refuses, before anything is allocated, a Content-Length
+// that is not a number, is negative or exceeds the body limit: Pistache would
+// otherwise `reserve()` whatever the client claims (stack-notes.md).
+template <typename Step>
+class GuardedStep final : public Step {
+ public:
+  GuardedStep(GuardedRequestParser* parser, Http::Request* request)
+      : Step(request), parser_(parser), request_(request) {}
+
+  Http::Private::State apply(StreamCursor& cursor) override;
+
+ private:
+  GuardedRequestParser* parser_;
+  Http::Request* request_;
+};
+
+class GuardedRequestParser final : public Http::RequestParser {
+ public:
+  GuardedRequestParser(std::size_t max_request_bytes, std::size_t max_body_bytes)
+      : Http::RequestParser(max_request_bytes), max_body_bytes_(max_body_bytes) {
+    allSteps[0] = std::make_unique<GuardedStep<Http::Private::RequestLineStep>>(this, &request);
+    allSteps[1] = std::make_unique<GuardedStep<Http::Private::HeadersStep>>(this, &request);
+    allSteps[2] = std::make_unique<GuardedStep<Http::Private::BodyStep>>(this, &request);
+  }
+
+  void reset() override {
+    Http::RequestParser::reset();
+    rejection_.reset();
+  }
+
+  void Reject(int status, std::string detail) { rejection_ = Rejection{status, std::move(detail)}; }
+  const std::optional<Rejection>& rejection() const { return rejection_; }
+  // After a rejection the connection is closing: whatever else arrives (the
+  // rest of an oversized body) is dropped unparsed.
+  void DiscardRest() { discarding_ = true; }
+  bool discarding() const { return discarding_; }
+  std::size_t max_body_bytes() const { return max_body_bytes_; }
+
+ private:
+  std::size_t max_body_bytes_;
+  std::optional<Rejection> rejection_;
+  bool discarding_ = false;
+};
+
+template <typename Step>
+Http::Private::State GuardedStep<Step>::apply(StreamCursor& cursor) {
+  using Http::Private::State;
+  if (parser_->discarding()) {
+    cursor.advance(cursor.remaining());
+    return State::Again;
+  }
+  try {
+    if constexpr (std::is_same_v<Step, Http::Private::BodyStep>) {
+      const auto& raw = request_->headers().rawList();
+      if (raw.find("Transfer-Encoding") != raw.end()) {
+        parser_->Reject(411, "Envíe el cuerpo con Content-Length; no se admite Transfer-Encoding.");
+        return State::Done;
+      }
+      if (auto length = raw.find("Content-Length"); length != raw.end()) {
+        const std::string& value = length->second.value();
+        const bool digits = !value.empty() && value.size() <= 19 &&
+                            value.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits) {
+          parser_->Reject(400, "Content-Length no es un número válido.");
+          return State::Done;
+        }
+        if (std::stoull(value) > parser_->max_body_bytes()) {
+          parser_->Reject(413, "El cuerpo excede el máximo de " +
+                                   std::to_string(parser_->max_body_bytes()) + " bytes.");
+          return State::Done;
+        }
+      }
+    }
+    return Step::apply(cursor);
+  } catch (const Http::HttpError& error) {
+    parser_->Reject(error.code() == 501 ? 400 : error.code(), "Solicitud HTTP mal formada.");
+  } catch (const std::out_of_range&) {
+    // Pistache's Content-Length parser overflowed: the claimed body is absurdly large.
+    parser_->Reject(413, "El cuerpo excede el máximo de " +
+                             std::to_string(parser_->max_body_bytes()) + " bytes.");
+  } catch (const std::exception&) {
+    parser_->Reject(400, "Solicitud HTTP mal formada.");
+  }
+  return State::Done;
+}
+
+bool IsValidRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  return id.find_first_not_of(
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") ==
+         std::string::npos;
+}
+
+std::optional<Method> ToMethod(Http::Method method) {
+  switch (method) {
+    case Http::Method::Get:
+      return Method::kGet;
+    case Http::Method::Head:
+      return Method::kHead;
+    case Http::Method::Post:
+      return Method::kPost;
+    case Http::Method::Put:
+      return Method::kPut;
+    case Http::Method::Patch:
+      return Method::kPatch;
+    case Http::Method::Delete:
+      return Method::kDelete;
+    case Http::Method::Options:
+      return Method::kOptions;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool IsJsonMediaType(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type == "application/json" || (type.rfind("application/", 0) == 0 && type.size() > 5 &&
+                                        type.compare(type.size() - 5, 5, "+json") == 0);
+}
+
+// Whether the client wants the connection kept open after this response.
+// HTTP/1.1 defaults to keep-alive; Pistache answers `Connection: Close` when
+// the header is absent (stack-notes.md), so we decide here.
+bool WantsKeepAlive(const Http::Request& request) {
+  const auto& raw = request.headers().rawList();
+  auto connection = raw.find("Connection");
+  std::string value = connection == raw.end() ? "" : connection->second.value();
+  for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (request.version() == Http::Version::Http11) return value.find("close") == std::string::npos;
+  return value.find("keep-alive") != std::string::npos;
+}
+
+}  // namespace
+
+// Shared by every Pistache handler clone (one per reactor thread).
+class HttpServer::Dispatcher {
+ public:
+  Dispatcher(const ServerOptions& options, const Router& router, Metrics& metrics)
+      : options_(options), router_(router), metrics_(metrics) {
+    for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkLoop(); });
+  }
+
+  ~Dispatcher() { StopWorkers(); }
+
+  void StopWorkers() {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    work_ready_.notify_all();
+    for (auto& worker : workers_) worker.join();
+  }
+
+  // Reactor thread: copy what the handler needs and hand it to a worker.
+  void Accept(const Http::Request& raw_request, Http::ResponseWriter writer,
+              GuardedRequestParser& parser) {
+    const auto started = std::chrono::steady_clock::now();
+    Request request;
+    request.request_id = core::RandomHex(8);
+    if (auto id = raw_request.headers().rawList().find("X-Request-Id");
+        id != raw_request.headers().rawList().end() && IsValidRequestId(id->second.value())) {
+      request.request_id = id->second.value();
+    }
+    const bool keep_alive = WantsKeepAlive(raw_request) && !parser.rejection();
+
+    if (parser.rejection()) {
+      // The rest of this connection's bytes are unreliable: answer and close.
+      parser.DiscardRest();
+      Respond(writer,
+              Problem(parser.rejection()->status, parser.rejection()->detail, request.request_id),
+              request.request_id, /*keep_alive=*/false);
+      LogAccess(request, "rejected", parser.rejection()->status, started);
+      return;
+    }
+
+    auto method = ToMethod(raw_request.method());
+    request.path = raw_request.resource();
+    for (const auto& [key, value] : raw_request.headers().rawList()) {
+      std::string name = key;
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers[name] = value.value();
+    }
+    for (auto it = raw_request.query().parameters_begin();
+         it != raw_request.query().parameters_end(); ++it) {
+      request.query.emplace_back(PercentDecode(it->first, true), PercentDecode(it->second, true));
+    }
+    request.body = raw_request.body();
+    request.remote_address = raw_request.address().host();
+    if (!method) {
+      Respond(writer, Problem(405, "Método HTTP no admitido.", request.request_id),
+              request.request_id, keep_alive);
+      return;
+    }
+    request.method = *method;
+
+    auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ || queue_.size() >= options_.max_queued) {
+        Response busy =
+            Problem(503, "El servidor está saturado; intente de nuevo.", request.request_id);
+        busy.headers.emplace_back("Retry-After", "1");
+        Respond(*shared_writer, busy, request.request_id, false);
+        return;
+      }
+      ++in_flight_;
+      queue_.push_back([this, request = std::move(request), shared_writer, keep_alive,
+                        started]() mutable {
+        Response response = Handle(request);
+        Respond(*shared_writer, response, request.request_id, keep_alive);
+        LogAccess(request, request.route.empty() ? "unmatched" : request.route, response.status,
+                  started);
+        metrics_.ObserveRequest(
+            request.route.empty() ? "unmatched" : request.route, request.method, response.status,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        --in_flight_;
+      });
+    }
+    work_ready_.notify_one();
+  }
+
+  // Worker thread: route, run, and never let an exception out.
+  Response Handle(Request& request) {
+    auto match = router_.Find(request.method, request.path);
+    if (match.kind == Router::Match::Kind::kNotFound) {
+      return Problem(404, "No existe la ruta " + request.path + ".", request.request_id);
+    }
+    if (match.kind == Router::Match::Kind::kMethodNotAllowed) {
+      Response response =
+          Problem(405, std::string("La ruta no admite ") + MethodName(request.method) + ".",
+                  request.request_id);
+      std::string allow;
+      for (auto method : match.allowed)
+        allow += (allow.empty() ? "" : ", ") + std::string(MethodName(method));
+      response.headers.emplace_back("Allow", allow);
+      return response;
+    }
+    request.route = match.route;
+    request.path_params = std::move(match.params);
+    const bool has_body = request.method == Method::kPost || request.method == Method::kPut ||
+                          request.method == Method::kPatch;
+    if (has_body && !request.body.empty() &&
+        !IsJsonMediaType(request.Header("content-type").value_or(""))) {
+      return Problem(415, "Envíe el cuerpo como application/json.", request.request_id);
+    }
+    try {
+      Response response = (*match.handler)(request);
+      if (request.method == Method::kHead) response.body.clear();
+      return response;
+    } catch (const std::exception& error) {
+      core::LogError(
+          "excepción no controlada en un manejador",
+          {{"request_id", request.request_id}, {"route", request.route}, {"error", error.what()}});
+    } catch (...) {
+      core::LogError("excepción no controlada en un manejador",
+                     {{"request_id", request.request_id}, {"route", request.route}});
+    }
+    return Problem(500, "Ocurrió un error interno; se registró con este request_id.",
+                   request.request_id);
+  }
+
+  void Respond(Http::ResponseWriter& writer, const Response& response,
+               const std::string& request_id, bool keep_alive) {
+    try {
+      auto& headers = writer.headers();
+      headers.remove<Http::Header::Connection>();
+      headers.add<Http::Header::Connection>(keep_alive ? Http::ConnectionControl::KeepAlive
+                                                       : Http::ConnectionControl::Close);
+      headers.add(std::make_shared<NamedHeader>("X-Request-Id", request_id));
+      if (!response.content_type.empty()) {
+        headers.add(std::make_shared<NamedHeader>("Content-Type", response.content_type));
+      }
+      for (const auto& [name, value] : response.headers) {
+        headers.add(std::make_shared<NamedHeader>(name, value));
+      }
+      const int fd = writer.peer()->fd();
+      auto sent = writer.send(static_cast<Http::Code>(response.status), response.body);
+      if (!keep_alive) {
+        // Pistache announces Connection: Close but never closes; we do, once written.
+        sent.then([fd](ssize_t) { ::shutdown(fd, SHUT_RDWR); }, Async::IgnoreException);
+      }
+    } catch (const std::exception& error) {
+      // The client went away; nothing left to answer.
+      core::Logger::Log(core::LogLevel::kDebug, "respuesta no enviada",
+                        {{"request_id", request_id}, {"error", error.what()}});
+    }
+  }
+
+  int InFlight() const { return in_flight_.load(); }
+
+ private:
+  void WorkLoop() {
+    while (true) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping and drained
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      job();
+    }
+  }
+
+  void LogAccess(const Request& request, const std::string& route, int status,
+                 std::chrono::steady_clock::time_point started) {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    core::LogInfo("request", {{"request_id", request.request_id},
+                              {"method", MethodName(request.method)},
+                              {"path", request.path},
+                              {"route", route},
+                              {"status", status},
+                              {"duration_ms", ms},
+                              {"remote", request.remote_address}});
+  }
+
+  const ServerOptions options_;
+  const Router& router_;
+  Metrics& metrics_;
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::deque<std::function<void()>> queue_;  // GUARDED_BY(mutex_)
+  bool stopping_ = false;                    // GUARDED_BY(mutex_)
+  std::atomic<int> in_flight_{0};
+  std::vector<std::thread> workers_;
+};
+
+namespace {
+
+class PistacheHandler final : public Http::Handler {
+ public:
+  HTTP_PROTOTYPE(PistacheHandler)
+
+  PistacheHandler(std::shared_ptr<HttpServer::Dispatcher> dispatcher, std::size_t max_body_bytes)
+      : dispatcher_(std::move(dispatcher)), max_body_bytes_(max_body_bytes) {}
+
+  void onRequest(const Http::Request& request, Http::ResponseWriter writer) override {
+    auto parser = std::static_pointer_cast<GuardedRequestParser>(getParser(writer.peer()));
+    dispatcher_->Accept(request, std::move(writer), *parser);
+  }
+
+  void onTimeout(const Http::Request& /*request*/, Http::ResponseWriter writer) override {
+    dispatcher_->Respond(writer, Problem(408, "La solicitud llegó incompleta a tiempo.", "-"), "-",
+                         /*keep_alive=*/false);
+  }
+
+ private:
+  // Installs our guarded parser in place of Pistache's (its onConnection only
+  // does this, with the stock parser).
+  void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
+    peer->putData(ParserData,
+                  std::make_shared<GuardedRequestParser>(getMaxRequestSize(), max_body_bytes_));
+  }
+
+  std::shared_ptr<HttpServer::Dispatcher> dispatcher_;
+  std::size_t max_body_bytes_;
+};
+
+// Room for the request line and headers on top of the body limit.
+constexpr std::size_t kHeaderAllowance = 64 * 1024;
+
+}  // namespace
+
+struct HttpServer::EndpointHolder {
+  explicit EndpointHolder(Address address) : endpoint(address) {}
+  Http::Endpoint endpoint;
+};
+
+HttpServer::HttpServer(ServerOptions options, const Router& router, Metrics& metrics)
+    : options_(std::move(options)),
+      dispatcher_(std::make_shared<Dispatcher>(options_, router, metrics)) {}
+
+HttpServer::~HttpServer() { Shutdown(std::chrono::milliseconds(0)); }
+
+Status HttpServer::Start() {
+  try {
+    Address address(options_.listen.host == "localhost" ? "127.0.0.1" : options_.listen.host,
+                    Pistache::Port(options_.listen.port));
+    endpoint_ = std::make_unique<EndpointHolder>(address);
+    auto opts = Http::Endpoint::options()
+                    .threads(options_.threads)
+                    .flags(Tcp::Options::ReuseAddr)
+                    .maxRequestSize(options_.max_body_bytes + kHeaderAllowance)
+                    .maxResponseSize(64 * 1024 * 1024)
+                    .headerTimeout(options_.header_timeout)
+                    .bodyTimeout(options_.body_timeout);
+    endpoint_->endpoint.init(opts);
+    endpoint_->endpoint.setHandler(
+        std::make_shared<PistacheHandler>(dispatcher_, options_.max_body_bytes));
+    endpoint_->endpoint.serveThreaded();
+    return OkStatus();
+  } catch (const std::exception& error) {
+    endpoint_.reset();
+    return UnavailableError("no se pudo escuchar en " + options_.listen.host + ":" +
+                            std::to_string(options_.listen.port) + ": " + error.what());
+  }
+}
+
+uint16_t HttpServer::Port() const {
+  return endpoint_ ? static_cast<uint16_t>(endpoint_->endpoint.getPort()) : 0;
+}
+
+int HttpServer::InFlight() const { return dispatcher_->InFlight(); }
+
+void HttpServer::Shutdown(std::chrono::milliseconds grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (dispatcher_->InFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Let the last responses leave the reactor's write queue before it stops.
+  if (grace.count() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Workers first: they finish every queued job while the reactor can still
+  // write; requests arriving meanwhile get a 503.
+  dispatcher_->StopWorkers();
+  if (endpoint_) {
+    endpoint_->endpoint.shutdown();
+    endpoint_.reset();
+  }
+}
+
+}  // namespace cabildo::api

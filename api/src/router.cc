@@ -1,0 +1,76 @@
+#include "cabildo/api/router.h"
+
+#include <stdexcept>
+
+namespace cabildo::api {
+namespace {
+
+std::vector<std::string> Split(const std::string& path) {
+  std::vector<std::string> segments;
+  size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+bool IsParameter(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+void Router::Add(Method method, std::string path_template, Handler handler) {
+  for (const auto& route : routes_) {
+    if (route.method == method && route.path_template == path_template) {
+      throw std::logic_error("ruta duplicada: " + path_template);  // start-up only
+    }
+  }
+  Route route{method, path_template, Split(path_template), std::move(handler)};
+  routes_.push_back(std::move(route));
+}
+
+Router::Match Router::Find(Method method, const std::string& path) const {
+  Match match;
+  if (path.empty() || path.front() != '/') return match;
+  const auto segments = Split(path);
+  for (const auto& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    std::map<std::string, std::string> params;
+    bool same = true;
+    for (size_t i = 0; i < segments.size() && same; ++i) {
+      if (IsParameter(route.segments[i])) {
+        if (segments[i].empty()) {
+          same = false;
+        } else {
+          params[route.segments[i].substr(1, route.segments[i].size() - 2)] =
+              PercentDecode(segments[i], /*plus_is_space=*/false);
+        }
+      } else {
+        same = route.segments[i] == segments[i];
+      }
+    }
+    if (!same) continue;
+    if (route.method == method || (method == Method::kHead && route.method == Method::kGet)) {
+      match.kind = Match::Kind::kFound;
+      match.handler = &route.handler;
+      match.route = route.path_template;
+      match.params = std::move(params);
+      return match;
+    }
+    match.kind = Match::Kind::kMethodNotAllowed;
+    match.allowed.push_back(route.method);
+  }
+  return match;
+}
+
+std::vector<std::pair<Method, std::string>> Router::Routes() const {
+  std::vector<std::pair<Method, std::string>> out;
+  for (const auto& route : routes_) out.emplace_back(route.method, route.path_template);
+  return out;
+}
+
+}  // namespace cabildo::api

@@ -1,0 +1,67 @@
+#include "cabildo/api/router.h"
+
+#include <gtest/gtest.h>
+
+namespace cabildo::api {
+namespace {
+
+Handler Named(std::string name) {
+  return [name](Request&) { return Response::Text(200, name, "text/plain"); };
+}
+
+std::string Call(const Router::Match& match) {
+  Request request;
+  return (*match.handler)(request).body;
+}
+
+TEST(RouterTest, MatchesTemplatesAndDecodesParameters) {
+  Router router;
+  router.Add(Method::kGet, "/v1/tenants", Named("list"));
+  router.Add(Method::kGet, "/v1/tenants/{tenant}", Named("one"));
+  auto match = router.Find(Method::kGet, "/v1/tenants/g%C3%B3mez");
+  ASSERT_EQ(match.kind, Router::Match::Kind::kFound);
+  EXPECT_EQ(Call(match), "one");
+  EXPECT_EQ(match.route, "/v1/tenants/{tenant}");
+  EXPECT_EQ(match.params.at("tenant"), "gómez");
+  EXPECT_EQ(Call(router.Find(Method::kGet, "/v1/tenants")), "list");
+}
+
+TEST(RouterTest, UnknownPathIsNotFound) {
+  Router router;
+  router.Add(Method::kGet, "/v1/tenants/{tenant}", Named("one"));
+  EXPECT_EQ(router.Find(Method::kGet, "/v1/nope").kind, Router::Match::Kind::kNotFound);
+  EXPECT_EQ(router.Find(Method::kGet, "/v1/tenants/").kind, Router::Match::Kind::kNotFound);
+  EXPECT_EQ(router.Find(Method::kGet, "/v1/tenants/a/b").kind, Router::Match::Kind::kNotFound);
+  EXPECT_EQ(router.Find(Method::kGet, "").kind, Router::Match::Kind::kNotFound);
+}
+
+TEST(RouterTest, KnownPathWithOtherMethodListsTheAllowedOnes) {
+  Router router;
+  router.Add(Method::kGet, "/v1/tenants", Named("list"));
+  router.Add(Method::kPost, "/v1/tenants", Named("create"));
+  auto match = router.Find(Method::kDelete, "/v1/tenants");
+  ASSERT_EQ(match.kind, Router::Match::Kind::kMethodNotAllowed);
+  EXPECT_EQ(match.allowed, (std::vector<Method>{Method::kGet, Method::kPost}));
+}
+
+TEST(RouterTest, HeadIsServedByGet) {
+  Router router;
+  router.Add(Method::kGet, "/healthz", Named("health"));
+  EXPECT_EQ(router.Find(Method::kHead, "/healthz").kind, Router::Match::Kind::kFound);
+}
+
+TEST(RouterTest, DuplicateRouteIsRefused) {
+  Router router;
+  router.Add(Method::kGet, "/healthz", Named("a"));
+  EXPECT_THROW(router.Add(Method::kGet, "/healthz", Named("b")), std::logic_error);
+}
+
+TEST(PercentDecodeTest, DecodesAndKeepsInvalidEscapes) {
+  EXPECT_EQ(PercentDecode("a%20b+c", true), "a b c");
+  EXPECT_EQ(PercentDecode("a%20b+c", false), "a b+c");
+  EXPECT_EQ(PercentDecode("100%", true), "100%");
+  EXPECT_EQ(PercentDecode("%zz", true), "%zz");
+}
+
+}  // namespace
+}  // namespace cabildo::api

@@ -1,0 +1,60 @@
+// Process configuration, read once from CABILDO_* environment variables.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cabildo/core/status.h"
+
+namespace cabildo::core {
+
+struct ListenAddress {
+  std::string host;  // IPv4 literal or "localhost"
+  uint16_t port = 0;
+};
+
+struct Config {
+  std::string database_url;        // application role: owns nothing, RLS applies
+  std::string database_admin_url;  // owner role: runs migrations, owns the tables
+  std::string redis_url;
+  ListenAddress listen;
+  int threads = 2;  // Pistache reactor threads (network I/O only)
+  int workers = 8;  // threads that run handlers (they block on PostgreSQL/Redis)
+  int db_pool_size = 8;
+  std::chrono::milliseconds db_timeout{5000};  // pool checkout and statement_timeout
+  std::size_t max_body_bytes = 1 << 20;
+  std::string migrations_dir;
+  std::string plugin_dir;
+  bool plugins_optional = false;
+  std::chrono::milliseconds shutdown_drain{1000};  // readiness 503 before the listener stops
+  std::string log_level = "info";
+};
+
+// One documented variable: name, default (as shown to operators) and meaning.
+struct ConfigVariable {
+  const char* name;
+  const char* default_value;
+  const char* description;
+};
+
+// Every CABILDO_* variable the binary reads, for `--help` and the README.
+const std::vector<ConfigVariable>& ConfigVariables();
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Reads the environment through `lookup` (injectable for tests). A bad value
+// yields InvalidArgument whose message is one line naming the variable and why.
+StatusOr<Config> LoadConfig(const EnvLookup& lookup);
+
+// The real process environment.
+EnvLookup ProcessEnvironment();
+
+// Parses "host:port"; exposed for tests.
+StatusOr<ListenAddress> ParseListenAddress(const std::string& value);
+
+}  // namespace cabildo::core

@@ -1,0 +1,132 @@
+// PostgreSQL connection pool over libpqxx with one transaction per unit of work.
+//
+// Connections are opened lazily, prepare every registered statement when they
+// open, and are discarded when they break; the next checkout opens a fresh one,
+// so the pool recovers by itself after a database restart.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "cabildo/core/status.h"
+
+namespace cabildo::core {
+
+struct DbPoolOptions {
+  std::string url;
+  int size = 8;
+  std::chrono::milliseconds checkout_timeout{5000};
+  std::chrono::milliseconds statement_timeout{5000};
+};
+
+class DbPool;
+
+// A connection checked out of the pool; returns it (or drops it, if broken)
+// when destroyed. Move-only.
+class PooledConnection {
+ public:
+  PooledConnection(PooledConnection&& other) noexcept;
+  PooledConnection& operator=(PooledConnection&&) = delete;
+  PooledConnection(const PooledConnection&) = delete;
+  ~PooledConnection();
+
+  pqxx::connection& get() { return *connection_; }
+  // The connection must not be reused (it broke, or its state is unknown).
+  void MarkBroken() { broken_ = true; }
+
+ private:
+  friend class DbPool;
+  PooledConnection(DbPool* pool, std::unique_ptr<pqxx::connection> connection)
+      : pool_(pool), connection_(std::move(connection)) {}
+
+  DbPool* pool_;
+  std::unique_ptr<pqxx::connection> connection_;
+  bool broken_ = false;
+};
+
+// Thread-safe.
+class DbPool {
+ public:
+  explicit DbPool(DbPoolOptions options);
+  DbPool(const DbPool&) = delete;
+  DbPool& operator=(const DbPool&) = delete;
+  ~DbPool();
+
+  // Declares a prepared statement. REQUIRES: called during start-up, before the
+  // first Acquire (the statement registry is frozen afterwards).
+  void Prepare(std::string name, std::string sql);
+
+  // A connection, or kUnavailable when none frees up within the checkout
+  // timeout or the database cannot be reached.
+  StatusOr<PooledConnection> Acquire();
+
+  // Runs `fn(pqxx::work&)` in one transaction and commits it when `fn`
+  // returns an OK Status (or an OK StatusOr). Database exceptions become a
+  // Status (see StatusFromDbException); a broken connection is dropped.
+  template <typename Fn>
+  auto InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>()));
+
+  // `SELECT 1` on a pooled connection: OK, or kUnavailable.
+  Status Ping();
+
+  int Size() const { return options_.size; }
+  int InUse() const;
+
+ private:
+  friend class PooledConnection;
+  void Release(std::unique_ptr<pqxx::connection> connection, bool broken);
+  StatusOr<std::unique_ptr<pqxx::connection>> Open();
+
+  const DbPoolOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable released_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;  // GUARDED_BY(mutex_)
+  int open_ = 0;                                         // GUARDED_BY(mutex_)
+  int in_use_ = 0;                                       // GUARDED_BY(mutex_)
+  bool frozen_ = false;                                  // GUARDED_BY(mutex_)
+  std::vector<std::pair<std::string, std::string>> statements_;
+};
+
+// Maps an exception thrown by libpqxx (or anything else) to a Status whose
+// message is safe to show; the detail goes to the log. Sets `*broken` when the
+// connection must be discarded.
+Status StatusFromDbException(std::exception_ptr error, bool* broken);
+
+// ---------------------------------------------------------------------------
+// Implementation details follow.
+
+namespace internal {
+template <typename T>
+struct IsStatusOr : std::false_type {};
+template <typename T>
+struct IsStatusOr<StatusOr<T>> : std::true_type {};
+}  // namespace internal
+
+template <typename Fn>
+auto DbPool::InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>())) {
+  using Result = decltype(fn(std::declval<pqxx::work&>()));
+  static_assert(std::is_same_v<Result, Status> || internal::IsStatusOr<Result>::value,
+                "the transaction body must return Status or StatusOr<T>");
+  auto connection = Acquire();
+  if (!connection.ok()) return connection.status();
+  try {
+    pqxx::work work(connection->get());
+    Result result = fn(work);
+    if (result.ok()) work.commit();  // otherwise the destructor rolls back
+    return result;
+  } catch (...) {
+    bool broken = false;
+    Status status = StatusFromDbException(std::current_exception(), &broken);
+    if (broken) connection->MarkBroken();
+    return status;
+  }
+}
+
+}  // namespace cabildo::core

@@ -1,0 +1,65 @@
+// Redis over hiredis. Redis is optional for Cabildo: every caller must work
+// (perhaps slower, or with a weaker per-process fallback) when this returns
+// kUnavailable. A circuit breaker makes a sick Redis cost nothing: after a
+// failure, calls fail fast for a short cool-down instead of waiting on timeouts.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cabildo/core/status.h"
+
+struct redisContext;
+
+namespace cabildo::core {
+
+struct RedisReply {
+  enum class Type { kNil, kString, kInteger, kArray, kStatus };
+  Type type = Type::kNil;
+  std::string str;  // kString and kStatus
+  int64_t integer = 0;
+  std::vector<RedisReply> elements;
+};
+
+struct RedisOptions {
+  std::string url;  // redis://host:port or unix:///path
+  std::chrono::milliseconds connect_timeout{200};
+  std::chrono::milliseconds command_timeout{200};
+  std::chrono::milliseconds cool_down{1000};
+  int max_idle = 16;
+};
+
+// Thread-safe: keeps a small stack of contexts, one in use per thread at a time.
+class RedisClient {
+ public:
+  explicit RedisClient(RedisOptions options);
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+  ~RedisClient();
+
+  // Runs one command (arguments are sent binary-safe, never interpolated).
+  StatusOr<RedisReply> Command(const std::vector<std::string>& args);
+  Status Ping();
+
+ private:
+  struct ContextDeleter {
+    void operator()(redisContext* context) const;
+  };
+  using Context = std::unique_ptr<redisContext, ContextDeleter>;
+
+  StatusOr<Context> Checkout();
+  void Return(Context context);
+  void Trip();
+
+  const RedisOptions options_;
+  std::mutex mutex_;
+  std::vector<Context> idle_;              // GUARDED_BY(mutex_)
+  std::atomic<int64_t> open_after_ns_{0};  // circuit open until this steady-clock time
+};
+
+}  // namespace cabildo::core

@@ -1,0 +1,85 @@
+// The tenant tree (state → municipality | agency) and the tenant file that
+// defines one state instance (tenants/durango.json).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cabildo/core/db_pool.h"
+#include "cabildo/core/status.h"
+
+namespace cabildo::core {
+
+struct Tenant {
+  std::string id;  // uuid
+  std::string slug;
+  std::string name;
+  std::string kind;                   // state | municipality | agency
+  std::optional<std::string> parent;  // parent slug; nullopt for a root
+  std::optional<std::string> inegi_code;
+  std::vector<std::string> modules;   // enabled module names
+  std::vector<std::string> children;  // child slugs (filled by GetTenant only)
+};
+
+// The public JSON shape of api-core.md.
+nlohmann::json TenantToJson(const Tenant& tenant, bool with_children);
+
+// --- Tenant file -----------------------------------------------------------
+
+struct TenantSpec {
+  std::string slug;
+  std::string name;
+  std::string kind;
+  std::optional<std::string> parent;
+  std::optional<std::string> inegi_code;
+  std::vector<std::string> modules;
+};
+
+struct TenantFile {
+  std::string instance;
+  std::vector<TenantSpec> tenants;  // after validation: parents before children
+};
+
+// What the database already holds, for validating a file against it.
+struct ExistingTenant {
+  std::string slug;
+  std::optional<std::string> parent;
+  std::optional<std::string> inegi_code;
+  std::string kind;
+};
+
+bool IsValidSlug(const std::string& slug);
+
+// Parses and validates a whole tenant file against the tenants that already
+// exist. Every problem is reported (one line each, naming the entry); on any
+// problem the result is InvalidArgument and nothing must be written.
+StatusOr<TenantFile> ParseTenantFile(const std::string& text,
+                                     const std::vector<ExistingTenant>& existing);
+
+struct TenantApplyReport {
+  std::vector<std::string> created;
+  std::vector<std::string> updated;
+  std::vector<std::string> unchanged;
+  std::vector<std::string> not_in_file;  // exist in the database, never deleted
+  std::vector<std::string> warnings;     // e.g. modules not installed yet
+};
+
+// Validates and applies the file in one transaction (owner role). Idempotent:
+// a second run reports every tenant unchanged and writes nothing.
+StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::string& text,
+                                            const std::vector<std::string>& installed_modules);
+
+// --- Reads through the application pool ------------------------------------
+
+// Registers the prepared statements below on `pool`. REQUIRES: start-up.
+void RegisterTenantStatements(DbPool& pool);
+
+// Tenants ordered by slug, strictly after `after_slug` (empty: from the start).
+StatusOr<std::vector<Tenant>> ListTenants(DbPool& pool, const std::string& after_slug, int limit);
+// kNotFound when no tenant has that slug.
+StatusOr<Tenant> GetTenant(DbPool& pool, const std::string& slug);
+
+}  // namespace cabildo::core

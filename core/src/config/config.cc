@@ -1,0 +1,156 @@
+#include "cabildo/core/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <limits>
+
+#ifndef CABILDO_DEFAULT_MIGRATIONS_DIR
+#define CABILDO_DEFAULT_MIGRATIONS_DIR "/usr/share/cabildo/migrations"
+#endif
+#ifndef CABILDO_DEFAULT_PLUGIN_DIR
+#define CABILDO_DEFAULT_PLUGIN_DIR "/usr/lib/cabildo/plugins"
+#endif
+
+namespace cabildo::core {
+namespace {
+
+constexpr const char* kDefaultDatabaseUrl = "postgresql:///cabildo";
+
+Status BadValue(const std::string& name, const std::string& value, const std::string& why) {
+  return InvalidArgumentError(name + "='" + value + "' no es válido: " + why);
+}
+
+StatusOr<int64_t> ParseInt(const std::string& name, const std::string& value, int64_t min,
+                           int64_t max) {
+  int64_t parsed = 0;
+  const char* end = value.data() + value.size();
+  auto [ptr, ec] = std::from_chars(value.data(), end, parsed);
+  if (value.empty() || ec != std::errc() || ptr != end) {
+    return BadValue(name, value, "debe ser un número entero");
+  }
+  if (parsed < min || parsed > max) {
+    return BadValue(name, value,
+                    "debe estar entre " + std::to_string(min) + " y " + std::to_string(max));
+  }
+  return parsed;
+}
+
+StatusOr<bool> ParseBool(const std::string& name, const std::string& value) {
+  if (value == "1" || value == "true" || value == "yes") return true;
+  if (value == "0" || value == "false" || value == "no" || value.empty()) return false;
+  return BadValue(name, value, "debe ser 1 o 0");
+}
+
+Status CheckDatabaseUrl(const std::string& name, const std::string& value) {
+  // libpq takes a URI or keyword=value pairs.
+  const bool uri = value.rfind("postgresql://", 0) == 0 || value.rfind("postgres://", 0) == 0;
+  const bool keywords =
+      value.find('=') != std::string::npos && value.find("://") == std::string::npos;
+  if (!uri && !keywords) {
+    // Never echo the value: it may carry a password.
+    return InvalidArgumentError(name +
+                                " no es válido: use postgresql://... o pares clave=valor de libpq");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+const std::vector<ConfigVariable>& ConfigVariables() {
+  static const std::vector<ConfigVariable> kVariables = {
+      {"CABILDO_DATABASE_URL", kDefaultDatabaseUrl,
+       "PostgreSQL del rol de aplicación (sin tablas propias; RLS aplica)"},
+      {"CABILDO_DATABASE_ADMIN_URL", "= CABILDO_DATABASE_URL",
+       "PostgreSQL del rol dueño, usado por `cabildo migrate` y `tenants apply`"},
+      {"CABILDO_REDIS_URL", "redis://127.0.0.1:6379", "Redis (redis://host:puerto o unix:///ruta)"},
+      {"CABILDO_LISTEN", "127.0.0.1:8080", "dirección y puerto HTTP"},
+      {"CABILDO_THREADS", "2", "hilos de red de Pistache"},
+      {"CABILDO_WORKERS", "8", "hilos que ejecutan los manejadores (bloquean en BD/Redis)"},
+      {"CABILDO_DB_POOL_SIZE", "8", "conexiones a PostgreSQL por proceso"},
+      {"CABILDO_DB_TIMEOUT_MS", "5000", "espera máxima por conexión y statement_timeout"},
+      {"CABILDO_MAX_BODY_BYTES", "1048576", "tamaño máximo del cuerpo; más → 413"},
+      {"CABILDO_MIGRATIONS_DIR", CABILDO_DEFAULT_MIGRATIONS_DIR, "migraciones SQL del núcleo"},
+      {"CABILDO_PLUGIN_DIR", CABILDO_DEFAULT_PLUGIN_DIR, "carpeta de libcabildo_*.so"},
+      {"CABILDO_PLUGINS_OPTIONAL", "0", "1: un plugin que no carga se omite en vez de detener"},
+      {"CABILDO_SHUTDOWN_DRAIN_MS", "1000",
+       "al recibir SIGTERM, tiempo con /readyz en 503 antes de dejar de escuchar"},
+      {"CABILDO_LOG_LEVEL", "info", "debug | info | warn | error"},
+  };
+  return kVariables;
+}
+
+StatusOr<ListenAddress> ParseListenAddress(const std::string& value) {
+  const auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return BadValue("CABILDO_LISTEN", value, "se espera host:puerto, p. ej. 127.0.0.1:8080");
+  }
+  ListenAddress address;
+  address.host = value.substr(0, colon);
+  CABILDO_ASSIGN_OR_RETURN(int64_t port,
+                           ParseInt("CABILDO_LISTEN", value.substr(colon + 1), 0, 65535));
+  address.port = static_cast<uint16_t>(port);
+  return address;
+}
+
+StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
+  Config config;
+  auto get = [&](const char* name, std::string fallback) {
+    auto value = lookup(name);
+    return value ? *value : std::move(fallback);
+  };
+  auto get_int = [&](const char* name, int64_t fallback, int64_t min,
+                     int64_t max) -> StatusOr<int64_t> {
+    auto value = lookup(name);
+    if (!value) return fallback;
+    return ParseInt(name, *value, min, max);
+  };
+
+  config.database_url = get("CABILDO_DATABASE_URL", kDefaultDatabaseUrl);
+  CABILDO_RETURN_IF_ERROR(CheckDatabaseUrl("CABILDO_DATABASE_URL", config.database_url));
+  config.database_admin_url = get("CABILDO_DATABASE_ADMIN_URL", config.database_url);
+  CABILDO_RETURN_IF_ERROR(
+      CheckDatabaseUrl("CABILDO_DATABASE_ADMIN_URL", config.database_admin_url));
+
+  config.redis_url = get("CABILDO_REDIS_URL", "redis://127.0.0.1:6379");
+  if (config.redis_url.rfind("redis://", 0) != 0 && config.redis_url.rfind("unix://", 0) != 0) {
+    return InvalidArgumentError(
+        "CABILDO_REDIS_URL no es válido: debe empezar con redis:// o unix://");
+  }
+
+  CABILDO_ASSIGN_OR_RETURN(config.listen,
+                           ParseListenAddress(get("CABILDO_LISTEN", "127.0.0.1:8080")));
+  CABILDO_ASSIGN_OR_RETURN(auto threads, get_int("CABILDO_THREADS", 2, 1, 64));
+  config.threads = static_cast<int>(threads);
+  CABILDO_ASSIGN_OR_RETURN(auto workers, get_int("CABILDO_WORKERS", 8, 1, 256));
+  config.workers = static_cast<int>(workers);
+  CABILDO_ASSIGN_OR_RETURN(auto pool, get_int("CABILDO_DB_POOL_SIZE", 8, 1, 256));
+  config.db_pool_size = static_cast<int>(pool);
+  CABILDO_ASSIGN_OR_RETURN(auto timeout, get_int("CABILDO_DB_TIMEOUT_MS", 5000, 50, 600000));
+  config.db_timeout = std::chrono::milliseconds(timeout);
+  CABILDO_ASSIGN_OR_RETURN(auto body, get_int("CABILDO_MAX_BODY_BYTES", 1 << 20, 1024, 64LL << 20));
+  config.max_body_bytes = static_cast<std::size_t>(body);
+  config.migrations_dir = get("CABILDO_MIGRATIONS_DIR", CABILDO_DEFAULT_MIGRATIONS_DIR);
+  config.plugin_dir = get("CABILDO_PLUGIN_DIR", CABILDO_DEFAULT_PLUGIN_DIR);
+  CABILDO_ASSIGN_OR_RETURN(
+      config.plugins_optional,
+      ParseBool("CABILDO_PLUGINS_OPTIONAL", get("CABILDO_PLUGINS_OPTIONAL", "0")));
+  CABILDO_ASSIGN_OR_RETURN(auto drain, get_int("CABILDO_SHUTDOWN_DRAIN_MS", 1000, 0, 120000));
+  config.shutdown_drain = std::chrono::milliseconds(drain);
+  config.log_level = get("CABILDO_LOG_LEVEL", "info");
+  if (config.log_level != "debug" && config.log_level != "info" && config.log_level != "warn" &&
+      config.log_level != "error") {
+    return BadValue("CABILDO_LOG_LEVEL", config.log_level, "use debug, info, warn o error");
+  }
+  return config;
+}
+
+EnvLookup ProcessEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value =
+        std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): read at start-up
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+}  // namespace cabildo::core

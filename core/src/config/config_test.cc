@@ -1,0 +1,78 @@
+#include "cabildo/core/config.h"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace cabildo::core {
+namespace {
+
+EnvLookup FakeEnv(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(ConfigTest, DefaultsAreSafeAndLocal) {
+  auto config = LoadConfig(FakeEnv({}));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->listen.host, "127.0.0.1");
+  EXPECT_EQ(config->listen.port, 8080);
+  EXPECT_EQ(config->max_body_bytes, 1u << 20);
+  EXPECT_EQ(config->database_admin_url, config->database_url);
+  EXPECT_FALSE(config->plugins_optional);
+}
+
+TEST(ConfigTest, ReadsEveryValue) {
+  auto config = LoadConfig(FakeEnv({{"CABILDO_LISTEN", "0.0.0.0:9000"},
+                                    {"CABILDO_THREADS", "4"},
+                                    {"CABILDO_DB_POOL_SIZE", "16"},
+                                    {"CABILDO_MAX_BODY_BYTES", "2048"},
+                                    {"CABILDO_PLUGINS_OPTIONAL", "1"},
+                                    {"CABILDO_REDIS_URL", "unix:///tmp/r.sock"}}));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->listen.host, "0.0.0.0");
+  EXPECT_EQ(config->listen.port, 9000);
+  EXPECT_EQ(config->threads, 4);
+  EXPECT_EQ(config->db_pool_size, 16);
+  EXPECT_EQ(config->max_body_bytes, 2048u);
+  EXPECT_TRUE(config->plugins_optional);
+  EXPECT_EQ(config->redis_url, "unix:///tmp/r.sock");
+}
+
+struct BadCase {
+  const char* variable;
+  const char* value;
+};
+
+class ConfigRejects : public testing::TestWithParam<BadCase> {};
+
+TEST_P(ConfigRejects, NamesTheVariableInOneLine) {
+  auto config = LoadConfig(FakeEnv({{GetParam().variable, GetParam().value}}));
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  const std::string& message = config.status().message();
+  EXPECT_NE(message.find(GetParam().variable), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadValues, ConfigRejects,
+    testing::Values(
+        BadCase{"CABILDO_THREADS", "abc"}, BadCase{"CABILDO_THREADS", "0"},
+        BadCase{"CABILDO_THREADS", "4x"}, BadCase{"CABILDO_LISTEN", "8080"},
+        BadCase{"CABILDO_LISTEN", "127.0.0.1:99999"}, BadCase{"CABILDO_LISTEN", "127.0.0.1:"},
+        BadCase{"CABILDO_MAX_BODY_BYTES", "-1"}, BadCase{"CABILDO_DB_POOL_SIZE", "100000"},
+        BadCase{"CABILDO_PLUGINS_OPTIONAL", "maybe"}, BadCase{"CABILDO_DATABASE_URL", "mysql://x"},
+        BadCase{"CABILDO_REDIS_URL", "http://x"}, BadCase{"CABILDO_LOG_LEVEL", "verbose"}));
+
+TEST(ConfigTest, NeverEchoesADatabaseUrlThatMayHoldAPassword) {
+  auto config = LoadConfig(FakeEnv({{"CABILDO_DATABASE_URL", "mysql://u:s3cret@h/db"}}));
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message().find("s3cret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cabildo::core

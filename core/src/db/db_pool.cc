@@ -1,0 +1,162 @@
+#include "cabildo/core/db_pool.h"
+
+#include <nlohmann/json.hpp>
+
+#include "cabildo/core/log.h"
+
+namespace cabildo::core {
+namespace {
+
+constexpr const char* kPingStatement = "core.ping";
+constexpr const char* kStatementTimeout = "core.set_statement_timeout";
+
+// Bounds connecting so a black-holed database host costs seconds, not minutes.
+std::string WithConnectTimeout(const std::string& url) {
+  if (url.find("connect_timeout=") != std::string::npos) return url;
+  const bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  if (!uri) return url + " connect_timeout=3";  // keyword=value form
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=3";
+}
+
+}  // namespace
+
+PooledConnection::PooledConnection(PooledConnection&& other) noexcept
+    : pool_(other.pool_), connection_(std::move(other.connection_)), broken_(other.broken_) {
+  other.pool_ = nullptr;
+}
+
+PooledConnection::~PooledConnection() {
+  if (pool_ != nullptr && connection_) pool_->Release(std::move(connection_), broken_);
+}
+
+DbPool::DbPool(DbPoolOptions options) : options_(std::move(options)) {
+  Prepare(kPingStatement, "SELECT 1");
+  Prepare(kStatementTimeout, "SELECT set_config('statement_timeout', $1, false)");
+}
+
+DbPool::~DbPool() = default;
+
+void DbPool::Prepare(std::string name, std::string sql) {
+  std::lock_guard lock(mutex_);
+  if (frozen_) {
+    LogError("sentencia preparada registrada tarde; se ignora", {{"statement", name}});
+    return;
+  }
+  statements_.emplace_back(std::move(name), std::move(sql));
+}
+
+StatusOr<std::unique_ptr<pqxx::connection>> DbPool::Open() {
+  try {
+    auto connection = std::make_unique<pqxx::connection>(WithConnectTimeout(options_.url));
+    for (const auto& [name, sql] : statements_) connection->prepare(name, sql);
+    pqxx::nontransaction setup(*connection);
+    setup.exec_prepared(kStatementTimeout, std::to_string(options_.statement_timeout.count()));
+    return connection;
+  } catch (const std::exception& error) {
+    LogWarn("no se pudo abrir una conexión a PostgreSQL", {{"error", error.what()}});
+    return UnavailableError("La base de datos no está disponible.");
+  }
+}
+
+StatusOr<PooledConnection> DbPool::Acquire() {
+  std::unique_lock lock(mutex_);
+  frozen_ = true;
+  const auto deadline = std::chrono::steady_clock::now() + options_.checkout_timeout;
+  while (idle_.empty() && open_ >= options_.size) {
+    if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= options_.size) {
+      return UnavailableError("Todas las conexiones a la base de datos están ocupadas.");
+    }
+  }
+  ++in_use_;
+  if (!idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    return PooledConnection(this, std::move(connection));
+  }
+  ++open_;  // reserve the slot, then connect without holding the lock
+  lock.unlock();
+  auto opened = Open();
+  if (!opened.ok()) {
+    lock.lock();
+    --open_;
+    --in_use_;
+    released_.notify_one();
+    return opened.status();
+  }
+  return PooledConnection(this, std::move(opened).value());
+}
+
+void DbPool::Release(std::unique_ptr<pqxx::connection> connection, bool broken) {
+  std::lock_guard lock(mutex_);
+  --in_use_;
+  if (broken || !connection->is_open()) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(connection));
+  }
+  released_.notify_one();
+}
+
+int DbPool::InUse() const {
+  std::lock_guard lock(mutex_);
+  return in_use_;
+}
+
+Status DbPool::Ping() {
+  auto connection = Acquire();
+  if (!connection.ok()) return connection.status();
+  try {
+    pqxx::nontransaction query(connection->get());
+    query.exec_prepared(kPingStatement);
+    return OkStatus();
+  } catch (...) {
+    bool broken = false;
+    Status status = StatusFromDbException(std::current_exception(), &broken);
+    connection->MarkBroken();  // a failed ping says nothing good about this connection
+    return status;
+  }
+}
+
+Status StatusFromDbException(std::exception_ptr error, bool* broken) {
+  *broken = false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const pqxx::broken_connection& e) {
+    *broken = true;
+    LogWarn("conexión a PostgreSQL perdida", {{"error", e.what()}});
+    return UnavailableError("La base de datos no está disponible.");
+  } catch (const pqxx::unique_violation&) {
+    return AlreadyExistsError("Ya existe un registro con esos datos.");
+  } catch (const pqxx::foreign_key_violation&) {
+    return FailedPreconditionError("El registro hace referencia a otro que no existe.");
+  } catch (const pqxx::check_violation&) {
+    return FailedPreconditionError("Los datos no cumplen las reglas del registro.");
+  } catch (const pqxx::serialization_failure&) {
+    return Status(StatusCode::kAborted, "Hubo un cambio simultáneo; intente de nuevo.");
+  } catch (const pqxx::insufficient_privilege&) {
+    // Row-level security refused the row: report it as absent, never as foreign.
+    return NotFoundError("No encontrado.");
+  } catch (const pqxx::in_doubt_error& e) {
+    *broken = true;
+    LogError("transacción en duda", {{"error", e.what()}});
+    return UnavailableError("No se pudo confirmar la operación; verifique y reintente.");
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == "57014") {
+      // statement_timeout: the database is overloaded or a lock is held.
+      LogWarn("consulta cancelada por tiempo", {{"error", e.what()}});
+      return UnavailableError("La base de datos tardó demasiado en responder.");
+    }
+    LogError("error de SQL", {{"error", e.what()}, {"sqlstate", e.sqlstate()}});
+    return InternalError("Error interno de la base de datos.");
+  } catch (const std::exception& e) {
+    LogError("excepción en una transacción", {{"error", e.what()}});
+    *broken = true;  // unknown state: do not reuse
+    return InternalError("Error interno.");
+  } catch (...) {
+    *broken = true;
+    return InternalError("Error interno.");
+  }
+}
+
+}  // namespace cabildo::core

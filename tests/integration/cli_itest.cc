@@ -1,0 +1,196 @@
+// The `cabildo` binary as operators use it: subcommands, configuration errors,
+// logs and SIGTERM.
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cabildo/core/crypto.h"
+
+#include "test_support.h"
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace cabildo {
+namespace {
+
+using nlohmann::json;
+
+struct Process {
+  pid_t pid = -1;
+  std::string out_path;
+  std::string err_path;
+  std::string Out() const { return Slurp(out_path); }
+  std::string Err() const { return Slurp(err_path); }
+  static std::string Slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  int Wait() const {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+};
+
+// Starts the real binary with `env` added to (or replacing in) the environment.
+Process Start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+              const std::string& stdin_text = "") {
+  core::InitCrypto();
+  Process process;
+  const std::string base = "/tmp/cabildo-cli-" + core::RandomHex(6);
+  process.out_path = base + ".out";
+  process.err_path = base + ".err";
+  std::string in_path = base + ".in";
+  std::ofstream(in_path) << stdin_text;
+  process.pid = fork();
+  if (process.pid == 0) {
+    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+    int in = open(in_path.c_str(), O_RDONLY);
+    int out = open(process.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(process.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> argv;
+    std::string binary = CABILDO_BINARY;
+    argv.push_back(binary.data());
+    std::vector<std::string> copy = args;
+    for (auto& arg : copy) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  return process;
+}
+
+int RunCabildo(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+               std::string* out = nullptr, std::string* err = nullptr) {
+  Process process = Start(args, env);
+  int code = process.Wait();
+  if (out) *out = process.Out();
+  if (err) *err = process.Err();
+  return code;
+}
+
+std::map<std::string, std::string> EnvFor(const testing::TestDatabase& database) {
+  return {{"CABILDO_DATABASE_URL", database.app_url()},
+          {"CABILDO_DATABASE_ADMIN_URL", database.owner_url()},
+          {"CABILDO_REDIS_URL", testing::RequiredEnv("CABILDO_REDIS_URL")}};
+}
+
+uint16_t FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+TEST(CliTest, HelpOnEveryCommand) {
+  std::string out;
+  EXPECT_EQ(RunCabildo({"--help"}, {}, &out), 0);
+  EXPECT_NE(out.find("cabildo serve"), std::string::npos);
+  EXPECT_NE(out.find("CABILDO_DATABASE_URL"), std::string::npos);
+  EXPECT_NE(out.find("CABILDO_MAX_BODY_BYTES = 1048576"), std::string::npos);
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"serve", "--help"}, {"migrate", "--help"}, {"tenants", "apply", "--help"}}) {
+    EXPECT_EQ(RunCabildo(args, {}, &out), 0) << args[0];
+    EXPECT_NE(out.find("Uso: cabildo " + args[0]), std::string::npos) << out;
+  }
+  EXPECT_EQ(RunCabildo({"frobnicate"}, {}), 2);
+  EXPECT_EQ(RunCabildo({"tenants", "apply"}, {}), 2);
+}
+
+TEST(CliTest, ABadValueStopsStartUpWithOneLineNamingTheVariable) {
+  std::string err;
+  EXPECT_EQ(RunCabildo({"serve"}, {{"CABILDO_THREADS", "muchos"}}, nullptr, &err), 2);
+  EXPECT_NE(err.find("CABILDO_THREADS"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_EQ(RunCabildo({"migrate"}, {{"CABILDO_LISTEN", "sin-puerto"}}, nullptr, &err), 2);
+  EXPECT_NE(err.find("CABILDO_LISTEN"), std::string::npos) << err;
+}
+
+TEST(CliTest, MigrateAndTenantsApplyAreIdempotent) {
+  testing::TestDatabase database;  // already migrated once
+  std::string out;
+  ASSERT_EQ(RunCabildo({"migrate"}, EnvFor(database), &out), 0) << out;
+  EXPECT_NE(out.find("core: 0 aplicadas"), std::string::npos) << out;
+  const std::string file = std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json";
+  ASSERT_EQ(RunCabildo({"tenants", "apply", file}, EnvFor(database), &out), 0);
+  EXPECT_NE(out.find("creados: durango, municipio-durango, gomez-palacio, tepehuanes"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("aviso: el módulo 'public-works' de 'durango' no está instalado"),
+            std::string::npos)
+      << out;
+  ASSERT_EQ(RunCabildo({"tenants", "apply", file}, EnvFor(database), &out), 0);
+  EXPECT_NE(out.find("creados: -"), std::string::npos) << out;
+  EXPECT_NE(out.find("sin cambios: durango, municipio-durango, gomez-palacio, tepehuanes"),
+            std::string::npos);
+}
+
+TEST(CliTest, AnInvalidTenantFileIsRefusedNamingTheEntry) {
+  testing::TestDatabase database;
+  const std::string path = "/tmp/cabildo-bad-tenants-" + core::RandomHex(4) + ".json";
+  std::ofstream(path) << R"({"tenants":[{"slug":"durango","name":"E","kind":"state"},
+    {"slug":"Mal Slug","name":"M","kind":"municipality","parent":"durango"}]})";
+  std::string err;
+  EXPECT_EQ(RunCabildo({"tenants", "apply", path}, EnvFor(database), nullptr, &err), 1);
+  EXPECT_NE(err.find("tenants[1] (Mal Slug): slug no válido"), std::string::npos) << err;
+  EXPECT_NE(err.find("no se escribió nada"), std::string::npos) << err;
+  EXPECT_EQ(RunCabildo({"tenants", "apply", "/nonexistent.json"}, EnvFor(database), nullptr, &err),
+            1);
+}
+
+TEST(CliTest, ServeLogsJsonLinesAndStopsCleanlyOnSigterm) {
+  testing::TestDatabase database;
+  auto env = EnvFor(database);
+  const uint16_t port = FreePort();
+  env["CABILDO_LISTEN"] = "127.0.0.1:" + std::to_string(port);
+  env["CABILDO_SHUTDOWN_DRAIN_MS"] = "200";
+  Process server = Start({"serve"}, env);
+  int status = 0;
+  for (int i = 0; i < 100 && status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    status =
+        testing::HttpRequest(port, "GET", "/healthz", "", {{"X-Request-Id", "cli-test-1"}}).status;
+  }
+  ASSERT_EQ(status, 200) << server.Err();
+  kill(server.pid, SIGTERM);
+  EXPECT_EQ(server.Wait(), 0) << server.Err();
+
+  bool found_access_line = false;
+  std::istringstream lines(server.Out());
+  for (std::string line; std::getline(lines, line);) {
+    auto entry = json::parse(line, nullptr, false);
+    ASSERT_FALSE(entry.is_discarded()) << "not JSON: " << line;
+    EXPECT_TRUE(entry.contains("time") && entry.contains("level") && entry.contains("msg"));
+    if (entry["msg"] == "request" && entry["request_id"] == "cli-test-1") {
+      found_access_line = true;
+      EXPECT_EQ(entry["status"], 200);
+      EXPECT_EQ(entry["method"], "GET");
+      EXPECT_EQ(entry["path"], "/healthz");
+      EXPECT_TRUE(entry.contains("duration_ms"));
+    }
+  }
+  EXPECT_TRUE(found_access_line) << server.Out();
+  // Connection strings never reach the log.
+  EXPECT_EQ(server.Out().find(database.app_url()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cabildo

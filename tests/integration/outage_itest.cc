@@ -1,0 +1,69 @@
+// PostgreSQL and Redis going away and coming back while Cabildo keeps running.
+// Runs serially: it stops the shared test cluster.
+#include <cstdlib>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "cabildo/api/app.h"
+
+#include "test_support.h"
+
+namespace cabildo {
+namespace {
+
+using nlohmann::json;
+
+void Services(const std::string& command) {
+  const std::string script = testing::RequiredEnv("CABILDO_TEST_SERVICES");
+  ASSERT_EQ(std::system((script + " " + command + " >/dev/null").c_str()), 0) << command;
+}
+
+TEST(OutageTest, ReadyzFollowsPostgresAndTheServerRecoversWithoutRestart) {
+  testing::TestDatabase database;
+  api::App app(database.MakeConfig());
+  ASSERT_TRUE(app.Start().ok());
+  const uint16_t port = app.Port();
+
+  auto ready = testing::HttpRequest(port, "GET", "/readyz");
+  ASSERT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(json::parse(ready.body),
+            json({{"status", "ready"}, {"database", "up"}, {"redis", "up"}}));
+
+  Services("pg-stop");
+  auto down = testing::HttpRequest(port, "GET", "/readyz");
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(json::parse(down.body)["database"], "down");
+  // A request that needs the database: a clean 503 problem with Retry-After, quickly.
+  const auto started = std::chrono::steady_clock::now();
+  auto list = testing::HttpRequest(port, "GET", "/v1/tenants");
+  EXPECT_EQ(list.status, 503);
+  EXPECT_EQ(list.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(list.Header("retry-after"), "5");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+  EXPECT_EQ(testing::HttpRequest(port, "GET", "/healthz").status, 200);  // process alive
+
+  Services("pg-start");
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    status = testing::HttpRequest(port, "GET", "/readyz").status;
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(testing::HttpRequest(port, "GET", "/v1/tenants").status, 200);
+}
+
+TEST(OutageTest, RedisDownIsReportedButNotFatal) {
+  testing::TestDatabase database;
+  api::App app(database.MakeConfig());
+  ASSERT_TRUE(app.Start().ok());
+  Services("redis-stop");
+  auto ready = testing::HttpRequest(app.Port(), "GET", "/readyz");
+  Services("redis-start");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(json::parse(ready.body)["redis"], "down");
+  EXPECT_EQ(json::parse(ready.body)["database"], "up");
+}
+
+}  // namespace
+}  // namespace cabildo

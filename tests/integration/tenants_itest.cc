@@ -1,0 +1,166 @@
+// `tenants apply` and the tenant directory endpoints, on a real database.
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "cabildo/api/app.h"
+#include "cabildo/core/tenants.h"
+
+#include "test_support.h"
+
+namespace cabildo {
+namespace {
+
+using nlohmann::json;
+
+std::string DurangoFile() {
+  std::ifstream in(std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Snapshot(pqxx::connection& connection) {
+  pqxx::work read(connection);
+  std::string out;
+  for (const auto& row : read.exec("SELECT id, slug, name, kind, parent_id, inegi_code, "
+                                   "created_at, updated_at FROM core.tenants ORDER BY slug")) {
+    for (const auto& field : row) out += (field.is_null() ? "∅" : field.c_str()) + std::string("|");
+    out += "\n";
+  }
+  return out;
+}
+
+TEST(TenantsApplyTest, ApplyingTwiceYieldsTheSameRows) {
+  testing::TestDatabase database;
+  pqxx::connection owner(database.owner_url());
+  auto first = core::ApplyTenantFile(owner, DurangoFile(), {});
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->created.size(), 4u);
+  const std::string before = Snapshot(owner);
+  auto second = core::ApplyTenantFile(owner, DurangoFile(), {});
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->created.empty());
+  EXPECT_TRUE(second->updated.empty());
+  EXPECT_EQ(second->unchanged.size(), 4u);
+  EXPECT_EQ(Snapshot(owner), before);
+}
+
+TEST(TenantsApplyTest, ModulesNotInstalledAreNamedAsWarnings) {
+  testing::TestDatabase database;
+  pqxx::connection owner(database.owner_url());
+  auto report = core::ApplyTenantFile(owner, DurangoFile(), {"public-works"});
+  ASSERT_TRUE(report.ok());
+  bool warned_scholarships = false;
+  for (const auto& warning : report->warnings) {
+    EXPECT_EQ(warning.find("'public-works'"), std::string::npos) << warning;
+    if (warning.find("'scholarships' de 'durango'") != std::string::npos)
+      warned_scholarships = true;
+  }
+  EXPECT_TRUE(warned_scholarships);
+}
+
+TEST(TenantsApplyTest, AnInvalidFileWritesNothing) {
+  testing::TestDatabase database;
+  pqxx::connection owner(database.owner_url());
+  ASSERT_TRUE(core::ApplyTenantFile(owner, DurangoFile(), {}).ok());
+  const std::string before = Snapshot(owner);
+  json file = json::parse(DurangoFile());
+  file["tenants"][0]["name"] = "Otro nombre";  // a valid change...
+  file["tenants"][3]["parent"] = "no-existe";  // ...and an invalid entry
+  auto report = core::ApplyTenantFile(owner, file.dump(), {});
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("tepehuanes"), std::string::npos);
+  EXPECT_EQ(Snapshot(owner), before);
+}
+
+TEST(TenantsApplyTest, UpdatesChangedTenantsAndNeverDeletes) {
+  testing::TestDatabase database;
+  pqxx::connection owner(database.owner_url());
+  ASSERT_TRUE(core::ApplyTenantFile(owner, DurangoFile(), {}).ok());
+  json file = json::parse(DurangoFile());
+  file["tenants"][3]["name"] = "H. Ayuntamiento de Tepehuanes";
+  file["tenants"].erase(2);  // gomez-palacio no longer listed
+  auto report = core::ApplyTenantFile(owner, file.dump(), {});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->updated, std::vector<std::string>{"tepehuanes"});
+  EXPECT_EQ(report->not_in_file, std::vector<std::string>{"gomez-palacio"});
+  pqxx::work read(owner);
+  EXPECT_EQ(read.exec("SELECT count(*) FROM core.tenants")[0][0].as<int>(), 4);
+}
+
+class TenantEndpointsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pqxx::connection owner(database_.owner_url());
+    ASSERT_TRUE(core::ApplyTenantFile(owner, DurangoFile(), {}).ok());
+    app_ = std::make_unique<api::App>(database_.MakeConfig());
+    ASSERT_TRUE(app_->Start().ok());
+  }
+  testing::HttpResult Get(const std::string& path) {
+    return testing::HttpRequest(app_->Port(), "GET", path);
+  }
+  testing::TestDatabase database_;
+  std::unique_ptr<api::App> app_;
+};
+
+TEST_F(TenantEndpointsTest, ListsEveryTenantWithTheContractFields) {
+  auto result = Get("/v1/tenants");
+  ASSERT_EQ(result.status, 200) << result.body;
+  auto body = json::parse(result.body);
+  ASSERT_EQ(body["items"].size(), 4u);
+  EXPECT_TRUE(body["next_cursor"].is_null());
+  const auto& state = body["items"][0];
+  EXPECT_EQ(state["slug"], "durango");
+  EXPECT_EQ(state["name"], "Gobierno del Estado de Durango");
+  EXPECT_EQ(state["kind"], "state");
+  EXPECT_TRUE(state["parent"].is_null());
+  EXPECT_EQ(state["inegi_code"], "10");
+  EXPECT_TRUE(state["modules"].is_array());
+  EXPECT_EQ(body["items"][1]["slug"], "gomez-palacio");
+  EXPECT_EQ(body["items"][1]["parent"], "durango");
+  EXPECT_EQ(body["items"][1]["inegi_code"], "10007");
+}
+
+TEST_F(TenantEndpointsTest, PagesWithAnOpaqueCursor) {
+  std::vector<std::string> seen;
+  std::string path = "/v1/tenants?limit=3";
+  for (int page = 0; page < 5; ++page) {
+    auto body = json::parse(Get(path).body);
+    for (const auto& item : body["items"]) seen.push_back(item["slug"]);
+    if (body["next_cursor"].is_null()) break;
+    path = "/v1/tenants?limit=3&cursor=" + body["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"durango", "gomez-palacio", "municipio-durango",
+                                            "tepehuanes"}));
+}
+
+TEST_F(TenantEndpointsTest, BadListParametersAre400WithTheField) {
+  for (const char* query : {"limit=0", "limit=101", "limit=abc", "cursor=%%%", "cursor=AAAA"}) {
+    auto result = Get(std::string("/v1/tenants?") + query);
+    EXPECT_EQ(result.status, 400) << query;
+    auto body = json::parse(result.body);
+    ASSERT_TRUE(body.contains("errors")) << query;
+  }
+}
+
+TEST_F(TenantEndpointsTest, OneTenantWithItsChildren) {
+  auto result = Get("/v1/tenants/durango");
+  ASSERT_EQ(result.status, 200);
+  auto body = json::parse(result.body);
+  EXPECT_EQ(body["children"], json({"gomez-palacio", "municipio-durango", "tepehuanes"}));
+  auto municipality = json::parse(Get("/v1/tenants/tepehuanes").body);
+  EXPECT_EQ(municipality["parent"], "durango");
+  EXPECT_EQ(municipality["children"], json::array());
+}
+
+TEST_F(TenantEndpointsTest, UnknownOrMalformedTenantIs404) {
+  EXPECT_EQ(Get("/v1/tenants/chihuahua").status, 404);
+  EXPECT_EQ(Get("/v1/tenants/DROP%20TABLE").status, 404);
+  EXPECT_EQ(Get("/v1/tenants/'%3B--").status, 404);
+}
+
+}  // namespace
+}  // namespace cabildo
