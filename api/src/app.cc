@@ -1,7 +1,9 @@
 #include "cabildo/api/app.h"
 
+#include <csignal>
 #include <thread>
 
+#include "cabildo/core/identity_statements.h"
 #include "cabildo/core/log.h"
 #include "cabildo/core/tenants.h"
 
@@ -11,8 +13,14 @@ AppContext::AppContext(core::Config config_in)
     : config(std::move(config_in)),
       db(core::DbPoolOptions{config.database_url, config.db_pool_size, config.db_timeout,
                              config.db_timeout}),
-      redis(core::RedisOptions{config.redis_url}) {
+      redis(core::RedisOptions{config.redis_url}),
+      auth(db, redis,
+           core::AuthOptions{config.access_token_ttl, config.refresh_token_ttl,
+                             std::chrono::seconds(60), config.login_max_failures,
+                             config.login_max_failures_per_ip, config.login_window,
+                             config.redis_prefix}) {
   core::RegisterTenantStatements(db);
+  core::RegisterIdentityStatements(db);
 }
 
 App::App(core::Config config) : context_(std::make_unique<AppContext>(std::move(config))) {}
@@ -22,6 +30,9 @@ App::~App() {
 }
 
 Status App::Start() {
+  // Writing to a peer that went away (a client, a restarted Redis) must be an
+  // error return, not a process-killing SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   const auto& config = context_->config;
   ServerOptions options;
   options.listen = config.listen;
@@ -30,6 +41,7 @@ Status App::Start() {
   options.max_body_bytes = config.max_body_bytes;
   server_ = std::make_unique<HttpServer>(options, router_, context_->metrics);
   RegisterCoreRoutes(router_, *context_, server_.get());
+  RegisterIdentityRoutes(router_, *context_);
   CABILDO_RETURN_IF_ERROR(server_->Start());
   core::LogInfo("escuchando", {{"listen", config.listen.host + ":" + std::to_string(Port())},
                                {"threads", config.threads},

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -7,8 +8,10 @@
 #include <vector>
 
 #include "cabildo/api/app.h"
+#include "cabildo/core/audit.h"
 #include "cabildo/core/config.h"
 #include "cabildo/core/crypto.h"
+#include "cabildo/core/identity.h"
 #include "cabildo/core/log.h"
 #include "cabildo/core/migrations.h"
 #include "cabildo/core/tenants.h"
@@ -24,6 +27,9 @@ Uso:
   cabildo serve                 sirve la API HTTP hasta SIGTERM/SIGINT
   cabildo migrate               aplica las migraciones pendientes (rol dueño)
   cabildo tenants apply <file>  crea o actualiza los tenants de un archivo JSON
+  cabildo user create --email E --name N --password-stdin [--instance-admin]
+                                crea una cuenta (la contraseña se lee de stdin)
+  cabildo audit verify <tenant> verifica la cadena de auditoría de un tenant
   cabildo help                  esta ayuda
 
 Cada comando acepta --help.
@@ -167,6 +173,86 @@ int TenantsApply(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Reads the value after `flag` (e.g. --email x); nullopt when absent.
+std::optional<std::string> FlagValue(const std::vector<std::string>& args,
+                                     const std::string& flag) {
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == flag) return args[i + 1];
+  }
+  return std::nullopt;
+}
+
+bool HasFlag(const std::vector<std::string>& args, const std::string& flag) {
+  return std::find(args.begin(), args.end(), flag) != args.end();
+}
+
+int UserCreate(const std::vector<std::string>& args) {
+  auto email = FlagValue(args, "--email");
+  auto name = FlagValue(args, "--name");
+  if (WantsHelp(args) || !email || !name || !HasFlag(args, "--password-stdin")) {
+    std::cout << "Uso: cabildo user create --email <correo> --name <nombre> --password-stdin "
+                 "[--instance-admin] [--if-no-instance-admin]\n\nCrea una cuenta con el rol "
+                 "dueño. La contraseña se lee de la entrada estándar (nunca como argumento, que "
+                 "quedaría en el historial y en `ps`). --if-no-instance-admin no hace nada si ya "
+                 "existe una cuenta de administración de la instancia.\n";
+    return WantsHelp(args) ? 0 : 2;
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  auto config = LoadConfigOrExplain();
+  if (!config) return 2;
+  auto owner = ConnectOwner(*config);
+  if (!owner) return 1;
+  try {
+    pqxx::work work(*owner);
+    if (HasFlag(args, "--if-no-instance-admin") && core::InstanceAdminExists(work)) {
+      std::cout << "ya existe una cuenta de administración de la instancia; no se creó otra\n";
+      return 0;
+    }
+    std::vector<core::FieldProblem> problems;
+    auto user = core::CreateUser(work, {*email, *name, password, HasFlag(args, "--instance-admin")},
+                                 &problems);
+    if (!user.ok()) return Fail(user.status().message());
+    work.commit();
+    std::cout << "cuenta creada: " << user->email << " (" << user->id << ")"
+              << (user->instance_admin ? " instance_admin" : "") << "\n";
+    return 0;
+  } catch (const std::exception& error) {
+    return Fail(std::string("no se pudo crear la cuenta: ") + error.what());
+  }
+}
+
+int AuditVerify(const std::vector<std::string>& args) {
+  if (WantsHelp(args) || args.size() != 1) {
+    std::cout << "Uso: cabildo audit verify <tenant>\n\nRecalcula la cadena de hashes de la "
+                 "bitácora del tenant. Imprime `ok` o el primer seq alterado o faltante "
+                 "(código de salida 1).\n";
+    return WantsHelp(args) ? 0 : 2;
+  }
+  auto config = LoadConfigOrExplain();
+  if (!config) return 2;
+  auto owner = ConnectOwner(*config);
+  if (!owner) return 1;
+  try {
+    pqxx::work work(*owner);
+    auto tenant = work.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", args[0]);
+    if (tenant.empty()) return Fail("no existe el tenant '" + args[0] + "'");
+    const std::string id = tenant[0][0].as<std::string>();
+    core::ApplyScope(work, core::Scope{{id}, ""});
+    auto verification = core::VerifyAudit(work, id);
+    if (!verification.ok()) return Fail(verification.status().message());
+    if (verification->ok) {
+      std::cout << "ok (" << verification->entries << " entradas)\n";
+      return 0;
+    }
+    std::cout << "alterada: primer seq con problema = " << *verification->first_bad_seq << "\n";
+    return 1;
+  } catch (const std::exception& error) {
+    return Fail(std::string("no se pudo verificar: ") + error.what());
+  }
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -188,6 +274,16 @@ int RunCli(int argc, char** argv) {
     if (!rest.empty() && rest[0] == "apply") return TenantsApply({rest.begin() + 1, rest.end()});
     std::cerr << "Uso: cabildo tenants apply <archivo.json>\n";
     return WantsHelp(rest) ? 0 : 2;
+  }
+  if (command == "user") {
+    if (!rest.empty() && rest[0] == "create") return UserCreate({rest.begin() + 1, rest.end()});
+    std::cerr << "Uso: cabildo user create --email E --name N --password-stdin\n";
+    return 2;
+  }
+  if (command == "audit") {
+    if (!rest.empty() && rest[0] == "verify") return AuditVerify({rest.begin() + 1, rest.end()});
+    std::cerr << "Uso: cabildo audit verify <tenant>\n";
+    return 2;
   }
   std::cerr << "cabildo: comando desconocido '" << command << "'\n\n" << kUsage;
   return 2;

@@ -7,50 +7,12 @@
 #include "cabildo/api/problem.h"
 #include "cabildo/core/tenants.h"
 
+#include "route_support.h"
+
 namespace cabildo::api {
 namespace {
 
 using nlohmann::json;
-
-constexpr int kDefaultLimit = 20;
-constexpr int kMaxLimit = 100;
-
-// The list cursor is opaque to clients: base64url of the last slug seen.
-std::string EncodeCursor(const std::string& slug) {
-  std::string out(sodium_base64_ENCODED_LEN(slug.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(slug.data()),
-                    slug.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::optional<std::string> DecodeCursor(const std::string& cursor) {
-  std::string out(cursor.size(), '\0');
-  size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), cursor.c_str(),
-                        cursor.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  if (!core::IsValidSlug(out)) return std::nullopt;
-  return out;
-}
-
-// Parses `limit`; nullopt (and `problem` set) when it is not 1..100.
-std::optional<int> ParseLimit(const Request& request, Response& problem) {
-  auto text = request.Query("limit");
-  if (!text) return kDefaultLimit;
-  int limit = 0;
-  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-  if (ec != std::errc() || ptr != text->data() + text->size() || limit < 1 || limit > kMaxLimit) {
-    problem = Problem(400, "Parámetros de consulta no válidos.", request.request_id,
-                      {{"limit", "Debe ser un entero entre 1 y 100."}});
-    return std::nullopt;
-  }
-  return limit;
-}
 
 Response ListTenants(AppContext& app, Request& request) {
   Response problem;
@@ -59,7 +21,7 @@ Response ListTenants(AppContext& app, Request& request) {
   std::string after;
   if (auto cursor = request.Query("cursor")) {
     auto decoded = DecodeCursor(*cursor);
-    if (!decoded) {
+    if (!decoded || !core::IsValidSlug(*decoded)) {
       return Problem(400, "Parámetros de consulta no válidos.", request.request_id,
                      {{"cursor", "El cursor no es válido; empiece sin cursor."}});
     }
@@ -67,12 +29,12 @@ Response ListTenants(AppContext& app, Request& request) {
   }
   auto tenants = core::ListTenants(app.db, after, *limit + 1);
   if (!tenants.ok()) return ProblemFromStatus(tenants.status(), request.request_id);
-  json body = {{"items", json::array()}, {"next_cursor", nullptr}};
   const bool more = static_cast<int>(tenants->size()) > *limit;
   if (more) tenants->pop_back();
-  for (const auto& tenant : *tenants) body["items"].push_back(core::TenantToJson(tenant, false));
-  if (more) body["next_cursor"] = EncodeCursor(tenants->back().slug);
-  return Response::Json(200, body);
+  json items = json::array();
+  for (const auto& tenant : *tenants) items.push_back(core::TenantToJson(tenant, false));
+  return ListResponse(std::move(items),
+                      more ? std::optional<std::string>(tenants->back().slug) : std::nullopt);
 }
 
 Response GetTenant(AppContext& app, Request& request) {

@@ -257,17 +257,18 @@ class HttpServer::Dispatcher {
         return;
       }
       ++in_flight_;
-      queue_.push_back([this, request = std::move(request), shared_writer, keep_alive,
-                        started]() mutable {
-        Response response = Handle(request);
-        Respond(*shared_writer, response, request.request_id, keep_alive);
-        LogAccess(request, request.route.empty() ? "unmatched" : request.route, response.status,
-                  started);
-        metrics_.ObserveRequest(
-            request.route.empty() ? "unmatched" : request.route, request.method, response.status,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-        --in_flight_;
-      });
+      queue_.push_back(
+          [this, request = std::move(request), shared_writer, keep_alive, started]() mutable {
+            Response response = Handle(request);
+            const std::string route = request.route.empty() ? "unmatched" : request.route;
+            // Recorded before sending, so a client's next request sees it counted.
+            metrics_.ObserveRequest(
+                route, request.method, response.status,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+            Respond(*shared_writer, response, request.request_id, keep_alive);
+            LogAccess(request, route, response.status, started);
+            --in_flight_;
+          });
     }
     work_ready_.notify_one();
   }

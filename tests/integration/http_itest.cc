@@ -201,7 +201,8 @@ TEST_F(HttpLayerTest, MalformedRequestsAreAnsweredQuickly) {
     const auto elapsed = std::chrono::steady_clock::now() - started;
     EXPECT_GE(result.status, 400) << raw;
     EXPECT_LT(result.status, 500) << raw << result.raw;
-    EXPECT_LT(elapsed, std::chrono::seconds(7)) << raw;
+    // Pistache's default would be 60 s; ours is a 5 s header timeout (slack for a loaded CI).
+    EXPECT_LT(elapsed, std::chrono::seconds(15)) << raw;
   }
 }
 

@@ -4,8 +4,11 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "cabildo/api/app.h"
+#include "cabildo/core/identity.h"
+#include "cabildo/core/tenants.h"
 
 #include "test_support.h"
 
@@ -63,6 +66,51 @@ TEST(OutageTest, RedisDownIsReportedButNotFatal) {
   EXPECT_EQ(ready.status, 200);
   EXPECT_EQ(json::parse(ready.body)["redis"], "down");
   EXPECT_EQ(json::parse(ready.body)["database"], "up");
+}
+
+// Redis holds the token cache and the login counters; without it, logins and
+// token checks go to PostgreSQL and the limiter falls back to this process.
+TEST(OutageTest, WithoutRedisLoginsTokensAndTheLimiterStillWork) {
+  testing::TestDatabase database;
+  {
+    pqxx::connection owner(database.owner_url());
+    pqxx::work work(owner);
+    ASSERT_TRUE(
+        core::CreateUser(work, {"sin-redis@ejemplo.mx", "Sin Redis", "contraseña-larga-1"}).ok());
+    work.commit();
+  }
+  core::Config config = database.MakeConfig();
+  config.login_max_failures = 3;
+  api::App app(config);
+  ASSERT_TRUE(app.Start().ok());
+  const uint16_t port = app.Port();
+  auto login = [&](const std::string& password) {
+    return testing::HttpRequest(
+        port, "POST", "/v1/auth/login",
+        json{{"email", "sin-redis@ejemplo.mx"}, {"password", password}}.dump());
+  };
+  auto first = login("contraseña-larga-1");
+  ASSERT_EQ(first.status, 200);
+  const std::string cached = json::parse(first.body)["access_token"];
+  auto me = [&](const std::string& token) {
+    return testing::HttpRequest(port, "GET", "/v1/me", "", {{"Authorization", "Bearer " + token}});
+  };
+  ASSERT_EQ(me(cached).status, 200);  // now in Redis too
+
+  Services("redis-stop");
+  EXPECT_EQ(me(cached).status, 200);  // from PostgreSQL
+  auto second = login("contraseña-larga-1");
+  EXPECT_EQ(second.status, 200);
+  const std::string fresh = json::parse(second.body)["access_token"];
+  EXPECT_EQ(me(fresh).status, 200);
+  EXPECT_EQ(testing::HttpRequest(port, "POST", "/v1/auth/logout", "",
+                                 {{"Authorization", "Bearer " + fresh}})
+                .status,
+            204);
+  EXPECT_EQ(me(fresh).status, 401);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(login("equivocada-" + std::to_string(i)).status, 401);
+  EXPECT_EQ(login("contraseña-larga-1").status, 429);  // limited per process, never unlimited
+  Services("redis-start");
 }
 
 }  // namespace

@@ -96,6 +96,8 @@ core::Config TestDatabase::MakeConfig() const {
   out.listen = {"127.0.0.1", 0};
   out.db_timeout = std::chrono::milliseconds(2000);
   out.shutdown_drain = std::chrono::milliseconds(0);
+  // Tests share one Redis: each database gets its own key space.
+  out.redis_prefix = "cabildo-test:" + name_ + ":";
   return out;
 }
 

@@ -75,6 +75,12 @@ const std::vector<ConfigVariable>& ConfigVariables() {
       {"CABILDO_SHUTDOWN_DRAIN_MS", "1000",
        "al recibir SIGTERM, tiempo con /readyz en 503 antes de dejar de escuchar"},
       {"CABILDO_LOG_LEVEL", "info", "debug | info | warn | error"},
+      {"CABILDO_REDIS_PREFIX", "cabildo:", "prefijo de todas las claves en Redis"},
+      {"CABILDO_ACCESS_TOKEN_TTL_SECONDS", "900", "vida del token de acceso"},
+      {"CABILDO_REFRESH_TOKEN_TTL_SECONDS", "2592000", "vida del refresh token (30 días)"},
+      {"CABILDO_LOGIN_MAX_FAILURES", "5", "intentos fallidos por correo antes de 429"},
+      {"CABILDO_LOGIN_MAX_FAILURES_PER_IP", "50", "intentos fallidos por dirección antes de 429"},
+      {"CABILDO_LOGIN_WINDOW_SECONDS", "900", "ventana de conteo de intentos fallidos"},
   };
   return kVariables;
 }
@@ -141,6 +147,20 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
       config.log_level != "error") {
     return BadValue("CABILDO_LOG_LEVEL", config.log_level, "use debug, info, warn o error");
   }
+  config.redis_prefix = get("CABILDO_REDIS_PREFIX", "cabildo:");
+  CABILDO_ASSIGN_OR_RETURN(auto access_ttl,
+                           get_int("CABILDO_ACCESS_TOKEN_TTL_SECONDS", 900, 30, 86400));
+  config.access_token_ttl = std::chrono::seconds(access_ttl);
+  CABILDO_ASSIGN_OR_RETURN(auto refresh_ttl,
+                           get_int("CABILDO_REFRESH_TOKEN_TTL_SECONDS", 2592000, 300, 31536000));
+  config.refresh_token_ttl = std::chrono::seconds(refresh_ttl);
+  CABILDO_ASSIGN_OR_RETURN(auto failures, get_int("CABILDO_LOGIN_MAX_FAILURES", 5, 1, 1000));
+  config.login_max_failures = static_cast<int>(failures);
+  CABILDO_ASSIGN_OR_RETURN(auto ip_failures,
+                           get_int("CABILDO_LOGIN_MAX_FAILURES_PER_IP", 50, 1, 100000));
+  config.login_max_failures_per_ip = static_cast<int>(ip_failures);
+  CABILDO_ASSIGN_OR_RETURN(auto window, get_int("CABILDO_LOGIN_WINDOW_SECONDS", 900, 1, 86400));
+  config.login_window = std::chrono::seconds(window);
   return config;
 }
 

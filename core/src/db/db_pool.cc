@@ -18,7 +18,19 @@ std::string WithConnectTimeout(const std::string& url) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=3";
 }
 
+// Parameterised (SET LOCAL cannot take a bind parameter); `true` = local to
+// the transaction. Plain SET would leak the tenant into the next transaction
+// on this pooled connection.
+constexpr const char* kSetScopeSql =
+    "SELECT set_config('cabildo.tenant_ids', $1, true), set_config('cabildo.user_id', $2, true)";
+
 }  // namespace
+
+void ApplyScope(pqxx::transaction_base& work, const Scope& scope) {
+  std::string ids;
+  for (const auto& id : scope.tenant_ids) ids += (ids.empty() ? "" : ",") + id;
+  work.exec_params(kSetScopeSql, ids, scope.user_id);
+}
 
 PooledConnection::PooledConnection(PooledConnection&& other) noexcept
     : pool_(other.pool_), connection_(std::move(other.connection_)), broken_(other.broken_) {

@@ -1,5 +1,8 @@
+#include <map>
+
 #include <nlohmann/json.hpp>
 
+#include "cabildo/core/audit.h"
 #include "cabildo/core/log.h"
 #include "cabildo/core/tenants.h"
 
@@ -79,7 +82,7 @@ StatusOr<Tenant> GetTenant(DbPool& pool, const std::string& slug) {
 StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::string& text,
                                             const std::vector<std::string>& installed_modules) {
   owner.prepare("tenants.existing",
-                "SELECT t.slug, p.slug, t.inegi_code, t.kind FROM core.tenants t "
+                "SELECT t.slug, p.slug, t.inegi_code, t.kind, t.name FROM core.tenants t "
                 "LEFT JOIN core.tenants p ON p.id = t.parent_id");
   owner.prepare("tenants.upsert", R"sql(
     INSERT INTO core.tenants AS t (slug, name, kind, parent_id, inegi_code)
@@ -89,14 +92,23 @@ StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::
           inegi_code = EXCLUDED.inegi_code, updated_at = now()
       WHERE (t.name, t.kind, t.parent_id, t.inegi_code)
             IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.parent_id, EXCLUDED.inegi_code)
-    RETURNING (xmax = 0) AS inserted)sql");
+    RETURNING (xmax = 0) AS inserted, id::text)sql");
 
   try {
     pqxx::work work(owner);
     // Serialises concurrent applies; readers are not blocked.
     work.exec0("LOCK TABLE core.tenants IN SHARE ROW EXCLUSIVE MODE");
     std::vector<ExistingTenant> existing;
+    std::map<std::string, nlohmann::json> before_by_slug;
     for (const auto& row : work.exec_prepared("tenants.existing")) {
+      before_by_slug[row[0].as<std::string>()] = {
+          {"slug", row[0].as<std::string>()},
+          {"name", row[4].as<std::string>()},
+          {"kind", row[3].as<std::string>()},
+          {"parent",
+           row[1].is_null() ? nlohmann::json(nullptr) : nlohmann::json(row[1].as<std::string>())},
+          {"inegi_code",
+           row[2].is_null() ? nlohmann::json(nullptr) : nlohmann::json(row[2].as<std::string>())}};
       ExistingTenant tenant;
       tenant.slug = row[0].as<std::string>();
       if (!row[1].is_null()) tenant.parent = row[1].as<std::string>();
@@ -112,10 +124,29 @@ StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::
                                        spec.parent, spec.inegi_code);
       if (result.empty()) {
         report.unchanged.push_back(spec.slug);
-      } else if (result[0][0].as<bool>()) {
-        report.created.push_back(spec.slug);
       } else {
-        report.updated.push_back(spec.slug);
+        const bool created = result[0][0].as<bool>();
+        (created ? report.created : report.updated).push_back(spec.slug);
+        // The owner role is subject to row-level security too (FORCE): scope
+        // the transaction to this tenant to append to its audit chain.
+        const std::string id = result[0][1].as<std::string>();
+        ApplyScope(work, Scope{{id}, ""});
+        nlohmann::json after = {
+            {"slug", spec.slug},
+            {"name", spec.name},
+            {"kind", spec.kind},
+            {"parent", spec.parent ? nlohmann::json(*spec.parent) : nlohmann::json(nullptr)},
+            {"inegi_code",
+             spec.inegi_code ? nlohmann::json(*spec.inegi_code) : nlohmann::json(nullptr)}};
+        AuditEvent event{
+            id,
+            "",
+            "sistema: cabildo tenants apply",
+            created ? "tenant.create" : "tenant.update",
+            "tenant",
+            id,
+            AuditDiff(created ? nlohmann::json::object() : before_by_slug[spec.slug], after)};
+        CABILDO_RETURN_IF_ERROR(AppendAudit(work, event).status());
       }
       for (const auto& module : spec.modules) {
         if (std::find(installed_modules.begin(), installed_modules.end(), module) ==

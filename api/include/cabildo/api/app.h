@@ -11,6 +11,7 @@
 #include "cabildo/api/router.h"
 #include "cabildo/core/config.h"
 #include "cabildo/core/db_pool.h"
+#include "cabildo/core/identity.h"
 #include "cabildo/core/redis.h"
 
 namespace cabildo::api {
@@ -22,12 +23,15 @@ struct AppContext {
   const core::Config config;
   core::DbPool db;  // application role
   core::RedisClient redis;
+  core::AuthService auth;
   Metrics metrics;
   std::atomic<bool> draining{false};  // SIGTERM received: /readyz answers 503
 };
 
-// Registers /healthz, /readyz, /metrics and the core /v1 routes.
+// Registers /healthz, /readyz, /metrics and the tenant directory.
 void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* server);
+// /v1/auth/*, /v1/me, /v1/roles, members, tenant writes and the audit log.
+void RegisterIdentityRoutes(Router& router, AppContext& app);
 
 class App {
  public:

@@ -33,6 +33,12 @@ struct Config {
   bool plugins_optional = false;
   std::chrono::milliseconds shutdown_drain{1000};  // readiness 503 before the listener stops
   std::string log_level = "info";
+  std::string redis_prefix = "cabildo:";  // namespaces every key (several instances, one Redis)
+  std::chrono::seconds access_token_ttl{15 * 60};
+  std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
+  int login_max_failures = 5;          // per email, per window
+  int login_max_failures_per_ip = 50;  // per client address, per window
+  std::chrono::seconds login_window{15 * 60};
 };
 
 // One documented variable: name, default (as shown to operators) and meaning.

@@ -28,6 +28,18 @@ struct DbPoolOptions {
 
 class DbPool;
 
+// What a transaction may see: the tenants it was authorised for (one, or a
+// subtree for include_descendants) and the signed-in user, if any.
+struct Scope {
+  std::vector<std::string> tenant_ids;  // uuids
+  std::string user_id;                  // uuid, or empty for anonymous
+};
+
+// Sets the scope inside an open transaction (also usable on ad-hoc
+// connections, e.g. the CLI's owner connection). Calling it again replaces
+// the scope for the rest of the transaction.
+void ApplyScope(pqxx::transaction_base& work, const Scope& scope);
+
 // A connection checked out of the pool; returns it (or drops it, if broken)
 // when destroyed. Move-only.
 class PooledConnection {
@@ -72,6 +84,15 @@ class DbPool {
   // Status (see StatusFromDbException); a broken connection is dropped.
   template <typename Fn>
   auto InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>()));
+
+  // Like InTransaction, but first confines the transaction to `scope`:
+  // `cabildo.tenant_ids` (row-level security) and `cabildo.user_id` are set
+  // with SET LOCAL semantics, so they die with the transaction and can never
+  // leak to the next user of the pooled connection. Every access to a
+  // tenant-scoped table goes through this.
+  template <typename Fn>
+  auto InScopedTransaction(const struct Scope& scope, Fn&& fn)
+      -> decltype(fn(std::declval<pqxx::work&>()));
 
   // `SELECT 1` on a pooled connection: OK, or kUnavailable.
   Status Ping();
@@ -127,6 +148,15 @@ auto DbPool::InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>()))
     if (broken) connection->MarkBroken();
     return status;
   }
+}
+
+template <typename Fn>
+auto DbPool::InScopedTransaction(const Scope& scope, Fn&& fn)
+    -> decltype(fn(std::declval<pqxx::work&>())) {
+  return InTransaction([&](pqxx::work& work) {
+    ApplyScope(work, scope);
+    return fn(work);
+  });
 }
 
 }  // namespace cabildo::core

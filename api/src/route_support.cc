@@ -1,0 +1,117 @@
+#include "route_support.h"
+
+#include <charconv>
+#include <cstring>
+
+#include <sodium.h>
+
+namespace cabildo::api {
+
+StatusOr<core::Principal> Caller(AppContext& app, const Request& request) {
+  auto header = request.Header("authorization");
+  if (!header) return core::Principal{};
+  constexpr const char* kBearer = "Bearer ";
+  if (header->rfind(kBearer, 0) != 0) {
+    return UnauthenticatedError("Use Authorization: Bearer <access_token>.");
+  }
+  return app.auth.Authenticate(header->substr(std::strlen(kBearer)));
+}
+
+Response WithTenantPermission(AppContext& app, Request& request, const std::string& permission,
+                              const TenantWork& work) {
+  auto principal = Caller(app, request);
+  if (!principal.ok()) return ProblemFromStatus(principal.status(), request.request_id);
+  if (!principal->authenticated()) {
+    return Problem(401, "Inicie sesión para usar esta ruta.", request.request_id);
+  }
+  const std::string& slug = request.path_params.at("tenant");
+  auto result = app.db.InScopedTransaction(
+      core::Scope{{}, principal->user_id}, [&](pqxx::work& tx) -> StatusOr<Response> {
+        CABILDO_ASSIGN_OR_RETURN(core::TenantRef tenant, core::ResolveTenant(tx, slug));
+        switch (core::Authorize(tx, *principal, permission, tenant.id)) {
+          case core::Access::kHidden:
+            return NotFoundError("No existe el tenant '" + slug + "'.");
+          case core::Access::kForbidden:
+            return PermissionDeniedError("Su rol en este tenant no permite esta acción.");
+          case core::Access::kAllowed:
+            break;
+        }
+        core::ApplyScope(tx, core::Scope{{tenant.id}, principal->user_id});
+        return work(tx, *principal, tenant);
+      });
+  if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
+  return *result;
+}
+
+std::optional<nlohmann::json> JsonObjectBody(const Request& request, Response& problem) {
+  auto body = ParseJsonBody(request);
+  if (!body.ok()) {
+    problem = ProblemFromStatus(body.status(), request.request_id);
+    return std::nullopt;
+  }
+  if (!body->is_object()) {
+    problem = Problem(400, "El cuerpo debe ser un objeto JSON.", request.request_id);
+    return std::nullopt;
+  }
+  return *body;
+}
+
+std::optional<std::string> StringField(const nlohmann::json& body, const std::string& field,
+                                       bool required, std::vector<FieldError>& errors) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) {
+    if (required) errors.push_back({field, "Este campo es obligatorio."});
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    errors.push_back({field, "Debe ser texto."});
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+Response ValidationProblem(const Request& request, const std::vector<FieldError>& errors) {
+  return Problem(422, "Revise los campos señalados.", request.request_id, errors);
+}
+
+std::optional<int> ParseLimit(const Request& request, Response& problem) {
+  auto text = request.Query("limit");
+  if (!text) return 20;
+  int limit = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+  if (ec != std::errc() || ptr != text->data() + text->size() || limit < 1 || limit > 100) {
+    problem = Problem(400, "Parámetros de consulta no válidos.", request.request_id,
+                      {{"limit", "Debe ser un entero entre 1 y 100."}});
+    return std::nullopt;
+  }
+  return limit;
+}
+
+std::string EncodeCursor(const std::string& key) {
+  std::string out(sodium_base64_ENCODED_LEN(key.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(key.data()),
+                    key.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::string> DecodeCursor(const std::string& cursor) {
+  std::string out(cursor.size(), '\0');
+  size_t length = 0;
+  if (cursor.empty() || sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                                          cursor.c_str(), cursor.size(), nullptr, &length, nullptr,
+                                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  out.resize(length);
+  return out;
+}
+
+Response ListResponse(nlohmann::json items, const std::optional<std::string>& next_key) {
+  return Response::Json(200, {{"items", std::move(items)},
+                              {"next_cursor", next_key ? nlohmann::json(EncodeCursor(*next_key))
+                                                       : nlohmann::json(nullptr)}});
+}
+
+}  // namespace cabildo::api

@@ -1,0 +1,48 @@
+// Shared by the core route files: callers, tenant-scoped authorisation,
+// request-body fields and list paging. Plugins get the same through the SDK.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cabildo/api/app.h"
+#include "cabildo/api/problem.h"
+#include "cabildo/core/identity.h"
+
+namespace cabildo::api {
+
+// The caller: anonymous without an Authorization header; kUnauthenticated for
+// a malformed, unknown, expired or revoked token.
+StatusOr<core::Principal> Caller(AppContext& app, const Request& request);
+
+using TenantWork =
+    std::function<StatusOr<Response>(pqxx::work&, const core::Principal&, const core::TenantRef&)>;
+
+// Resolves path parameter {tenant}, requires a signed-in caller holding
+// `permission` there (401 / 403 / 404 as api-core.md says), and runs `work`
+// in one transaction scoped to exactly that tenant.
+Response WithTenantPermission(AppContext& app, Request& request, const std::string& permission,
+                              const TenantWork& work);
+
+// Reads the JSON object body; a 400 problem when it is not one.
+std::optional<nlohmann::json> JsonObjectBody(const Request& request, Response& problem);
+
+// A string field: nullopt and a field error when missing (if required) or not text.
+std::optional<std::string> StringField(const nlohmann::json& body, const std::string& field,
+                                       bool required, std::vector<FieldError>& errors);
+
+Response ValidationProblem(const Request& request, const std::vector<FieldError>& errors);
+
+// `limit` (default 20, 1..100); nullopt and `problem` set when invalid.
+std::optional<int> ParseLimit(const Request& request, Response& problem);
+
+// Opaque cursors: base64url of the last key seen.
+std::string EncodeCursor(const std::string& key);
+std::optional<std::string> DecodeCursor(const std::string& cursor);
+
+// {"items": items, "next_cursor": cursor or null}.
+Response ListResponse(nlohmann::json items, const std::optional<std::string>& next_key);
+
+}  // namespace cabildo::api

@@ -1,0 +1,171 @@
+// Accounts, passwords, opaque tokens, login throttling and authorisation
+// (architecture.md, "Identity, roles, permissions").
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cabildo/core/db_pool.h"
+#include "cabildo/core/redis.h"
+#include "cabildo/core/status.h"
+
+namespace cabildo::core {
+
+// Who is calling. An empty user_id is an anonymous caller.
+struct Principal {
+  std::string user_id;
+  std::string email;
+  std::string name;
+  std::string family_id;  // the token family (login) this access token belongs to
+  bool instance_admin = false;
+  bool authenticated() const { return !user_id.empty(); }
+};
+
+struct FieldProblem {
+  std::string field;
+  std::string message;  // Spanish
+};
+
+// --- Accounts --------------------------------------------------------------
+
+std::string NormalizeEmail(const std::string& email);
+
+// Every problem with a new account's fields (empty when acceptable): email
+// shape, password of at least 10 characters and not equal to the email, name.
+std::vector<FieldProblem> ValidateNewAccount(const std::string& email, const std::string& password,
+                                             const std::string& name);
+
+// Argon2id via libsodium's crypto_pwhash_str (interactive limits).
+StatusOr<std::string> HashPassword(const std::string& password);
+bool VerifyPassword(const std::string& hash, const std::string& password);
+
+struct NewUser {
+  std::string email;  // normalised by CreateUser
+  std::string name;
+  std::string password;
+  bool instance_admin = false;
+};
+
+struct User {
+  std::string id;
+  std::string email;
+  std::string name;
+  bool instance_admin = false;
+};
+
+// Validates, hashes and inserts. kFailedPrecondition listing the field
+// problems, kAlreadyExists when the email is taken.
+StatusOr<User> CreateUser(pqxx::transaction_base& work, const NewUser& user,
+                          std::vector<FieldProblem>* problems = nullptr);
+
+bool InstanceAdminExists(pqxx::transaction_base& work);
+
+// --- Login throttling --------------------------------------------------------
+
+// Counts failures per key in a time window: in Redis when it answers, in this
+// process otherwise (a weaker limit, never no limit). Thread-safe.
+class FailureLimiter {
+ public:
+  FailureLimiter(RedisClient& redis, std::string prefix, std::chrono::seconds window);
+  // Seconds until `key` may try again if it reached `max` failures; 0 if not blocked.
+  int BlockedFor(const std::string& key, int max);
+  // Counts one failure; returns the failures in the current window.
+  int RecordFailure(const std::string& key);
+  void Reset(const std::string& key);
+
+ private:
+  struct LocalCount {
+    int count = 0;
+    std::chrono::steady_clock::time_point expires;
+  };
+  RedisClient& redis_;
+  const std::string prefix_;
+  const std::chrono::seconds window_;
+  std::mutex mutex_;
+  std::map<std::string, LocalCount> local_;  // GUARDED_BY(mutex_)
+};
+
+// --- Tokens ------------------------------------------------------------------
+
+struct AuthOptions {
+  std::chrono::seconds access_ttl{15 * 60};
+  std::chrono::seconds refresh_ttl{30 * 24 * 3600};
+  std::chrono::seconds cache_ttl{60};  // bound on staleness if a revocation misses Redis
+  int max_failures_per_email = 5;
+  int max_failures_per_ip = 50;
+  std::chrono::seconds failure_window{15 * 60};
+  std::string redis_prefix = "cabildo:";
+};
+
+struct TokenPair {
+  std::string access_token;
+  std::string refresh_token;
+  int64_t expires_in = 0;  // seconds
+};
+
+// Thread-safe.
+class AuthService {
+ public:
+  AuthService(DbPool& db, RedisClient& redis, AuthOptions options);
+
+  // kUnauthenticated for a wrong password or unknown email (same answer, same
+  // cost: an unknown email is still hashed); kResourceExhausted with
+  // `*retry_after` set once the email or the client address failed too often.
+  StatusOr<TokenPair> Login(const std::string& email, const std::string& password,
+                            const std::string& client_address, int* retry_after);
+  // Rotates: the presented refresh token dies. Presenting a rotated one again
+  // revokes its whole family (kUnauthenticated).
+  StatusOr<TokenPair> Refresh(const std::string& refresh_token);
+  // Revokes the principal's token family at once, in PostgreSQL and Redis.
+  Status Logout(const Principal& principal);
+  // The principal behind an access token: Redis first, PostgreSQL when Redis
+  // misses or is down. kUnauthenticated when unknown, expired or revoked.
+  StatusOr<Principal> Authenticate(const std::string& access_token);
+
+  const AuthOptions& options() const { return options_; }
+
+ private:
+  StatusOr<TokenPair> IssueTokens(pqxx::transaction_base& work, const std::string& user_id,
+                                  const std::string& family_id);
+  void ForgetCachedTokens(const std::vector<std::string>& hashes);
+  void AuditLockout(const std::string& email, const std::string& client_address);
+
+  DbPool& db_;
+  RedisClient& redis_;
+  const AuthOptions options_;
+  FailureLimiter limiter_;
+  std::string dummy_hash_;  // verified against when the email is unknown
+};
+
+// --- Authorisation -------------------------------------------------------------
+
+struct TenantRef {
+  std::string id;
+  std::string slug;
+  std::string kind;
+};
+
+// kNotFound for an unknown (or malformed) slug. Tenants are a public directory.
+StatusOr<TenantRef> ResolveTenant(pqxx::transaction_base& work, const std::string& slug);
+
+// The tenant and all its descendants (ids), for include_descendants.
+std::vector<std::string> TenantSubtree(pqxx::transaction_base& work, const std::string& tenant_id);
+
+enum class Access {
+  kAllowed,
+  kForbidden,  // the caller has a role on this tenant (or above) but not this permission: 403
+  kHidden,     // the caller has nothing to do with this tenant: 404, never reveal it
+};
+
+// The one answer to "may P do permission X on tenant T?": instance admins may
+// do everything; otherwise P needs a role assigned at T or an ancestor of T
+// whose permissions include X. REQUIRES: the transaction's scope has
+// user_id = principal.user_id (so P's own role assignments are visible).
+Access Authorize(pqxx::transaction_base& work, const Principal& principal,
+                 const std::string& permission, const std::string& tenant_id);
+
+}  // namespace cabildo::core

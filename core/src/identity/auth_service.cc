@@ -1,0 +1,263 @@
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+#include "cabildo/core/audit.h"
+#include "cabildo/core/crypto.h"
+#include "cabildo/core/identity.h"
+#include "cabildo/core/log.h"
+
+namespace cabildo::core {
+namespace {
+
+using nlohmann::json;
+
+// 32 random bytes from libsodium, base64url without padding (43 characters).
+std::string NewToken() {
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char text[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(text, sizeof text, bytes, sizeof bytes,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return text;
+}
+
+Status BadCredentials() { return UnauthenticatedError("Correo o contraseña incorrectos."); }
+Status BadToken() { return UnauthenticatedError("El token no es válido o ya expiró."); }
+
+}  // namespace
+
+// --- FailureLimiter ------------------------------------------------------------
+
+FailureLimiter::FailureLimiter(RedisClient& redis, std::string prefix, std::chrono::seconds window)
+    : redis_(redis), prefix_(std::move(prefix)), window_(window) {}
+
+int FailureLimiter::BlockedFor(const std::string& key, int max) {
+  auto count = redis_.Command({"GET", prefix_ + key});
+  if (count.ok()) {
+    if (count->type != RedisReply::Type::kString || std::atoi(count->str.c_str()) < max) return 0;
+    auto ttl = redis_.Command({"TTL", prefix_ + key});
+    return ttl.ok() && ttl->integer > 0 ? static_cast<int>(ttl->integer)
+                                        : static_cast<int>(window_.count());
+  }
+  std::lock_guard lock(mutex_);
+  auto it = local_.find(key);
+  const auto now = std::chrono::steady_clock::now();
+  if (it == local_.end() || it->second.expires <= now || it->second.count < max) return 0;
+  return static_cast<int>(
+             std::chrono::duration_cast<std::chrono::seconds>(it->second.expires - now).count()) +
+         1;
+}
+
+int FailureLimiter::RecordFailure(const std::string& key) {
+  auto count = redis_.Command({"INCR", prefix_ + key});
+  if (count.ok()) {
+    // NX: the window starts at the first failure and is not extended.
+    (void)redis_.Command({"EXPIRE", prefix_ + key, std::to_string(window_.count()), "NX"});
+    return static_cast<int>(count->integer);
+  }
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  if (local_.size() > 100000) {
+    std::erase_if(local_, [now](const auto& entry) { return entry.second.expires <= now; });
+  }
+  LocalCount& local = local_[key];
+  if (local.expires <= now) local = LocalCount{0, now + window_};
+  return ++local.count;
+}
+
+void FailureLimiter::Reset(const std::string& key) {
+  (void)redis_.Command({"DEL", prefix_ + key});
+  std::lock_guard lock(mutex_);
+  local_.erase(key);
+}
+
+// --- AuthService ---------------------------------------------------------------
+
+AuthService::AuthService(DbPool& db, RedisClient& redis, AuthOptions options)
+    : db_(db),
+      redis_(redis),
+      options_(std::move(options)),
+      limiter_(redis, options_.redis_prefix + "login:", options_.failure_window) {
+  auto dummy = HashPassword(RandomHex(16));
+  dummy_hash_ = dummy.ok() ? *dummy : "";
+}
+
+StatusOr<TokenPair> AuthService::IssueTokens(pqxx::transaction_base& work,
+                                             const std::string& user_id,
+                                             const std::string& family_id) {
+  TokenPair pair;
+  pair.access_token = NewToken();
+  pair.refresh_token = NewToken();
+  pair.expires_in = options_.access_ttl.count();
+  work.exec_prepared("core.insert_token", Sha256Hex(pair.access_token), "access", family_id,
+                     user_id, options_.access_ttl.count());
+  work.exec_prepared("core.insert_token", Sha256Hex(pair.refresh_token), "refresh", family_id,
+                     user_id, options_.refresh_ttl.count());
+  return pair;
+}
+
+StatusOr<TokenPair> AuthService::Login(const std::string& email_in, const std::string& password,
+                                       const std::string& client_address, int* retry_after) {
+  const std::string email = NormalizeEmail(email_in);
+  // Keys hold a hash, so Redis never stores addresses or emails in clear.
+  const std::string email_key = "email:" + Sha256Hex(email);
+  const std::string ip_key = "ip:" + Sha256Hex(client_address);
+  int wait = std::max(limiter_.BlockedFor(email_key, options_.max_failures_per_email),
+                      limiter_.BlockedFor(ip_key, options_.max_failures_per_ip));
+  if (wait > 0) {
+    *retry_after = wait;
+    return Status(StatusCode::kResourceExhausted,
+                  "Demasiados intentos fallidos; espere antes de volver a intentar.");
+  }
+
+  struct Found {
+    std::string id;
+    std::string hash;
+  };
+  std::optional<Found> user;
+  Status looked_up = db_.InTransaction([&](pqxx::work& work) {
+    auto rows = work.exec_prepared("core.user_by_email", email);
+    if (!rows.empty()) user = Found{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+    return OkStatus();
+  });
+  CABILDO_RETURN_IF_ERROR(looked_up);
+
+  // Unknown email: verify against a dummy hash anyway, so both failures cost
+  // one Argon2id computation and look the same from outside.
+  const bool valid = VerifyPassword(user ? user->hash : dummy_hash_, password) && user.has_value();
+  if (!valid) {
+    const int failures = limiter_.RecordFailure(email_key);
+    limiter_.RecordFailure(ip_key);
+    if (failures == options_.max_failures_per_email && user) AuditLockout(email, client_address);
+    return BadCredentials();
+  }
+  limiter_.Reset(email_key);
+  return db_.InTransaction([&](pqxx::work& work) -> StatusOr<TokenPair> {
+    const std::string family =
+        work.exec_prepared("core.insert_family", user->id)[0][0].as<std::string>();
+    return IssueTokens(work, user->id, family);
+  });
+}
+
+void AuthService::AuditLockout(const std::string& email, const std::string& client_address) {
+  // The user's tenants learn that their member's account is under attack.
+  Status status = db_.InTransaction([&](pqxx::work& work) {
+    auto user = work.exec_prepared("core.user_by_email", email);
+    if (user.empty()) return OkStatus();
+    const std::string user_id = user[0][0].as<std::string>();
+    ApplyScope(work, Scope{{}, user_id});
+    std::vector<std::string> tenants;
+    for (const auto& row : work.exec_prepared("core.user_tenants", user_id)) {
+      tenants.push_back(row[0].as<std::string>());
+    }
+    ApplyScope(work, Scope{tenants, user_id});
+    for (const auto& tenant : tenants) {
+      AuditEvent event{tenant,
+                       "",
+                       "sistema: inicio de sesión",
+                       "auth.login_locked",
+                       "user",
+                       user_id,
+                       {{"failures", options_.max_failures_per_email},
+                        {"window_seconds", options_.failure_window.count()},
+                        {"client_address", client_address}}};
+      CABILDO_RETURN_IF_ERROR(AppendAudit(work, event).status());
+    }
+    return OkStatus();
+  });
+  if (!status.ok()) LogWarn("no se pudo auditar un bloqueo de inicio de sesión");
+}
+
+StatusOr<TokenPair> AuthService::Refresh(const std::string& refresh_token) {
+  const std::string hash = Sha256Hex(refresh_token);
+  std::vector<std::string> revoked_access;
+  bool reuse = false;
+  auto result = db_.InTransaction([&](pqxx::work& work) -> StatusOr<TokenPair> {
+    auto rows = work.exec_prepared("core.lock_refresh_token", hash);
+    if (rows.empty()) return BadToken();
+    const std::string family = rows[0][0].as<std::string>();
+    const std::string user_id = rows[0][1].as<std::string>();
+    const bool used = !rows[0][2].is_null();
+    const bool live = rows[0][3].as<bool>();
+    if (!live) return BadToken();
+    if (used) {
+      // A rotated token came back: someone holds a copy. Kill the whole family.
+      reuse = true;
+      work.exec_prepared("core.revoke_family", family);
+      for (const auto& row : work.exec_prepared("core.family_access_tokens", family)) {
+        revoked_access.push_back(row[0].as<std::string>());
+      }
+      return TokenPair{};  // committed; answered as 401 below
+    }
+    work.exec_prepared("core.mark_token_used", hash);
+    return IssueTokens(work, user_id, family);
+  });
+  if (reuse) {
+    ForgetCachedTokens(revoked_access);
+    LogWarn("reutilización de refresh token: familia revocada");
+    return UnauthenticatedError("El token ya se usó; la sesión se cerró por seguridad.");
+  }
+  return result;
+}
+
+Status AuthService::Logout(const Principal& principal) {
+  std::vector<std::string> hashes;
+  Status status = db_.InTransaction([&](pqxx::work& work) {
+    work.exec_prepared("core.revoke_family", principal.family_id);
+    for (const auto& row : work.exec_prepared("core.family_access_tokens", principal.family_id)) {
+      hashes.push_back(row[0].as<std::string>());
+    }
+    return OkStatus();
+  });
+  CABILDO_RETURN_IF_ERROR(status);
+  ForgetCachedTokens(hashes);
+  return OkStatus();
+}
+
+void AuthService::ForgetCachedTokens(const std::vector<std::string>& hashes) {
+  if (hashes.empty()) return;
+  std::vector<std::string> command = {"DEL"};
+  for (const auto& hash : hashes) command.push_back(options_.redis_prefix + "token:" + hash);
+  // If Redis is unreachable now, cached entries still expire within cache_ttl.
+  (void)redis_.Command(command);
+}
+
+StatusOr<Principal> AuthService::Authenticate(const std::string& access_token) {
+  if (access_token.size() != 43) return BadToken();
+  const std::string hash = Sha256Hex(access_token);
+  const std::string key = options_.redis_prefix + "token:" + hash;
+  auto cached = redis_.Command({"GET", key});
+  if (cached.ok() && cached->type == RedisReply::Type::kString) {
+    auto entry = json::parse(cached->str, nullptr, false);
+    if (entry.is_object()) {
+      return Principal{entry.value("user_id", ""), entry.value("email", ""),
+                       entry.value("name", ""), entry.value("family_id", ""),
+                       entry.value("instance_admin", false)};
+    }
+  }
+  std::optional<Principal> principal;
+  int64_t seconds_left = 0;
+  Status status = db_.InTransaction([&](pqxx::work& work) {
+    auto rows = work.exec_prepared("core.access_token", hash);
+    if (rows.empty()) return OkStatus();
+    principal = Principal{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
+                          rows[0][2].as<std::string>(), rows[0][3].as<std::string>(),
+                          rows[0][4].as<bool>()};
+    seconds_left = rows[0][5].as<int64_t>();
+    return OkStatus();
+  });
+  CABILDO_RETURN_IF_ERROR(status);
+  if (!principal) return BadToken();
+  const int64_t ttl = std::min<int64_t>(seconds_left, options_.cache_ttl.count());
+  if (ttl > 0 && cached.status().code() != StatusCode::kUnavailable) {
+    json entry = {{"user_id", principal->user_id},
+                  {"email", principal->email},
+                  {"name", principal->name},
+                  {"family_id", principal->family_id},
+                  {"instance_admin", principal->instance_admin}};
+    (void)redis_.Command({"SET", key, entry.dump(), "EX", std::to_string(ttl)});
+  }
+  return *principal;
+}
+
+}  // namespace cabildo::core

@@ -1,0 +1,29 @@
+#include "cabildo/core/identity.h"
+
+namespace cabildo::core {
+
+StatusOr<TenantRef> ResolveTenant(pqxx::transaction_base& work, const std::string& slug) {
+  auto rows = work.exec_prepared("core.resolve_tenant", slug);
+  if (rows.empty()) return NotFoundError("No existe el tenant '" + slug + "'.");
+  return TenantRef{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
+                   rows[0][2].as<std::string>()};
+}
+
+std::vector<std::string> TenantSubtree(pqxx::transaction_base& work, const std::string& tenant_id) {
+  std::vector<std::string> ids;
+  for (const auto& row : work.exec_prepared("core.tenant_subtree", tenant_id)) {
+    ids.push_back(row[0].as<std::string>());
+  }
+  return ids;
+}
+
+Access Authorize(pqxx::transaction_base& work, const Principal& principal,
+                 const std::string& permission, const std::string& tenant_id) {
+  if (!principal.authenticated()) return Access::kHidden;
+  if (principal.instance_admin) return Access::kAllowed;
+  auto row = work.exec_prepared("core.authorize", principal.user_id, tenant_id, permission)[0];
+  if (row[0].as<bool>()) return Access::kAllowed;
+  return row[1].as<bool>() ? Access::kForbidden : Access::kHidden;
+}
+
+}  // namespace cabildo::core

@@ -1,0 +1,504 @@
+// Accounts, tokens, throttling, roles over the tenant tree, row-level
+// security and the audit chain — through HTTP against the real services.
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "cabildo/api/app.h"
+#include "cabildo/core/identity.h"
+#include "cabildo/core/tenants.h"
+
+#include "test_support.h"
+
+namespace cabildo {
+namespace {
+
+using nlohmann::json;
+using testing::HttpRequest;
+using testing::HttpResult;
+
+constexpr const char* kPassword = "contraseña-segura-1";
+
+class IdentityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ifstream in(std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    pqxx::connection owner(database_.owner_url());
+    ASSERT_TRUE(core::ApplyTenantFile(owner, text.str(), {}).ok());
+    core::Config config = database_.MakeConfig();
+    config.login_max_failures = 3;
+    app_ = std::make_unique<api::App>(config);
+    ASSERT_TRUE(app_->Start().ok());
+    port_ = app_->Port();
+  }
+
+  // Creates a user directly (as the owner) with `role` at `tenant` (if given).
+  std::string MakeUser(const std::string& email, const std::string& role = "",
+                       const std::string& tenant = "", bool instance_admin = false) {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work work(owner);
+    auto user = core::CreateUser(work, {email, "Persona " + email, kPassword, instance_admin});
+    EXPECT_TRUE(user.ok()) << user.status().ToString();
+    if (!role.empty()) {
+      auto id = work.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", tenant)[0][0]
+                    .as<std::string>();
+      core::ApplyScope(work, core::Scope{{id}, ""});
+      work.exec_params(
+          "INSERT INTO core.role_assignments (tenant_id, user_id, role) "
+          "VALUES ($1, $2, $3)",
+          id, user->id, role);
+    }
+    work.commit();
+    return user->id;
+  }
+
+  json Login(const std::string& email, const std::string& password = kPassword) {
+    auto result = Post("/v1/auth/login", {{"email", email}, {"password", password}});
+    EXPECT_EQ(result.status, 200) << result.body;
+    return json::parse(result.body, nullptr, false);
+  }
+  std::string TokenFor(const std::string& email) { return Login(email)["access_token"]; }
+
+  HttpResult Post(const std::string& path, const json& body, const std::string& token = "") {
+    return Call("POST", path, body.dump(), token);
+  }
+  HttpResult Call(const std::string& method, const std::string& path, const std::string& body = "",
+                  const std::string& token = "") {
+    std::map<std::string, std::string> headers;
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    return HttpRequest(port_, method, path, body, headers);
+  }
+
+  testing::TestDatabase database_;
+  std::unique_ptr<api::App> app_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(IdentityTest, RegisterNormalisesTheEmailAndRefusesDuplicates) {
+  auto created =
+      Post("/v1/auth/register",
+           {{"email", "  Ana.Lopez@Ejemplo.MX "}, {"password", kPassword}, {"name", "Ana"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(json::parse(created.body)["email"], "ana.lopez@ejemplo.mx");
+  EXPECT_FALSE(json::parse(created.body).contains("password_hash"));
+  auto again = Post("/v1/auth/register",
+                    {{"email", "ana.lopez@ejemplo.mx"}, {"password", kPassword}, {"name", "Ana"}});
+  EXPECT_EQ(again.status, 409);
+  Login("ANA.LOPEZ@ejemplo.mx");
+}
+
+TEST_F(IdentityTest, RegisterValidatesEveryFieldIn422) {
+  auto weak =
+      Post("/v1/auth/register", {{"email", "x@ejemplo.mx"}, {"password", "corta"}, {"name", "X"}});
+  EXPECT_EQ(weak.status, 422);
+  EXPECT_EQ(json::parse(weak.body)["errors"][0]["field"], "password");
+  auto same = Post(
+      "/v1/auth/register",
+      {{"email", "largo1234@ejemplo.mx"}, {"password", "Largo1234@Ejemplo.mx"}, {"name", "X"}});
+  EXPECT_EQ(same.status, 422);
+  auto bad =
+      Post("/v1/auth/register", {{"email", "sin-arroba"}, {"password", kPassword}, {"name", ""}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(json::parse(bad.body)["errors"].size(), 2u);
+  auto types = Post("/v1/auth/register", {{"email", 5}, {"password", true}});
+  EXPECT_EQ(types.status, 422);
+  EXPECT_EQ(Call("POST", "/v1/auth/register", "{\"email\":").status, 400);
+  EXPECT_EQ(Call("POST", "/v1/auth/register", "[1,2]").status, 400);
+}
+
+TEST_F(IdentityTest, WrongPasswordAndUnknownEmailLookTheSame) {
+  MakeUser("real@ejemplo.mx");
+  auto wrong =
+      Post("/v1/auth/login", {{"email", "real@ejemplo.mx"}, {"password", "no-es-esta-clave"}});
+  auto unknown =
+      Post("/v1/auth/login", {{"email", "nadie@ejemplo.mx"}, {"password", "no-es-esta-clave"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  auto a = json::parse(wrong.body);
+  auto b = json::parse(unknown.body);
+  a.erase("request_id");
+  b.erase("request_id");
+  EXPECT_EQ(a, b);
+}
+
+TEST_F(IdentityTest, LoginGivesOpaqueTokensStoredOnlyAsHashes) {
+  MakeUser("tokens@ejemplo.mx");
+  auto pair = Login("tokens@ejemplo.mx");
+  EXPECT_EQ(pair["token_type"], "Bearer");
+  EXPECT_EQ(pair["expires_in"], 900);
+  const std::string access = pair["access_token"];
+  EXPECT_EQ(access.size(), 43u);
+  pqxx::connection owner(database_.owner_url());
+  pqxx::work read(owner);
+  EXPECT_EQ(
+      read.exec_params("SELECT count(*) FROM core.tokens WHERE hash = $1", access)[0][0].as<int>(),
+      0);
+  EXPECT_EQ(read.exec("SELECT count(*) FROM core.tokens")[0][0].as<int>(), 2);
+  auto me = Call("GET", "/v1/me", "", access);
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(json::parse(me.body)["email"], "tokens@ejemplo.mx");
+}
+
+TEST_F(IdentityTest, RefreshRotatesAndReuseRevokesTheWholeFamily) {
+  MakeUser("rota@ejemplo.mx");
+  auto first = Login("rota@ejemplo.mx");
+  auto second = Post("/v1/auth/refresh", {{"refresh_token", first["refresh_token"]}});
+  ASSERT_EQ(second.status, 200) << second.body;
+  auto pair = json::parse(second.body);
+  EXPECT_NE(pair["refresh_token"], first["refresh_token"]);
+  EXPECT_EQ(Call("GET", "/v1/me", "", pair["access_token"]).status, 200);
+  // The rotated token comes back: someone copied it.
+  EXPECT_EQ(Post("/v1/auth/refresh", {{"refresh_token", first["refresh_token"]}}).status, 401);
+  EXPECT_EQ(Post("/v1/auth/refresh", {{"refresh_token", pair["refresh_token"]}}).status, 401);
+  EXPECT_EQ(Call("GET", "/v1/me", "", pair["access_token"]).status, 401);
+  EXPECT_EQ(Call("GET", "/v1/me", "", first["access_token"]).status, 401);
+}
+
+TEST_F(IdentityTest, LogoutKillsACachedAccessTokenAtOnce) {
+  MakeUser("salir@ejemplo.mx");
+  auto pair = Login("salir@ejemplo.mx");
+  ASSERT_EQ(Call("GET", "/v1/me", "", pair["access_token"]).status, 200);  // now cached in Redis
+  EXPECT_EQ(Call("POST", "/v1/auth/logout", "", pair["access_token"]).status, 204);
+  EXPECT_EQ(Call("GET", "/v1/me", "", pair["access_token"]).status, 401);
+  EXPECT_EQ(Post("/v1/auth/refresh", {{"refresh_token", pair["refresh_token"]}}).status, 401);
+}
+
+TEST_F(IdentityTest, BadTokensAre401) {
+  EXPECT_EQ(Call("GET", "/v1/me").status, 401);
+  EXPECT_EQ(Call("GET", "/v1/me", "", "x").status, 401);
+  EXPECT_EQ(Call("GET", "/v1/me", "", std::string(43, 'A')).status, 401);
+  EXPECT_EQ(
+      HttpRequest(port_, "GET", "/v1/me", "", {{"Authorization", "Basic Zm9vOmJhcg=="}}).status,
+      401);
+}
+
+TEST_F(IdentityTest, RepeatedFailuresGive429EvenForTheRightPassword) {
+  MakeUser("ataque@ejemplo.mx");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Post("/v1/auth/login", {{"email", "ataque@ejemplo.mx"},
+                                      {"password", "adivinanza-" + std::to_string(i)}})
+                  .status,
+              401);
+  }
+  auto blocked = Post("/v1/auth/login", {{"email", "ataque@ejemplo.mx"}, {"password", kPassword}});
+  EXPECT_EQ(blocked.status, 429);
+  EXPECT_GT(std::atoi(blocked.Header("retry-after").c_str()), 0);
+  // Another account is not blocked.
+  MakeUser("vecina@ejemplo.mx");
+  Login("vecina@ejemplo.mx");
+}
+
+TEST_F(IdentityTest, ALockedOutMemberIsInTheirTenantsAuditChain) {
+  MakeUser("miembro@ejemplo.mx", "editor", "tepehuanes");
+  MakeUser("auditora@ejemplo.mx", "auditor", "tepehuanes");
+  for (int i = 0; i < 3; ++i) {
+    Post("/v1/auth/login",
+         {{"email", "miembro@ejemplo.mx"}, {"password", "adivinanza-" + std::to_string(i)}});
+  }
+  auto log = json::parse(
+      Call("GET", "/v1/tenants/tepehuanes/audit", "", TokenFor("auditora@ejemplo.mx")).body);
+  ASSERT_FALSE(log["items"].empty());
+  EXPECT_EQ(log["items"].back()["action"], "auth.login_locked");
+  EXPECT_EQ(log.dump().find("adivinanza"), std::string::npos);  // never the attempted password
+}
+
+TEST_F(IdentityTest, AStateRoleAppliesToItsMunicipalities) {
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  const std::string gomez_admin = MakeUser("gomez@ejemplo.mx", "admin", "gomez-palacio");
+  const std::string target = MakeUser("editora@ejemplo.mx");
+  const std::string state = TokenFor("estado@ejemplo.mx");
+  const std::string municipal = TokenFor("gomez@ejemplo.mx");
+
+  // The state admin manages members of a municipality below it.
+  auto put = Call("PUT", "/v1/tenants/gomez-palacio/members/" + target,
+                  json{{"roles", {"editor"}}}.dump(), state);
+  ASSERT_EQ(put.status, 200) << put.body;
+  auto members = json::parse(Call("GET", "/v1/tenants/gomez-palacio/members", "", state).body);
+  EXPECT_EQ(members["items"].size(), 2u);
+  // The municipal admin manages its own municipality...
+  EXPECT_EQ(Call("GET", "/v1/tenants/gomez-palacio/members", "", municipal).status, 200);
+  // ...but neither a sibling nor the state above: 404, never revealing.
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/members", "", municipal).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/tenants/durango/members", "", municipal).status, 404);
+  EXPECT_EQ(Call("PUT", "/v1/tenants/tepehuanes/members/" + target,
+                 json{{"roles", {"admin"}}}.dump(), municipal)
+                .status,
+            404);
+  // An editor of the municipality is a member there: 403, not 404.
+  EXPECT_EQ(
+      Call("GET", "/v1/tenants/gomez-palacio/members", "", TokenFor("editora@ejemplo.mx")).status,
+      403);
+  EXPECT_EQ(Call("GET", "/v1/tenants/gomez-palacio/members", "").status, 401);
+  (void)gomez_admin;
+}
+
+TEST_F(IdentityTest, NobodyGrantsInstanceAdminThroughTheApi) {
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  const std::string target = MakeUser("ambicioso@ejemplo.mx");
+  auto put = Call("PUT", "/v1/tenants/durango/members/" + target,
+                  json{{"roles", {"instance_admin"}}}.dump(), TokenFor("estado@ejemplo.mx"));
+  EXPECT_EQ(put.status, 403);
+  EXPECT_EQ(Call("PUT", "/v1/tenants/durango/members/" + target,
+                 json{{"roles", {"alcalde"}}}.dump(), TokenFor("estado@ejemplo.mx"))
+                .status,
+            422);
+  EXPECT_EQ(Call("PUT", "/v1/tenants/durango/members/no-es-uuid",
+                 json{{"roles", {"editor"}}}.dump(), TokenFor("estado@ejemplo.mx"))
+                .status,
+            404);
+}
+
+TEST_F(IdentityTest, MeAndRolesDescribeTheCaller) {
+  MakeUser("yo@ejemplo.mx", "auditor", "tepehuanes");
+  auto me = json::parse(Call("GET", "/v1/me", "", TokenFor("yo@ejemplo.mx")).body);
+  EXPECT_EQ(me["roles"], json::array({{{"tenant", "tepehuanes"}, {"role", "auditor"}}}));
+  auto roles = json::parse(Call("GET", "/v1/roles").body);
+  bool admin_can_write_members = false;
+  for (const auto& role : roles["items"]) {
+    if (role["name"] == "admin") {
+      for (const auto& p : role["permissions"]) admin_can_write_members |= p == "core.member.write";
+    }
+  }
+  EXPECT_TRUE(admin_can_write_members);
+}
+
+TEST_F(IdentityTest, TenantWritesAreAuthorisedOverTheTree) {
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  MakeUser("tepe@ejemplo.mx", "admin", "tepehuanes");
+  MakeUser("root@ejemplo.mx", "", "", true);
+  const json lerdo = {{"slug", "lerdo"},
+                      {"name", "Municipio de Lerdo"},
+                      {"kind", "municipality"},
+                      {"parent", "durango"},
+                      {"inegi_code", "10012"}};
+  EXPECT_NE(Post("/v1/tenants", lerdo, TokenFor("tepe@ejemplo.mx")).status, 201);
+  auto created = Post("/v1/tenants", lerdo, TokenFor("estado@ejemplo.mx"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Post("/v1/tenants", lerdo, TokenFor("estado@ejemplo.mx")).status, 409);
+  const json state = {
+      {"slug", "coahuila"}, {"name", "Coahuila"}, {"kind", "state"}, {"inegi_code", "05"}};
+  EXPECT_EQ(Post("/v1/tenants", state, TokenFor("estado@ejemplo.mx")).status, 403);
+  EXPECT_EQ(Post("/v1/tenants", state, TokenFor("root@ejemplo.mx")).status, 201);
+  auto bad = Post("/v1/tenants",
+                  {{"slug", "Mal"}, {"name", "x"}, {"kind", "municipality"}, {"parent", "durango"}},
+                  TokenFor("estado@ejemplo.mx"));
+  EXPECT_EQ(bad.status, 422);
+
+  const std::string tepe = TokenFor("tepe@ejemplo.mx");
+  auto patched = Call("PATCH", "/v1/tenants/tepehuanes",
+                      json{{"name", "H. Ayuntamiento de Tepehuanes"}}.dump(), tepe);
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(json::parse(Call("GET", "/v1/tenants/tepehuanes").body)["name"],
+            "H. Ayuntamiento de Tepehuanes");
+  EXPECT_EQ(Call("PATCH", "/v1/tenants/gomez-palacio", json{{"name", "X"}}.dump(), tepe).status,
+            404);
+  EXPECT_EQ(Call("PATCH", "/v1/tenants/tepehuanes", json{{"kind", "state"}}.dump(), tepe).status,
+            422);
+  EXPECT_EQ(Call("PATCH", "/v1/tenants/tepehuanes", json{{"inegi_code", "99"}}.dump(), tepe).status,
+            422);
+}
+
+TEST_F(IdentityTest, EveryWriteIsInTheAuditChain) {
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  MakeUser("auditora@ejemplo.mx", "auditor", "durango");
+  const std::string target = MakeUser("nueva@ejemplo.mx");
+  const std::string admin = TokenFor("estado@ejemplo.mx");
+  ASSERT_EQ(Call("PUT", "/v1/tenants/durango/members/" + target, json{{"roles", {"editor"}}}.dump(),
+                 admin)
+                .status,
+            200);
+  ASSERT_EQ(Call("PATCH", "/v1/tenants/durango",
+                 json{{"name", "Estado Libre y Soberano de Durango"}}.dump(), admin)
+                .status,
+            200);
+  ASSERT_EQ(Call("DELETE", "/v1/tenants/durango/members/" + target, "", admin).status, 204);
+
+  const std::string auditor = TokenFor("auditora@ejemplo.mx");
+  auto log = json::parse(Call("GET", "/v1/tenants/durango/audit", "", auditor).body);
+  std::vector<std::string> actions;
+  for (const auto& entry : log["items"]) actions.push_back(entry["action"]);
+  EXPECT_EQ(actions, (std::vector<std::string>{"tenant.create", "member.update", "tenant.update",
+                                               "member.remove"}));
+  EXPECT_EQ(log["items"][1]["changes"]["after"]["roles"], json({"editor"}));
+  EXPECT_EQ(log["items"][1]["actor"], "estado@ejemplo.mx");
+  EXPECT_EQ(log["items"][2]["changes"]["before"]["name"], "Gobierno del Estado de Durango");
+  EXPECT_EQ(log.dump().find("password"), std::string::npos);
+  auto verify = json::parse(Call("GET", "/v1/tenants/durango/audit/verify", "", auditor).body);
+  EXPECT_EQ(verify, json({{"ok", true}, {"entries", 4}}));
+  // Paging with a cursor returns each entry once.
+  auto page = json::parse(Call("GET", "/v1/tenants/durango/audit?limit=3", "", auditor).body);
+  ASSERT_FALSE(page["next_cursor"].is_null());
+  auto rest = json::parse(
+      Call("GET",
+           "/v1/tenants/durango/audit?limit=3&cursor=" + page["next_cursor"].get<std::string>(), "",
+           auditor)
+          .body);
+  EXPECT_EQ(rest["items"].size(), 1u);
+  EXPECT_EQ(rest["items"][0]["seq"], 4);
+  // Editors and strangers may not read it.
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/audit", "", auditor).status, 200);  // below durango
+  MakeUser("otra@ejemplo.mx", "editor", "gomez-palacio");
+  EXPECT_EQ(Call("GET", "/v1/tenants/durango/audit", "", TokenFor("otra@ejemplo.mx")).status, 404);
+}
+
+TEST_F(IdentityTest, TamperingIsFoundAtTheRightSeq) {
+  pqxx::connection owner(database_.owner_url());
+  auto durango = [&] {
+    pqxx::work w(owner);
+    return w.exec("SELECT id::text FROM core.tenants WHERE slug = 'durango'")[0][0]
+        .as<std::string>();
+  }();
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  const std::string admin = TokenFor("estado@ejemplo.mx");
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_EQ(Call("PATCH", "/v1/tenants/durango",
+                   json{{"name", "Nombre " + std::to_string(i)}}.dump(), admin)
+                  .status,
+              200);
+  }
+  auto verify = [&] {
+    return json::parse(Call("GET", "/v1/tenants/durango/audit/verify", "", admin).body);
+  };
+  ASSERT_EQ(verify(), json({{"ok", true}, {"entries", 5}}));
+  {
+    pqxx::work w(owner);
+    core::ApplyScope(w, core::Scope{{durango}, ""});
+    w.exec_params(
+        "UPDATE core.audit_log SET actor = 'alguien más' WHERE tenant_id = $1 AND seq = 3",
+        durango);
+    w.commit();
+  }
+  EXPECT_EQ(verify(), json({{"ok", false}, {"first_bad_seq", 3}}));
+  {
+    pqxx::work w(owner);
+    core::ApplyScope(w, core::Scope{{durango}, ""});
+    w.exec_params(
+        "UPDATE core.audit_log SET actor = 'estado@ejemplo.mx' WHERE tenant_id = $1 AND seq = 3",
+        durango);
+    w.exec_params("DELETE FROM core.audit_log WHERE tenant_id = $1 AND seq = 2", durango);
+    w.commit();
+  }
+  EXPECT_EQ(verify(), json({{"ok", false}, {"first_bad_seq", 2}}));
+}
+
+TEST_F(IdentityTest, HundredConcurrentWritesKeepAGaplessChain) {
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  const std::string admin = TokenFor("estado@ejemplo.mx");
+  std::vector<std::future<int>> writes;
+  for (int i = 0; i < 100; ++i) {
+    writes.push_back(std::async(std::launch::async, [&, i] {
+      return Call("PATCH", "/v1/tenants/tepehuanes",
+                  json{{"name", "Tepehuanes " + std::to_string(i)}}.dump(), admin)
+          .status;
+    }));
+  }
+  for (auto& write : writes) EXPECT_EQ(write.get(), 200);
+  auto verify = json::parse(Call("GET", "/v1/tenants/tepehuanes/audit/verify", "", admin).body);
+  EXPECT_EQ(verify, json({{"ok", true}, {"entries", 101}}));  // + tenant.create
+  pqxx::connection owner(database_.owner_url());
+  pqxx::work w(owner);
+  auto id =
+      w.exec("SELECT id::text FROM core.tenants WHERE slug = 'tepehuanes'")[0][0].as<std::string>();
+  core::ApplyScope(w, core::Scope{{id}, ""});
+  auto row = w.exec_params(
+      "SELECT count(*), min(seq), max(seq) FROM core.audit_log WHERE tenant_id = $1", id)[0];
+  EXPECT_EQ(row[0].as<int>(), 101);
+  EXPECT_EQ(row[1].as<int>(), 1);
+  EXPECT_EQ(row[2].as<int>(), 101);
+}
+
+// Every table with a tenant_id column has row-level security, forced, with a policy.
+TEST_F(IdentityTest, EveryTenantScopedTableHasForcedRowLevelSecurity) {
+  pqxx::connection owner(database_.owner_url());
+  pqxx::work w(owner);
+  auto rows = w.exec(
+      "SELECT c.oid::regclass::text, c.relrowsecurity, c.relforcerowsecurity, "
+      "       (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) "
+      "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE a.attname = 'tenant_id' AND NOT a.attisdropped AND c.relkind IN ('r', 'p') "
+      "AND n.nspname NOT IN ('pg_catalog', 'information_schema')");
+  EXPECT_GE(rows.size(), 3u);
+  for (const auto& row : rows) {
+    EXPECT_TRUE(row[1].as<bool>()) << row[0].c_str() << " lacks ENABLE ROW LEVEL SECURITY";
+    EXPECT_TRUE(row[2].as<bool>()) << row[0].c_str() << " lacks FORCE ROW LEVEL SECURITY";
+    EXPECT_GT(row[3].as<int>(), 0) << row[0].c_str() << " has no policy";
+  }
+  // The application role owns nothing and cannot bypass RLS.
+  auto app = w.exec(
+      "SELECT rolbypassrls, rolsuper, (SELECT count(*) FROM pg_class WHERE "
+      "relowner = r.oid) FROM pg_roles r WHERE rolname = 'cabildo_app'")[0];
+  EXPECT_FALSE(app[0].as<bool>());
+  EXPECT_FALSE(app[1].as<bool>());
+  EXPECT_EQ(app[2].as<int>(), 0);
+}
+
+// As the application role: scoped to one tenant, every tenant-scoped table
+// shows only that tenant's rows; unscoped, none at all.
+TEST_F(IdentityTest, TheApplicationRoleSeesOnlyItsScope) {
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  MakeUser("gomez@ejemplo.mx", "editor", "gomez-palacio");
+  const std::string admin = TokenFor("estado@ejemplo.mx");
+  Call("PATCH", "/v1/tenants/gomez-palacio", json{{"name", "Gómez Palacio"}}.dump(), admin);
+  pqxx::connection app(database_.app_url());
+  std::vector<std::string> tables;
+  std::string gomez;
+  {
+    pqxx::work w(app);
+    gomez = w.exec("SELECT id::text FROM core.tenants WHERE slug = 'gomez-palacio'")[0][0]
+                .as<std::string>();
+    for (const auto& row :
+         w.exec("SELECT c.oid::regclass::text FROM pg_class c JOIN pg_attribute a "
+                "ON a.attrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE a.attname = 'tenant_id' AND c.relkind = 'r' "
+                "AND n.nspname NOT IN ('pg_catalog', 'information_schema')")) {
+      tables.push_back(row[0].as<std::string>());
+    }
+  }
+  ASSERT_GE(tables.size(), 3u);
+  for (const auto& table : tables) {
+    // Table names come from pg_catalog, not from input.
+    const std::string query =
+        "SELECT count(*), count(*) FILTER (WHERE tenant_id <> $1::uuid) FROM " + table;
+    {
+      pqxx::work w(app);
+      core::ApplyScope(w, core::Scope{{gomez}, ""});
+      auto row = w.exec_params(query, gomez)[0];
+      EXPECT_GT(row[0].as<int>(), 0) << table << " has no rows for the test to see";
+      EXPECT_EQ(row[1].as<int>(), 0) << table << " leaks another tenant's rows";
+    }
+    {
+      pqxx::work w(app);
+      EXPECT_EQ(w.exec("SELECT count(*) FROM " + table)[0][0].as<int>(), 0) << table;
+    }
+    {
+      pqxx::work w(app);  // set to '' on a pooled connection after an earlier transaction
+      core::ApplyScope(w, core::Scope{{}, ""});
+      EXPECT_EQ(w.exec("SELECT count(*) FROM " + table)[0][0].as<int>(), 0) << table;
+    }
+  }
+  // Writing another tenant's row is refused.
+  pqxx::work w(app);
+  core::ApplyScope(w, core::Scope{{gomez}, ""});
+  EXPECT_THROW(
+      w.exec_params("INSERT INTO core.audit_heads (tenant_id, seq, hash) SELECT id, 0, 'x' "
+                    "FROM core.tenants WHERE slug = 'tepehuanes'"),
+      pqxx::sql_error);
+}
+
+TEST_F(IdentityTest, TheAuditLogIsAppendOnlyForTheApplication) {
+  pqxx::connection app(database_.app_url());
+  pqxx::work w(app);
+  auto id =
+      w.exec("SELECT id::text FROM core.tenants WHERE slug = 'durango'")[0][0].as<std::string>();
+  core::ApplyScope(w, core::Scope{{id}, ""});
+  EXPECT_THROW(w.exec("UPDATE core.audit_log SET actor = 'x'"), pqxx::insufficient_privilege);
+}
+
+}  // namespace
+}  // namespace cabildo
