@@ -7,8 +7,10 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include "cabildo/core/crypto.h"
+#include "cabildo/core/db_pool.h"
 
 #include "test_support.h"
 #include <fcntl.h>
@@ -154,6 +156,45 @@ TEST(CliTest, AnInvalidTenantFileIsRefusedNamingTheEntry) {
   EXPECT_NE(err.find("no se escribió nada"), std::string::npos) << err;
   EXPECT_EQ(RunCabildo({"tenants", "apply", "/nonexistent.json"}, EnvFor(database), nullptr, &err),
             1);
+}
+
+TEST(CliTest, UserCreateReadsThePasswordFromStdinAndAuditVerifyChecksTheChain) {
+  testing::TestDatabase database;
+  auto env = EnvFor(database);
+  Process create = Start({"user", "create", "--email", "Admin@Durango.gob.mx", "--name", "Admin",
+                          "--password-stdin", "--instance-admin", "--if-no-instance-admin"},
+                         env, "una-clave-muy-larga\n");
+  ASSERT_EQ(create.Wait(), 0) << create.Err();
+  EXPECT_NE(create.Out().find("admin@durango.gob.mx"), std::string::npos);
+  EXPECT_EQ(create.Out().find("una-clave-muy-larga"), std::string::npos);
+  // Bootstrap hook semantics: a second run creates nobody.
+  Process again = Start({"user", "create", "--email", "otra@durango.gob.mx", "--name", "Otra",
+                         "--password-stdin", "--instance-admin", "--if-no-instance-admin"},
+                        env, "una-clave-muy-larga\n");
+  EXPECT_EQ(again.Wait(), 0);
+  EXPECT_NE(again.Out().find("no se creó otra"), std::string::npos) << again.Out();
+  Process weak =
+      Start({"user", "create", "--email", "c@durango.gob.mx", "--name", "C", "--password-stdin"},
+            env, "corta\n");
+  EXPECT_EQ(weak.Wait(), 1);
+
+  const std::string file = std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json";
+  ASSERT_EQ(RunCabildo({"tenants", "apply", file}, env), 0);
+  std::string out;
+  EXPECT_EQ(RunCabildo({"audit", "verify", "durango"}, env, &out), 0);
+  EXPECT_NE(out.find("ok (1 entradas)"), std::string::npos) << out;
+  {
+    pqxx::connection owner(database.owner_url());
+    pqxx::work w(owner);
+    auto id =
+        w.exec("SELECT id::text FROM core.tenants WHERE slug = 'durango'")[0][0].as<std::string>();
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    w.exec_params("UPDATE core.audit_log SET changes = '{}' WHERE tenant_id = $1 AND seq = 1", id);
+    w.commit();
+  }
+  EXPECT_EQ(RunCabildo({"audit", "verify", "durango"}, env, &out), 1);
+  EXPECT_NE(out.find("primer seq con problema = 1"), std::string::npos) << out;
+  EXPECT_EQ(RunCabildo({"audit", "verify", "atlantida"}, env), 1);
 }
 
 TEST(CliTest, ServeLogsJsonLinesAndStopsCleanlyOnSigterm) {
