@@ -30,7 +30,7 @@ cabildo_install_deps() {
   local pkgs=(build-essential cmake ninja-build ccache pkg-config git
     libpistache-dev libpqxx-dev libpq-dev libhiredis-dev nlohmann-json3-dev
     libsodium-dev libgtest-dev libgmock-dev googletest
-    postgresql-15 postgresql-client-15 redis-server wrk nginx-light
+    postgresql-15 postgresql-client-15 redis-server wrk nginx-light python3
     curl ca-certificates procps clang-format unzip yamllint)
   # A NodeSource (or other) Node.js conflicts with Debian's nodejs/npm: keep it.
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
