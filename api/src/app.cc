@@ -39,9 +39,13 @@ Status App::Start() {
   options.threads = config.threads;
   options.workers = config.workers;
   options.max_body_bytes = config.max_body_bytes;
+  auto plugins = core::LoadPlugins(config.plugin_dir, config.plugins_optional);
+  if (!plugins.ok()) return plugins.status();
+  context_->plugins = std::move(plugins).value();
   server_ = std::make_unique<HttpServer>(options, router_, context_->metrics);
   RegisterCoreRoutes(router_, *context_, server_.get());
   RegisterIdentityRoutes(router_, *context_);
+  RegisterModuleRoutes(router_, *context_, context_->plugins.loaded);
   CABILDO_RETURN_IF_ERROR(server_->Start());
   core::LogInfo("escuchando", {{"listen", config.listen.host + ":" + std::to_string(Port())},
                                {"threads", config.threads},

@@ -14,6 +14,7 @@
 #include "cabildo/core/identity.h"
 #include "cabildo/core/log.h"
 #include "cabildo/core/migrations.h"
+#include "cabildo/core/plugin_host.h"
 #include "cabildo/core/tenants.h"
 
 #include <signal.h>
@@ -127,6 +128,13 @@ int Migrate(const std::vector<std::string>& args) {
     if (!report.ok()) return Fail(report.status().message());
     std::cout << "core: " << report->applied.size() << " aplicadas, " << report->already_applied
               << " ya estaban aplicadas\n";
+    auto plugins = core::LoadPlugins(config->plugin_dir, config->plugins_optional);
+    if (!plugins.ok()) return Fail(plugins.status().message());
+    Status migrated = core::MigratePlugins(*owner, plugins->loaded);
+    if (!migrated.ok()) return Fail(migrated.message());
+    for (const auto& plugin : plugins->loaded) {
+      std::cout << "plugin " << plugin.name << " " << plugin.version << ": migrado\n";
+    }
     return 0;
   } catch (const std::exception& error) {
     return Fail(std::string("la migración falló: ") + error.what());
@@ -149,7 +157,10 @@ int TenantsApply(const std::vector<std::string>& args) {
   text << in.rdbuf();
   auto owner = ConnectOwner(*config);
   if (!owner) return 1;
-  const std::vector<std::string> installed_modules;  // the plugin host comes later
+  auto plugins = core::LoadPlugins(config->plugin_dir, config->plugins_optional);
+  if (!plugins.ok()) return Fail(plugins.status().message());
+  std::vector<std::string> installed_modules;
+  for (const auto& plugin : plugins->loaded) installed_modules.push_back(plugin.name);
   auto report = core::ApplyTenantFile(*owner, text.str(), installed_modules);
   if (!report.ok()) {
     std::cerr << "cabildo: " << args[0] << " no se aplicó; no se escribió nada:\n";
@@ -168,6 +179,9 @@ int TenantsApply(const std::vector<std::string>& args) {
   if (!report->not_in_file.empty()) {
     std::cout << "en la base pero no en el archivo (no se borran): " << join(report->not_in_file)
               << "\n";
+  }
+  if (!report->modules_enabled.empty()) {
+    std::cout << "módulos habilitados: " << join(report->modules_enabled) << "\n";
   }
   for (const auto& warning : report->warnings) std::cout << "aviso: " << warning << "\n";
   return 0;

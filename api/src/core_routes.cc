@@ -61,6 +61,12 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
     json body = {{"status", app.draining ? "draining" : (ready ? "ready" : "unavailable")},
                  {"database", database ? "up" : "down"},
                  {"redis", redis ? "up" : "down"}};
+    if (!app.plugins.failed.empty()) {
+      body["plugins_failed"] = json::array();
+      for (const auto& failure : app.plugins.failed) {
+        body["plugins_failed"].push_back({{"file", failure.file}, {"error", failure.error}});
+      }
+    }
     Response response = Response::Json(ready ? 200 : 503, body);
     if (!ready) response.headers.emplace_back("Retry-After", "5");
     return response;

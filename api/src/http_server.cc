@@ -190,6 +190,7 @@ class HttpServer::Dispatcher {
   Dispatcher(const ServerOptions& options, const Router& router, Metrics& metrics)
       : options_(options), router_(router), metrics_(metrics) {
     for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkLoop(); });
+    closer_ = std::thread([this] { CloseLoop(); });
   }
 
   ~Dispatcher() { StopWorkers(); }
@@ -201,7 +202,9 @@ class HttpServer::Dispatcher {
       stopping_ = true;
     }
     work_ready_.notify_all();
+    closer_wake_.notify_all();
     for (auto& worker : workers_) worker.join();
+    closer_.join();
   }
 
   // Reactor thread: copy what the handler needs and hand it to a worker.
@@ -299,6 +302,20 @@ class HttpServer::Dispatcher {
     }
     try {
       Response response = (*match.handler)(request);
+      if ((request.method == Method::kGet || request.method == Method::kHead) &&
+          response.status == 200) {
+        // Every successful GET carries a strong ETag of its body, so phones
+        // revalidate with If-None-Match and get an empty 304.
+        const std::string etag = "\"" + core::Sha256Hex(response.body).substr(0, 32) + "\"";
+        if (auto match_header = request.Header("if-none-match");
+            match_header &&
+            (match_header->find(etag) != std::string::npos || *match_header == "*")) {
+          Response not_modified = Response::Empty(304);
+          not_modified.headers.emplace_back("ETag", etag);
+          return not_modified;
+        }
+        response.headers.emplace_back("ETag", etag);
+      }
       if (request.method == Method::kHead) response.body.clear();
       return response;
     } catch (const std::exception& error) {
@@ -327,11 +344,16 @@ class HttpServer::Dispatcher {
       for (const auto& [name, value] : response.headers) {
         headers.add(std::make_shared<NamedHeader>(name, value));
       }
-      const int fd = writer.peer()->fd();
+      std::shared_ptr<Tcp::Peer> peer = writer.peer();
       auto sent = writer.send(static_cast<Http::Code>(response.status), response.body);
       if (!keep_alive) {
-        // Pistache announces Connection: Close but never closes; we do, once written.
+        // Pistache announces Connection: Close but never closes; we do, once
+        // written. Pistache's promise can miss a `then` attached while the
+        // reactor resolves it, so a delayed close backs it up.
+        const int fd = peer->fd();
         sent.then([fd](ssize_t) { ::shutdown(fd, SHUT_RDWR); }, Async::IgnoreException);
+        std::lock_guard lock(mutex_);
+        closing_.push_back({peer, std::chrono::steady_clock::now() + kCloseFallback});
       }
     } catch (const std::exception& error) {
       // The client went away; nothing left to answer.
@@ -354,6 +376,28 @@ class HttpServer::Dispatcher {
         queue_.pop_front();
       }
       job();
+    }
+  }
+
+  // Shuts down connections whose close may have been missed (see Respond).
+  // The weak pointer guarantees the fd still belongs to that connection.
+  void CloseLoop() {
+    while (true) {
+      std::vector<std::weak_ptr<Tcp::Peer>> due;
+      {
+        std::unique_lock lock(mutex_);
+        closer_wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; });
+        if (stopping_) return;
+        const auto now = std::chrono::steady_clock::now();
+        std::erase_if(closing_, [&](const PendingClose& pending) {
+          if (pending.deadline > now) return false;
+          due.push_back(pending.peer);
+          return true;
+        });
+      }
+      for (auto& weak : due) {
+        if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_RDWR);
+      }
     }
   }
 
@@ -380,6 +424,15 @@ class HttpServer::Dispatcher {
   bool stopping_ = false;                    // GUARDED_BY(mutex_)
   std::atomic<int> in_flight_{0};
   std::vector<std::thread> workers_;
+  // Long enough for a large response to a slow phone to finish writing.
+  static constexpr std::chrono::seconds kCloseFallback{10};
+  struct PendingClose {
+    std::weak_ptr<Tcp::Peer> peer;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::vector<PendingClose> closing_;    // GUARDED_BY(mutex_)
+  std::condition_variable closer_wake_;  // its own: a job's notify_one must reach a worker
+  std::thread closer_;
 };
 
 namespace {

@@ -94,14 +94,14 @@ TEST_F(HttpLayerTest, ConnectionCloseIsHonouredAndTheSocketClosed) {
   auto result = connection.Read();
   EXPECT_EQ(result.status, 200);
   EXPECT_EQ(result.Header("connection"), "Close");
-  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(2)));
+  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(12)));
 }
 
 TEST_F(HttpLayerTest, Http10ClosesUnlessAskedToKeepAlive) {
   HttpConnection connection(port_);
   ASSERT_TRUE(connection.SendRaw("GET /healthz HTTP/1.0\r\n\r\n"));
   EXPECT_EQ(connection.Read().Header("connection"), "Close");
-  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(2)));
+  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(12)));
 }
 
 // Trap: Pistache's default request limit is 4 KB. Bodies up to
@@ -122,7 +122,7 @@ TEST_F(HttpLayerTest, BodyOverTheLimitIs413AndTheConnectionCloses) {
       std::to_string(huge.size()) + "\r\n\r\n" + huge);
   auto result = connection.Read();
   ExpectProblem(result, 413);
-  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(2)));
+  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(12)));
 }
 
 // Trap: Pistache reserves the claimed Content-Length before its limit applies.

@@ -445,6 +445,19 @@ TEST_F(IdentityTest, TheApplicationRoleSeesOnlyItsScope) {
   MakeUser("gomez@ejemplo.mx", "editor", "gomez-palacio");
   const std::string admin = TokenFor("estado@ejemplo.mx");
   Call("PATCH", "/v1/tenants/gomez-palacio", json{{"name", "Gómez Palacio"}}.dump(), admin);
+  {
+    // A module row for two tenants, so every tenant-scoped table has rows to leak.
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    auto ids =
+        w.exec("SELECT id::text FROM core.tenants WHERE slug IN ('gomez-palacio', 'tepehuanes')");
+    for (const auto& row : ids) {
+      core::ApplyScope(w, core::Scope{{row[0].as<std::string>()}, ""});
+      w.exec_params("INSERT INTO core.tenant_modules (tenant_id, module) VALUES ($1, 'example')",
+                    row[0].as<std::string>());
+    }
+    w.commit();
+  }
   pqxx::connection app(database_.app_url());
   std::vector<std::string> tables;
   std::string gomez;

@@ -33,6 +33,19 @@ nlohmann::json OptionalJson(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
+// Fills `modules` of each tenant; the transaction is scoped to exactly these tenants.
+void LoadModules(pqxx::work& work, std::vector<Tenant>& tenants) {
+  Scope scope;
+  for (const auto& tenant : tenants) scope.tenant_ids.push_back(tenant.id);
+  ApplyScope(work, scope);
+  std::map<std::string, Tenant*> by_id;
+  for (auto& tenant : tenants) by_id[tenant.id] = &tenant;
+  for (const auto& row : work.exec_prepared("core.enabled_modules")) {
+    auto it = by_id.find(row[0].as<std::string>());
+    if (it != by_id.end()) it->second->modules.push_back(row[1].as<std::string>());
+  }
+}
+
 }  // namespace
 
 nlohmann::json TenantToJson(const Tenant& tenant, bool with_children) {
@@ -53,6 +66,9 @@ void RegisterTenantStatements(DbPool& pool) {
   pool.Prepare(kTenantChildren,
                "SELECT c.slug FROM core.tenants c JOIN core.tenants t ON c.parent_id = t.id "
                "WHERE t.slug = $1 ORDER BY c.slug");
+  pool.Prepare("core.enabled_modules",
+               "SELECT tenant_id::text, module FROM core.tenant_modules WHERE enabled "
+               "ORDER BY module");
 }
 
 StatusOr<std::vector<Tenant>> ListTenants(DbPool& pool, const std::string& after_slug, int limit) {
@@ -61,6 +77,7 @@ StatusOr<std::vector<Tenant>> ListTenants(DbPool& pool, const std::string& after
     for (const auto& row : work.exec_prepared(kListTenants, after_slug, limit)) {
       tenants.push_back(TenantFromRow(row));
     }
+    LoadModules(work, tenants);
     return OkStatus();
   });
   if (!status.ok()) return status;
@@ -71,11 +88,12 @@ StatusOr<Tenant> GetTenant(DbPool& pool, const std::string& slug) {
   return pool.InTransaction([&](pqxx::work& work) -> StatusOr<Tenant> {
     auto rows = work.exec_prepared(kGetTenant, slug);
     if (rows.empty()) return NotFoundError("No existe el tenant '" + slug + "'.");
-    Tenant tenant = TenantFromRow(rows[0]);
+    std::vector<Tenant> one{TenantFromRow(rows[0])};
     for (const auto& row : work.exec_prepared(kTenantChildren, slug)) {
-      tenant.children.push_back(row[0].as<std::string>());
+      one[0].children.push_back(row[0].as<std::string>());
     }
-    return tenant;
+    LoadModules(work, one);
+    return one[0];
   });
 }
 
@@ -148,9 +166,32 @@ StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::
             AuditDiff(created ? nlohmann::json::object() : before_by_slug[spec.slug], after)};
         CABILDO_RETURN_IF_ERROR(AppendAudit(work, event).status());
       }
+      const std::string tenant_id =
+          work.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", spec.slug)[0][0]
+              .as<std::string>();
+      ApplyScope(work, Scope{{tenant_id}, ""});
       for (const auto& module : spec.modules) {
-        if (std::find(installed_modules.begin(), installed_modules.end(), module) ==
-            installed_modules.end()) {
+        const bool installed = std::find(installed_modules.begin(), installed_modules.end(),
+                                         module) != installed_modules.end();
+        if (installed) {
+          auto enabled = work.exec_params(
+              "INSERT INTO core.tenant_modules AS m (tenant_id, module) VALUES ($1, $2) "
+              "ON CONFLICT (tenant_id, module) DO UPDATE SET enabled = true, updated_at = now() "
+              "WHERE NOT m.enabled RETURNING module",
+              tenant_id, module);
+          if (!enabled.empty()) {
+            report.modules_enabled.push_back(spec.slug + "/" + module);
+            AuditEvent event{tenant_id,
+                             "",
+                             "sistema: cabildo tenants apply",
+                             "module.enable",
+                             "module",
+                             module,
+                             {{"before", {{"enabled", false}}}, {"after", {{"enabled", true}}}}};
+            CABILDO_RETURN_IF_ERROR(AppendAudit(work, event).status());
+          }
+        }
+        if (!installed) {
           report.warnings.push_back("el módulo '" + module + "' de '" + spec.slug +
                                     "' no está instalado todavía; no se habilitó");
         }

@@ -12,6 +12,7 @@
 #include "cabildo/core/config.h"
 #include "cabildo/core/db_pool.h"
 #include "cabildo/core/identity.h"
+#include "cabildo/core/plugin_host.h"
 #include "cabildo/core/redis.h"
 
 namespace cabildo::api {
@@ -26,10 +27,14 @@ struct AppContext {
   core::AuthService auth;
   Metrics metrics;
   std::atomic<bool> draining{false};  // SIGTERM received: /readyz answers 503
+  core::PluginSet plugins;            // loaded at Start, read-only afterwards
 };
 
 // Registers /healthz, /readyz, /metrics and the tenant directory.
 void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* server);
+// /v1/modules, per-tenant enablement, and every plugin route.
+void RegisterModuleRoutes(Router& router, AppContext& app,
+                          const std::vector<core::LoadedPlugin>& plugins);
 // /v1/auth/*, /v1/me, /v1/roles, members, tenant writes and the audit log.
 void RegisterIdentityRoutes(Router& router, AppContext& app);
 

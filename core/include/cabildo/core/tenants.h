@@ -63,8 +63,9 @@ struct TenantApplyReport {
   std::vector<std::string> created;
   std::vector<std::string> updated;
   std::vector<std::string> unchanged;
-  std::vector<std::string> not_in_file;  // exist in the database, never deleted
-  std::vector<std::string> warnings;     // e.g. modules not installed yet
+  std::vector<std::string> not_in_file;      // exist in the database, never deleted
+  std::vector<std::string> warnings;         // e.g. modules not installed yet
+  std::vector<std::string> modules_enabled;  // "tenant/module" newly enabled
 };
 
 // Validates and applies the file in one transaction (owner role). Idempotent:

@@ -1,0 +1,70 @@
+// The host side of plugins: finds, verifies and initialises module libraries.
+// Plugins never include this; they see only cabildo/plugin/plugin_api.h.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cabildo/core/migrations.h"
+#include "cabildo/core/status.h"
+#include "cabildo/plugin/plugin_api.h"
+
+namespace cabildo::core {
+
+struct PluginPermission {
+  std::string name;
+  std::string description;
+  std::vector<std::string> default_roles;
+};
+
+// Everything one module declared in init().
+struct LoadedPlugin {
+  std::string name;
+  std::string version;
+  std::string description;
+  std::string file;
+  std::vector<PluginPermission> permissions;
+  std::vector<MigrationFile> migrations;
+  std::vector<plugin::Route> routes;
+  nlohmann::json config_schema = {{"type", "object"}};
+  nlohmann::json openapi_paths = nlohmann::json::object();
+  nlohmann::json openapi_schemas = nlohmann::json::object();
+};
+
+struct PluginFailure {
+  std::string file;
+  std::string error;
+};
+
+// The host's version, compared with each plugin's supported range.
+inline constexpr const char* kCoreVersion = "0.1.0";
+
+// Loads one library: dlopen(RTLD_NOW | RTLD_LOCAL), reads the descriptor and
+// checks magic, size, ABI version, toolchain and core version range before
+// calling init. Errors name the file and both values that differ.
+StatusOr<LoadedPlugin> LoadPlugin(const std::string& path);
+
+struct PluginSet {
+  std::vector<LoadedPlugin> loaded;   // in file-name order
+  std::vector<PluginFailure> failed;  // only when optional
+};
+
+// Every libcabildo_*.so in `dir`, in file-name order (deterministic). A
+// library that fails stops everything unless `optional`, in which case it is
+// reported in `failed` and skipped. Two plugins with one name, a permission
+// outside the plugin's namespace, or a duplicate route are failures too.
+StatusOr<PluginSet> LoadPlugins(const std::string& dir, bool optional);
+
+// Validates `config` against the subset of JSON Schema that plugins may use.
+// Appends one "field: message" (Spanish) per problem.
+void ValidateConfig(const nlohmann::json& schema, const nlohmann::json& config,
+                    const std::string& path,
+                    std::vector<std::pair<std::string, std::string>>& errors);
+
+// Applies every plugin's migrations (track "plugin:<name>") and records its
+// permissions and default grants. REQUIRES: an owner-role connection.
+Status MigratePlugins(pqxx::connection& owner, const std::vector<LoadedPlugin>& plugins);
+
+}  // namespace cabildo::core

@@ -1,0 +1,154 @@
+// The Cabildo plugin SDK: the only header a module includes.
+//
+// A module is a shared library `libcabildo_<name>.so` exporting exactly one
+// symbol, `cabildo_plugin_v1`, a constant PluginDescriptor made by the
+// CABILDO_PLUGIN macro. The host reads that struct first — magic, struct size,
+// ABI version and toolchain — and refuses a library that does not match
+// before calling anything in it (like PostgreSQL's PG_MODULE_MAGIC). Only then
+// does it call `init`, which declares everything the module brings through the
+// PluginRegistrar: permissions, migrations, routes, configuration schema,
+// OpenAPI fragment. Nothing else of the host is reachable.
+//
+// std::string, nlohmann::json and pqxx types cross this boundary, so the ABI
+// version and the toolchain must match exactly: build modules in Cabildo's
+// CMake tree with cabildo_add_plugin().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "cabildo/core/identity.h"
+#include "cabildo/core/status.h"
+
+namespace cabildo::plugin {
+
+/// Bump when anything in this header changes shape.
+inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
+
+#define CABILDO_PLUGIN_STRINGIFY_INNER(x) #x
+#define CABILDO_PLUGIN_STRINGIFY(x) CABILDO_PLUGIN_STRINGIFY_INNER(x)
+/// Compiler, standard library and language level: all must match the host's.
+#define CABILDO_PLUGIN_TOOLCHAIN                             \
+  "gcc " __VERSION__ " libstdc++ " CABILDO_PLUGIN_STRINGIFY( \
+      _GLIBCXX_RELEASE) " c++" CABILDO_PLUGIN_STRINGIFY(__cplusplus)
+
+enum class HttpMethod { kGet, kPost, kPut, kPatch, kDelete };
+
+/// What a route handler answers. Errors are better returned as a Status
+/// (mapped to a problem document by the host) or built with FieldErrors().
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static HttpResponse Json(int status, const nlohmann::json& body) {
+    return {status,
+            "application/json",
+            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            {}};
+  }
+};
+
+/// A validation failure of one field, in Spanish.
+struct FieldError {
+  std::string field;
+  std::string message;
+};
+
+/// One request to a module route, as the host prepared it: the tenant is
+/// resolved and has the module enabled, the caller is authenticated (or
+/// anonymous) and holds the route's permission, and Db() is a transaction
+/// confined by row-level security to exactly this tenant.
+/// Valid only during the handler call.
+class RequestContext {
+ public:
+  virtual ~RequestContext() = default;
+  virtual const std::string& tenant_id() const = 0;
+  virtual const std::string& tenant_slug() const = 0;
+  virtual const core::Principal& principal() const = 0;
+  virtual const std::string& request_id() const = 0;
+  virtual std::optional<std::string> Query(const std::string& name) const = 0;
+  virtual std::optional<std::string> PathParam(const std::string& name) const = 0;
+  virtual std::optional<std::string> Header(const std::string& lower_name) const = 0;
+  /// The module's configuration for this tenant (validated against its schema).
+  virtual const nlohmann::json& config() const = 0;
+  /// The body as a JSON object; kInvalidArgument (400) when malformed.
+  virtual StatusOr<nlohmann::json> JsonBody() const = 0;
+  /// May the caller do `permission` on this tenant?
+  virtual core::Access Authorize(const std::string& permission) = 0;
+  /// The request's transaction; committed when the handler returns a 2xx.
+  virtual pqxx::work& Db() = 0;
+  /// Appends to this tenant's audit chain, in the same transaction.
+  virtual Status Audit(const std::string& action, const std::string& entity,
+                       const std::string& entity_id, const nlohmann::json& changes) = 0;
+  /// A 422 problem document listing `errors`.
+  virtual HttpResponse FieldErrors(const std::vector<FieldError>& errors) const = 0;
+};
+
+using RouteHandler = std::function<StatusOr<HttpResponse>(RequestContext&)>;
+
+struct Route {
+  HttpMethod method = HttpMethod::kGet;
+  std::string path;        ///< relative to /v1/tenants/{tenant}/<module>, e.g. "/notes/{id}"
+  std::string permission;  ///< required permission, or empty for a public route
+  RouteHandler handler;
+};
+
+/// Everything a module declares. Called only from `init`, single-threaded.
+class PluginRegistrar {
+ public:
+  virtual ~PluginRegistrar() = default;
+  /// `name` must start with "<module>."; `default_roles` get it by default.
+  virtual void AddPermission(const std::string& name, const std::string& description,
+                             const std::vector<std::string>& default_roles) = 0;
+  /// NNNN_description.sql, applied on the module's own version track.
+  virtual void AddMigration(const std::string& file_name, const std::string& sql) = 0;
+  virtual void AddRoute(Route route) = 0;
+  /// JSON Schema (subset: type, properties, required, additionalProperties,
+  /// enum, maxLength, minimum, maximum) for the per-tenant configuration.
+  virtual void SetConfigSchema(const nlohmann::json& schema) = 0;
+  /// OpenAPI paths (relative, like routes) and component schemas.
+  virtual void SetOpenApi(const nlohmann::json& paths, const nlohmann::json& schemas) = 0;
+};
+
+/// The exported symbol's type. Plain data: reading it runs no code.
+struct PluginDescriptor {
+  uint32_t magic;
+  uint32_t size;  ///< sizeof(PluginDescriptor) as the plugin saw it
+  uint32_t abi_version;
+  const char* toolchain;
+  const char* name;
+  const char* version;
+  const char* description;
+  const char* core_version_min;  ///< inclusive, "major.minor.patch"
+  const char* core_version_max;  ///< exclusive
+  /// Declares the module. Returns OK or why it cannot start.
+  Status (*init)(PluginRegistrar& registrar);
+};
+
+}  // namespace cabildo::plugin
+
+/// Defines the module's single exported symbol. Use once, at namespace scope:
+///   CABILDO_PLUGIN("example", "1.0.0", "Notas de ejemplo", "0.1.0", "1.0.0", &Init)
+#define CABILDO_PLUGIN(NAME, VERSION, DESCRIPTION, CORE_MIN, CORE_MAX, INIT) \
+  extern "C" __attribute__((visibility("default")))                          \
+  const ::cabildo::plugin::PluginDescriptor cabildo_plugin_v1 = {            \
+      ::cabildo::plugin::kMagic,                                             \
+      sizeof(::cabildo::plugin::PluginDescriptor),                           \
+      ::cabildo::plugin::kAbiVersion,                                        \
+      CABILDO_PLUGIN_TOOLCHAIN,                                              \
+      NAME,                                                                  \
+      VERSION,                                                               \
+      DESCRIPTION,                                                           \
+      CORE_MIN,                                                              \
+      CORE_MAX,                                                              \
+      INIT}
