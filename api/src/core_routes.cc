@@ -16,20 +16,12 @@ using nlohmann::json;
 
 Response ListTenants(AppContext& app, Request& request) {
   Response problem;
-  auto limit = ParseLimit(request, problem);
-  if (!limit) return problem;
-  std::string after;
-  if (auto cursor = request.Query("cursor")) {
-    auto decoded = DecodeCursor(*cursor);
-    if (!decoded || !core::IsValidSlug(*decoded)) {
-      return Problem(400, "Parámetros de consulta no válidos.", request.request_id,
-                     {{"cursor", "El cursor no es válido; empiece sin cursor."}});
-    }
-    after = *decoded;
-  }
-  auto tenants = core::ListTenants(app.db, after, *limit + 1);
+  auto page = ParsePage(request, problem, core::IsValidSlug);
+  if (!page) return problem;
+  const std::string& after = page->after;
+  auto tenants = core::ListTenants(app.db, after, page->limit + 1);
   if (!tenants.ok()) return ProblemFromStatus(tenants.status(), request.request_id);
-  const bool more = static_cast<int>(tenants->size()) > *limit;
+  const bool more = static_cast<int>(tenants->size()) > page->limit;
   if (more) tenants->pop_back();
   json items = json::array();
   for (const auto& tenant : *tenants) items.push_back(core::TenantToJson(tenant, false));

@@ -165,25 +165,18 @@ std::vector<std::string> RolesAt(pqxx::work& work, const std::string& tenant_id,
 
 Response ListMembers(AppContext& app, Request& request) {
   Response problem;
-  auto limit = ParseLimit(request, problem);
-  if (!limit) return problem;
-  std::string after;
-  if (auto cursor = request.Query("cursor")) {
-    auto decoded = DecodeCursor(*cursor);
-    if (!decoded) {
-      return Problem(400, "Parámetros de consulta no válidos.", request.request_id,
-                     {{"cursor", "El cursor no es válido; empiece sin cursor."}});
-    }
-    after = *decoded;
-  }
+  auto page = ParsePage(request, problem,
+                        [](const std::string& key) { return key.find('@') != std::string::npos; });
+  if (!page) return problem;
+  const std::string& after = page->after;
   return WithTenantPermission(
       app, request, "core.member.read",
       [&](pqxx::work& work, const Principal&, const TenantRef& tenant) -> StatusOr<Response> {
         json items = json::array();
         std::optional<std::string> next;
-        auto rows = work.exec_prepared("core.list_members", tenant.id, after, *limit + 1);
+        auto rows = work.exec_prepared("core.list_members", tenant.id, after, page->limit + 1);
         for (const auto& row : rows) {
-          if (static_cast<int>(items.size()) == *limit) {
+          if (static_cast<int>(items.size()) == page->limit) {
             next = items.back()["email"].get<std::string>();
             break;
           }
@@ -422,24 +415,18 @@ Response PatchTenant(AppContext& app, Request& request) {
 
 Response ListAuditLog(AppContext& app, Request& request) {
   Response problem;
-  auto limit = ParseLimit(request, problem);
-  if (!limit) return problem;
-  int64_t after = 0;
-  if (auto cursor = request.Query("cursor")) {
-    auto decoded = DecodeCursor(*cursor);
-    char* end = nullptr;
-    if (decoded) after = std::strtoll(decoded->c_str(), &end, 10);
-    if (!decoded || decoded->empty() || end == nullptr || *end != '\0' || after < 0) {
-      return Problem(400, "Parámetros de consulta no válidos.", request.request_id,
-                     {{"cursor", "El cursor no es válido; empiece sin cursor."}});
-    }
-  }
+  auto page = ParsePage(request, problem, [](const std::string& key) {
+    return key.size() <= 18 && key.find_first_not_of("0123456789") == std::string::npos;
+  });
+  if (!page) return problem;
+  const int64_t after = page->after.empty() ? 0 : std::stoll(page->after);
   return WithTenantPermission(
       app, request, "core.audit.read",
       [&](pqxx::work& work, const Principal&, const TenantRef& tenant) -> StatusOr<Response> {
-        CABILDO_ASSIGN_OR_RETURN(auto entries, core::ListAudit(work, tenant.id, after, *limit + 1));
+        CABILDO_ASSIGN_OR_RETURN(auto entries,
+                                 core::ListAudit(work, tenant.id, after, page->limit + 1));
         std::optional<std::string> next;
-        if (static_cast<int>(entries.size()) > *limit) {
+        if (static_cast<int>(entries.size()) > page->limit) {
           entries.pop_back();
           next = std::to_string(entries.back().seq);
         }

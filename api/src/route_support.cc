@@ -87,6 +87,23 @@ std::optional<int> ParseLimit(const Request& request, Response& problem) {
   return limit;
 }
 
+std::optional<PageRequest> ParsePage(const Request& request, Response& problem,
+                                     const std::function<bool(const std::string&)>& key_ok) {
+  auto limit = ParseLimit(request, problem);
+  if (!limit) return std::nullopt;
+  PageRequest page{*limit, ""};
+  if (auto cursor = request.Query("cursor")) {
+    auto decoded = DecodeCursor(*cursor);
+    if (!decoded || decoded->empty() || !key_ok(*decoded)) {
+      problem = Problem(400, "Parámetros de consulta no válidos.", request.request_id,
+                        {{"cursor", "El cursor no es válido; empiece sin cursor."}});
+      return std::nullopt;
+    }
+    page.after = *decoded;
+  }
+  return page;
+}
+
 std::string EncodeCursor(const std::string& key) {
   std::string out(sodium_base64_ENCODED_LEN(key.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                   '\0');

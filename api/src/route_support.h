@@ -38,6 +38,17 @@ Response ValidationProblem(const Request& request, const std::vector<FieldError>
 // `limit` (default 20, 1..100); nullopt and `problem` set when invalid.
 std::optional<int> ParseLimit(const Request& request, Response& problem);
 
+struct PageRequest {
+  int limit = 20;
+  std::string after;  // the decoded cursor key; empty for the first page
+};
+
+// `limit` and `cursor` of a list request. `key_ok` vets a decoded cursor key
+// (a tampered or foreign cursor is a 400, never a query). nullopt and
+// `problem` set when either is invalid.
+std::optional<PageRequest> ParsePage(const Request& request, Response& problem,
+                                     const std::function<bool(const std::string&)>& key_ok);
+
 // Opaque cursors: base64url of the last key seen.
 std::string EncodeCursor(const std::string& key);
 std::optional<std::string> DecodeCursor(const std::string& cursor);
