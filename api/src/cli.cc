@@ -17,6 +17,7 @@
 #include "cabildo/core/plugin_host.h"
 #include "cabildo/core/tenants.h"
 
+#include "openapi.h"
 #include <signal.h>
 
 namespace cabildo::api {
@@ -31,6 +32,7 @@ Uso:
   cabildo user create --email E --name N --password-stdin [--instance-admin]
                                 crea una cuenta (la contraseña se lee de stdin)
   cabildo audit verify <tenant> verifica la cadena de auditoría de un tenant
+  cabildo openapi               imprime el documento OpenAPI 3.1 (núcleo y plugins)
   cabildo help                  esta ayuda
 
 Cada comando acepta --help.
@@ -267,6 +269,36 @@ int AuditVerify(const std::vector<std::string>& args) {
   }
 }
 
+int PrintOpenApi(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) {
+    std::cout << "Uso: cabildo openapi\n\nImprime en stdout el documento OpenAPI 3.1 que sirve "
+                 "/v1/openapi.json: el núcleo y los plugins de CABILDO_PLUGIN_DIR. No se conecta "
+                 "a la base de datos. Sale con 1 si un plugin no carga o si su documentación "
+                 "choca con otra (el documento se imprime igual; los problemas van a stderr).\n";
+    return 0;
+  }
+  auto config = LoadConfigOrExplain();
+  if (!config) return 2;
+  // Logs share stdout with the document: keep "plugin cargado" out of it. A
+  // plugin that fails to load still logs an error line there, but then the
+  // command fails anyway.
+  core::Logger::SetLevel("error");
+  auto plugins = core::LoadPlugins(config->plugin_dir, config->plugins_optional);
+  if (!plugins.ok()) return Fail(plugins.status().message());
+  std::vector<OpenApiFragment> fragments;
+  for (const auto& plugin : plugins->loaded) {
+    fragments.push_back({plugin.name, plugin.openapi_paths, plugin.openapi_schemas});
+  }
+  std::vector<std::string> problems;
+  const nlohmann::json document = BuildOpenApi(fragments, &problems);
+  std::cout << document.dump(2) << "\n";
+  for (const auto& failure : plugins->failed) {
+    problems.push_back(failure.file + ": " + failure.error);
+  }
+  for (const auto& problem : problems) std::cerr << "cabildo: openapi: " << problem << "\n";
+  return problems.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -284,6 +316,7 @@ int RunCli(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "serve") return Serve(rest);
   if (command == "migrate") return Migrate(rest);
+  if (command == "openapi") return PrintOpenApi(rest);
   if (command == "tenants") {
     if (!rest.empty() && rest[0] == "apply") return TenantsApply({rest.begin() + 1, rest.end()});
     std::cerr << "Uso: cabildo tenants apply <archivo.json>\n";

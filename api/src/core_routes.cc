@@ -5,8 +5,10 @@
 
 #include "cabildo/api/app.h"
 #include "cabildo/api/problem.h"
+#include "cabildo/core/log.h"
 #include "cabildo/core/tenants.h"
 
+#include "openapi.h"
 #include "route_support.h"
 
 namespace cabildo::api {
@@ -75,6 +77,22 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
         }),
         "text/plain; version=0.0.4; charset=utf-8");
   });
+
+  // The OpenAPI document of the core and the loaded plugins, built once:
+  // plugins are loaded before routes are registered and never change.
+  {
+    std::vector<OpenApiFragment> fragments;
+    for (const auto& plugin : app.plugins.loaded) {
+      fragments.push_back({plugin.name, plugin.openapi_paths, plugin.openapi_schemas});
+    }
+    std::vector<std::string> problems;
+    auto openapi = std::make_shared<const std::string>(BuildOpenApi(fragments, &problems).dump());
+    for (const auto& problem : problems) {
+      core::LogWarn("documentación OpenAPI de un plugin", {{"problema", problem}});
+    }
+    router.Add(Method::kGet, "/v1/openapi.json",
+               [openapi](Request&) { return Response::Text(200, *openapi, "application/json"); });
+  }
 
   router.Add(Method::kGet, "/v1/tenants", [&app](Request& r) { return ListTenants(app, r); });
   router.Add(Method::kGet, "/v1/tenants/{tenant}",

@@ -12,6 +12,7 @@
 #include "cabildo/core/plugin_host.h"
 #include "cabildo/core/tenants.h"
 
+#include "openapi.h"
 #include "test_support.h"
 
 namespace cabildo {
@@ -296,6 +297,25 @@ TEST_F(ModuleTest, TenantsApplyEnablesInstalledModulesOnly) {
   auto again = core::ApplyTenantFile(owner, file.dump(), {"example"});
   EXPECT_TRUE(again->modules_enabled.empty());
   EXPECT_EQ(Call("GET", "/v1/tenants/durango/example/notes").status, 200);
+}
+
+// Every route the running server has (core and plugins) is in the document it
+// serves, and the document describes no route that does not exist.
+TEST_F(ModuleTest, TheServedOpenApiMatchesTheRouter) {
+  auto served = Call("GET", "/v1/openapi.json");
+  ASSERT_EQ(served.status, 200);
+  auto doc = json::parse(served.body);
+  EXPECT_EQ(doc["openapi"], "3.1.0");
+  std::vector<std::pair<std::string, std::string>> routes;
+  for (const auto& [method, path] : app_->router().Routes()) {
+    routes.emplace_back(api::MethodName(method), path);
+  }
+  EXPECT_EQ(api::MissingRoutes(doc, routes), std::vector<std::string>{});
+  for (const auto& documented : api::DocumentedRoutes(doc)) {
+    EXPECT_NE(std::find(routes.begin(), routes.end(), documented), routes.end())
+        << documented.first << " " << documented.second << " is documented but not served";
+  }
+  EXPECT_TRUE(doc["paths"].contains("/v1/tenants/{tenant}/example/notes"));
 }
 
 }  // namespace

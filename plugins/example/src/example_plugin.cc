@@ -96,12 +96,73 @@ Status Init(plugin::PluginRegistrar& registrar) {
       {{"type", "object"},
        {"properties", {{"greeting", {{"type", "string"}, {"maxLength", 80}}}}},
        {"additionalProperties", false}});
-  registrar.SetOpenApi(
-      {{"/notes",
-        {{"get", {{"operationId", "exampleListNotes"}, {"summary", "Notas publicadas"}}},
-         {"post", {{"operationId", "exampleCreateNote"}, {"summary", "Crear una nota"}}}}},
-       {"/notes/{id}", {{"get", {{"operationId", "exampleGetNote"}, {"summary", "Una nota"}}}}}},
-      {{"Note", {{"type", "object"}}}});
+  // Paths are relative to /v1/tenants/{tenant}/example; the host adds the
+  // {tenant} parameter. Core components (Page, NotFound, ...) are referenced.
+  registrar.SetOpenApi(json::parse(R"({
+    "/notes": {
+      "get": {
+        "operationId": "exampleListNotes",
+        "summary": "Listar notas",
+        "description": "Anónimos ven solo las publicadas; con example.note.write, también borradores.",
+        "security": [],
+        "responses": {
+          "200": {"description": "Hasta 100 notas, de la más antigua a la más reciente.",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotePage"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "503": {"$ref": "#/components/responses/ServiceUnavailable"}
+        }
+      },
+      "post": {
+        "operationId": "exampleCreateNote",
+        "summary": "Crear una nota",
+        "description": "Requiere el permiso example.note.write.",
+        "security": [{"bearerAuth": []}],
+        "requestBody": {"required": true, "content": {"application/json": {
+          "schema": {"$ref": "#/components/schemas/NoteInput"}}}},
+        "responses": {
+          "201": {"description": "La nota creada.",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/ValidationFailed"},
+          "503": {"$ref": "#/components/responses/ServiceUnavailable"}
+        }
+      }
+    },
+    "/notes/{id}": {
+      "parameters": [{"name": "id", "in": "path", "required": true, "description": "Id (UUID) de la nota.",
+                      "schema": {"type": "string", "format": "uuid"}}],
+      "get": {
+        "operationId": "exampleGetNote",
+        "summary": "Obtener una nota",
+        "security": [],
+        "responses": {
+          "200": {"description": "La nota.",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "503": {"$ref": "#/components/responses/ServiceUnavailable"}
+        }
+      }
+    }
+  })"),
+                       json::parse(R"({
+    "Note": {"type": "object", "required": ["id", "title", "body", "published"],
+             "properties": {"id": {"type": "string", "format": "uuid"}, "title": {"type": "string"},
+                            "body": {"type": "string"}, "published": {"type": "boolean"}}},
+    "NoteInput": {"type": "object", "required": ["title"],
+                  "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+                                 "body": {"type": "string"}, "published": {"type": "boolean", "default": false}}},
+    "NotePage": {"allOf": [{"$ref": "#/components/schemas/Page"},
+                           {"type": "object", "required": ["greeting"],
+                            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Note"}},
+                                           "greeting": {"type": "string", "description": "config.greeting del tenant."}}}]}
+  })"));
   return OkStatus();
 }
 
