@@ -23,6 +23,20 @@ AppContext::AppContext(core::Config config_in)
   core::RegisterIdentityStatements(db);
 }
 
+StatusOr<std::string> AppContext::CursorKey() {
+  std::lock_guard lock(cursor_key_mutex_);
+  if (!cursor_key_.empty()) return cursor_key_;
+  Status status = db.InTransaction([&](pqxx::work& work) {
+    auto rows =
+        work.exec_params("SELECT value FROM core.instance_secrets WHERE name = 'cursor_key'");
+    if (rows.empty()) return InternalError("Falta la clave de cursores; ejecute cabildo migrate.");
+    cursor_key_ = rows[0][0].as<std::string>();
+    return OkStatus();
+  });
+  if (!status.ok()) return status;
+  return cursor_key_;
+}
+
 App::App(core::Config config) : context_(std::make_unique<AppContext>(std::move(config))) {}
 
 App::~App() {

@@ -1,5 +1,7 @@
 #include "cabildo/api/http.h"
 
+#include "cabildo/core/crypto.h"
+
 namespace cabildo::api {
 
 const char* MethodName(Method method) {
@@ -65,6 +67,10 @@ StatusOr<nlohmann::json> ParseJsonBody(const Request& request) {
     return InvalidArgumentError("El cuerpo no es JSON válido (byte " + std::to_string(error.byte) +
                                 ").");
   }
+}
+
+std::string StrongEtag(const std::string& body) {
+  return "\"" + core::Sha256Hex(body).substr(0, 32) + "\"";
 }
 
 std::string PercentDecode(const std::string& text, bool plus_is_space) {

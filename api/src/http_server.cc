@@ -306,7 +306,7 @@ class HttpServer::Dispatcher {
           response.status == 200) {
         // Every successful GET carries a strong ETag of its body, so phones
         // revalidate with If-None-Match and get an empty 304.
-        const std::string etag = "\"" + core::Sha256Hex(response.body).substr(0, 32) + "\"";
+        const std::string etag = StrongEtag(response.body);
         if (auto match_header = request.Header("if-none-match");
             match_header &&
             (match_header->find(etag) != std::string::npos || *match_header == "*")) {

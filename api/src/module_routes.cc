@@ -1,9 +1,13 @@
 // Plugin routes under /v1/tenants/{tenant}/<module>/ and the module
 // endpoints of api-core.md. Every module route gets the same preparation:
 // caller, tenant, enabled-module check, permission, scoped transaction.
+#include <algorithm>
 #include <regex>
 
+#include <sodium.h>
+
 #include "cabildo/core/audit.h"
+#include "cabildo/core/crypto.h"
 #include "cabildo/core/plugin_host.h"
 
 #include "route_support.h"
@@ -31,12 +35,41 @@ Method ToMethod(plugin::HttpMethod method) {
   return Method::kGet;
 }
 
+// Cursors are signed (HMAC via libsodium's crypto_auth) so a client can
+// neither forge nor edit one: "<base64url(key json)>.<base64url(mac)>".
+std::string SignCursor(const std::string& key_hex, const json& key) {
+  const std::string payload = EncodeCursor(key.dump());
+  unsigned char secret[crypto_auth_KEYBYTES] = {};
+  sodium_hex2bin(secret, sizeof secret, key_hex.c_str(), key_hex.size(), nullptr, nullptr, nullptr);
+  unsigned char mac[crypto_auth_BYTES];
+  crypto_auth(mac, reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), secret);
+  return payload + "." + EncodeCursor(std::string(reinterpret_cast<char*>(mac), 16));
+}
+
+std::optional<json> VerifyCursor(const std::string& key_hex, const std::string& cursor) {
+  const auto dot = cursor.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  const std::string payload = cursor.substr(0, dot);
+  auto key_text = DecodeCursor(payload);
+  if (!key_text) return std::nullopt;
+  auto key = json::parse(*key_text, nullptr, false);
+  if (key.is_discarded()) return std::nullopt;
+  const std::string resigned = SignCursor(key_hex, key);
+  // Compare the whole signed form in constant time.
+  if (resigned.size() != cursor.size() ||
+      sodium_memcmp(resigned.data(), cursor.data(), cursor.size()) != 0) {
+    return std::nullopt;
+  }
+  return key;
+}
+
 class ModuleRequestContext final : public plugin::RequestContext {
  public:
-  ModuleRequestContext(const Request& request, const Principal& principal,
+  ModuleRequestContext(AppContext& app, const Request& request, const Principal& principal,
                        const core::TenantRef& tenant, json config, pqxx::work& work,
                        const std::string& module)
-      : request_(request),
+      : app_(app),
+        request_(request),
         principal_(principal),
         tenant_(tenant),
         config_(std::move(config)),
@@ -88,7 +121,70 @@ class ModuleRequestContext final : public plugin::RequestContext {
     return {problem.status, problem.content_type, problem.body, problem.headers};
   }
 
+  StatusOr<Page> ReadPage() const override {
+    Page page;
+    if (auto text = request_.Query("limit")) {
+      char* end = nullptr;
+      const long limit = std::strtol(text->c_str(), &end, 10);
+      if (text->empty() || *end != '\0' || limit < 1 || limit > 100) {
+        return InvalidArgumentError("limit debe ser un entero entre 1 y 100.");
+      }
+      page.limit = static_cast<int>(limit);
+    }
+    if (auto cursor = request_.Query("cursor")) {
+      CABILDO_ASSIGN_OR_RETURN(std::string key_hex, app_.CursorKey());
+      auto key = VerifyCursor(key_hex, *cursor);
+      if (!key) return InvalidArgumentError("El cursor no es válido; empiece sin cursor.");
+      page.after = *key;
+    }
+    if (auto since = request_.Query("updated_since")) {
+      static const std::regex kRfc3339(
+          R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$)");
+      if (!std::regex_match(*since, kRfc3339)) {
+        return InvalidArgumentError(
+            "updated_since debe ser una fecha RFC 3339, p. ej. "
+            "2026-01-31T12:00:00Z.");
+      }
+      page.updated_since = *since;
+    }
+    return page;
+  }
+
+  std::string Cursor(const json& key) const override {
+    auto key_hex = app_.CursorKey();
+    return key_hex.ok() ? SignCursor(*key_hex, key) : std::string();
+  }
+
+  StatusOr<std::vector<std::string>> ReadTenants() override {
+    const auto flag = request_.Query("include_descendants").value_or("false");
+    if (flag != "true" && flag != "false") {
+      return InvalidArgumentError("include_descendants debe ser true o false.");
+    }
+    if (flag == "false") return std::vector<std::string>{tenant_.id};
+    std::vector<std::string> subtree = core::TenantSubtree(work_, tenant_.id);
+    core::ApplyScope(work_, core::Scope{subtree, principal_.user_id});
+    std::string array = "{";
+    for (const auto& id : subtree) array += (array.size() > 1 ? "," : "") + id;
+    array += "}";
+    std::vector<std::string> enabled;
+    for (const auto& row : work_.exec_prepared("core.module_enabled_in", array, module_)) {
+      enabled.push_back(row[0].as<std::string>());
+    }
+    core::ApplyScope(work_, core::Scope{enabled, principal_.user_id});
+    return enabled;
+  }
+
+  Status CheckIfMatch(const json& current) const override {
+    auto header = request_.Header("if-match");
+    if (!header) return OkStatus();
+    const std::string etag = StrongEtag(plugin::HttpResponse::Json(200, current).body);
+    if (*header == "*" || header->find(etag) != std::string::npos) return OkStatus();
+    return PreconditionFailedError(
+        "El registro cambió desde que lo leyó; vuelva a leerlo y reintente.");
+  }
+
  private:
+  AppContext& app_;
   const Request& request_;
   const Principal& principal_;
   const core::TenantRef& tenant_;
@@ -97,11 +193,56 @@ class ModuleRequestContext final : public plugin::RequestContext {
   const std::string& module_;
 };
 
+// Public (anonymous) GETs are cached in Redis under a per-tenant-module
+// generation that every write bumps: a write is visible on the very next
+// read, on every replica, because they share Redis. Without Redis nothing is
+// cached and nothing breaks.
+std::string GenerationKey(const AppContext& app, const std::string& slug,
+                          const std::string& module) {
+  return app.config.redis_prefix + "gen:" + slug + ":" + module;
+}
+
+std::optional<std::string> PublicCacheKey(AppContext& app, const Request& request,
+                                          const std::string& module) {
+  const std::string& slug = request.path_params.at("tenant");
+  auto generation = app.redis.Command({"GET", GenerationKey(app, slug, module)});
+  if (!generation.ok()) return std::nullopt;
+  std::vector<std::pair<std::string, std::string>> query = request.query;
+  std::sort(query.begin(), query.end());
+  std::string canonical = request.path;
+  for (const auto& [key, value] : query) canonical += "&" + key + "=" + value;
+  return app.config.redis_prefix + "resp:" + slug + ":" + module + ":" +
+         (generation->type == core::RedisReply::Type::kString ? generation->str : "0") + ":" +
+         core::Sha256Hex(canonical);
+}
+
+void BumpGenerations(AppContext& app, const std::vector<std::string>& slugs,
+                     const std::string& module) {
+  for (const auto& slug : slugs)
+    (void)app.redis.Command({"INCR", GenerationKey(app, slug, module)});
+}
+
 Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& plugin,
                         const plugin::Route& route) {
   auto principal = Caller(app, request);
   if (!principal.ok()) return ProblemFromStatus(principal.status(), request.request_id);
-  std::optional<Response> answer;  // a handler's 4xx/5xx: rolled back, then returned
+
+  std::optional<std::string> cache_key;
+  if (request.method == Method::kGet && !principal->authenticated()) {
+    cache_key = PublicCacheKey(app, request, plugin.name);
+    if (cache_key) {
+      auto cached = app.redis.Command({"GET", *cache_key});
+      if (cached.ok() && cached->type == core::RedisReply::Type::kString) {
+        auto entry = json::parse(cached->str, nullptr, false);
+        if (entry.is_object()) {
+          return Response::Text(200, entry.value("body", ""), entry.value("content_type", ""));
+        }
+      }
+    }
+  }
+
+  std::optional<Response> answer;      // a handler's 4xx/5xx: rolled back, then returned
+  std::vector<std::string> ancestors;  // whose public caches a write invalidates
   auto result = app.db.InScopedTransaction(
       core::Scope{{}, principal->user_id}, [&](pqxx::work& work) -> StatusOr<Response> {
         CABILDO_ASSIGN_OR_RETURN(core::TenantRef tenant,
@@ -125,7 +266,12 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
               break;
           }
         }
-        ModuleRequestContext context(request, *principal, tenant,
+        if (request.method != Method::kGet) {
+          for (const auto& row : work.exec_prepared("core.tenant_chain", tenant.id)) {
+            ancestors.push_back(row[0].as<std::string>());
+          }
+        }
+        ModuleRequestContext context(app, request, *principal, tenant,
                                      json::parse(enabled[0][0].as<std::string>()), work,
                                      plugin.name);
         CABILDO_ASSIGN_OR_RETURN(plugin::HttpResponse response, route.handler(context));
@@ -138,7 +284,71 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
       });
   if (answer) return *answer;
   if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
+  if (request.method != Method::kGet) {
+    BumpGenerations(app, ancestors, plugin.name);  // after commit: never cache pre-write data
+  } else if (cache_key && result->status == 200) {
+    json entry = {{"content_type", result->content_type}, {"body", result->body}};
+    (void)app.redis.Command({"SET", *cache_key, entry.dump(), "EX", "300"});
+  }
   return *result;
+}
+
+// Idempotency-Key on POST (module routes): the first response is kept 24 h in
+// Redis under (caller, key) and replayed for retries of the same request; the
+// same key with another body is a 422. Without Redis, requests just run.
+Response WithIdempotency(AppContext& app, Request& request,
+                         const std::function<Response(Request&)>& run) {
+  auto key = request.Header("idempotency-key");
+  if (request.method != Method::kPost || !key) return run(request);
+  if (key->empty() || key->size() > 255) {
+    return Problem(400, "Idempotency-Key debe tener de 1 a 255 caracteres.", request.request_id);
+  }
+  auto principal = Caller(app, request);
+  const std::string owner = principal.ok() && principal->authenticated()
+                                ? principal->user_id
+                                : "anon:" + request.remote_address;
+  const std::string redis_key =
+      app.config.redis_prefix + "idem:" + core::Sha256Hex(owner + "\n" + *key);
+  const std::string fingerprint = core::Sha256Hex(std::string(MethodName(request.method)) + " " +
+                                                  request.path + "\n" + request.body);
+  auto stored = app.redis.Command({"GET", redis_key});
+  if (stored.ok() && stored->type == core::RedisReply::Type::kString) {
+    auto entry = json::parse(stored->str, nullptr, false);
+    if (!entry.is_object() || entry.value("hash", "") != fingerprint) {
+      return Problem(422, "Esta Idempotency-Key ya se usó con otra solicitud.", request.request_id,
+                     {{"Idempotency-Key", "Use una clave nueva para una solicitud distinta."}});
+    }
+    if (entry.value("pending", false)) {
+      Response busy = Problem(409, "La solicitud original sigue en curso.", request.request_id);
+      busy.headers.emplace_back("Retry-After", "1");
+      return busy;
+    }
+    Response replay = Response::Text(entry.value("status", 200), entry.value("body", ""),
+                                     entry.value("content_type", "application/json"));
+    replay.headers.emplace_back("Idempotent-Replayed", "true");
+    return replay;
+  }
+  if (stored.ok()) {
+    auto claimed =
+        app.redis.Command({"SET", redis_key, json{{"pending", true}, {"hash", fingerprint}}.dump(),
+                           "NX", "EX", "60"});
+    if (claimed.ok() && claimed->type == core::RedisReply::Type::kNil) {
+      Response busy = Problem(409, "La solicitud original sigue en curso.", request.request_id);
+      busy.headers.emplace_back("Retry-After", "1");
+      return busy;
+    }
+  }
+  Response response = run(request);
+  if (response.status < 500) {
+    json entry = {{"hash", fingerprint},
+                  {"status", response.status},
+                  {"content_type", response.content_type},
+                  {"body", response.body}};
+    (void)app.redis.Command({"SET", redis_key, entry.dump(), "EX", "86400"});
+  } else {
+    (void)app.redis.Command({"DEL", redis_key});  // a failure may be retried for real
+  }
+  return response;
 }
 
 json ModuleJson(const LoadedPlugin& plugin) {
@@ -185,7 +395,8 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
   json config = body.value("config", json::object());
   std::vector<std::pair<std::string, std::string>> errors;
   if (plugin != nullptr) core::ValidateConfig(plugin->config_schema, config, "config", errors);
-  return WithTenantPermission(
+  std::vector<std::string> changed;  // the tenant and its ancestors: their caches go stale
+  Response response = WithTenantPermission(
       app, request, "core.module.manage",
       [&](pqxx::work& work, const Principal& actor,
           const core::TenantRef& tenant) -> StatusOr<Response> {
@@ -215,13 +426,19 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
                                  core::AuditDiff(previous, after)};
           CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
         }
+        for (const auto& row : work.exec_prepared("core.tenant_chain", tenant.id)) {
+          changed.push_back(row[0].as<std::string>());
+        }
         return Response::Json(created ? 201 : 200, {{"name", plugin->name}, {"config", config}});
       });
+  if (plugin != nullptr) BumpGenerations(app, changed, plugin->name);
+  return response;
 }
 
 Response DisableModule(AppContext& app, Request& request) {
   const std::string module = request.path_params.at("module");
-  return WithTenantPermission(
+  std::vector<std::string> changed;  // the tenant and its ancestors: their caches go stale
+  Response response = WithTenantPermission(
       app, request, "core.module.manage",
       [&](pqxx::work& work, const Principal& actor,
           const core::TenantRef& tenant) -> StatusOr<Response> {
@@ -237,8 +454,13 @@ Response DisableModule(AppContext& app, Request& request) {
                                module,
                                {{"before", {{"enabled", true}}}, {"after", {{"enabled", false}}}}};
         CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
+        for (const auto& row : work.exec_prepared("core.tenant_chain", tenant.id)) {
+          changed.push_back(row[0].as<std::string>());
+        }
         return Response::Empty(204);
       });
+  BumpGenerations(app, changed, module);
+  return response;
 }
 
 }  // namespace
@@ -248,6 +470,14 @@ void RegisterModuleRoutes(Router& router, AppContext& app,
   app.db.Prepare("core.module_config",
                  "SELECT config::text FROM core.tenant_modules "
                  "WHERE tenant_id = $1 AND module = $2 AND enabled");
+  app.db.Prepare("core.module_enabled_in",
+                 "SELECT tenant_id::text FROM core.tenant_modules "
+                 "WHERE tenant_id = ANY ($1::uuid[]) AND module = $2 AND enabled");
+  app.db.Prepare("core.tenant_chain",
+                 "WITH RECURSIVE chain(id, slug, parent_id) AS ("
+                 "  SELECT id, slug, parent_id FROM core.tenants WHERE id = $1"
+                 "  UNION ALL SELECT t.id, t.slug, t.parent_id FROM core.tenants t"
+                 "  JOIN chain c ON t.id = c.parent_id) SELECT slug FROM chain");
   app.db.Prepare("core.tenant_modules",
                  "SELECT module, config::text FROM core.tenant_modules "
                  "WHERE tenant_id = $1 AND enabled ORDER BY module");
@@ -276,9 +506,12 @@ void RegisterModuleRoutes(Router& router, AppContext& app,
 
   for (const auto& plugin : plugins) {
     for (const auto& route : plugin.routes) {
-      router.Add(
-          ToMethod(route.method), "/v1/tenants/{tenant}/" + plugin.name + route.path,
-          [&app, &plugin, &route](Request& r) { return RunModuleRoute(app, r, plugin, route); });
+      router.Add(ToMethod(route.method), "/v1/tenants/{tenant}/" + plugin.name + route.path,
+                 [&app, &plugin, &route](Request& r) {
+                   return WithIdempotency(app, r, [&](Request& request) {
+                     return RunModuleRoute(app, request, plugin, route);
+                   });
+                 });
     }
   }
 }

@@ -79,6 +79,8 @@ int HttpStatusFor(StatusCode code) {
       return 503;
     case StatusCode::kInternal:
       return 500;
+    case StatusCode::kPreconditionFailed:
+      return 412;
   }
   return 500;
 }

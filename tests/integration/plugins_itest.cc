@@ -1,7 +1,10 @@
 // The plugin host with real libraries: the example module and a library of
 // the wrong ABI, over HTTP against the real services.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <map>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -11,6 +14,7 @@
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/plugin_host.h"
 #include "cabildo/core/tenants.h"
+#include "cabildo/plugin/plugin_api.h"
 
 #include "openapi.h"
 #include "test_support.h"
@@ -42,8 +46,8 @@ TEST(PluginLoaderTest, LoadsTheExampleWithEverythingItDeclares) {
   EXPECT_EQ(plugin->version, "1.0.0");
   ASSERT_EQ(plugin->permissions.size(), 1u);
   EXPECT_EQ(plugin->permissions[0].name, "example.note.write");
-  EXPECT_EQ(plugin->migrations.size(), 1u);
-  EXPECT_EQ(plugin->routes.size(), 3u);
+  EXPECT_EQ(plugin->migrations.size(), 2u);
+  EXPECT_EQ(plugin->routes.size(), 6u);
 }
 
 TEST(PluginLoaderTest, AFailingPluginStopsStartUpUnlessOptional) {
@@ -153,10 +157,10 @@ TEST_F(ModuleTest, MigrationsAndPermissionsHaveTheirOwnTrack) {
   EXPECT_EQ(
       read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'plugin:example'")[0][0]
           .as<int>(),
-      1);
+      2);
   EXPECT_EQ(
       read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'core'")[0][0].as<int>(),
-      3);
+      4);
   auto grants = read.exec(
                         "SELECT string_agg(role, ',' ORDER BY role) FROM core.role_permissions "
                         "WHERE permission = 'example.note.write'")[0][0]
@@ -316,6 +320,195 @@ TEST_F(ModuleTest, TheServedOpenApiMatchesTheRouter) {
         << documented.first << " " << documented.second << " is documented but not served";
   }
   EXPECT_TRUE(doc["paths"].contains("/v1/tenants/{tenant}/example/notes"));
+}
+
+// --- The SDK's conventions, exercised through the example module -------------
+
+class ConventionsTest : public ModuleTest {
+ protected:
+  void SetUp() override {
+    ModuleTest::SetUp();
+    admin_ = MakeUser("estado@ejemplo.mx", "admin", "durango");
+    for (const char* tenant : {"durango", "tepehuanes", "gomez-palacio"}) {
+      ASSERT_EQ(Call("PUT", std::string("/v1/tenants/") + tenant + "/modules/example", "{}", admin_)
+                    .status,
+                201);
+    }
+  }
+  // Inserts notes straight into the database, bypassing the API (and its cache).
+  void InsertNotes(const std::string& tenant, int count, const std::string& prefix) {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    auto id = w.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", tenant)[0][0]
+                  .as<std::string>();
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    for (int i = 0; i < count; ++i) {
+      w.exec_params(
+          "INSERT INTO example.notes (tenant_id, title, published, updated_at) "
+          "VALUES ($1, $2, true, clock_timestamp())",
+          id, prefix + std::to_string(i));
+    }
+    w.commit();
+  }
+  json Get(const std::string& path, const std::string& token = "") {
+    auto result = Call("GET", path, "", token);
+    EXPECT_EQ(result.status, 200) << path << " " << result.body;
+    return json::parse(result.body, nullptr, false);
+  }
+  std::string admin_;
+};
+
+TEST_F(ConventionsTest, PagingReturnsEachItemOnceWhileNewOnesArrive) {
+  InsertNotes("tepehuanes", 150, "obra-");
+  std::map<std::string, int> seen;
+  std::string path = "/v1/tenants/tepehuanes/example/notes?limit=40";
+  int pages = 0;
+  while (true) {
+    json page = Get(path);
+    ASSERT_LE(page["items"].size(), 40u);
+    for (const auto& item : page["items"]) ++seen[item["title"].get<std::string>()];
+    InsertNotes("tepehuanes", 3, "nueva-" + std::to_string(pages) + "-");
+    ++pages;
+    if (page["next_cursor"].is_null() || pages > 20) break;
+    path = "/v1/tenants/tepehuanes/example/notes?limit=40&cursor=" +
+           page["next_cursor"].get<std::string>();
+  }
+  for (int i = 0; i < 150; ++i) EXPECT_EQ(seen["obra-" + std::to_string(i)], 1) << i;
+  for (const auto& [title, count] : seen) EXPECT_EQ(count, 1) << title;
+}
+
+TEST_F(ConventionsTest, TamperedCursorsAndBadParametersAre400) {
+  InsertNotes("tepehuanes", 3, "n");
+  json page = Get("/v1/tenants/tepehuanes/example/notes?limit=1");
+  std::string cursor = page["next_cursor"];
+  cursor[2] = cursor[2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?cursor=" + cursor).status, 400);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?cursor=abc").status, 400);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?limit=101").status, 400);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?updated_since=ayer").status, 400);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?include_descendants=si").status, 400);
+  EXPECT_EQ(
+      Call("GET",
+           "/v1/tenants/tepehuanes/example/notes?q=%27%3B%20DROP%20TABLE%20example.notes%3B--")
+          .status,
+      200);
+}
+
+TEST_F(ConventionsTest, ADeleteIsATombstoneInUpdatedSince) {
+  auto created = Call("POST", "/v1/tenants/tepehuanes/example/notes",
+                      json{{"title", "Se borrará"}, {"published", true}}.dump(), admin_);
+  ASSERT_EQ(created.status, 201);
+  const std::string id = json::parse(created.body)["id"];
+  const std::string since = "2000-01-01T00:00:00Z";
+  ASSERT_EQ(Call("DELETE", "/v1/tenants/tepehuanes/example/notes/" + id, "", admin_).status, 204);
+  EXPECT_EQ(Get("/v1/tenants/tepehuanes/example/notes")["items"].size(), 0u);
+  json sync = Get("/v1/tenants/tepehuanes/example/notes?updated_since=" + since);
+  ASSERT_EQ(sync["items"].size(), 1u);
+  EXPECT_EQ(sync["items"][0]["id"], id);
+  EXPECT_EQ(sync["items"][0]["deleted"], true);
+  EXPECT_FALSE(sync["items"][0].contains("title"));
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes/" + id).status, 404);
+}
+
+TEST_F(ConventionsTest, ConcurrentPatchesWithOneIfMatchGiveExactlyOne412) {
+  auto created =
+      Call("POST", "/v1/tenants/tepehuanes/example/notes", json{{"title", "v1"}}.dump(), admin_);
+  const std::string path =
+      "/v1/tenants/tepehuanes/example/notes/" + json::parse(created.body)["id"].get<std::string>();
+  const std::string etag = Call("GET", path, "", admin_).Header("etag");
+  ASSERT_FALSE(etag.empty());
+  auto patch = [&](const std::string& title) {
+    return Call("PATCH", path, json{{"title", title}}.dump(), admin_, {{"If-Match", etag}}).status;
+  };
+  auto a = std::async(std::launch::async, patch, "desde el teléfono A");
+  auto b = std::async(std::launch::async, patch, "desde el teléfono B");
+  std::vector<int> statuses = {a.get(), b.get()};
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{200, 412}));
+  EXPECT_EQ(Call("DELETE", path, "", admin_, {{"If-Match", etag}}).status, 412);
+  const std::string fresh = Call("GET", path, "", admin_).Header("etag");
+  EXPECT_EQ(Call("PATCH", path, json{{"title", "v3"}}.dump(), admin_, {{"If-Match", fresh}}).status,
+            200);
+}
+
+TEST_F(ConventionsTest, IdempotencyKeyReplaysTheFirstResponse) {
+  const std::string body = json{{"title", "Una sola vez"}}.dump();
+  auto first = Call("POST", "/v1/tenants/tepehuanes/example/notes", body, admin_,
+                    {{"Idempotency-Key", "k-123"}});
+  auto retry = Call("POST", "/v1/tenants/tepehuanes/example/notes", body, admin_,
+                    {{"Idempotency-Key", "k-123"}});
+  ASSERT_EQ(first.status, 201);
+  EXPECT_EQ(retry.status, 201);
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(retry.Header("idempotent-replayed"), "true");
+  auto other = Call("POST", "/v1/tenants/tepehuanes/example/notes", json{{"title", "Otra"}}.dump(),
+                    admin_, {{"Idempotency-Key", "k-123"}});
+  EXPECT_EQ(other.status, 422);
+  EXPECT_EQ(Get("/v1/tenants/tepehuanes/example/notes", admin_)["items"].size(), 1u);
+}
+
+TEST_F(ConventionsTest, PublicReadsAreCachedAndAWriteIsVisibleAtOnce) {
+  InsertNotes("tepehuanes", 1, "primera");
+  EXPECT_EQ(Get("/v1/tenants/tepehuanes/example/notes")["items"].size(), 1u);
+  InsertNotes("tepehuanes", 1, "por-fuera");  // bypasses the API: the cache does not know
+  EXPECT_EQ(Get("/v1/tenants/tepehuanes/example/notes")["items"].size(), 1u);
+  ASSERT_EQ(Call("POST", "/v1/tenants/tepehuanes/example/notes",
+                 json{{"title", "por la API"}, {"published", true}}.dump(), admin_)
+                .status,
+            201);
+  EXPECT_EQ(Get("/v1/tenants/tepehuanes/example/notes")["items"].size(), 3u);
+  // A write below the state invalidates the state's subtree view too.
+  EXPECT_EQ(Get("/v1/tenants/durango/example/notes?include_descendants=true")["items"].size(), 3u);
+  ASSERT_EQ(Call("POST", "/v1/tenants/gomez-palacio/example/notes",
+                 json{{"title", "en Gómez"}, {"published", true}}.dump(), admin_)
+                .status,
+            201);
+  EXPECT_EQ(Get("/v1/tenants/durango/example/notes?include_descendants=true")["items"].size(), 4u);
+}
+
+TEST_F(ConventionsTest, IncludeDescendantsCoversTheSubtreeThatEnabledTheModule) {
+  InsertNotes("durango", 1, "estatal");
+  InsertNotes("tepehuanes", 2, "tepe");
+  InsertNotes("gomez-palacio", 1, "gomez");
+  json own = Get("/v1/tenants/durango/example/notes");
+  EXPECT_EQ(own["items"].size(), 1u);
+  json all = Get("/v1/tenants/durango/example/notes?include_descendants=true");
+  std::map<std::string, int> by_tenant;
+  for (const auto& item : all["items"]) ++by_tenant[item["tenant"].get<std::string>()];
+  EXPECT_EQ(by_tenant,
+            (std::map<std::string, int>{{"durango", 1}, {"gomez-palacio", 1}, {"tepehuanes", 2}}));
+  // A municipality sees only itself, even when asking for descendants.
+  EXPECT_EQ(Get("/v1/tenants/tepehuanes/example/notes?include_descendants=true")["items"].size(),
+            2u);
+}
+
+TEST_F(ConventionsTest, CsvExportIsQuotedAndFormulaSafe) {
+  ASSERT_EQ(
+      Call("POST", "/v1/tenants/tepehuanes/example/notes",
+           json{{"title", "=HYPERLINK(\"http://x\")"}, {"body", "a,b\n\"c\""}, {"published", true}}
+               .dump(),
+           admin_)
+          .status,
+      201);
+  auto csv = Call("GET", "/v1/tenants/tepehuanes/example/export.csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.Header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body.rfind("id,titulo,texto,actualizado\r\n", 0), 0u);
+  EXPECT_NE(csv.body.find(",\"'=HYPERLINK(\"\"http://x\"\")\",\"a,b\n\"\"c\"\"\","),
+            std::string::npos)
+      << csv.body;
+}
+
+TEST(CsvTest, CellsFollowRfc4180AndNeverStartAFormula) {
+  EXPECT_EQ(plugin::CsvCell("simple"), "simple");
+  EXPECT_EQ(plugin::CsvCell("a,b"), "\"a,b\"");
+  EXPECT_EQ(plugin::CsvCell("dice \"hola\""), "\"dice \"\"hola\"\"\"");
+  EXPECT_EQ(plugin::CsvCell("=1+1"), "'=1+1");
+  EXPECT_EQ(plugin::CsvCell("+52 618"), "'+52 618");
+  EXPECT_EQ(plugin::CsvCell("-5"), "'-5");
+  EXPECT_EQ(plugin::CsvCell("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(plugin::CsvCell("línea\nnueva"), "\"línea\nnueva\"");
+  EXPECT_EQ(plugin::CsvRow({"a", "b,c"}), "a,\"b,c\"\r\n");
 }
 
 }  // namespace

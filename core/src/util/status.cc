@@ -26,6 +26,8 @@ const char* StatusCodeName(StatusCode code) {
       return "no disponible";
     case StatusCode::kInternal:
       return "error interno";
+    case StatusCode::kPreconditionFailed:
+      return "versión desactualizada";
   }
   return "desconocido";
 }

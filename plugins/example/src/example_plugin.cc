@@ -1,6 +1,7 @@
 // The example module: a `notes` collection per tenant. Small on purpose; it
 // shows the shape every module follows: permissions with default grants,
 // migrations, routes with their permission, configuration, audit.
+#include <optional>
 #include <regex>
 #include <utility>
 
@@ -22,68 +23,173 @@ bool IsUuid(const std::string& text) {
   return std::regex_match(text, kUuid);
 }
 
+// Columns every note query selects, in NoteJson's order.
+constexpr const char* kNoteColumns =
+    "n.id::text, n.title, n.body, n.published, t.slug, "
+    "to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "n.deleted_at IS NOT NULL "
+    "FROM example.notes n JOIN core.tenants t ON t.id = n.tenant_id ";
+
 json NoteJson(const pqxx::row& row) {
-  return {{"id", row[0].as<std::string>()},
-          {"title", row[1].as<std::string>()},
-          {"body", row[2].as<std::string>()},
-          {"published", row[3].as<bool>()}};
+  if (row[6].as<bool>()) {  // a tombstone says only what sync needs
+    return {{"id", row[0].as<std::string>()},
+            {"tenant", row[4].as<std::string>()},
+            {"updated_at", row[5].as<std::string>()},
+            {"deleted", true}};
+  }
+  return {{"id", row[0].as<std::string>()},     {"title", row[1].as<std::string>()},
+          {"body", row[2].as<std::string>()},   {"published", row[3].as<bool>()},
+          {"tenant", row[4].as<std::string>()}, {"updated_at", row[5].as<std::string>()}};
 }
 
 // Editors see drafts; everybody else only published notes.
 bool SeesDrafts(RequestContext& ctx) { return ctx.Authorize(kWrite) == core::Access::kAllowed; }
 
+std::string PgArray(const std::vector<std::string>& ids) {
+  std::string array = "{";
+  for (const auto& id : ids) array += (array.size() > 1 ? "," : "") + id;
+  return array + "}";
+}
+
 StatusOr<HttpResponse> ListNotes(RequestContext& ctx) {
+  auto page = ctx.ReadPage();
+  if (!page.ok()) return page.status();
+  auto tenants = ctx.ReadTenants();
+  if (!tenants.ok()) return tenants.status();
+  std::optional<std::string> since;
+  if (!page->updated_since.empty()) since = page->updated_since;
+  std::optional<std::string> after_at, after_id;
+  if (page->after.is_array() && page->after.size() == 2) {
+    after_at = page->after[0].get<std::string>();
+    after_id = page->after[1].get<std::string>();
+  }
+  // Keyset on (updated_at, id): stable under inserts, and an offline app that
+  // syncs with updated_since sees every change once, tombstones included.
+  auto rows = ctx.Db().exec_params(
+      std::string("SELECT ") + kNoteColumns +
+          "WHERE n.tenant_id = ANY ($1::uuid[]) AND (n.published OR $2) "
+          "AND ($3::timestamptz IS NULL OR n.updated_at > $3::timestamptz) "
+          "AND ($3::timestamptz IS NOT NULL OR n.deleted_at IS NULL) "
+          "AND ($4::timestamptz IS NULL OR (n.updated_at, n.id) > ($4::timestamptz, $5::uuid)) "
+          "ORDER BY n.updated_at, n.id LIMIT $6",
+      PgArray(*tenants), SeesDrafts(ctx), since, after_at, after_id, page->limit + 1);
   json items = json::array();
-  for (const auto& row : ctx.Db().exec_params(
-           "SELECT id::text, title, body, published FROM example.notes "
-           "WHERE tenant_id = $1 AND (published OR $2) ORDER BY created_at, id LIMIT 100",
-           ctx.tenant_id(), SeesDrafts(ctx))) {
+  json next = nullptr;
+  for (const auto& row : rows) {
+    if (static_cast<int>(items.size()) == page->limit) {
+      next = ctx.Cursor({items.back()["updated_at"], items.back()["id"]});
+      break;
+    }
     items.push_back(NoteJson(row));
   }
-  return HttpResponse::Json(200, {{"items", items},
-                                  {"next_cursor", nullptr},
-                                  {"greeting", ctx.config().value("greeting", "")}});
+  return HttpResponse::Json(
+      200,
+      {{"items", items}, {"next_cursor", next}, {"greeting", ctx.config().value("greeting", "")}});
+}
+
+// The note as GET returns it, locked for update when `lock`.
+std::optional<json> FindNote(RequestContext& ctx, const std::string& id, bool lock) {
+  if (!IsUuid(id)) return std::nullopt;
+  auto rows = ctx.Db().exec_params(
+      std::string("SELECT ") + kNoteColumns +
+          "WHERE n.tenant_id = $1 AND n.id = $2::uuid AND n.deleted_at IS NULL "
+          "AND (n.published OR $3)" +
+          (lock ? " FOR UPDATE OF n" : ""),
+      ctx.tenant_id(), id, SeesDrafts(ctx));
+  if (rows.empty()) return std::nullopt;
+  return NoteJson(rows[0]);
 }
 
 StatusOr<HttpResponse> GetNote(RequestContext& ctx) {
-  const std::string id = ctx.PathParam("id").value_or("");
-  if (!IsUuid(id)) return NotFoundError("No existe la nota.");
-  auto rows = ctx.Db().exec_params(
-      "SELECT id::text, title, body, published FROM example.notes "
-      "WHERE tenant_id = $1 AND id = $2::uuid AND (published OR $3)",
-      ctx.tenant_id(), id, SeesDrafts(ctx));
-  if (rows.empty()) return NotFoundError("No existe la nota.");
-  return HttpResponse::Json(200, NoteJson(rows[0]));
+  auto note = FindNote(ctx, ctx.PathParam("id").value_or(""), false);
+  if (!note) return NotFoundError("No existe la nota.");
+  return HttpResponse::Json(200, *note);
+}
+
+// Field checks shared by create and update; `partial` allows missing fields.
+std::vector<plugin::FieldError> CheckNote(const json& body, bool partial) {
+  std::vector<plugin::FieldError> errors;
+  if (body.contains("title") || !partial) {
+    if (!body.contains("title") || !body["title"].is_string() ||
+        body["title"].get<std::string>().empty() || body["title"].get<std::string>().size() > 200) {
+      errors.push_back({"title", "Escriba un título de 1 a 200 caracteres."});
+    }
+  }
+  if (body.contains("body") && !body["body"].is_string()) {
+    errors.push_back({"body", "Debe ser texto."});
+  }
+  if (body.contains("published") && !body["published"].is_boolean()) {
+    errors.push_back({"published", "Debe ser verdadero o falso."});
+  }
+  return errors;
 }
 
 StatusOr<HttpResponse> CreateNote(RequestContext& ctx) {
   auto body = ctx.JsonBody();
   if (!body.ok()) return body.status();
-  std::vector<plugin::FieldError> errors;
-  if (!body->contains("title") || !(*body)["title"].is_string() ||
-      (*body)["title"].get<std::string>().empty() ||
-      (*body)["title"].get<std::string>().size() > 200) {
-    errors.push_back({"title", "Escriba un título de 1 a 200 caracteres."});
-  }
-  if (body->contains("body") && !(*body)["body"].is_string()) {
-    errors.push_back({"body", "Debe ser texto."});
-  }
-  if (body->contains("published") && !(*body)["published"].is_boolean()) {
-    errors.push_back({"published", "Debe ser verdadero o falso."});
-  }
-  if (!errors.empty()) return ctx.FieldErrors(errors);
-  const std::string title = (*body)["title"];
-  const std::string text = body->value("body", "");
-  const bool published = body->value("published", false);
-  auto row = ctx.Db().exec_params(
-      "INSERT INTO example.notes (tenant_id, title, body, published) VALUES ($1, $2, $3, $4) "
-      "RETURNING id::text, title, body, published",
-      ctx.tenant_id(), title, text, published)[0];
-  json note = NoteJson(row);
+  if (auto errors = CheckNote(*body, false); !errors.empty()) return ctx.FieldErrors(errors);
+  auto id = ctx.Db()
+                .exec_params(
+                    "INSERT INTO example.notes (tenant_id, title, body, published, updated_at) "
+                    "VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id::text",
+                    ctx.tenant_id(), (*body)["title"].get<std::string>(), body->value("body", ""),
+                    body->value("published", false))[0][0]
+                .as<std::string>();
+  json note = *FindNote(ctx, id, false);
   Status audited =
-      ctx.Audit("note.create", "note", note["id"], {{"before", json::object()}, {"after", note}});
+      ctx.Audit("note.create", "note", id, {{"before", json::object()}, {"after", note}});
   if (!audited.ok()) return audited;
   return HttpResponse::Json(201, note);
+}
+
+StatusOr<HttpResponse> UpdateNote(RequestContext& ctx) {
+  auto body = ctx.JsonBody();
+  if (!body.ok()) return body.status();
+  if (auto errors = CheckNote(*body, true); !errors.empty()) return ctx.FieldErrors(errors);
+  const std::string id = ctx.PathParam("id").value_or("");
+  auto before = FindNote(ctx, id, true);
+  if (!before) return NotFoundError("No existe la nota.");
+  Status fresh = ctx.CheckIfMatch(*before);
+  if (!fresh.ok()) return fresh;
+  ctx.Db().exec_params(
+      "UPDATE example.notes SET title = $3, body = $4, published = $5, "
+      "updated_at = clock_timestamp() WHERE tenant_id = $1 AND id = $2::uuid",
+      ctx.tenant_id(), id, body->value("title", (*before)["title"].get<std::string>()),
+      body->value("body", (*before)["body"].get<std::string>()),
+      body->value("published", (*before)["published"].get<bool>()));
+  json after = *FindNote(ctx, id, false);
+  Status audited = ctx.Audit("note.update", "note", id, {{"before", *before}, {"after", after}});
+  if (!audited.ok()) return audited;
+  return HttpResponse::Json(200, after);
+}
+
+StatusOr<HttpResponse> DeleteNote(RequestContext& ctx) {
+  const std::string id = ctx.PathParam("id").value_or("");
+  auto before = FindNote(ctx, id, true);
+  if (!before) return NotFoundError("No existe la nota.");
+  Status fresh = ctx.CheckIfMatch(*before);
+  if (!fresh.ok()) return fresh;
+  ctx.Db().exec_params(
+      "UPDATE example.notes SET deleted_at = now(), updated_at = clock_timestamp() "
+      "WHERE tenant_id = $1 AND id = $2::uuid",
+      ctx.tenant_id(), id);
+  Status audited =
+      ctx.Audit("note.delete", "note", id, {{"before", *before}, {"after", {{"deleted", true}}}});
+  if (!audited.ok()) return audited;
+  return HttpResponse{204, "", "", {}};
+}
+
+StatusOr<HttpResponse> ExportCsv(RequestContext& ctx) {
+  std::string csv = plugin::CsvRow({"id", "titulo", "texto", "actualizado"});
+  for (const auto& row :
+       ctx.Db().exec_params(std::string("SELECT ") + kNoteColumns +
+                                "WHERE n.tenant_id = $1 AND n.published AND n.deleted_at IS NULL "
+                                "ORDER BY n.updated_at, n.id",
+                            ctx.tenant_id())) {
+    csv += plugin::CsvRow({row[0].as<std::string>(), row[1].as<std::string>(),
+                           row[2].as<std::string>(), row[5].as<std::string>()});
+  }
+  return HttpResponse{200, "text/csv; charset=utf-8", csv, {}};
 }
 
 Status Init(plugin::PluginRegistrar& registrar) {
@@ -92,22 +198,29 @@ Status Init(plugin::PluginRegistrar& registrar) {
   registrar.AddRoute({plugin::HttpMethod::kGet, "/notes", "", &ListNotes});
   registrar.AddRoute({plugin::HttpMethod::kPost, "/notes", kWrite, &CreateNote});
   registrar.AddRoute({plugin::HttpMethod::kGet, "/notes/{id}", "", &GetNote});
+  registrar.AddRoute({plugin::HttpMethod::kPatch, "/notes/{id}", kWrite, &UpdateNote});
+  registrar.AddRoute({plugin::HttpMethod::kDelete, "/notes/{id}", kWrite, &DeleteNote});
+  registrar.AddRoute({plugin::HttpMethod::kGet, "/export.csv", "", &ExportCsv});
   registrar.SetConfigSchema(
       {{"type", "object"},
        {"properties", {{"greeting", {{"type", "string"}, {"maxLength", 80}}}}},
        {"additionalProperties", false}});
   // Paths are relative to /v1/tenants/{tenant}/example; the host adds the
   // {tenant} parameter. Core components (Page, NotFound, ...) are referenced.
-  registrar.SetOpenApi(json::parse(R"({
+  registrar.SetOpenApi(json::parse(R"oa({
     "/notes": {
       "get": {
         "operationId": "exampleListNotes",
         "summary": "Listar notas",
-        "description": "Anónimos ven solo las publicadas; con example.note.write, también borradores.",
+        "description": "Anónimos ven solo las publicadas; con example.note.write, también borradores. Orden estable (updated_at, id).",
         "security": [],
+        "parameters": [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/cursor"},
+                       {"$ref": "#/components/parameters/updated_since"},
+                       {"$ref": "#/components/parameters/include_descendants"}],
         "responses": {
-          "200": {"description": "Hasta 100 notas, de la más antigua a la más reciente.",
+          "200": {"description": "Una página de notas (con updated_since, también las borradas).",
                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotePage"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/ServiceUnavailable"}
@@ -118,6 +231,7 @@ Status Init(plugin::PluginRegistrar& registrar) {
         "summary": "Crear una nota",
         "description": "Requiere el permiso example.note.write.",
         "security": [{"bearerAuth": []}],
+        "parameters": [{"$ref": "#/components/parameters/Idempotency-Key"}],
         "requestBody": {"required": true, "content": {"application/json": {
           "schema": {"$ref": "#/components/schemas/NoteInput"}}}},
         "responses": {
@@ -128,8 +242,23 @@ Status Init(plugin::PluginRegistrar& registrar) {
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/ValidationFailed"},
+          "503": {"$ref": "#/components/responses/ServiceUnavailable"}
+        }
+      }
+    },
+    "/export.csv": {
+      "get": {
+        "operationId": "exampleExportCsv",
+        "summary": "Exportar notas publicadas (CSV)",
+        "description": "UTF-8, RFC 4180, columnas id,titulo,texto,actualizado; celdas protegidas contra inyección de fórmulas.",
+        "security": [],
+        "responses": {
+          "200": {"description": "El CSV.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+          "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/ServiceUnavailable"}
         }
       }
@@ -148,13 +277,52 @@ Status Init(plugin::PluginRegistrar& registrar) {
           "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/ServiceUnavailable"}
         }
+      },
+      "patch": {
+        "operationId": "exampleUpdateNote",
+        "summary": "Editar una nota",
+        "security": [{"bearerAuth": []}],
+        "parameters": [{"$ref": "#/components/parameters/If-Match"}],
+        "requestBody": {"required": true, "content": {"application/json": {
+          "schema": {"$ref": "#/components/schemas/NotePatch"}}}},
+        "responses": {
+          "200": {"description": "La nota editada.",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "412": {"$ref": "#/components/responses/PreconditionFailed"},
+          "422": {"$ref": "#/components/responses/ValidationFailed"},
+          "503": {"$ref": "#/components/responses/ServiceUnavailable"}
+        }
+      },
+      "delete": {
+        "operationId": "exampleDeleteNote",
+        "summary": "Borrar una nota (queda como marca de borrado para sincronizar)",
+        "security": [{"bearerAuth": []}],
+        "parameters": [{"$ref": "#/components/parameters/If-Match"}],
+        "responses": {
+          "204": {"description": "Borrada."},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "412": {"$ref": "#/components/responses/PreconditionFailed"},
+          "503": {"$ref": "#/components/responses/ServiceUnavailable"}
+        }
       }
     }
-  })"),
-                       json::parse(R"({
-    "Note": {"type": "object", "required": ["id", "title", "body", "published"],
+  })oa"),
+                       json::parse(R"oa({
+    "Note": {"type": "object", "required": ["id", "tenant", "updated_at"],
+             "description": "Una nota; si deleted es true, solo id, tenant y updated_at.",
              "properties": {"id": {"type": "string", "format": "uuid"}, "title": {"type": "string"},
-                            "body": {"type": "string"}, "published": {"type": "boolean"}}},
+                            "body": {"type": "string"}, "published": {"type": "boolean"},
+                            "tenant": {"type": "string"}, "updated_at": {"type": "string", "format": "date-time"},
+                            "deleted": {"type": "boolean"}}},
+    "NotePatch": {"type": "object",
+                  "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+                                 "body": {"type": "string"}, "published": {"type": "boolean"}}},
     "NoteInput": {"type": "object", "required": ["title"],
                   "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
                                  "body": {"type": "string"}, "published": {"type": "boolean", "default": false}}},
@@ -162,7 +330,7 @@ Status Init(plugin::PluginRegistrar& registrar) {
                            {"type": "object", "required": ["greeting"],
                             "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Note"}},
                                            "greeting": {"type": "string", "description": "config.greeting del tenant."}}}]}
-  })"));
+  })oa"));
   return OkStatus();
 }
 

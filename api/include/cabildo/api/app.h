@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 
 #include "cabildo/api/http_server.h"
 #include "cabildo/api/metrics.h"
@@ -28,6 +29,13 @@ struct AppContext {
   Metrics metrics;
   std::atomic<bool> draining{false};  // SIGTERM received: /readyz answers 503
   core::PluginSet plugins;            // loaded at Start, read-only afterwards
+
+  // The key that signs list cursors, read once from core.instance_secrets.
+  StatusOr<std::string> CursorKey();
+
+ private:
+  std::mutex cursor_key_mutex_;
+  std::string cursor_key_;  // GUARDED_BY(cursor_key_mutex_)
 };
 
 // Registers /healthz, /readyz, /metrics and the tenant directory.

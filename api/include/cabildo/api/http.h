@@ -50,6 +50,10 @@ struct Response {
 // malformed, with the position of the first error.
 StatusOr<nlohmann::json> ParseJsonBody(const Request& request);
 
+// The strong ETag the server gives a 200 GET body (also what If-Match is
+// compared with).
+std::string StrongEtag(const std::string& body);
+
 // Decodes %XX and '+' (query strings); invalid escapes are kept verbatim.
 std::string PercentDecode(const std::string& text, bool plus_is_space);
 

@@ -24,6 +24,7 @@ enum class StatusCode {
   kResourceExhausted,   // 429
   kUnavailable,         // 503: a dependency is down; retry later
   kInternal,            // 500: a bug
+  kPreconditionFailed,  // 412: If-Match no longer matches (someone else changed it)
 };
 
 // The Spanish, human name of a code (used in logs and CLI messages).
@@ -64,6 +65,9 @@ inline Status UnauthenticatedError(std::string m) {
 }
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status PreconditionFailedError(std::string m) {
+  return {StatusCode::kPreconditionFailed, std::move(m)};
+}
 
 // Either a value or a non-OK Status.
 template <typename T>

@@ -92,7 +92,51 @@ class RequestContext {
                        const std::string& entity_id, const nlohmann::json& changes) = 0;
   /// A 422 problem document listing `errors`.
   virtual HttpResponse FieldErrors(const std::vector<FieldError>& errors) const = 0;
+
+  /// The paging of a list request: `limit` (1..100, default 20), the key of
+  /// the last item of the previous page (from a cursor the host signed, so a
+  /// tampered cursor is a 400 before the handler runs), and `updated_since`
+  /// (RFC 3339; when set, lists include tombstones for offline sync).
+  struct Page {
+    int limit = 20;
+    nlohmann::json after;  ///< null on the first page
+    std::string updated_since;
+  };
+  virtual StatusOr<Page> ReadPage() const = 0;
+  /// The opaque next_cursor for the last item's key (e.g. [updated_at, id]).
+  virtual std::string Cursor(const nlohmann::json& key) const = 0;
+  /// The tenants a read covers: this one, or with `include_descendants=true`
+  /// this one and every descendant that enabled the module. Re-scopes Db()
+  /// (row-level security) to exactly those tenants.
+  virtual StatusOr<std::vector<std::string>> ReadTenants() = 0;
+  /// For PATCH/DELETE: kPreconditionFailed (412) when the request's If-Match
+  /// differs from the ETag of `current`, the item as its GET returns it.
+  /// Lock the row first (SELECT ... FOR UPDATE) so two writers cannot both pass.
+  virtual Status CheckIfMatch(const nlohmann::json& current) const = 0;
 };
+
+/// RFC 4180 CSV cell, safe against formula injection: a cell that a
+/// spreadsheet would run (=, +, -, @, tab, CR first) gets a leading apostrophe.
+inline std::string CsvCell(const std::string& value) {
+  std::string cell = value;
+  if (!cell.empty() && std::string("=+-@\t\r").find(cell.front()) != std::string::npos) {
+    cell.insert(cell.begin(), '\'');
+  }
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  return quoted + "\"";
+}
+
+/// One CSV line (CRLF-terminated, as RFC 4180 says).
+inline std::string CsvRow(const std::vector<std::string>& cells) {
+  std::string row;
+  for (size_t i = 0; i < cells.size(); ++i) row += (i ? "," : "") + CsvCell(cells[i]);
+  return row + "\r\n";
+}
 
 using RouteHandler = std::function<StatusOr<HttpResponse>(RequestContext&)>;
 
