@@ -8,6 +8,7 @@
 
 #include "cabildo/api/app.h"
 #include "cabildo/core/identity.h"
+#include "cabildo/core/plugin_host.h"
 #include "cabildo/core/tenants.h"
 
 #include "test_support.h"
@@ -111,6 +112,49 @@ TEST(OutageTest, WithoutRedisLoginsTokensAndTheLimiterStillWork) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(login("equivocada-" + std::to_string(i)).status, 401);
   EXPECT_EQ(login("contraseña-larga-1").status, 429);  // limited per process, never unlimited
   Services("redis-start");
+}
+
+// Module reads and writes, and their cache and idempotency layers, keep
+// working (uncached, not deduplicated) while Redis is down.
+TEST(OutageTest, ModuleRoutesWorkWithoutRedis) {
+  testing::TestDatabase database;
+  auto plugins = core::LoadPlugins(CABILDO_DEFAULT_PLUGIN_DIR, false);
+  ASSERT_TRUE(plugins.ok());
+  pqxx::connection owner(database.owner_url());
+  ASSERT_TRUE(core::MigratePlugins(owner, plugins->loaded).ok());
+  const std::string file =
+      R"({"tenants":[{"slug":"durango","name":"Durango","kind":"state","inegi_code":"10","modules":["example"]}]})";
+  ASSERT_TRUE(core::ApplyTenantFile(owner, file, {"example"}).ok());
+  {
+    pqxx::work work(owner);
+    auto user = core::CreateUser(work, {"ed@ejemplo.mx", "Ed", "contraseña-larga-1"});
+    auto id = work.exec("SELECT id::text FROM core.tenants WHERE slug = 'durango'")[0][0]
+                  .as<std::string>();
+    core::ApplyScope(work, core::Scope{{id}, ""});
+    work.exec_params(
+        "INSERT INTO core.role_assignments (tenant_id, user_id, role) VALUES ($1, $2, 'editor')",
+        id, user->id);
+    work.commit();
+  }
+  api::App app(database.MakeConfig());
+  ASSERT_TRUE(app.Start().ok());
+  const uint16_t port = app.Port();
+  auto login = testing::HttpRequest(
+      port, "POST", "/v1/auth/login",
+      json{{"email", "ed@ejemplo.mx"}, {"password", "contraseña-larga-1"}}.dump());
+  const std::string token = json::parse(login.body)["access_token"];
+  Services("redis-stop");
+  auto list = testing::HttpRequest(port, "GET", "/v1/tenants/durango/example/notes");
+  auto created =
+      testing::HttpRequest(port, "POST", "/v1/tenants/durango/example/notes",
+                           json{{"title", "sin Redis"}, {"published", true}}.dump(),
+                           {{"Authorization", "Bearer " + token}, {"Idempotency-Key", "k1"}});
+  auto after = testing::HttpRequest(port, "GET", "/v1/tenants/durango/example/notes");
+  Services("redis-start");
+  EXPECT_EQ(list.status, 200);
+  EXPECT_EQ(created.status, 201) << created.body;
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(json::parse(after.body)["items"].size(), 1u);
 }
 
 }  // namespace

@@ -161,6 +161,14 @@ TEST_F(ModuleTest, MigrationsAndPermissionsHaveTheirOwnTrack) {
   EXPECT_EQ(
       read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'core'")[0][0].as<int>(),
       4);
+  EXPECT_EQ(
+      read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'plugin:memo'")[0][0]
+          .as<int>(),
+      1);
+  EXPECT_EQ(read.exec("SELECT string_agg(role, ',') FROM core.role_permissions "
+                      "WHERE permission = 'memo.entry.write'")[0][0]
+                .as<std::string>(),
+            "reviewer");
   auto grants = read.exec(
                         "SELECT string_agg(role, ',' ORDER BY role) FROM core.role_permissions "
                         "WHERE permission = 'example.note.write'")[0][0]
@@ -175,7 +183,8 @@ TEST_F(ModuleTest, MigrationsAndPermissionsHaveTheirOwnTrack) {
 
 TEST_F(ModuleTest, ModulesAreListedAndEnabledPerTenant) {
   auto modules = json::parse(Call("GET", "/v1/modules").body);
-  ASSERT_EQ(modules["items"].size(), 1u);
+  ASSERT_EQ(modules["items"].size(), 2u);  // in file-name order
+  EXPECT_EQ(modules["items"][1]["name"], "memo");
   EXPECT_EQ(modules["items"][0]["name"], "example");
   EXPECT_EQ(modules["items"][0]["permissions"], json({"example.note.write"}));
   // durango.json does not list "example": nothing enabled yet.
@@ -234,6 +243,17 @@ TEST_F(ModuleTest, ModulesAreListedAndEnabledPerTenant) {
       json::parse(Call("GET", "/v1/tenants/tepehuanes/example/notes", "", editor).body)["items"]
           .size(),
       2u);
+}
+
+TEST_F(ModuleTest, TwoModulesAreEnabledAndDisabledIndependently) {
+  const std::string admin = MakeUser("tepe@ejemplo.mx", "admin", "tepehuanes");
+  ASSERT_EQ(Call("PUT", "/v1/tenants/tepehuanes/modules/memo", "{}", admin).status, 201);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/memo/count").status, 200);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes").status, 404);
+  ASSERT_EQ(Call("PUT", "/v1/tenants/tepehuanes/modules/example", "{}", admin).status, 201);
+  ASSERT_EQ(Call("DELETE", "/v1/tenants/tepehuanes/modules/example", "", admin).status, 204);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/memo/count").status, 200);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes").status, 404);
 }
 
 TEST_F(ModuleTest, ModuleRoutesGetTheCoresAuthorisationValidationAndAudit) {
