@@ -108,20 +108,11 @@ StatusOr<HttpResponse> GetNote(RequestContext& ctx) {
 
 // Field checks shared by create and update; `partial` allows missing fields.
 std::vector<plugin::FieldError> CheckNote(const json& body, bool partial) {
-  std::vector<plugin::FieldError> errors;
-  if (body.contains("title") || !partial) {
-    if (!body.contains("title") || !body["title"].is_string() ||
-        body["title"].get<std::string>().empty() || body["title"].get<std::string>().size() > 200) {
-      errors.push_back({"title", "Escriba un título de 1 a 200 caracteres."});
-    }
-  }
-  if (body.contains("body") && !body["body"].is_string()) {
-    errors.push_back({"body", "Debe ser texto."});
-  }
-  if (body.contains("published") && !body["published"].is_boolean()) {
-    errors.push_back({"published", "Debe ser verdadero o falso."});
-  }
-  return errors;
+  plugin::FieldReader in(body);
+  in.String("title", !partial, 200);
+  in.String("body", false);
+  in.Bool("published", false);
+  return in.errors();
 }
 
 StatusOr<HttpResponse> CreateNote(RequestContext& ctx) {

@@ -115,6 +115,128 @@ class RequestContext {
   virtual Status CheckIfMatch(const nlohmann::json& current) const = 0;
 };
 
+/// Reads typed fields out of a JSON request body, collecting one Spanish
+/// message per bad field, so a handler validates everything in one pass and
+/// answers a single 422 with ctx.FieldErrors(reader.errors()).
+///   plugin::FieldReader in(*body);
+///   auto title = in.String("title", /*required=*/true, 200);
+///   auto budget = in.Money("budget_mxn", true);
+///   if (!in.ok()) return ctx.FieldErrors(in.errors());
+class FieldReader {
+ public:
+  explicit FieldReader(const nlohmann::json& body) : body_(body) {}
+
+  std::optional<std::string> String(const std::string& field, bool required,
+                                    size_t max_length = 10000) {
+    const nlohmann::json* value = Find(field, required);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_string()) return Fail(field, "Debe ser texto."), std::nullopt;
+    std::string text = value->get<std::string>();
+    if (required && text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      return Fail(field, "No puede quedar vacío."), std::nullopt;
+    }
+    if (text.size() > max_length) {
+      return Fail(field, "Admite hasta " + std::to_string(max_length) + " caracteres."),
+             std::nullopt;
+    }
+    return text;
+  }
+
+  std::optional<bool> Bool(const std::string& field, bool required) {
+    const nlohmann::json* value = Find(field, required);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_boolean()) return Fail(field, "Debe ser verdadero o falso."), std::nullopt;
+    return value->get<bool>();
+  }
+
+  std::optional<double> Number(const std::string& field, bool required, double min, double max) {
+    const nlohmann::json* value = Find(field, required);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_number()) return Fail(field, "Debe ser un número."), std::nullopt;
+    const double number = value->get<double>();
+    if (number < min || number > max) {
+      return Fail(field, "Debe estar entre " + Format(min) + " y " + Format(max) + "."),
+             std::nullopt;
+    }
+    return number;
+  }
+
+  /// Money in MXN as a decimal string ("1250000.00"): never a float, never negative.
+  std::optional<std::string> Money(const std::string& field, bool required) {
+    const nlohmann::json* value = Find(field, required);
+    if (value == nullptr) return std::nullopt;
+    const std::string text = value->is_string() ? value->get<std::string>() : "";
+    if (!value->is_string() || !IsMoney(text)) {
+      return Fail(field, "Debe ser un importe positivo en texto, p. ej. \"1250000.00\"."),
+             std::nullopt;
+    }
+    return text;
+  }
+
+  std::optional<std::string> OneOf(const std::string& field, bool required,
+                                   const std::vector<std::string>& allowed) {
+    auto text = String(field, required, 100);
+    if (!text) return std::nullopt;
+    for (const auto& option : allowed) {
+      if (*text == option) return text;
+    }
+    std::string list;
+    for (const auto& option : allowed) list += (list.empty() ? "" : ", ") + option;
+    return Fail(field, "Use uno de: " + list + "."), std::nullopt;
+  }
+
+  /// A calendar date, YYYY-MM-DD.
+  std::optional<std::string> Date(const std::string& field, bool required) {
+    auto text = String(field, required, 10);
+    if (!text) return std::nullopt;
+    const bool shape = text->size() == 10 && (*text)[4] == '-' && (*text)[7] == '-' &&
+                       text->find_first_not_of("0123456789-") == std::string::npos;
+    const int month = shape ? std::stoi(text->substr(5, 2)) : 0;
+    const int day = shape ? std::stoi(text->substr(8, 2)) : 0;
+    if (!shape || month < 1 || month > 12 || day < 1 || day > 31) {
+      return Fail(field, "Debe ser una fecha AAAA-MM-DD."), std::nullopt;
+    }
+    return text;
+  }
+
+  /// Records a rule that spans fields (e.g. "the funding exceeds the budget").
+  void Fail(const std::string& field, const std::string& message) {
+    errors_.push_back({field, message});
+  }
+  bool ok() const { return errors_.empty(); }
+  const std::vector<FieldError>& errors() const { return errors_; }
+
+  static bool IsMoney(const std::string& text) {
+    const auto dot = text.find('.');
+    const std::string whole = text.substr(0, dot);
+    const std::string cents = dot == std::string::npos ? "" : text.substr(dot + 1);
+    auto digits = [](const std::string& part) {
+      return part.find_first_not_of("0123456789") == std::string::npos;
+    };
+    return !whole.empty() && whole.size() <= 14 && digits(whole) &&
+           (dot == std::string::npos || (!cents.empty() && cents.size() <= 2 && digits(cents)));
+  }
+
+ private:
+  const nlohmann::json* Find(const std::string& field, bool required) {
+    auto it = body_.find(field);
+    if (it == body_.end() || it->is_null()) {
+      if (required) Fail(field, "Este campo es obligatorio.");
+      return nullptr;
+    }
+    return &*it;
+  }
+  static std::string Format(double number) {
+    std::string text = std::to_string(number);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (!text.empty() && text.back() == '.') text.pop_back();
+    return text;
+  }
+
+  const nlohmann::json& body_;
+  std::vector<FieldError> errors_;
+};
+
 /// RFC 4180 CSV cell, safe against formula injection: a cell that a
 /// spreadsheet would run (=, +, -, @, tab, CR first) gets a leading apostrophe.
 inline std::string CsvCell(const std::string& value) {

@@ -1,0 +1,56 @@
+#include <gtest/gtest.h>
+
+#include "cabildo/plugin/plugin_api.h"
+
+namespace cabildo::plugin {
+namespace {
+
+using nlohmann::json;
+
+TEST(FieldReaderTest, ReadsValidFields) {
+  json body = {{"title", "Unidad deportiva"}, {"budget_mxn", "1250000.50"},
+               {"published", true},           {"pct", 45.5},
+               {"status", "implementation"},  {"start_date", "2026-03-01"}};
+  FieldReader in(body);
+  EXPECT_EQ(in.String("title", true, 200), "Unidad deportiva");
+  EXPECT_EQ(in.Money("budget_mxn", true), "1250000.50");
+  EXPECT_EQ(in.Bool("published", true), true);
+  EXPECT_EQ(in.Number("pct", true, 0, 100), 45.5);
+  EXPECT_EQ(in.OneOf("status", true, {"identification", "implementation"}), "implementation");
+  EXPECT_EQ(in.Date("start_date", true), "2026-03-01");
+  EXPECT_FALSE(in.String("missing", false).has_value());
+  EXPECT_TRUE(in.ok());
+}
+
+TEST(FieldReaderTest, CollectsOneSpanishMessagePerBadField) {
+  json body = {{"title", 5},          {"budget_mxn", "-10"},   {"published", "sí"},
+               {"pct", 150},          {"status", "terminada"}, {"start_date", "2026-13-01"},
+               {"spent_mxn", 1000.5}, {"name", "   "}};
+  FieldReader in(body);
+  in.String("title", true);
+  in.Money("budget_mxn", true);
+  in.Bool("published", true);
+  in.Number("pct", true, 0, 100);
+  in.OneOf("status", true, {"identification", "implementation"});
+  in.Date("start_date", true);
+  in.Money("spent_mxn", true);  // a float is not money
+  in.String("name", true);
+  in.String("absent", true);
+  ASSERT_EQ(in.errors().size(), 9u);
+  EXPECT_EQ(in.errors()[3].field, "pct");
+  EXPECT_EQ(in.errors()[3].message, "Debe estar entre 0 y 100.");
+  EXPECT_EQ(in.errors()[8].message, "Este campo es obligatorio.");
+}
+
+TEST(FieldReaderTest, MoneyIsADecimalStringWithAtMostTwoDecimals) {
+  for (const char* good : {"0", "0.5", "10.25", "12345678901234.99"}) {
+    EXPECT_TRUE(FieldReader::IsMoney(good)) << good;
+  }
+  for (const char* bad :
+       {"", ".5", "1.", "1.234", "-1", "1e6", "1,000.00", "123456789012345", " 1"}) {
+    EXPECT_FALSE(FieldReader::IsMoney(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace cabildo::plugin
