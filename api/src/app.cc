@@ -18,7 +18,8 @@ AppContext::AppContext(core::Config config_in)
            core::AuthOptions{config.access_token_ttl, config.refresh_token_ttl,
                              std::chrono::seconds(60), config.login_max_failures,
                              config.login_max_failures_per_ip, config.login_window,
-                             config.redis_prefix}) {
+                             config.redis_prefix}),
+      public_cache(redis, config.redis_prefix) {
   core::RegisterTenantStatements(db);
   core::RegisterIdentityStatements(db);
 }

@@ -74,6 +74,12 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
             {"cabildo_db_pool_size", "PostgreSQL pool capacity.", app.db.Size()},
             {"cabildo_http_in_flight", "Requests accepted and not yet answered.",
              server ? server->InFlight() : 0},
+            {"cabildo_cache_local_hits", "Public responses served from this process.",
+             static_cast<double>(app.public_cache.local_hits())},
+            {"cabildo_cache_shared_hits", "Public responses served from Redis.",
+             static_cast<double>(app.public_cache.shared_hits())},
+            {"cabildo_cache_misses", "Public responses that went to PostgreSQL.",
+             static_cast<double>(app.public_cache.misses())},
         }),
         "text/plain; version=0.0.4; charset=utf-8");
   });

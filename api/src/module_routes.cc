@@ -193,33 +193,13 @@ class ModuleRequestContext final : public plugin::RequestContext {
   const std::string& module_;
 };
 
-// Public (anonymous) GETs are cached in Redis under a per-tenant-module
-// generation that every write bumps: a write is visible on the very next
-// read, on every replica, because they share Redis. Without Redis nothing is
-// cached and nothing breaks.
-std::string GenerationKey(const AppContext& app, const std::string& slug,
-                          const std::string& module) {
-  return app.config.redis_prefix + "gen:" + slug + ":" + module;
-}
-
-std::optional<std::string> PublicCacheKey(AppContext& app, const Request& request,
-                                          const std::string& module) {
-  const std::string& slug = request.path_params.at("tenant");
-  auto generation = app.redis.Command({"GET", GenerationKey(app, slug, module)});
-  if (!generation.ok()) return std::nullopt;
+// The request part of a public cache key: path and sorted query.
+std::string RequestFingerprint(const Request& request) {
   std::vector<std::pair<std::string, std::string>> query = request.query;
   std::sort(query.begin(), query.end());
   std::string canonical = request.path;
   for (const auto& [key, value] : query) canonical += "&" + key + "=" + value;
-  return app.config.redis_prefix + "resp:" + slug + ":" + module + ":" +
-         (generation->type == core::RedisReply::Type::kString ? generation->str : "0") + ":" +
-         core::Sha256Hex(canonical);
-}
-
-void BumpGenerations(AppContext& app, const std::vector<std::string>& slugs,
-                     const std::string& module) {
-  for (const auto& slug : slugs)
-    (void)app.redis.Command({"INCR", GenerationKey(app, slug, module)});
+  return core::Sha256Hex(canonical);
 }
 
 Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& plugin,
@@ -227,16 +207,14 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   auto principal = Caller(app, request);
   if (!principal.ok()) return ProblemFromStatus(principal.status(), request.request_id);
 
+  // Anonymous GETs are public: served from the cache when it has them.
   std::optional<std::string> cache_key;
   if (request.method == Method::kGet && !principal->authenticated()) {
-    cache_key = PublicCacheKey(app, request, plugin.name);
+    cache_key = app.public_cache.Key(request.path_params.at("tenant"), plugin.name,
+                                     RequestFingerprint(request));
     if (cache_key) {
-      auto cached = app.redis.Command({"GET", *cache_key});
-      if (cached.ok() && cached->type == core::RedisReply::Type::kString) {
-        auto entry = json::parse(cached->str, nullptr, false);
-        if (entry.is_object()) {
-          return Response::Text(200, entry.value("body", ""), entry.value("content_type", ""));
-        }
+      if (auto cached = app.public_cache.Get(*cache_key)) {
+        return Response::Text(200, cached->body, cached->content_type);
       }
     }
   }
@@ -285,10 +263,9 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   if (answer) return *answer;
   if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
   if (request.method != Method::kGet) {
-    BumpGenerations(app, ancestors, plugin.name);  // after commit: never cache pre-write data
+    app.public_cache.Bump(ancestors, plugin.name);  // after commit: never cache pre-write data
   } else if (cache_key && result->status == 200) {
-    json entry = {{"content_type", result->content_type}, {"body", result->body}};
-    (void)app.redis.Command({"SET", *cache_key, entry.dump(), "EX", "300"});
+    app.public_cache.Put(*cache_key, {result->content_type, result->body});
   }
   return *result;
 }
@@ -431,7 +408,7 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
         }
         return Response::Json(created ? 201 : 200, {{"name", plugin->name}, {"config", config}});
       });
-  if (plugin != nullptr) BumpGenerations(app, changed, plugin->name);
+  if (plugin != nullptr) app.public_cache.Bump(changed, plugin->name);
   return response;
 }
 
@@ -459,7 +436,7 @@ Response DisableModule(AppContext& app, Request& request) {
         }
         return Response::Empty(204);
       });
-  BumpGenerations(app, changed, module);
+  app.public_cache.Bump(changed, module);
   return response;
 }
 

@@ -183,8 +183,9 @@ TEST_F(ModuleTest, MigrationsAndPermissionsHaveTheirOwnTrack) {
 
 TEST_F(ModuleTest, ModulesAreListedAndEnabledPerTenant) {
   auto modules = json::parse(Call("GET", "/v1/modules").body);
-  ASSERT_EQ(modules["items"].size(), 2u);  // in file-name order
+  ASSERT_EQ(modules["items"].size(), 3u);  // in file-name order
   EXPECT_EQ(modules["items"][1]["name"], "memo");
+  EXPECT_EQ(modules["items"][2]["name"], "public-works");
   EXPECT_EQ(modules["items"][0]["name"], "example");
   EXPECT_EQ(modules["items"][0]["permissions"], json({"example.note.write"}));
   // durango.json does not list "example": nothing enabled yet.
@@ -484,6 +485,36 @@ TEST_F(ConventionsTest, PublicReadsAreCachedAndAWriteIsVisibleAtOnce) {
                 .status,
             201);
   EXPECT_EQ(Get("/v1/tenants/durango/example/notes?include_descendants=true")["items"].size(), 4u);
+}
+
+// Two replicas share PostgreSQL and Redis. Reads on a replica are served from
+// its own memory; a write is visible at once on the replica that took it and
+// within the 100 ms staleness bound on the other.
+TEST_F(ConventionsTest, AWriteReachesTheOtherReplicaWithinTheStalenessBound) {
+  api::App other(database_.MakeConfig());
+  ASSERT_TRUE(other.Start().ok());
+  auto get_from = [](uint16_t port) {
+    return json::parse(HttpRequest(port, "GET", "/v1/tenants/tepehuanes/example/notes").body);
+  };
+  InsertNotes("tepehuanes", 1, "inicial");
+  ASSERT_EQ(get_from(other.Port())["items"].size(), 1u);
+  ASSERT_EQ(get_from(other.Port())["items"].size(), 1u);
+  EXPECT_GE(other.context().public_cache.local_hits(), 1u);
+
+  ASSERT_EQ(Call("POST", "/v1/tenants/tepehuanes/example/notes",
+                 json{{"title", "nueva"}, {"published", true}}.dump(), admin_)
+                .status,
+            201);
+  const auto written = std::chrono::steady_clock::now();
+  EXPECT_EQ(Get("/v1/tenants/tepehuanes/example/notes")["items"].size(), 2u);  // same replica
+  size_t seen = 0;
+  while (seen != 2 && std::chrono::steady_clock::now() - written < std::chrono::seconds(2)) {
+    seen = get_from(other.Port())["items"].size();
+  }
+  const auto lag = std::chrono::steady_clock::now() - written;
+  EXPECT_EQ(seen, 2u);
+  // 100 ms bound plus slack for a sanitizer build on a loaded machine.
+  EXPECT_LT(lag, std::chrono::milliseconds(400));
 }
 
 TEST_F(ConventionsTest, IncludeDescendantsCoversTheSubtreeThatEnabledTheModule) {

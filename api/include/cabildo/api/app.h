@@ -9,6 +9,7 @@
 
 #include "cabildo/api/http_server.h"
 #include "cabildo/api/metrics.h"
+#include "cabildo/api/public_cache.h"
 #include "cabildo/api/router.h"
 #include "cabildo/core/config.h"
 #include "cabildo/core/db_pool.h"
@@ -26,6 +27,7 @@ struct AppContext {
   core::DbPool db;  // application role
   core::RedisClient redis;
   core::AuthService auth;
+  PublicCache public_cache;
   Metrics metrics;
   std::atomic<bool> draining{false};  // SIGTERM received: /readyz answers 503
   core::PluginSet plugins;            // loaded at Start, read-only afterwards

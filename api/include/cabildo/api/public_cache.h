@@ -1,0 +1,83 @@
+// The public-response cache of module GETs, in two layers:
+//
+//   1. in this process: responses keyed by (tenant, module, generation,
+//      request), served with no network round trip at all;
+//   2. in Redis: the same keys, shared by every replica.
+//
+// Every write bumps the (tenant, module) generation in Redis (INCR), which
+// changes every key: nothing is ever invalidated by deletion. The replica that
+// took the write learns the new generation at once; the others re-read all
+// generations they use every `refresh_period`, and trust their local copy only
+// while the last successful refresh is younger than `max_staleness`. So a write
+// is visible at once where it happened and within `max_staleness` everywhere
+// else; with Redis down, nothing is cached and nothing breaks.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "cabildo/core/redis.h"
+
+namespace cabildo::api {
+
+struct CachedResponse {
+  std::string content_type;
+  std::string body;
+};
+
+// Thread-safe.
+class PublicCache {
+ public:
+  PublicCache(core::RedisClient& redis, std::string prefix,
+              std::chrono::milliseconds max_staleness = std::chrono::milliseconds(100),
+              std::size_t max_bytes = 64u << 20);
+  PublicCache(const PublicCache&) = delete;
+  PublicCache& operator=(const PublicCache&) = delete;
+  ~PublicCache();
+
+  // The key of a request's response under the current generation, or nullopt
+  // when the generation cannot be known (Redis down): then do not cache.
+  std::optional<std::string> Key(const std::string& slug, const std::string& module,
+                                 const std::string& request_fingerprint);
+  std::optional<CachedResponse> Get(const std::string& key);
+  void Put(const std::string& key, const CachedResponse& response);
+  // After a committed write: bump the generations of these tenants' module.
+  void Bump(const std::vector<std::string>& slugs, const std::string& module);
+
+  uint64_t local_hits() const { return local_hits_; }
+  uint64_t shared_hits() const { return shared_hits_; }
+  uint64_t misses() const { return misses_; }
+
+ private:
+  std::string GenerationKey(const std::string& slug, const std::string& module) const;
+  void RefreshLoop();
+
+  core::RedisClient& redis_;
+  const std::string prefix_;
+  const std::chrono::milliseconds max_staleness_;
+  const std::size_t max_bytes_;
+
+  std::mutex mutex_;
+  std::map<std::string, std::string> generations_;         // GUARDED_BY(mutex_) redis key -> value
+  std::chrono::steady_clock::time_point refreshed_at_;     // GUARDED_BY(mutex_)
+  std::unordered_map<std::string, CachedResponse> local_;  // GUARDED_BY(mutex_)
+  std::deque<std::string> insertion_order_;                // GUARDED_BY(mutex_)
+  std::size_t local_bytes_ = 0;                            // GUARDED_BY(mutex_)
+  bool stopping_ = false;                                  // GUARDED_BY(mutex_)
+  std::condition_variable wake_;
+  std::thread refresher_;
+
+  std::atomic<uint64_t> local_hits_{0};
+  std::atomic<uint64_t> shared_hits_{0};
+  std::atomic<uint64_t> misses_{0};
+};
+
+}  // namespace cabildo::api

@@ -1,0 +1,958 @@
+// public-works: obra pública. Projects in OC4IDS shape, their funding sources
+// (origin + fund) and append-only progress reports; a public "follow the
+// money" summary computed in SQL, a CSV export and an OC4IDS 0.9 project
+// package. Money travels as decimal strings and PostgreSQL numeric does every
+// sum, so totals are exact to the centavo.
+#include <chrono>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cabildo/plugin/plugin_api.h"
+
+#include "cabildo_plugin_public_works_migrations.inc"
+
+namespace cabildo::plugins::public_works {
+namespace {
+
+using nlohmann::json;
+using plugin::FieldError;
+using plugin::HttpResponse;
+using plugin::RequestContext;
+
+constexpr const char* kWrite = "public-works.project.write";
+constexpr const char* kPublish = "public-works.project.publish";
+constexpr const char* kNotFound = "No existe la obra.";
+
+const std::set<std::string> kStatuses = {"identification", "preparation", "implementation",
+                                         "completion",     "maintenance", "decommissioning",
+                                         "decommissioned", "cancelled"};
+const std::set<std::string> kTypes = {"construction", "rehabilitation", "replacement", "expansion",
+                                      "decommissioning"};
+const std::set<std::string> kMethods = {"open", "selective", "direct"};
+const std::set<std::string> kOrigins = {"federal", "state", "municipal"};
+
+bool IsUuid(const std::string& text) {
+  static const std::regex kUuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  return std::regex_match(text, kUuid);
+}
+
+bool IsMoney(const json& value) {
+  static const std::regex kMoney(R"(^\d{1,14}(\.\d{1,2})?$)");
+  return value.is_string() && std::regex_match(value.get<std::string>(), kMoney);
+}
+
+bool IsDate(const json& value) {
+  static const std::regex kDate(R"(^(\d{4})-(\d{2})-(\d{2})$)");
+  std::smatch m;
+  if (!value.is_string()) return false;
+  const std::string text = value.get<std::string>();
+  if (!std::regex_match(text, m, kDate)) return false;
+  std::chrono::year_month_day day{std::chrono::year(std::stoi(m[1])),
+                                  std::chrono::month(static_cast<unsigned>(std::stoi(m[2]))),
+                                  std::chrono::day(static_cast<unsigned>(std::stoi(m[3])))};
+  return day.ok();
+}
+
+std::string MoneyMessage(const json& value) {
+  if (value.is_string() && !value.get<std::string>().empty() &&
+      value.get<std::string>().front() == '-') {
+    return "El importe no puede ser negativo.";
+  }
+  return "Escriba un importe en pesos como texto decimal, por ejemplo \"1250000.00\".";
+}
+
+std::optional<std::string> OptString(const json& body, const char* key) {
+  if (!body.contains(key) || body[key].is_null()) return std::nullopt;
+  return body[key].get<std::string>();
+}
+
+std::string PgArray(const std::vector<std::string>& ids) {
+  std::string array = "{";
+  for (const auto& id : ids) array += (array.size() > 1 ? "," : "") + id;
+  return array + "}";
+}
+
+// A PostgreSQL text[] literal with every element quoted.
+std::string PgTextArray(const std::vector<std::string>& values) {
+  std::string array = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    array += i ? ",\"" : "\"";
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') array.push_back('\\');
+      array.push_back(c);
+    }
+    array += "\"";
+  }
+  return array + "}";
+}
+
+// One project as GET returns it, built by PostgreSQL (money as numeric::text).
+// Columns: deleted, json.
+constexpr const char* kProjectColumns = R"sql(
+  p.deleted_at IS NOT NULL,
+  jsonb_build_object(
+    'id', p.id, 'tenant', t.slug, 'external_id', p.external_id, 'title', p.title,
+    'description', p.description, 'status', p.status, 'type', p.type, 'sector', p.sector,
+    'purpose', p.purpose, 'budget_mxn', p.budget_mxn::text,
+    'funding', COALESCE((SELECT jsonb_agg(jsonb_build_object('origin', f.origin, 'fund', f.fund,
+                                   'amount_mxn', f.amount_mxn::text) ORDER BY f.position)
+                         FROM public_works.project_funding f
+                         WHERE f.tenant_id = p.tenant_id AND f.project_id = p.id), '[]'::jsonb),
+    'location', CASE WHEN p.lat IS NULL AND p.address IS NULL AND p.cvegeo IS NULL THEN NULL
+                ELSE jsonb_build_object('lat', p.lat, 'lon', p.lon, 'address', p.address,
+                                        'cvegeo', p.cvegeo) END,
+    'contractor', CASE WHEN p.contractor_name IS NULL THEN NULL
+                  ELSE jsonb_build_object('name', p.contractor_name, 'rfc', p.contractor_rfc) END,
+    'procurement_method', p.procurement_method,
+    'contract_value_mxn', p.contract_value_mxn::text,
+    'start_date', p.start_date::text, 'end_date', p.end_date::text,
+    'physical_progress_pct', p.physical_progress_pct,
+    'financial_progress_pct', p.financial_progress_pct,
+    'spent_mxn', p.spent_mxn::text,
+    'published', p.published,
+    'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
+  FROM public_works.projects p JOIN core.tenants t ON t.id = p.tenant_id )sql";
+
+json ProjectJson(const pqxx::row& row) {
+  json project = json::parse(row[1].as<std::string>());
+  if (row[0].as<bool>()) {  // a tombstone says only what sync needs
+    return {{"id", project["id"]},
+            {"tenant", project["tenant"]},
+            {"updated_at", project["updated_at"]},
+            {"deleted", true}};
+  }
+  return project;
+}
+
+bool SeesDrafts(RequestContext& ctx) { return ctx.Authorize(kWrite) == core::Access::kAllowed; }
+
+// The project (not deleted) as GET returns it, locked for update when `lock`.
+std::optional<json> FindProject(RequestContext& ctx, const std::string& id, bool lock) {
+  if (!IsUuid(id)) return std::nullopt;
+  auto rows = ctx.Db().exec_params(
+      std::string("SELECT ") + kProjectColumns +
+          "WHERE p.tenant_id = $1 AND p.id = $2::uuid AND p.deleted_at IS NULL "
+          "AND (p.published OR $3)" +
+          (lock ? " FOR UPDATE OF p" : ""),
+      ctx.tenant_id(), id, SeesDrafts(ctx));
+  if (rows.empty()) return std::nullopt;
+  return ProjectJson(rows[0]);
+}
+
+// --- Validation -------------------------------------------------------------
+
+// Fields a client may write; the rest of what GET returns is read-only and
+// ignored when sent back.
+const std::set<std::string> kWritable = {"external_id",
+                                         "title",
+                                         "description",
+                                         "status",
+                                         "type",
+                                         "sector",
+                                         "purpose",
+                                         "budget_mxn",
+                                         "funding",
+                                         "location",
+                                         "contractor",
+                                         "procurement_method",
+                                         "contract_value_mxn",
+                                         "start_date",
+                                         "end_date"};
+const std::set<std::string> kReadOnly = {"id",
+                                         "tenant",
+                                         "published",
+                                         "created_at",
+                                         "updated_at",
+                                         "physical_progress_pct",
+                                         "financial_progress_pct",
+                                         "spent_mxn"};
+
+void CheckText(const json& body, const char* key, size_t max, bool required,
+               std::vector<FieldError>& errors) {
+  if (!body.contains(key) || body[key].is_null()) {
+    if (required) errors.push_back({key, "Este campo es obligatorio."});
+    return;
+  }
+  if (!body[key].is_string()) {
+    errors.push_back({key, "Debe ser texto."});
+    return;
+  }
+  const auto& text = body[key].get_ref<const std::string&>();
+  if ((required && text.empty()) || text.size() > max) {
+    errors.push_back({key, "Escriba un texto de " + std::string(required ? "1" : "0") + " a " +
+                               std::to_string(max) + " caracteres."});
+  }
+}
+
+void CheckEnum(const json& body, const char* key, const std::set<std::string>& values,
+               const char* what, std::vector<FieldError>& errors) {
+  if (!body.contains(key) || body[key].is_null()) return;
+  if (!body[key].is_string() || !values.count(body[key].get<std::string>())) {
+    std::string list;
+    for (const auto& v : values) list += (list.empty() ? "" : ", ") + v;
+    errors.push_back({key, std::string(what) + " desconocido; valores válidos: " + list + "."});
+  }
+}
+
+// Checks the complete project (after a PATCH is merged); format first, then
+// the sums, which PostgreSQL computes.
+std::vector<FieldError> CheckProject(RequestContext& ctx, const json& body, const json& sent) {
+  std::vector<FieldError> errors;
+  for (const auto& [key, value] : sent.items()) {
+    if (!kWritable.count(key) && !kReadOnly.count(key)) {
+      errors.push_back({key, "Campo desconocido."});
+    }
+  }
+  CheckText(body, "title", 300, true, errors);
+  CheckText(body, "description", 10000, false, errors);
+  CheckText(body, "sector", 200, false, errors);
+  CheckText(body, "purpose", 2000, false, errors);
+  CheckText(body, "external_id", 200, false, errors);
+  if (!body.contains("status") || body["status"].is_null()) {
+    errors.push_back({"status", "Este campo es obligatorio."});
+  }
+  CheckEnum(body, "status", kStatuses, "Estado", errors);
+  CheckEnum(body, "type", kTypes, "Tipo de obra", errors);
+  CheckEnum(body, "procurement_method", kMethods, "Procedimiento de contratación", errors);
+  if (!body.contains("budget_mxn") || body["budget_mxn"].is_null()) {
+    errors.push_back({"budget_mxn", "Este campo es obligatorio."});
+  } else if (!IsMoney(body["budget_mxn"])) {
+    errors.push_back({"budget_mxn", MoneyMessage(body["budget_mxn"])});
+  }
+  if (body.contains("contract_value_mxn") && !body["contract_value_mxn"].is_null() &&
+      !IsMoney(body["contract_value_mxn"])) {
+    errors.push_back({"contract_value_mxn", MoneyMessage(body["contract_value_mxn"])});
+  }
+  for (const char* key : {"start_date", "end_date"}) {
+    if (body.contains(key) && !body[key].is_null() && !IsDate(body[key])) {
+      errors.push_back({key, "Escriba una fecha válida AAAA-MM-DD."});
+    }
+  }
+  if (IsDate(body.value("start_date", json())) && IsDate(body.value("end_date", json())) &&
+      body["end_date"].get<std::string>() < body["start_date"].get<std::string>()) {
+    errors.push_back({"end_date", "La fecha de término es anterior a la de inicio."});
+  }
+  bool funding_ok = true;
+  if (body.contains("funding") && !body["funding"].is_null()) {
+    if (!body["funding"].is_array()) {
+      errors.push_back({"funding", "Debe ser una lista de fuentes de financiamiento."});
+      funding_ok = false;
+    } else {
+      for (size_t i = 0; i < body["funding"].size(); ++i) {
+        const json& source = body["funding"][i];
+        const std::string at = "funding[" + std::to_string(i) + "]";
+        if (!source.is_object()) {
+          errors.push_back({at, "Debe ser un objeto {origin, fund, amount_mxn}."});
+          funding_ok = false;
+          continue;
+        }
+        if (!source.contains("origin") || !source["origin"].is_string() ||
+            !kOrigins.count(source["origin"].get<std::string>())) {
+          errors.push_back(
+              {at + ".origin", "Origen desconocido; valores válidos: federal, state, municipal."});
+          funding_ok = false;
+        }
+        if (!source.contains("fund") || !source["fund"].is_string() ||
+            source["fund"].get<std::string>().empty() ||
+            source["fund"].get<std::string>().size() > 100) {
+          errors.push_back({at + ".fund", "Escriba el fondo (por ejemplo FAIS o FORTAMUN)."});
+          funding_ok = false;
+        }
+        if (!source.contains("amount_mxn") || !IsMoney(source["amount_mxn"])) {
+          errors.push_back({at + ".amount_mxn", MoneyMessage(source.value("amount_mxn", json()))});
+          funding_ok = false;
+        }
+      }
+    }
+  }
+  if (body.contains("location") && !body["location"].is_null()) {
+    const json& location = body["location"];
+    if (!location.is_object()) {
+      errors.push_back({"location", "Debe ser un objeto {lat, lon, address, cvegeo}."});
+    } else {
+      const bool has_lat = location.contains("lat") && !location["lat"].is_null();
+      const bool has_lon = location.contains("lon") && !location["lon"].is_null();
+      if (has_lat != has_lon) {
+        errors.push_back({"location", "Indique latitud y longitud juntas."});
+      }
+      if (has_lat && (!location["lat"].is_number() || location["lat"].get<double>() < -90 ||
+                      location["lat"].get<double>() > 90)) {
+        errors.push_back({"location.lat", "La latitud debe ser un número entre -90 y 90."});
+      }
+      if (has_lon && (!location["lon"].is_number() || location["lon"].get<double>() < -180 ||
+                      location["lon"].get<double>() > 180)) {
+        errors.push_back({"location.lon", "La longitud debe ser un número entre -180 y 180."});
+      }
+      if (location.contains("address") && !location["address"].is_null() &&
+          !location["address"].is_string()) {
+        errors.push_back({"location.address", "Debe ser texto."});
+      }
+      static const std::regex kCvegeo(R"(^\d{2}(\d{3}(\d{4})?)?$)");
+      if (location.contains("cvegeo") && !location["cvegeo"].is_null() &&
+          (!location["cvegeo"].is_string() ||
+           !std::regex_match(location["cvegeo"].get<std::string>(), kCvegeo))) {
+        errors.push_back(
+            {"location.cvegeo", "Clave geoestadística del INEGI de 2, 5 o 9 dígitos."});
+      }
+    }
+  }
+  if (body.contains("contractor") && !body["contractor"].is_null()) {
+    const json& contractor = body["contractor"];
+    if (!contractor.is_object()) {
+      errors.push_back({"contractor", "Debe ser un objeto {name, rfc}."});
+    } else {
+      if (!contractor.contains("name") || !contractor["name"].is_string() ||
+          contractor["name"].get<std::string>().empty()) {
+        errors.push_back({"contractor.name", "Escriba el nombre del contratista."});
+      }
+      static const std::regex kRfc("^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{3}$");
+      if (contractor.contains("rfc") && !contractor["rfc"].is_null() &&
+          (!contractor["rfc"].is_string() ||
+           !std::regex_match(contractor["rfc"].get<std::string>(), kRfc))) {
+        errors.push_back({"contractor.rfc", "El RFC no tiene un formato válido."});
+      }
+    }
+  }
+  if (errors.empty() && funding_ok && body.contains("funding") && body["funding"].is_array() &&
+      !body["funding"].empty()) {
+    std::vector<std::string> amounts;
+    for (const auto& source : body["funding"]) amounts.push_back(source["amount_mxn"]);
+    auto row = ctx.Db().exec_params1(
+        "SELECT sum(a::numeric)::text, sum(a::numeric) > $2::numeric "
+        "FROM unnest($1::text[]) a",
+        PgTextArray(amounts), body["budget_mxn"].get<std::string>());
+    if (row[1].as<bool>()) {
+      errors.push_back({"funding", "La suma del financiamiento (" + row[0].as<std::string>() +
+                                       ") excede el presupuesto (" +
+                                       body["budget_mxn"].get<std::string>() + ")."});
+    }
+  }
+  return errors;
+}
+
+// Writes every writable column of `body` (already validated) and its funding.
+void WriteProject(RequestContext& ctx, const std::string& id, const json& body) {
+  std::optional<double> lat, lon;
+  std::optional<std::string> address, cvegeo, contractor_name, contractor_rfc;
+  if (body.contains("location") && body["location"].is_object()) {
+    const json& l = body["location"];
+    if (l.contains("lat") && !l["lat"].is_null()) lat = l["lat"].get<double>();
+    if (l.contains("lon") && !l["lon"].is_null()) lon = l["lon"].get<double>();
+    address = OptString(l, "address");
+    cvegeo = OptString(l, "cvegeo");
+  }
+  if (body.contains("contractor") && body["contractor"].is_object()) {
+    contractor_name = OptString(body["contractor"], "name");
+    contractor_rfc = OptString(body["contractor"], "rfc");
+  }
+  ctx.Db().exec_params(
+      "UPDATE public_works.projects SET external_id = $3, title = $4, description = $5, "
+      "status = $6, type = $7, sector = $8, purpose = $9, budget_mxn = $10::numeric, "
+      "lat = $11, lon = $12, address = $13, cvegeo = $14, contractor_name = $15, "
+      "contractor_rfc = $16, procurement_method = $17, contract_value_mxn = $18::numeric, "
+      "start_date = $19::date, end_date = $20::date, updated_at = clock_timestamp() "
+      "WHERE tenant_id = $1 AND id = $2::uuid",
+      ctx.tenant_id(), id, OptString(body, "external_id"), body["title"].get<std::string>(),
+      OptString(body, "description"), body["status"].get<std::string>(), OptString(body, "type"),
+      OptString(body, "sector"), OptString(body, "purpose"), body["budget_mxn"].get<std::string>(),
+      lat, lon, address, cvegeo, contractor_name, contractor_rfc,
+      OptString(body, "procurement_method"), OptString(body, "contract_value_mxn"),
+      OptString(body, "start_date"), OptString(body, "end_date"));
+  ctx.Db().exec_params(
+      "DELETE FROM public_works.project_funding WHERE tenant_id = $1 AND project_id = $2::uuid",
+      ctx.tenant_id(), id);
+  if (body.contains("funding") && body["funding"].is_array()) {
+    int position = 0;
+    for (const auto& source : body["funding"]) {
+      ctx.Db().exec_params(
+          "INSERT INTO public_works.project_funding "
+          "(tenant_id, project_id, position, origin, fund, amount_mxn) "
+          "VALUES ($1, $2::uuid, $3, $4, $5, $6::numeric)",
+          ctx.tenant_id(), id, position++, source["origin"].get<std::string>(),
+          source["fund"].get<std::string>(), source["amount_mxn"].get<std::string>());
+    }
+  }
+}
+
+// --- Routes -----------------------------------------------------------------
+
+StatusOr<HttpResponse> ListProjects(RequestContext& ctx) {
+  auto page = ctx.ReadPage();
+  if (!page.ok()) return page.status();
+  auto tenants = ctx.ReadTenants();
+  if (!tenants.ok()) return tenants.status();
+  std::optional<std::string> since, after_at, after_id, status, origin, q;
+  if (!page->updated_since.empty()) since = page->updated_since;
+  if (page->after.is_array() && page->after.size() == 2) {
+    after_at = page->after[0].get<std::string>();
+    after_id = page->after[1].get<std::string>();
+  }
+  status = ctx.Query("status");
+  if (status && !kStatuses.count(*status)) {
+    return InvalidArgumentError("status desconocido: " + *status);
+  }
+  origin = ctx.Query("funding_origin");
+  if (origin && !kOrigins.count(*origin)) {
+    return InvalidArgumentError("funding_origin desconocido: " + *origin);
+  }
+  if (auto text = ctx.Query("q"); text && !text->empty()) {
+    std::string escaped;
+    for (char c : *text) {
+      if (c == '%' || c == '_' || c == '\\') escaped.push_back('\\');
+      escaped.push_back(c);
+    }
+    q = "%" + escaped + "%";
+  }
+  auto rows = ctx.Db().exec_params(
+      std::string("SELECT ") + kProjectColumns +
+          "WHERE p.tenant_id = ANY ($1::uuid[]) AND (p.published OR $2) "
+          "AND ($3::timestamptz IS NULL OR p.updated_at > $3::timestamptz) "
+          "AND ($3::timestamptz IS NOT NULL OR p.deleted_at IS NULL) "
+          "AND ($4::timestamptz IS NULL OR (p.updated_at, p.id) > ($4::timestamptz, $5::uuid)) "
+          "AND ($7::text IS NULL OR p.status = $7) "
+          "AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM public_works.project_funding f "
+          "     WHERE f.tenant_id = p.tenant_id AND f.project_id = p.id AND f.origin = $8)) "
+          "AND ($9::text IS NULL OR p.title ILIKE $9) "
+          "ORDER BY p.updated_at, p.id LIMIT $6",
+      PgArray(*tenants), SeesDrafts(ctx), since, after_at, after_id, page->limit + 1, status,
+      origin, q);
+  json items = json::array();
+  json next = nullptr;
+  for (const auto& row : rows) {
+    if (static_cast<int>(items.size()) == page->limit) {
+      next = ctx.Cursor({items.back()["updated_at"], items.back()["id"]});
+      break;
+    }
+    items.push_back(ProjectJson(row));
+  }
+  return HttpResponse::Json(200, {{"items", items}, {"next_cursor", next}});
+}
+
+StatusOr<HttpResponse> GetProject(RequestContext& ctx) {
+  auto project = FindProject(ctx, ctx.PathParam("id").value_or(""), false);
+  if (!project) return NotFoundError(kNotFound);
+  return HttpResponse::Json(200, *project);
+}
+
+StatusOr<HttpResponse> CreateProject(RequestContext& ctx) {
+  auto body = ctx.JsonBody();
+  if (!body.ok()) return body.status();
+  json project = *body;
+  if (!project.contains("status")) project["status"] = "identification";
+  if (auto errors = CheckProject(ctx, project, *body); !errors.empty()) {
+    return ctx.FieldErrors(errors);
+  }
+  auto id = ctx.Db()
+                .exec_params1(
+                    "INSERT INTO public_works.projects (tenant_id, title, budget_mxn, updated_at) "
+                    "VALUES ($1, $2, $3::numeric, clock_timestamp()) RETURNING id::text",
+                    ctx.tenant_id(), project["title"].get<std::string>(),
+                    project["budget_mxn"].get<std::string>())[0]
+                .as<std::string>();
+  WriteProject(ctx, id, project);
+  json created = *FindProject(ctx, id, false);
+  Status audited =
+      ctx.Audit("project.create", "project", id, {{"before", json::object()}, {"after", created}});
+  if (!audited.ok()) return audited;
+  return HttpResponse::Json(201, created);
+}
+
+StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
+  auto body = ctx.JsonBody();
+  if (!body.ok()) return body.status();
+  const std::string id = ctx.PathParam("id").value_or("");
+  auto before = FindProject(ctx, id, true);
+  if (!before) return NotFoundError(kNotFound);
+  Status fresh = ctx.CheckIfMatch(*before);
+  if (!fresh.ok()) return fresh;
+  json merged = *before;
+  for (const auto& [key, value] : body->items()) {
+    if (kWritable.count(key)) merged[key] = value;
+  }
+  if (auto errors = CheckProject(ctx, merged, *body); !errors.empty()) {
+    return ctx.FieldErrors(errors);
+  }
+  WriteProject(ctx, id, merged);
+  json after = *FindProject(ctx, id, false);
+  Status audited =
+      ctx.Audit("project.update", "project", id, {{"before", *before}, {"after", after}});
+  if (!audited.ok()) return audited;
+  return HttpResponse::Json(200, after);
+}
+
+StatusOr<HttpResponse> DeleteProject(RequestContext& ctx) {
+  const std::string id = ctx.PathParam("id").value_or("");
+  auto before = FindProject(ctx, id, true);
+  if (!before) return NotFoundError(kNotFound);
+  Status fresh = ctx.CheckIfMatch(*before);
+  if (!fresh.ok()) return fresh;
+  ctx.Db().exec_params(
+      "UPDATE public_works.projects SET deleted_at = now(), updated_at = clock_timestamp() "
+      "WHERE tenant_id = $1 AND id = $2::uuid",
+      ctx.tenant_id(), id);
+  Status audited = ctx.Audit("project.delete", "project", id,
+                             {{"before", *before}, {"after", {{"deleted", true}}}});
+  if (!audited.ok()) return audited;
+  return HttpResponse{204, "", "", {}};
+}
+
+StatusOr<HttpResponse> SetPublished(RequestContext& ctx, bool published) {
+  const std::string id = ctx.PathParam("id").value_or("");
+  auto before = FindProject(ctx, id, true);
+  if (!before) return NotFoundError(kNotFound);
+  ctx.Db().exec_params(
+      "UPDATE public_works.projects SET published = $3, updated_at = clock_timestamp() "
+      "WHERE tenant_id = $1 AND id = $2::uuid",
+      ctx.tenant_id(), id, published);
+  json after = *FindProject(ctx, id, false);
+  Status audited = ctx.Audit(
+      published ? "project.publish" : "project.unpublish", "project", id,
+      {{"before", {{"published", (*before)["published"]}}}, {"after", {{"published", published}}}});
+  if (!audited.ok()) return audited;
+  return HttpResponse::Json(200, after);
+}
+StatusOr<HttpResponse> Publish(RequestContext& ctx) { return SetPublished(ctx, true); }
+StatusOr<HttpResponse> Unpublish(RequestContext& ctx) { return SetPublished(ctx, false); }
+
+constexpr const char* kReportColumns = R"sql(
+  jsonb_build_object('id', r.id, 'date', r.report_date::text, 'physical_pct', r.physical_pct,
+    'financial_pct', r.financial_pct, 'spent_mxn', r.spent_mxn::text, 'note', r.note,
+    'evidence_urls', to_jsonb(r.evidence_urls),
+    'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
+  FROM public_works.progress_reports r )sql";
+
+StatusOr<HttpResponse> ListProgress(RequestContext& ctx) {
+  const std::string id = ctx.PathParam("id").value_or("");
+  if (!FindProject(ctx, id, false)) return NotFoundError(kNotFound);
+  json items = json::array();
+  for (const auto& row :
+       ctx.Db().exec_params(std::string("SELECT ") + kReportColumns +
+                                "WHERE r.tenant_id = $1 AND r.project_id = $2::uuid "
+                                "ORDER BY r.report_date, r.created_at, r.id",
+                            ctx.tenant_id(), id)) {
+    items.push_back(json::parse(row[0].as<std::string>()));
+  }
+  return HttpResponse::Json(200, {{"items", items}});
+}
+
+StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
+  auto body = ctx.JsonBody();
+  if (!body.ok()) return body.status();
+  const std::string id = ctx.PathParam("id").value_or("");
+  auto before = FindProject(ctx, id, true);
+  if (!before) return NotFoundError(kNotFound);
+  std::vector<FieldError> errors;
+  static const std::set<std::string> kFields = {"date",      "physical_pct", "financial_pct",
+                                                "spent_mxn", "note",         "evidence_urls"};
+  for (const auto& [key, value] : body->items()) {
+    if (!kFields.count(key)) errors.push_back({key, "Campo desconocido."});
+  }
+  const json& r = *body;
+  if (!r.contains("date") || !IsDate(r["date"])) {
+    errors.push_back({"date", "Escriba una fecha válida AAAA-MM-DD."});
+  } else if ((*before)["start_date"].is_string() &&
+             r["date"].get<std::string>() < (*before)["start_date"].get<std::string>()) {
+    errors.push_back({"date", "La fecha del reporte es anterior al inicio de la obra (" +
+                                  (*before)["start_date"].get<std::string>() + ")."});
+  }
+  for (const char* key : {"physical_pct", "financial_pct"}) {
+    if (!r.contains(key) || !r[key].is_number() || r[key].get<double>() < 0 ||
+        r[key].get<double>() > 100) {
+      errors.push_back({key, "El porcentaje debe ser un número entre 0 y 100."});
+    }
+  }
+  if (!r.contains("spent_mxn") || !IsMoney(r["spent_mxn"])) {
+    errors.push_back({"spent_mxn", MoneyMessage(r.value("spent_mxn", json()))});
+  }
+  if (r.contains("note") && !r["note"].is_null() &&
+      (!r["note"].is_string() || r["note"].get<std::string>().size() > 4000)) {
+    errors.push_back({"note", "Debe ser texto de hasta 4000 caracteres."});
+  }
+  std::vector<std::string> urls;
+  if (r.contains("evidence_urls") && !r["evidence_urls"].is_null()) {
+    static const std::regex kUrl(R"(^https?://[^\s]+$)");
+    if (!r["evidence_urls"].is_array()) {
+      errors.push_back({"evidence_urls", "Debe ser una lista de direcciones http(s)."});
+    } else {
+      for (size_t i = 0; i < r["evidence_urls"].size(); ++i) {
+        const json& url = r["evidence_urls"][i];
+        if (!url.is_string() || !std::regex_match(url.get<std::string>(), kUrl)) {
+          errors.push_back(
+              {"evidence_urls[" + std::to_string(i) + "]", "Debe ser una dirección http(s)."});
+        } else {
+          urls.push_back(url.get<std::string>());
+        }
+      }
+    }
+  }
+  const bool has_note =
+      r.contains("note") && r["note"].is_string() && !r["note"].get<std::string>().empty();
+  if (errors.empty() && !has_note &&
+      ctx.Db()
+          .exec_params1("SELECT $1::numeric > $2::numeric", r["spent_mxn"].get<std::string>(),
+                        (*before)["budget_mxn"].get<std::string>())[0]
+          .as<bool>()) {
+    errors.push_back({"note", "El ejercido supera el presupuesto (" +
+                                  (*before)["budget_mxn"].get<std::string>() +
+                                  "): explique el motivo en una nota."});
+  }
+  if (!errors.empty()) return ctx.FieldErrors(errors);
+  auto report_id =
+      ctx.Db()
+          .exec_params1(
+              "INSERT INTO public_works.progress_reports (tenant_id, project_id, report_date, "
+              "physical_pct, financial_pct, spent_mxn, note, evidence_urls) "
+              "VALUES ($1, $2::uuid, $3::date, $4::numeric, $5::numeric, $6::numeric, $7, "
+              "$8::text[]) RETURNING id::text",
+              ctx.tenant_id(), id, r["date"].get<std::string>(), r["physical_pct"].dump(),
+              r["financial_pct"].dump(), r["spent_mxn"].get<std::string>(),
+              has_note ? OptString(r, "note") : std::nullopt, PgTextArray(urls))[0]
+          .as<std::string>();
+  // The project's current figures are the latest report's (by date).
+  ctx.Db().exec_params(
+      "UPDATE public_works.projects p SET physical_progress_pct = r.physical_pct, "
+      "financial_progress_pct = r.financial_pct, spent_mxn = r.spent_mxn, "
+      "updated_at = clock_timestamp() "
+      "FROM (SELECT physical_pct, financial_pct, spent_mxn FROM public_works.progress_reports "
+      "      WHERE tenant_id = $1 AND project_id = $2::uuid "
+      "      ORDER BY report_date DESC, created_at DESC, id DESC LIMIT 1) r "
+      "WHERE p.tenant_id = $1 AND p.id = $2::uuid",
+      ctx.tenant_id(), id);
+  json report = json::parse(ctx.Db()
+                                .exec_params1(std::string("SELECT ") + kReportColumns +
+                                                  "WHERE r.tenant_id = $1 AND r.id = $2::uuid",
+                                              ctx.tenant_id(), report_id)[0]
+                                .as<std::string>());
+  json after = *FindProject(ctx, id, false);
+  auto figures = [](const json& p) {
+    return json{{"physical_progress_pct", p["physical_progress_pct"]},
+                {"financial_progress_pct", p["financial_progress_pct"]},
+                {"spent_mxn", p["spent_mxn"]}};
+  };
+  Status audited =
+      ctx.Audit("project.progress", "project", id,
+                {{"before", figures(*before)}, {"after", figures(after)}, {"report", report}});
+  if (!audited.ok()) return audited;
+  return HttpResponse::Json(201, report);
+}
+
+// Follow the money: published, non-deleted projects of the tenants read.
+StatusOr<HttpResponse> Summary(RequestContext& ctx) {
+  auto tenants = ctx.ReadTenants();
+  if (!tenants.ok()) return tenants.status();
+#define PW_MONEY(x) "coalesce(sum(" x "), 0)::numeric(18,2)::text"
+#define PW_FIGURES                                                                                 \
+  "'projects', count(*), 'budget_mxn', " PW_MONEY("p.budget_mxn") ", 'contracted_mxn', " PW_MONEY( \
+      "p.contract_value_mxn") ", 'spent_mxn', " PW_MONEY("p.spent_mxn")
+  auto row = ctx.Db().exec_params1(
+      "WITH p AS (SELECT p.*, t.slug FROM public_works.projects p "
+      "           JOIN core.tenants t ON t.id = p.tenant_id "
+      "           WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL), "
+      "o AS (SELECT f.tenant_id, f.project_id, f.origin, sum(f.amount_mxn) AS amount "
+      "      FROM public_works.project_funding f JOIN p ON p.tenant_id = f.tenant_id "
+      "      AND p.id = f.project_id GROUP BY 1, 2, 3), "
+      "fu AS (SELECT f.tenant_id, f.project_id, f.origin, f.fund, sum(f.amount_mxn) AS amount "
+      "      FROM public_works.project_funding f JOIN p ON p.tenant_id = f.tenant_id "
+      "      AND p.id = f.project_id GROUP BY 1, 2, 3, 4) "
+      "SELECT jsonb_build_object("
+      " 'currency', 'MXN',"
+      " 'totals', (SELECT jsonb_build_object(" PW_FIGURES
+      ") FROM p p),"
+      " 'by_funding_origin', coalesce((SELECT jsonb_agg(x ORDER BY x->>'origin') FROM ("
+      "    SELECT jsonb_build_object('origin', o.origin, 'funded_mxn', " PW_MONEY(
+          "o.amount") ", " PW_FIGURES
+                      ") x FROM o JOIN p ON p.tenant_id = o.tenant_id AND p.id = o.project_id "
+                      "    GROUP BY o.origin) s), '[]'::jsonb),"
+                      " 'by_fund', coalesce((SELECT jsonb_agg(x ORDER BY x->>'origin', x->>'fund') "
+                      "FROM ("
+                      "    SELECT jsonb_build_object('origin', fu.origin, 'fund', fu.fund, "
+                      "'funded_mxn', " PW_MONEY(
+                          "fu.amount") ", " PW_FIGURES
+                                       ") x "
+                                       "    FROM fu JOIN p ON p.tenant_id = fu.tenant_id AND p.id "
+                                       "= fu.project_id "
+                                       "    GROUP BY fu.origin, fu.fund) s), '[]'::jsonb),"
+                                       " 'by_status', coalesce((SELECT jsonb_agg(x ORDER BY "
+                                       "x->>'status') FROM ("
+                                       "    SELECT jsonb_build_object('status', "
+                                       "p.status, " PW_FIGURES
+                                       ") x FROM p p "
+                                       "    GROUP BY p.status) s), '[]'::jsonb),"
+                                       " 'by_contractor', coalesce((SELECT jsonb_agg(x ORDER BY "
+                                       "x->>'name', x->>'rfc') FROM ("
+                                       "    SELECT jsonb_build_object('name', p.contractor_name, "
+                                       "'rfc', p.contractor_rfc, " PW_FIGURES
+                                       ") x FROM p p WHERE p.contractor_name IS NOT NULL "
+                                       "    GROUP BY p.contractor_name, p.contractor_rfc) s), "
+                                       "'[]'::jsonb),"
+                                       " 'by_tenant', coalesce((SELECT jsonb_agg(x ORDER BY "
+                                       "x->>'tenant') FROM ("
+                                       "    SELECT jsonb_build_object('tenant', p.slug, " PW_FIGURES
+                                       ") x FROM p p "
+                                       "    GROUP BY p.slug) s), '[]'::jsonb))::text",
+      PgArray(*tenants));
+#undef PW_FIGURES
+#undef PW_MONEY
+  return HttpResponse::Json(200, json::parse(row[0].as<std::string>()));
+}
+
+// Published, non-deleted projects of the tenants read, oldest change first.
+std::vector<json> PublishedProjects(RequestContext& ctx, const std::vector<std::string>& tenants) {
+  std::vector<json> projects;
+  for (const auto& row : ctx.Db().exec_params(
+           std::string("SELECT ") + kProjectColumns +
+               "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL "
+               "ORDER BY p.updated_at, p.id",
+           PgArray(tenants))) {
+    projects.push_back(ProjectJson(row));
+  }
+  return projects;
+}
+
+std::string Text(const json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return value.get<std::string>();
+  std::string text = value.dump();
+  if (value.is_number_float() && text.size() > 2 && text.ends_with(".0"))
+    text.resize(text.size() - 2);
+  return text;
+}
+
+// Like plugin::CsvRow, but a plain number (e.g. a negative longitude) is no
+// formula and keeps its sign instead of getting the protective apostrophe.
+std::string CsvLine(const std::vector<std::string>& cells) {
+  static const std::regex kNumber(R"(^-?\d+(\.\d+)?$)");
+  std::string row;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    row += i ? "," : "";
+    row += std::regex_match(cells[i], kNumber) ? cells[i] : plugin::CsvCell(cells[i]);
+  }
+  return row + "\r\n";
+}
+
+// Column order is part of the contract (documented in the OpenAPI).
+StatusOr<HttpResponse> ExportCsv(RequestContext& ctx) {
+  auto tenants = ctx.ReadTenants();
+  if (!tenants.ok()) return tenants.status();
+  std::string csv = plugin::CsvRow({"id",
+                                    "ente",
+                                    "clave_externa",
+                                    "titulo",
+                                    "estado",
+                                    "tipo",
+                                    "sector",
+                                    "presupuesto_mxn",
+                                    "financiamiento",
+                                    "procedimiento",
+                                    "contratista",
+                                    "rfc_contratista",
+                                    "monto_contratado_mxn",
+                                    "fecha_inicio",
+                                    "fecha_fin",
+                                    "avance_fisico_pct",
+                                    "avance_financiero_pct",
+                                    "ejercido_mxn",
+                                    "latitud",
+                                    "longitud",
+                                    "direccion",
+                                    "cvegeo",
+                                    "actualizado"});
+  for (const json& p : PublishedProjects(ctx, *tenants)) {
+    std::string funding;
+    for (const auto& f : p["funding"]) {
+      funding += (funding.empty() ? "" : "; ") + f["origin"].get<std::string>() + ":" +
+                 f["fund"].get<std::string>() + ":" + f["amount_mxn"].get<std::string>();
+    }
+    const json location = p["location"].is_object() ? p["location"] : json::object();
+    const json contractor = p["contractor"].is_object() ? p["contractor"] : json::object();
+    csv += CsvLine({Text(p["id"]),
+                    Text(p["tenant"]),
+                    Text(p["external_id"]),
+                    Text(p["title"]),
+                    Text(p["status"]),
+                    Text(p["type"]),
+                    Text(p["sector"]),
+                    Text(p["budget_mxn"]),
+                    funding,
+                    Text(p["procurement_method"]),
+                    Text(contractor.value("name", json())),
+                    Text(contractor.value("rfc", json())),
+                    Text(p["contract_value_mxn"]),
+                    Text(p["start_date"]),
+                    Text(p["end_date"]),
+                    Text(p["physical_progress_pct"]),
+                    Text(p["financial_progress_pct"]),
+                    Text(p["spent_mxn"]),
+                    Text(location.value("lat", json())),
+                    Text(location.value("lon", json())),
+                    Text(location.value("address", json())),
+                    Text(location.value("cvegeo", json())),
+                    Text(p["updated_at"])});
+  }
+  return HttpResponse{200, "text/csv; charset=utf-8", csv, {}};
+}
+
+json Value(const std::string& amount) {
+  return {{"amount", json::parse(amount)}, {"currency", "MXN"}};
+}
+
+std::string DateTime(const std::string& date) { return date + "T00:00:00Z"; }
+
+// An OC4IDS 0.9 project package of the published projects.
+StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
+  auto tenants = ctx.ReadTenants();
+  if (!tenants.ok()) return tenants.status();
+  const std::string prefix = ctx.config().value("oc4ids_prefix", "oc4ids-cabildo");
+  const std::string publisher =
+      ctx.Db()
+          .exec_params1("SELECT name FROM core.tenants WHERE id = $1", ctx.tenant_id())[0]
+          .as<std::string>();
+  std::vector<json> source = PublishedProjects(ctx, *tenants);
+  std::string published_date = "1970-01-01T00:00:00Z";
+  json projects = json::array();
+  for (const json& p : source) {
+    const std::string uuid = p["id"];
+    json project = {{"id", prefix + "-" + uuid},
+                    {"title", p["title"]},
+                    {"status", p["status"]},
+                    {"updated", p["updated_at"]}};
+    if (p["updated_at"].get<std::string>() > published_date) published_date = p["updated_at"];
+    if (p["description"].is_string() && !p["description"].get<std::string>().empty()) {
+      project["description"] = p["description"];
+    }
+    if (p["type"].is_string()) project["type"] = p["type"];
+    if (p["purpose"].is_string() && !p["purpose"].get<std::string>().empty()) {
+      project["purpose"] = p["purpose"];
+    }
+    if (p["external_id"].is_string() && !p["external_id"].get<std::string>().empty()) {
+      project["identifiers"] = {{{"id", p["external_id"]}, {"scheme", "cabildo-external-id"}}};
+    }
+    json parties = json::array();
+    const std::string authority_id = "tenant-" + p["tenant"].get<std::string>();
+    parties.push_back({{"id", authority_id},
+                       {"name", p["tenant"] == ctx.tenant_slug() ? json(publisher) : p["tenant"]},
+                       {"roles", {"publicAuthority"}}});
+    project["publicAuthority"] = {{"id", authority_id}, {"name", parties[0]["name"]}};
+    json budget = {{"amount", Value(p["budget_mxn"])}};
+    if (!p["funding"].empty()) {
+      json breakdown = json::array();
+      int n = 0;
+      for (const auto& f : p["funding"]) {
+        const std::string funder_id =
+            "funder-" + f["origin"].get<std::string>() + "-" + f["fund"].get<std::string>();
+        breakdown.push_back({{"id", std::to_string(++n)},
+                             {"amount", Value(f["amount_mxn"])},
+                             {"sourceParty", {{"id", funder_id}, {"name", f["fund"]}}}});
+        bool known = false;
+        for (const auto& party : parties) known = known || party["id"] == funder_id;
+        if (!known) {
+          parties.push_back({{"id", funder_id}, {"name", f["fund"]}, {"roles", {"funder"}}});
+        }
+      }
+      budget["budgetBreakdowns"] = {{{"id", "1"}, {"budgetBreakdown", breakdown}}};
+    }
+    project["budget"] = budget;
+    if (p["start_date"].is_string() || p["end_date"].is_string()) {
+      json period = json::object();
+      if (p["start_date"].is_string()) period["startDate"] = DateTime(p["start_date"]);
+      if (p["end_date"].is_string()) period["endDate"] = DateTime(p["end_date"]);
+      project["period"] = period;
+    }
+    if (p["location"].is_object()) {
+      const json& l = p["location"];
+      json location = {{"id", "1"}};
+      if (l["lat"].is_number() && l["lon"].is_number()) {
+        location["geometry"] = {{"type", "Point"}, {"coordinates", {l["lon"], l["lat"]}}};
+      }
+      if (l["address"].is_string() && !l["address"].get<std::string>().empty()) {
+        location["address"] = {{"streetAddress", l["address"]}, {"countryName", "México"}};
+      }
+      if (l["cvegeo"].is_string()) {
+        location["gazetteer"] = {{"scheme", "INEGI"}, {"identifiers", {l["cvegeo"]}}};
+      }
+      project["locations"] = {location};
+    }
+    if (p["contractor"].is_object()) {
+      const json& c = p["contractor"];
+      json supplier = {{"id", c["rfc"].is_string() ? "MX-RFC-" + c["rfc"].get<std::string>()
+                                                   : "supplier-" + uuid},
+                       {"name", c["name"]},
+                       {"roles", {"supplier"}}};
+      if (c["rfc"].is_string()) supplier["identifier"] = {{"scheme", "MX-RFC"}, {"id", c["rfc"]}};
+      parties.push_back(supplier);
+    }
+    project["parties"] = parties;
+    // Progress reports as metric observations.
+    json physical = json::array(), financial = json::array();
+    for (const auto& row : ctx.Db().exec_params(
+             "SELECT r.id::text, r.report_date::text, r.physical_pct::text, "
+             "r.financial_pct::text, r.spent_mxn::text "
+             "FROM public_works.progress_reports r JOIN core.tenants t ON t.id = r.tenant_id "
+             "WHERE t.slug = $1 AND r.project_id = $2::uuid "
+             "ORDER BY r.report_date, r.created_at, r.id",
+             p["tenant"].get<std::string>(), uuid)) {
+      const std::string id = row[0].as<std::string>();
+      json period = {{"startDate", DateTime(row[1].as<std::string>())},
+                     {"endDate", DateTime(row[1].as<std::string>())}};
+      physical.push_back({{"id", id},
+                          {"period", period},
+                          {"measure", json::parse(row[2].as<std::string>())},
+                          {"unit", {{"name", "percent"}}}});
+      financial.push_back({{"id", id},
+                           {"period", period},
+                           {"measure", json::parse(row[3].as<std::string>())},
+                           {"unit", {{"name", "percent"}}},
+                           {"value", Value(row[4].as<std::string>())}});
+    }
+    if (!physical.empty()) {
+      project["metrics"] = {{{"id", "physicalProgress"}, {"observations", physical}},
+                            {{"id", "financialProgress"}, {"observations", financial}}};
+    }
+    projects.push_back(project);
+  }
+  json package = {{"uri", "urn:cabildo:" + ctx.tenant_slug() + ":public-works:oc4ids"},
+                  {"version", "0.9"},
+                  {"publishedDate", published_date},
+                  {"publisher", {{"name", publisher}}},
+                  {"projects", projects}};
+  return HttpResponse::Json(200, package);
+}
+
+#include "openapi.inc"
+
+Status Init(plugin::PluginRegistrar& registrar) {
+  registrar.AddPermission(kWrite, "Crear y editar obras públicas y sus avances",
+                          {"editor", "admin"});
+  registrar.AddPermission(kPublish, "Publicar y despublicar obras públicas", {"admin"});
+  for (const auto& [name, sql] : kEmbeddedMigrations) registrar.AddMigration(name, sql);
+  using plugin::HttpMethod;
+  registrar.AddRoute({HttpMethod::kGet, "/projects", "", &ListProjects});
+  registrar.AddRoute({HttpMethod::kPost, "/projects", kWrite, &CreateProject});
+  registrar.AddRoute({HttpMethod::kGet, "/projects/{id}", "", &GetProject});
+  registrar.AddRoute({HttpMethod::kPatch, "/projects/{id}", kWrite, &UpdateProject});
+  registrar.AddRoute({HttpMethod::kDelete, "/projects/{id}", kWrite, &DeleteProject});
+  registrar.AddRoute({HttpMethod::kPost, "/projects/{id}/publish", kPublish, &Publish});
+  registrar.AddRoute({HttpMethod::kPost, "/projects/{id}/unpublish", kPublish, &Unpublish});
+  registrar.AddRoute({HttpMethod::kGet, "/projects/{id}/progress", "", &ListProgress});
+  registrar.AddRoute({HttpMethod::kPost, "/projects/{id}/progress", kWrite, &AddProgress});
+  registrar.AddRoute({HttpMethod::kGet, "/summary", "", &Summary});
+  registrar.AddRoute({HttpMethod::kGet, "/export.csv", "", &ExportCsv});
+  registrar.AddRoute({HttpMethod::kGet, "/oc4ids.json", "", &ExportOc4ids});
+  registrar.SetConfigSchema(
+      {{"type", "object"},
+       {"properties", {{"oc4ids_prefix", {{"type", "string"}, {"maxLength", 40}}}}},
+       {"additionalProperties", false}});
+  registrar.SetOpenApi(json::parse(kOpenApiPaths), json::parse(kOpenApiSchemas));
+  return OkStatus();
+}
+
+}  // namespace
+}  // namespace cabildo::plugins::public_works
+
+CABILDO_PLUGIN("public-works", "1.0.0", "Obra pública con exportación OC4IDS", "0.1.0", "1.0.0",
+               &cabildo::plugins::public_works::Init);

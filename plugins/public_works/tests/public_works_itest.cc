@@ -1,0 +1,509 @@
+// public-works over HTTP against the real services: lifecycle, tenancy,
+// progress and its 422 rules, the money summary to the centavo, exports.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "cabildo/api/app.h"
+#include "cabildo/core/plugin_host.h"
+#include "cabildo/core/tenants.h"
+#include "cabildo/plugin/plugin_api.h"
+
+#include "test_support.h"
+
+namespace cabildo {
+namespace {
+
+using nlohmann::json;
+using testing::HttpRequest;
+using testing::HttpResult;
+
+const std::string kPluginDir = CABILDO_DEFAULT_PLUGIN_DIR;
+constexpr const char* kPassword = "contraseña-segura-1";
+const std::string kBase = "/v1/tenants/";
+
+class PublicWorksTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto plugins = core::LoadPlugins(kPluginDir, false);
+    ASSERT_TRUE(plugins.ok()) << plugins.status().message();
+    pqxx::connection owner(database_.owner_url());
+    ASSERT_TRUE(core::MigratePlugins(owner, plugins->loaded).ok());
+    std::ifstream in(std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    ASSERT_TRUE(core::ApplyTenantFile(owner, text.str(), {"public-works"}).ok());
+    app_ = std::make_unique<api::App>(database_.MakeConfig());
+    ASSERT_TRUE(app_->Start().ok());
+  }
+
+  std::string MakeUser(const std::string& email, const std::string& role,
+                       const std::string& tenant) {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work work(owner);
+    auto user = core::CreateUser(work, {email, "Persona", kPassword, false});
+    auto id = work.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", tenant)[0][0]
+                  .as<std::string>();
+    core::ApplyScope(work, core::Scope{{id}, ""});
+    work.exec_params(
+        "INSERT INTO core.role_assignments (tenant_id, user_id, role) VALUES ($1, $2, $3)", id,
+        user->id, role);
+    work.commit();
+    auto login = HttpRequest(app_->Port(), "POST", "/v1/auth/login",
+                             json{{"email", email}, {"password", kPassword}}.dump());
+    return json::parse(login.body)["access_token"];
+  }
+
+  HttpResult Call(const std::string& method, const std::string& path, const std::string& body = "",
+                  const std::string& token = "", std::map<std::string, std::string> headers = {}) {
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    if (!body.empty()) headers["Content-Type"] = "application/json";
+    return HttpRequest(app_->Port(), method, path, body, headers);
+  }
+
+  json Get(const std::string& path, const std::string& token = "") {
+    auto result = Call("GET", path, "", token);
+    EXPECT_EQ(result.status, 200) << path << " " << result.body;
+    return json::parse(result.body, nullptr, false);
+  }
+
+  // Creates a project in `tenant` and returns it (asserting 201).
+  json Create(const std::string& tenant, const json& project, const std::string& token) {
+    auto result = Call("POST", kBase + tenant + "/public-works/projects", project.dump(), token);
+    EXPECT_EQ(result.status, 201) << result.body;
+    return json::parse(result.body, nullptr, false);
+  }
+
+  void Publish(const std::string& tenant, const json& project, const std::string& token) {
+    auto result = Call(
+        "POST",
+        kBase + tenant + "/public-works/projects/" + project["id"].get<std::string>() + "/publish",
+        "", token);
+    EXPECT_EQ(result.status, 200) << result.body;
+  }
+
+  // The fields of every 422 problem, field -> message.
+  static std::map<std::string, std::string> Errors(const HttpResult& result) {
+    std::map<std::string, std::string> errors;
+    json problem = json::parse(result.body, nullptr, false);
+    if (problem.contains("errors")) {
+      for (const auto& e : problem["errors"]) {
+        errors[e.value("field", "")] = e.value("message", e.value("detail", ""));
+      }
+    }
+    return errors;
+  }
+
+  testing::TestDatabase database_;
+  std::unique_ptr<api::App> app_;
+};
+
+// `base` with the keys of `patch` replaced.
+json With(json base, const json& patch) {
+  base.update(patch);
+  return base;
+}
+
+json Sample(const std::string& title, const std::string& budget = "1250000.00") {
+  return {{"title", title},
+          {"description", "Construcción de obra de prueba."},
+          {"status", "implementation"},
+          {"type", "construction"},
+          {"sector", "deportes"},
+          {"budget_mxn", budget},
+          {"funding", {{{"origin", "federal"}, {"fund", "FAIS"}, {"amount_mxn", "1000000.00"}}}},
+          {"location",
+           {{"lat", 24.0277},
+            {"lon", -104.6532},
+            {"address", "Av. 20 de Noviembre"},
+            {"cvegeo", "10005"}}},
+          {"contractor", {{"name", "Constructora del Guadiana SA de CV"}, {"rfc", "CGU010203AB1"}}},
+          {"procurement_method", "open"},
+          {"contract_value_mxn", "1200000.00"},
+          {"start_date", "2025-01-15"},
+          {"end_date", "2025-12-15"}};
+}
+
+TEST_F(PublicWorksTest, CreateListGetPatchPublishUnpublishDelete) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+
+  json created = Create("tepehuanes", Sample("Señalamiento vial en el centro"), editor);
+  EXPECT_EQ(created["published"], false);
+  EXPECT_EQ(created["tenant"], "tepehuanes");
+  EXPECT_EQ(created["budget_mxn"], "1250000.00");
+  EXPECT_EQ(created["funding"][0]["fund"], "FAIS");
+  EXPECT_EQ(created["spent_mxn"], "0.00");
+  const std::string path = list + "/" + created["id"].get<std::string>();
+
+  // Anonymous callers never see drafts.
+  EXPECT_EQ(Get(list)["items"].size(), 0u);
+  EXPECT_EQ(Call("GET", path).status, 404);
+  EXPECT_EQ(Get(list, editor)["items"].size(), 1u);
+
+  // PATCH with If-Match.
+  auto current = Call("GET", path, "", editor);
+  ASSERT_EQ(current.status, 200);
+  const std::string etag = current.Header("etag");
+  auto patched = Call("PATCH", path, json{{"title", "Señalamiento vial (2a etapa)"}}.dump(), editor,
+                      {{"If-Match", etag}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(json::parse(patched.body)["title"], "Señalamiento vial (2a etapa)");
+  EXPECT_EQ(json::parse(patched.body)["funding"].size(), 1u);  // untouched
+  EXPECT_EQ(Call("PATCH", path, json{{"title", "x"}}.dump(), editor, {{"If-Match", etag}}).status,
+            412);
+
+  // Publishing needs public-works.project.publish (admin only).
+  EXPECT_EQ(Call("POST", path + "/publish", "", editor).status, 403);
+  EXPECT_EQ(Call("POST", path + "/publish").status, 401);
+  auto published = Call("POST", path + "/publish", "", admin);
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(json::parse(published.body)["published"], true);
+  EXPECT_EQ(Get(list)["items"].size(), 1u);
+  EXPECT_EQ(Get(path)["title"], "Señalamiento vial (2a etapa)");
+
+  ASSERT_EQ(Call("POST", path + "/unpublish", "", admin).status, 200);
+  EXPECT_EQ(Get(list)["items"].size(), 0u);
+  EXPECT_EQ(Call("GET", path).status, 404);
+
+  // DELETE is a tombstone.
+  const std::string before_delete = Call("GET", path, "", editor).Header("etag");
+  ASSERT_EQ(Call("DELETE", path, "", editor, {{"If-Match", before_delete}}).status, 204);
+  EXPECT_EQ(Call("GET", path, "", editor).status, 404);
+  EXPECT_EQ(Get(list, editor)["items"].size(), 0u);
+  json sync = Get(list + "?updated_since=2000-01-01T00:00:00Z", editor);
+  ASSERT_EQ(sync["items"].size(), 1u);
+  EXPECT_EQ(sync["items"][0]["deleted"], true);
+
+  // Every write is audited with before/after.
+  const std::string auditor = MakeUser("auditor@tepehuanes.mx", "auditor", "tepehuanes");
+  json log = Get(kBase + "tepehuanes/audit?limit=100", auditor);
+  std::vector<std::string> actions;
+  for (const auto& entry : log["items"]) actions.push_back(entry.value("action", ""));
+  for (const char* action : {"public-works.project.create", "public-works.project.update",
+                             "public-works.project.publish", "public-works.project.unpublish",
+                             "public-works.project.delete"}) {
+    EXPECT_NE(std::find(actions.begin(), actions.end(), action), actions.end()) << action;
+  }
+  for (const auto& entry : log["items"]) {
+    if (entry["action"] == "public-works.project.update") {
+      EXPECT_EQ(entry["changes"]["before"]["title"], "Señalamiento vial en el centro");
+      EXPECT_EQ(entry["changes"]["after"]["title"], "Señalamiento vial (2a etapa)");
+    }
+  }
+  EXPECT_EQ(Get(kBase + "tepehuanes/audit/verify", auditor)["ok"], true);
+}
+
+TEST_F(PublicWorksTest, IncludeDescendantsListsStateAndMunicipalWorks) {
+  const std::string admin = MakeUser("admin@durango.gob.mx", "admin", "durango");
+  for (const char* tenant : {"durango", "municipio-durango", "tepehuanes"}) {
+    Publish(tenant, Create(tenant, Sample(std::string("Obra de ") + tenant), admin), admin);
+  }
+  json all = Get(kBase + "durango/public-works/projects?include_descendants=true");
+  ASSERT_EQ(all["items"].size(), 3u);
+  std::set<std::string> tenants;
+  for (const auto& item : all["items"]) tenants.insert(item["tenant"].get<std::string>());
+  EXPECT_EQ(tenants, (std::set<std::string>{"durango", "municipio-durango", "tepehuanes"}));
+  EXPECT_EQ(Get(kBase + "durango/public-works/projects")["items"].size(), 1u);
+  // Paging with a cursor returns every item once.
+  json first = Get(kBase + "durango/public-works/projects?include_descendants=true&limit=2");
+  ASSERT_EQ(first["items"].size(), 2u);
+  json second =
+      Get(kBase + "durango/public-works/projects?include_descendants=true&limit=2&cursor=" +
+          first["next_cursor"].get<std::string>());
+  EXPECT_EQ(second["items"].size(), 1u);
+}
+
+TEST_F(PublicWorksTest, TenancyIsEnforced) {
+  const std::string state_editor = MakeUser("editor@durango.gob.mx", "editor", "durango");
+  const std::string gomez = MakeUser("editor@gomezpalacio.gob.mx", "editor", "gomez-palacio");
+  json project = Create("tepehuanes", Sample("Bacheo en Tepehuanes"), state_editor);
+  const std::string path =
+      kBase + "tepehuanes/public-works/projects/" + project["id"].get<std::string>();
+  EXPECT_EQ(Call("GET", path, "", gomez).status, 404);
+  EXPECT_EQ(Call("PATCH", path, json{{"title", "x"}}.dump(), gomez).status, 404);
+  EXPECT_EQ(
+      Call("POST", kBase + "tepehuanes/public-works/projects", Sample("Intrusa").dump(), gomez)
+          .status,
+      404);
+  // gomez-palacio has not enabled the module at all.
+  EXPECT_EQ(Call("GET", kBase + "gomez-palacio/public-works/projects").status, 404);
+  // The id of a tepehuanes project is unknown under another tenant.
+  EXPECT_EQ(
+      Call("GET",
+           kBase + "municipio-durango/public-works/projects/" + project["id"].get<std::string>(),
+           "", state_editor)
+          .status,
+      404);
+}
+
+TEST_F(PublicWorksTest, ProgressUpdatesTheFiguresAndEnforcesEveryRule) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  json project = Create("tepehuanes", Sample("Puente vehicular"), editor);
+  const std::string path =
+      kBase + "tepehuanes/public-works/projects/" + project["id"].get<std::string>();
+  auto report = [&](const json& body) {
+    return Call("POST", path + "/progress", body.dump(), editor);
+  };
+  auto first = report({{"date", "2025-03-01"},
+                       {"physical_pct", 25},
+                       {"financial_pct", 30.5},
+                       {"spent_mxn", "375000.50"},
+                       {"evidence_urls", {"https://ejemplo.mx/1.jpg"}}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  ASSERT_EQ(report({{"date", "2025-06-01"},
+                    {"physical_pct", 60},
+                    {"financial_pct", 55},
+                    {"spent_mxn", "687500.25"}})
+                .status,
+            201);
+  json now = Get(path, editor);
+  EXPECT_EQ(now["physical_progress_pct"], 60);
+  EXPECT_EQ(now["financial_progress_pct"], 55);
+  EXPECT_EQ(now["spent_mxn"], "687500.25");
+  // Only writers of this tenant add reports; drafts' reports are not public.
+  const std::string gomez = MakeUser("editor@gomezpalacio.gob.mx", "editor", "gomez-palacio");
+  const std::string auditor = MakeUser("auditor@tepehuanes.mx", "auditor", "tepehuanes");
+  const json valid = {{"date", "2025-06-02"},
+                      {"physical_pct", 61},
+                      {"financial_pct", 56},
+                      {"spent_mxn", "700000.00"}};
+  EXPECT_EQ(Call("POST", path + "/progress", valid.dump(), gomez).status, 404);
+  EXPECT_EQ(Call("POST", path + "/progress", valid.dump(), auditor).status, 403);
+  EXPECT_EQ(Call("POST", path + "/progress", valid.dump()).status, 401);
+  EXPECT_EQ(Call("GET", path + "/progress").status, 404);
+  json reports = Get(path + "/progress", editor);
+  ASSERT_EQ(reports["items"].size(), 2u);
+  EXPECT_EQ(reports["items"][0]["date"], "2025-03-01");
+  EXPECT_EQ(reports["items"][0]["spent_mxn"], "375000.50");
+
+  // 422 rules, each on its field, in Spanish.
+  auto fails_on = [&](const json& body, const std::string& field) {
+    auto result = report(body);
+    EXPECT_EQ(result.status, 422) << body.dump() << " " << result.body;
+    auto errors = Errors(result);
+    EXPECT_TRUE(errors.count(field)) << field << " " << result.body;
+  };
+  const json ok = {{"date", "2025-07-01"},
+                   {"physical_pct", 70},
+                   {"financial_pct", 70},
+                   {"spent_mxn", "800000.00"}};
+  fails_on(With(ok, {{"physical_pct", 101}}), "physical_pct");
+  fails_on(With(ok, {{"financial_pct", -1}}), "financial_pct");
+  fails_on(With(ok, {{"spent_mxn", "-5.00"}}), "spent_mxn");
+  fails_on(With(ok, {{"spent_mxn", 5}}), "spent_mxn");
+  fails_on(With(ok, {{"date", "2024-12-31"}}), "date");
+  fails_on(With(ok, {{"date", "2025-02-30"}}), "date");
+  fails_on(With(ok, {{"spent_mxn", "1250000.01"}}), "note");
+  auto over = report(With(ok, {{"spent_mxn", "1250000.01"}, {"note", "Convenio modificatorio 2"}}));
+  EXPECT_EQ(over.status, 201) << over.body;
+  EXPECT_EQ(Get(path, editor)["spent_mxn"], "1250000.01");
+  auto message = Errors(report(With(ok, {{"physical_pct", 101}})))["physical_pct"];
+  EXPECT_NE(message.find("porcentaje"), std::string::npos) << message;
+
+  // Project rules.
+  auto create_fails_on = [&](const json& body, const std::string& field) {
+    auto result = Call("POST", kBase + "tepehuanes/public-works/projects", body.dump(), editor);
+    EXPECT_EQ(result.status, 422) << body.dump() << " " << result.body;
+    EXPECT_TRUE(Errors(result).count(field)) << field << " " << result.body;
+  };
+  create_fails_on(Sample("x", "-1.00"), "budget_mxn");
+  create_fails_on(Sample("x", "1.005"), "budget_mxn");
+  create_fails_on(Sample("x", "999999.99"), "funding");  // FAIS 1,000,000.00 > budget
+  create_fails_on(With(Sample("x"), {{"status", "terminada"}}), "status");
+  create_fails_on(With(Sample("x"), {{"type", "paving"}}), "type");
+  create_fails_on(With(Sample("x"), {{"procurement_method", "limited"}}), "procurement_method");
+  json bad_origin = Sample("x");
+  bad_origin["funding"][0]["origin"] = "privado";
+  create_fails_on(bad_origin, "funding[0].origin");
+  json bad_amount = Sample("x");
+  bad_amount["funding"][0]["amount_mxn"] = "-3.00";
+  create_fails_on(bad_amount, "funding[0].amount_mxn");
+  json bad_lat = Sample("x");
+  bad_lat["location"]["lat"] = 91;
+  create_fails_on(bad_lat, "location.lat");
+  json bad_lon = Sample("x");
+  bad_lon["location"]["lon"] = "oeste";
+  create_fails_on(bad_lon, "location.lon");
+  create_fails_on(With(Sample("x"), {{"title", 7}}), "title");
+  create_fails_on(With(Sample("x"), {{"budget_mxn", 1250000}}), "budget_mxn");
+  // Two sources adding exactly the budget are fine; a centavo more is not.
+  json exact = Sample("Exacta", "2000000.00");
+  exact["funding"] = {
+      {{"origin", "federal"}, {"fund", "FAIS"}, {"amount_mxn", "1234567.89"}},
+      {{"origin", "municipal"}, {"fund", "Recursos propios"}, {"amount_mxn", "765432.11"}}};
+  Create("tepehuanes", exact, editor);
+  exact["funding"][1]["amount_mxn"] = "765432.12";
+  create_fails_on(exact, "funding");
+}
+
+TEST_F(PublicWorksTest, BadInputIsRejectedAndQIsNotInjectable) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  EXPECT_EQ(Call("POST", list, "{\"title\": ", editor).status, 400);
+  EXPECT_EQ(Call("POST", list, json{{"title", "x"}, {"budget_mxn", true}}.dump(), editor).status,
+            422);
+  EXPECT_EQ(Call("GET", list + "?status=terminada").status, 400);
+  EXPECT_EQ(Call("GET", list + "/no-es-uuid").status, 404);
+  Create("tepehuanes", Sample("Rehabilitación de la plaza"), editor);
+  for (const char* q : {"%27%3B%20DROP%20TABLE%20public_works.projects%3B%20--",
+                        "x%27%20OR%20%271%27%3D%271", "%25", "_"}) {
+    json found = Get(list + "?q=" + q, editor);
+    EXPECT_EQ(found["items"].size(), 0u) << q;
+  }
+  EXPECT_EQ(Get(list + "?q=PLAZA", editor)["items"].size(), 1u);
+  EXPECT_EQ(Get(list, editor)["items"].size(), 1u);
+  EXPECT_EQ(Get(list + "?funding_origin=federal", editor)["items"].size(), 1u);
+  EXPECT_EQ(Get(list + "?funding_origin=state", editor)["items"].size(), 0u);
+  EXPECT_EQ(Get(list + "?status=implementation", editor)["items"].size(), 1u);
+}
+
+// Hand-computed totals, exact to the centavo.
+TEST_F(PublicWorksTest, SummaryFollowsTheMoneyToTheCentavo) {
+  const std::string admin = MakeUser("admin@durango.gob.mx", "admin", "durango");
+  json a = Sample("Unidad deportiva norte", "1234567.89");
+  a["funding"] = {
+      {{"origin", "federal"}, {"fund", "FAIS"}, {"amount_mxn", "1000000.01"}},
+      {{"origin", "municipal"}, {"fund", "Recursos propios"}, {"amount_mxn", "234567.88"}}};
+  a["contract_value_mxn"] = "1200000.10";
+  json b = Sample("Unidad deportiva sur", "987654.32");
+  b["funding"] = {{{"origin", "federal"}, {"fund", "FORTAMUN"}, {"amount_mxn", "500000.00"}}};
+  b["contract_value_mxn"] = "900000.01";
+  b["status"] = "completion";
+  json c = Sample("Señalamiento estatal", "100.01");
+  c["funding"] = {{{"origin", "state"}, {"fund", "Estatal"}, {"amount_mxn", "100.01"}}};
+  c["contractor"] = nullptr;
+  c["contract_value_mxn"] = nullptr;
+  json pa = Create("municipio-durango", a, admin);
+  json pb = Create("municipio-durango", b, admin);
+  json pc = Create("durango", c, admin);
+  Create("durango", With(Sample("Borrador que no cuenta", "5.00"), {{"funding", json::array()}}),
+         admin);
+  Publish("municipio-durango", pa, admin);
+  Publish("municipio-durango", pb, admin);
+  Publish("durango", pc, admin);
+  ASSERT_EQ(Call("POST",
+                 kBase + "municipio-durango/public-works/projects/" + pa["id"].get<std::string>() +
+                     "/progress",
+                 json{{"date", "2025-05-05"},
+                      {"physical_pct", 10},
+                      {"financial_pct", 10},
+                      {"spent_mxn", "123456.79"}}
+                     .dump(),
+                 admin)
+                .status,
+            201);
+
+  json s = Get(kBase + "durango/public-works/summary?include_descendants=true");
+  EXPECT_EQ(s["currency"], "MXN");
+  EXPECT_EQ(s["totals"]["projects"], 3);
+  EXPECT_EQ(s["totals"]["budget_mxn"], "2222322.22");  // 1234567.89 + 987654.32 + 100.01
+  EXPECT_EQ(s["totals"]["contracted_mxn"], "2100000.11");
+  EXPECT_EQ(s["totals"]["spent_mxn"], "123456.79");
+  std::map<std::string, json> origin, fund, status, tenant;
+  for (const auto& x : s["by_funding_origin"]) origin[x["origin"]] = x;
+  for (const auto& x : s["by_fund"]) fund[x["fund"]] = x;
+  for (const auto& x : s["by_status"]) status[x["status"]] = x;
+  for (const auto& x : s["by_tenant"]) tenant[x["tenant"]] = x;
+  EXPECT_EQ(origin["federal"]["funded_mxn"], "1500000.01");
+  EXPECT_EQ(origin["federal"]["projects"], 2);
+  EXPECT_EQ(origin["federal"]["budget_mxn"], "2222222.21");
+  EXPECT_EQ(origin["municipal"]["funded_mxn"], "234567.88");
+  EXPECT_EQ(origin["state"]["funded_mxn"], "100.01");
+  EXPECT_EQ(fund["FAIS"]["funded_mxn"], "1000000.01");
+  EXPECT_EQ(fund["FORTAMUN"]["funded_mxn"], "500000.00");
+  EXPECT_EQ(status["implementation"]["budget_mxn"], "1234667.90");
+  EXPECT_EQ(status["completion"]["contracted_mxn"], "900000.01");
+  EXPECT_EQ(tenant["municipio-durango"]["budget_mxn"], "2222222.21");
+  EXPECT_EQ(tenant["durango"]["budget_mxn"], "100.01");
+  ASSERT_EQ(s["by_contractor"].size(), 1u);
+  EXPECT_EQ(s["by_contractor"][0]["spent_mxn"], "123456.79");
+  EXPECT_EQ(s["by_contractor"][0]["contracted_mxn"], "2100000.11");
+  // Without include_descendants: only the state's own.
+  EXPECT_EQ(Get(kBase + "durango/public-works/summary")["totals"]["budget_mxn"], "100.01");
+}
+
+TEST_F(PublicWorksTest, CsvAndOc4idsExportsOfPublishedWorks) {
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  json published = Create("tepehuanes", Sample("=Señalamiento, \"vial\""), admin);
+  json two = Sample("Rehabilitación de calles", "2500000.00");
+  two["funding"].push_back(
+      {{"origin", "municipal"}, {"fund", "FORTAMUN"}, {"amount_mxn", "750000.00"}});
+  json second = Create("tepehuanes", two, admin);
+  Create("tepehuanes", Sample("Borrador"), admin);
+  Publish("tepehuanes", published, admin);
+  Publish("tepehuanes", second, admin);
+  ASSERT_EQ(Call("POST",
+                 kBase + "tepehuanes/public-works/projects/" + second["id"].get<std::string>() +
+                     "/progress",
+                 json{{"date", "2025-04-01"},
+                      {"physical_pct", 40},
+                      {"financial_pct", 35.25},
+                      {"spent_mxn", "875000.00"}}
+                     .dump(),
+                 admin)
+                .status,
+            201);
+
+  auto csv = Call("GET", kBase + "tepehuanes/public-works/export.csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_NE(csv.Header("content-type").find("text/csv"), std::string::npos);
+  EXPECT_EQ(csv.body.substr(0, csv.body.find("\r\n")),
+            "id,ente,clave_externa,titulo,estado,tipo,sector,presupuesto_mxn,financiamiento,"
+            "procedimiento,contratista,rfc_contratista,monto_contratado_mxn,fecha_inicio,fecha_fin,"
+            "avance_fisico_pct,avance_financiero_pct,ejercido_mxn,latitud,longitud,direccion,"
+            "cvegeo,actualizado");
+  EXPECT_NE(csv.body.find("\"'=Señalamiento, \"\"vial\"\"\""), std::string::npos) << csv.body;
+  EXPECT_EQ(csv.body.find("Borrador"), std::string::npos);
+  EXPECT_NE(csv.body.find("federal:FAIS:1000000.00; municipal:FORTAMUN:750000.00"),
+            std::string::npos);
+  // Numbers keep their sign (no formula guard on a plain number) and exact text.
+  EXPECT_NE(csv.body.find(",24.0277,-104.6532,"), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find(",40,35.25,875000.00,"), std::string::npos) << csv.body;
+
+  const std::string state_admin = MakeUser("admin@durango.gob.mx", "admin", "durango");
+  ASSERT_EQ(Call("PUT", kBase + "tepehuanes/modules/public-works",
+                 json{{"config", {{"oc4ids_prefix", "oc4ids-tepe01"}}}}.dump(), state_admin)
+                    .status /
+                100,
+            2);
+  json package = Get(kBase + "tepehuanes/public-works/oc4ids.json");
+  EXPECT_EQ(package["version"], "0.9");
+  EXPECT_EQ(package["publisher"]["name"], "Municipio de Tepehuanes");
+  ASSERT_EQ(package["projects"].size(), 2u);
+  json p = package["projects"][1];
+  EXPECT_EQ(p["id"], "oc4ids-tepe01-" + second["id"].get<std::string>());
+  EXPECT_EQ(p["budget"]["amount"]["amount"], 2500000);
+  EXPECT_EQ(p["budget"]["budgetBreakdowns"][0]["budgetBreakdown"].size(), 2u);
+  EXPECT_EQ(p["locations"][0]["geometry"]["coordinates"][0], -104.6532);
+  EXPECT_EQ(p["metrics"][0]["id"], "physicalProgress");
+  EXPECT_EQ(p["metrics"][1]["observations"][0]["measure"], 35.25);
+  bool supplier = false;
+  for (const auto& party : p["parties"]) {
+    supplier = supplier || party["roles"][0] == "supplier";
+  }
+  EXPECT_TRUE(supplier);
+
+  // Validated against the OC4IDS 0.9.5 schema by scripts/test.d/40-oc4ids-validate.sh.
+  const char* state = std::getenv("CABILDO_STATE_DIR");
+  const std::string file =
+      (state ? std::string(state) : std::filesystem::temp_directory_path().string()) +
+      "/oc4ids-sample.json";
+  std::ofstream(file) << package.dump(2);
+  if (std::getenv("CABILDO_SKIP_OC4IDS_VALIDATION") == nullptr) {
+    const std::string command = "bash '" + std::string(CABILDO_SOURCE_DIR) +
+                                "/scripts/test.d/40-oc4ids-validate.sh' '" + file + "'";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  }
+}
+
+}  // namespace
+}  // namespace cabildo
