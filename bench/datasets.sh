@@ -11,10 +11,89 @@
 # through `bench_psql` (psql as the database owner). Send chatter to
 # "$BENCH_LOG"; a failing command stops the run.
 #
-# Pending (waiting for their features): projects (public-works rows per
-# tenant), users (an editor with a known password), tenants-2500.
+# Pending: tenants-2500 (the scale scenario).
 
 # The 4 tenants of the pilot: the State of Durango and three municipalities.
 dataset_durango() {
   "$BENCH_BIN" tenants apply "$ROOT/tenants/durango.json" >>"$BENCH_LOG" 2>&1
+}
+
+# Public-works projects: 60 published projects per tenant that enabled the
+# module, with fixed ids (md5 of slug and number), titles, amounts and dates,
+# two funding rows and one progress report each. The ids of durango's projects
+# go to $RUN/project-ids.txt for wrk/item.lua.
+dataset_projects() {
+  bench_psql >>"$BENCH_LOG" 2>&1 <<'SQL'
+BEGIN;
+SELECT set_config('cabildo.tenant_ids',
+  (SELECT string_agg(t.id::text, ',') FROM core.tenants t
+   JOIN core.tenant_modules m ON m.tenant_id = t.id AND m.module = 'public-works' AND m.enabled),
+  true);
+INSERT INTO public_works.projects (tenant_id, id, external_id, title, description, status, type,
+  sector, budget_mxn, lat, lon, address, cvegeo, contractor_name, contractor_rfc,
+  procurement_method, contract_value_mxn, start_date, end_date, physical_progress_pct,
+  financial_progress_pct, spent_mxn, published, created_at, updated_at)
+SELECT t.id, md5('bench-project-' || t.slug || '-' || n)::uuid,
+       'BENCH-' || upper(left(t.slug, 3)) || '-' || lpad(n::text, 4, '0'),
+       'Obra de prueba ' || n || ' de ' || t.name,
+       'Pavimentación y alumbrado de la calle ' || n || ' (datos de benchmark).',
+       (ARRAY['preparation', 'implementation', 'completion'])[1 + n % 3],
+       (ARRAY['construction', 'rehabilitation', 'expansion'])[1 + n % 3],
+       (ARRAY['transporte', 'salud', 'deportes', 'educación'])[1 + n % 4],
+       (1000000 + n * 12345)::numeric(16,2), 24.0 + n / 1000.0, -104.6 - n / 1000.0,
+       'Calle ' || n || ', ' || t.name, coalesce(t.inegi_code, '10'),
+       'Constructora Bench SA de CV', 'CBE010203AB1', 'open',
+       (950000 + n * 12000)::numeric(16,2),
+       date '2025-01-01' + n, date '2025-12-31' + n, (n % 100)::numeric(5,2),
+       (n % 90)::numeric(5,2), (n * 5000)::numeric(16,2), true,
+       timestamptz '2025-01-01 00:00:00+00' + n * interval '1 hour',
+       timestamptz '2025-06-01 00:00:00+00' + n * interval '1 hour'
+FROM core.tenants t
+JOIN core.tenant_modules m ON m.tenant_id = t.id AND m.module = 'public-works' AND m.enabled
+CROSS JOIN generate_series(1, 60) n;
+INSERT INTO public_works.project_funding (tenant_id, project_id, position, origin, fund, amount_mxn)
+SELECT p.tenant_id, p.id, f.position, f.origin, f.fund,
+       round(p.budget_mxn * f.share, 2)
+FROM public_works.projects p
+CROSS JOIN (VALUES (0, 'federal', 'FAIS', 0.6), (1, 'municipal', 'Municipal', 0.4))
+  AS f(position, origin, fund, share);
+INSERT INTO public_works.progress_reports (tenant_id, id, project_id, report_date, physical_pct,
+  financial_pct, spent_mxn, note, created_at)
+SELECT p.tenant_id, md5('bench-report-' || p.id::text)::uuid, p.id, date '2025-05-31',
+       p.physical_progress_pct, p.financial_progress_pct, p.spent_mxn, 'Avance de benchmark.',
+       timestamptz '2025-06-01 00:00:00+00'
+FROM public_works.projects p;
+COMMIT;
+SQL
+  bench_psql -At -c "SELECT set_config('cabildo.tenant_ids', (SELECT id::text FROM core.tenants WHERE slug = 'durango'), false);
+    SELECT id FROM public_works.projects ORDER BY id" | grep -E '^[0-9a-f-]{36}$' >"$RUN/project-ids.txt"
+  [[ $(wc -l <"$RUN/project-ids.txt") -ge 60 ]] || { echo "projects: durango has no projects" >>"$BENCH_LOG"; return 1; }
+}
+
+# Accounts (fixed passwords, bench only): an editor and an auditor at durango,
+# and a plain user for the login scenario.
+BENCH_EDITOR_EMAIL=editor@bench.cabildo.test BENCH_EDITOR_PASSWORD='bench-editor-Pa55word'
+BENCH_AUDITOR_EMAIL=auditor@bench.cabildo.test BENCH_AUDITOR_PASSWORD='bench-auditor-Pa55word'
+BENCH_LOGIN_EMAIL=login@bench.cabildo.test BENCH_LOGIN_PASSWORD='bench-login-Pa55word'
+dataset_users() {
+  printf '%s' "$BENCH_EDITOR_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_EDITOR_EMAIL" \
+    --name 'Editora Bench' --password-stdin >>"$BENCH_LOG" 2>&1
+  printf '%s' "$BENCH_AUDITOR_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_AUDITOR_EMAIL" \
+    --name 'Auditor Bench' --password-stdin >>"$BENCH_LOG" 2>&1
+  printf '%s' "$BENCH_LOGIN_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_LOGIN_EMAIL" \
+    --name 'Usuaria Bench' --password-stdin >>"$BENCH_LOG" 2>&1
+  bench_psql >>"$BENCH_LOG" 2>&1 <<SQL
+BEGIN;
+SELECT set_config('cabildo.tenant_ids', (SELECT id::text FROM core.tenants WHERE slug = 'durango'), true);
+INSERT INTO core.role_assignments (tenant_id, user_id, role)
+SELECT t.id, u.id, r.role
+FROM (VALUES ('$BENCH_EDITOR_EMAIL', 'editor'), ('$BENCH_AUDITOR_EMAIL', 'auditor')) AS r(email, role)
+JOIN core.users u ON u.email = r.email
+JOIN core.tenants t ON t.slug = 'durango';
+DO \$\$ BEGIN
+  IF (SELECT count(*) FROM core.role_assignments ra JOIN core.tenants t ON t.id = ra.tenant_id
+      WHERE t.slug = 'durango') < 2 THEN RAISE EXCEPTION 'users: role assignments missing'; END IF;
+END \$\$;
+COMMIT;
+SQL
 }

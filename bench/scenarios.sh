@@ -34,53 +34,120 @@ scenario tenants path='/v1/tenants?limit=20' needs=durango \
 scenario tenant path=/v1/tenants/durango needs=durango \
   about='one tenant with its children slugs'
 
-# --- pending: declared now so the harness and README know what is coming -------
-
-# Until the public-works module exists, `bench/run list` runs the tenant list
-# under the name `list`, so scripts/test's smoke run exercises the whole pipeline.
-scenario list state=pending stand_in=tenants \
-  waits='public-works module' \
-  path='/v1/tenants/durango/public-works/projects?limit=20' needs=durango,projects \
+scenario list path='/v1/tenants/durango/public-works/projects?limit=20' needs=durango,projects \
   about='public list of one tenant, anonymous: 20 published projects'
 
-scenario list-state state=pending \
-  waits='public-works module (include_descendants)' \
+scenario list-state \
   path='/v1/tenants/durango/public-works/projects?limit=20&include_descendants=true' \
   needs=durango,projects \
   about='state-level public list across its municipalities'
 
-scenario item state=pending \
-  waits='public-works module' \
-  path='/v1/tenants/durango/public-works/projects/1' script=wrk/item.lua needs=durango,projects \
-  about='one project by id, ids spread over the data set'
+scenario item path='/v1/tenants/durango/public-works/projects/ITEM_ID' script=wrk/item.lua \
+  setup=setup_item_path needs=durango,projects \
+  about='one project by id, ids spread over the 60 of durango (wrk/item.lua)'
 
-scenario revalidate state=pending \
-  waits='public-works module with ETag / If-None-Match' \
-  path='/v1/tenants/durango/public-works/projects?limit=20' setup=setup_list_etag expect=304 \
-  needs=durango,projects \
+scenario revalidate path='/v1/tenants/durango/public-works/projects?limit=20' \
+  setup=setup_list_etag expect=304 needs=durango,projects \
   about='conditional GET of the public list answered 304 Not Modified'
 
-scenario login state=pending \
-  waits='accounts (POST /v1/auth/login)' \
-  method=POST path=/v1/auth/login header='Content-Type: application/json' \
-  body_file=wrk/login.json needs=durango,users \
-  about='password login: hashing cost and token issue'
-
-scenario create state=pending \
-  waits='accounts and the public-works module' \
-  method=POST path=/v1/tenants/durango/public-works/projects \
-  header='Content-Type: application/json' body_file=wrk/project.json script=wrk/create.lua \
-  setup=setup_editor_token expect=201 needs=durango,users \
-  about='editor creates draft projects (write path, audit entry)'
-
-scenario summary state=pending \
-  waits='public-works module (/summary)' \
-  path='/v1/tenants/durango/public-works/summary?include_descendants=true' \
+scenario summary path='/v1/tenants/durango/public-works/summary?include_descendants=true' \
   needs=durango,projects \
   about='follow-the-money totals for the state and its municipalities'
 
+scenario login method=POST path=/v1/auth/login header='Content-Type: application/json' \
+  body_file=wrk/login.json needs=durango,users after=after_login_argon2 \
+  about='password login: hashing cost and token issue'
+
+scenario create method=POST path=/v1/tenants/durango/public-works/projects \
+  header='Content-Type: application/json' body_file=wrk/project.json script=wrk/create.lua \
+  setup=setup_editor_token expect=201 needs=durango,users after=after_create_audit_verify \
+  about='editor creates draft projects (write path, audit entry)'
+
+# --- pending: declared now so the harness and README know what is coming -------
+
 scenario scale state=pending \
-  waits='public-works module and the 2,500-tenant data set' \
+  waits='the 2,500-tenant data set' \
   path='/v1/tenants/durango/public-works/projects?limit=20' script=wrk/scale.lua \
   needs=tenants-2500,projects \
   about='public lists spread over 2,500 tenants (cache and pool behaviour at scale)'
+
+# --- setup / after functions (run by bench/run once the server is up) ----------
+
+# item: the sample request (and the nginx ceiling) use the first project id.
+setup_item_path() {
+  local id
+  id="$(head -n 1 "$RUN/project-ids.txt")"
+  SCN[$1.path]="${SCN[$1.path]/ITEM_ID/$id}"
+}
+
+# revalidate: the list's current ETag, sent back as If-None-Match.
+setup_list_etag() {
+  local etag
+  etag="$(curl -sS --max-time 10 -o /dev/null -D - "$CABILDO_URL${SCN[$1.path]}" |
+    awk -F': *' 'tolower($1) == "etag" { v = $2 } END { gsub(/\r/, "", v); print v }')"
+  [[ -n $etag ]] || { echo "bench: setup_list_etag: no ETag on ${SCN[$1.path]}" >&2; return 1; }
+  bench_header "If-None-Match: $etag"
+}
+
+bench_login() { # <email> <password>: prints an access token
+  local body
+  body="$(EMAIL="$1" PASSWORD="$2" "$PY" -c 'import json, os
+print(json.dumps({"email": os.environ["EMAIL"], "password": os.environ["PASSWORD"]}))')"
+  curl -sS --max-time 10 -H 'Content-Type: application/json' --data-binary "$body" \
+    "$CABILDO_URL/v1/auth/login" |
+    "$PY" -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+# create: the editor's bearer token.
+setup_editor_token() {
+  local token
+  token="$(bench_login "$BENCH_EDITOR_EMAIL" "$BENCH_EDITOR_PASSWORD")" || return 1
+  [[ -n $token ]] || return 1
+  bench_header "Authorization: Bearer $token"
+}
+
+# After create's load: the audit chain of durango must still verify.
+after_create_audit_verify() {
+  local token out
+  token="$(bench_login "$BENCH_AUDITOR_EMAIL" "$BENCH_AUDITOR_PASSWORD")" || return 1
+  out="$(curl -sS --max-time 60 -H "Authorization: Bearer $token" -w '\t%{http_code}' \
+    "$CABILDO_URL/v1/tenants/durango/audit/verify")" || return 1
+  say "create: GET /v1/tenants/durango/audit/verify -> ${out##*$'\t'} ${out%$'\t'*}"
+  printf '%s\n' "${out%$'\t'*}" >"$RUN/create.audit-verify.json"
+  [[ ${out##*$'\t'} == 200 ]] && "$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d.get("ok") is True else 1)' "$RUN/create.audit-verify.json"
+}
+
+# Beside login: Argon2id hashes/s measured alone, libsodium's
+# crypto_pwhash_str at OPSLIMIT/MEMLIMIT_INTERACTIVE, one thread.
+after_login_argon2() {
+  local dir="$BENCH_STATE/argon2" rate
+  mkdir -p "$dir"
+  cat >"$dir/argon2.c" <<'C'
+#include <sodium.h>
+#include <stdio.h>
+#include <time.h>
+int main(void) {
+  if (sodium_init() < 0) return 1;
+  char out[crypto_pwhash_STRBYTES];
+  const char *pw = "bench-login-Pa55word";
+  const int n = 20;
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  for (int i = 0; i < n; i++)
+    if (crypto_pwhash_str(out, pw, 20, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) return 1;
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  double s = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+  printf("%.1f hashes/s (%d crypto_pwhash_str in %.2f s, opslimit %llu, memlimit %zu MiB)\n",
+         n / s, n, s, (unsigned long long)crypto_pwhash_OPSLIMIT_INTERACTIVE,
+         (size_t)crypto_pwhash_MEMLIMIT_INTERACTIVE >> 20);
+  return 0;
+}
+C
+  cc -O2 -o "$dir/argon2" "$dir/argon2.c" -lsodium >>"$BENCH_LOG" 2>&1 || return 1
+  rate="$("$dir/argon2")" || return 1
+  say "login: Argon2id alone (one thread, server idle): $rate"
+  printf '%s\n' "$rate" >"$RUN/login.argon2.txt"
+}

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
 #include <sstream>
@@ -492,17 +493,96 @@ TEST_F(PublicWorksTest, CsvAndOc4idsExportsOfPublishedWorks) {
   }
   EXPECT_TRUE(supplier);
 
-  // Validated against the OC4IDS 0.9.5 schema by scripts/test.d/40-oc4ids-validate.sh.
+  // Validated against the OC4IDS 0.9.5 schema by scripts/oc4ids-validate.
   const char* state = std::getenv("CABILDO_STATE_DIR");
   const std::string file =
       (state ? std::string(state) : std::filesystem::temp_directory_path().string()) +
       "/oc4ids-sample.json";
   std::ofstream(file) << package.dump(2);
-  if (std::getenv("CABILDO_SKIP_OC4IDS_VALIDATION") == nullptr) {
-    const std::string command = "bash '" + std::string(CABILDO_SOURCE_DIR) +
-                                "/scripts/test.d/40-oc4ids-validate.sh' '" + file + "'";
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  const std::string command =
+      "bash '" + std::string(CABILDO_SOURCE_DIR) + "/scripts/oc4ids-validate' '" + file + "'";
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+}
+
+// Inserts published projects straight into the database (bypassing the API).
+void InsertProjects(const std::string& owner_url, const std::string& tenant, int count,
+                    const std::string& prefix) {
+  pqxx::connection owner(owner_url);
+  pqxx::work w(owner);
+  auto id = w.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", tenant)[0][0]
+                .as<std::string>();
+  core::ApplyScope(w, core::Scope{{id}, ""});
+  for (int i = 0; i < count; ++i) {
+    w.exec_params(
+        "INSERT INTO public_works.projects (tenant_id, title, budget_mxn, published, "
+        "updated_at) VALUES ($1, $2, 1000.00, true, clock_timestamp())",
+        id, prefix + std::to_string(i));
   }
+  w.commit();
+}
+
+TEST_F(PublicWorksTest, PagingReturnsEveryProjectOnceWhileNewOnesArrive) {
+  InsertProjects(database_.owner_url(), "tepehuanes", 150, "obra-");
+  std::map<std::string, int> seen;
+  std::string path = kBase + "tepehuanes/public-works/projects?limit=40";
+  for (int page = 0; page < 10; ++page) {
+    json body = Get(path);
+    ASSERT_LE(body["items"].size(), 40u);
+    for (const auto& item : body["items"]) ++seen[item["title"].get<std::string>()];
+    InsertProjects(database_.owner_url(), "tepehuanes", 2, "nueva-" + std::to_string(page) + "-");
+    if (body["next_cursor"].is_null()) break;
+    path = kBase + "tepehuanes/public-works/projects?limit=40&cursor=" +
+           body["next_cursor"].get<std::string>();
+  }
+  for (int i = 0; i < 150; ++i) EXPECT_EQ(seen["obra-" + std::to_string(i)], 1) << i;
+  for (const auto& [title, count] : seen) EXPECT_EQ(count, 1) << title;
+}
+
+TEST_F(PublicWorksTest, ConcurrentPatchesWithTheSameIfMatchGiveExactlyOne412) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  json project = Create("tepehuanes", Sample("Señalamiento vial en la cabecera"), editor);
+  const std::string path =
+      kBase + "tepehuanes/public-works/projects/" + project["id"].get<std::string>();
+  const std::string etag = Call("GET", path, "", editor).Header("etag");
+  ASSERT_FALSE(etag.empty());
+  auto patch = [&](const std::string& title) {
+    std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + editor},
+                                                  {"If-Match", etag}};
+    return testing::HttpRequest(app_->Port(), "PATCH", path, json{{"title", title}}.dump(), headers)
+        .status;
+  };
+  auto a = std::async(std::launch::async, patch, "Señalamiento vial, versión A");
+  auto b = std::async(std::launch::async, patch, "Señalamiento vial, versión B");
+  std::vector<int> statuses = {a.get(), b.get()};
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{200, 412}));
+}
+
+TEST_F(PublicWorksTest, ATwoMegabyteBodyIs413AndNothingChanges) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  Create("tepehuanes", Sample("Obra existente"), editor);
+  json huge = Sample(std::string(2 * 1024 * 1024, 'x'));
+  auto result = Call("POST", kBase + "tepehuanes/public-works/projects", huge.dump(), editor);
+  EXPECT_EQ(result.status, 413);
+  EXPECT_EQ(Get(kBase + "tepehuanes/public-works/projects", editor)["items"].size(), 1u);
+}
+
+// The demo data set of scripts/run (CABILDO_DEMO_DATA=1) exports valid OC4IDS.
+TEST_F(PublicWorksTest, TheDemoDataExportsValidOc4ids) {
+  const std::string command = "CABILDO_DATABASE_ADMIN_URL=\"" + database_.owner_url() +
+                              "\" bash '" + std::string(CABILDO_SOURCE_DIR) +
+                              "/scripts/demo-data.sh' > /dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  auto package = Call("GET", kBase + "durango/public-works/oc4ids.json");
+  ASSERT_EQ(package.status, 200);
+  EXPECT_FALSE(json::parse(package.body)["projects"].empty());
+  const std::string file = std::filesystem::temp_directory_path().string() + "/oc4ids-demo-" +
+                           database_.name() + ".json";
+  std::ofstream(file) << package.body;
+  const std::string validate =
+      "bash '" + std::string(CABILDO_SOURCE_DIR) + "/scripts/oc4ids-validate' '" + file + "'";
+  EXPECT_EQ(std::system(validate.c_str()), 0) << validate;
+  std::filesystem::remove(file);
 }
 
 }  // namespace
