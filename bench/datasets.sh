@@ -11,7 +11,7 @@
 # through `bench_psql` (psql as the database owner). Send chatter to
 # "$BENCH_LOG"; a failing command stops the run.
 #
-# Pending: tenants-2500 (the scale scenario).
+# tenants-2500 is only loaded by the scale scenario (not in the default run).
 
 # The 4 tenants of the pilot: the State of Durango and three municipalities.
 dataset_durango() {
@@ -25,10 +25,9 @@ dataset_durango() {
 dataset_projects() {
   bench_psql >>"$BENCH_LOG" 2>&1 <<'SQL'
 BEGIN;
-SELECT set_config('cabildo.tenant_ids',
-  (SELECT string_agg(t.id::text, ',') FROM core.tenants t
-   JOIN core.tenant_modules m ON m.tenant_id = t.id AND m.module = 'public-works' AND m.enabled),
-  true);
+-- Row-level security applies to the owner too (tenant_modules included).
+SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants), true)
+  <> '' AS scoped;
 INSERT INTO public_works.projects (tenant_id, id, external_id, title, description, status, type,
   sector, budget_mxn, lat, lon, address, cvegeo, contractor_name, contractor_rfc,
   procurement_method, contract_value_mxn, start_date, end_date, physical_progress_pct,
@@ -65,8 +64,9 @@ SELECT p.tenant_id, md5('bench-report-' || p.id::text)::uuid, p.id, date '2025-0
 FROM public_works.projects p;
 COMMIT;
 SQL
-  bench_psql -At -c "SELECT set_config('cabildo.tenant_ids', (SELECT id::text FROM core.tenants WHERE slug = 'durango'), false);
-    SELECT id FROM public_works.projects ORDER BY id" | grep -E '^[0-9a-f-]{36}$' >"$RUN/project-ids.txt"
+  bench_psql -At -c "SELECT set_config('cabildo.tenant_ids', (SELECT id::text FROM core.tenants WHERE slug = 'durango'), false) = ''" \
+    -c "SELECT p.id FROM public_works.projects p JOIN core.tenants t ON t.id = p.tenant_id
+        WHERE t.slug = 'durango' ORDER BY p.id" | grep -E '^[0-9a-f-]{36}$' >"$RUN/project-ids.txt"
   [[ $(wc -l <"$RUN/project-ids.txt") -ge 60 ]] || { echo "projects: durango has no projects" >>"$BENCH_LOG"; return 1; }
 }
 
@@ -76,12 +76,14 @@ BENCH_EDITOR_EMAIL=editor@bench.cabildo.test BENCH_EDITOR_PASSWORD='bench-editor
 BENCH_AUDITOR_EMAIL=auditor@bench.cabildo.test BENCH_AUDITOR_PASSWORD='bench-auditor-Pa55word'
 BENCH_LOGIN_EMAIL=login@bench.cabildo.test BENCH_LOGIN_PASSWORD='bench-login-Pa55word'
 dataset_users() {
-  printf '%s' "$BENCH_EDITOR_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_EDITOR_EMAIL" \
-    --name 'Editora Bench' --password-stdin >>"$BENCH_LOG" 2>&1
-  printf '%s' "$BENCH_AUDITOR_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_AUDITOR_EMAIL" \
-    --name 'Auditor Bench' --password-stdin >>"$BENCH_LOG" 2>&1
-  printf '%s' "$BENCH_LOGIN_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_LOGIN_EMAIL" \
-    --name 'Usuaria Bench' --password-stdin >>"$BENCH_LOG" 2>&1
+  {
+    printf '%s' "$BENCH_EDITOR_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_EDITOR_EMAIL" \
+      --name 'Editora Bench' --password-stdin &&
+      printf '%s' "$BENCH_AUDITOR_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_AUDITOR_EMAIL" \
+        --name 'Auditor Bench' --password-stdin &&
+      printf '%s' "$BENCH_LOGIN_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_LOGIN_EMAIL" \
+        --name 'Usuaria Bench' --password-stdin
+  } >>"$BENCH_LOG" 2>&1 || return 1
   bench_psql >>"$BENCH_LOG" 2>&1 <<SQL
 BEGIN;
 SELECT set_config('cabildo.tenant_ids', (SELECT id::text FROM core.tenants WHERE slug = 'durango'), true);
@@ -96,4 +98,58 @@ DO \$\$ BEGIN
 END \$\$;
 COMMIT;
 SQL
+}
+
+# 2,500 municipality tenants under 5 states (INEGI codes 20-24, 500 each, slugs
+# bench-e<state>-m<nnn>), public-works enabled on all, 200 published projects
+# per municipality (500,000 rows, no funding or progress rows), inserted with
+# one INSERT ... SELECT generate_series per state's batch of 500 tenants. The
+# municipality slugs go to $RUN/scale-slugs.txt for wrk/scale.lua.
+dataset_tenants_2500() {
+  local file="$RUN/tenants-2500.json"
+  "$PY" - "$file" "$RUN/scale-slugs.txt" <<'PY'
+import json, sys
+tenants, slugs = [], []
+for s in range(1, 6):
+    code = str(19 + s)
+    tenants.append({"slug": f"bench-e{s}", "name": f"Estado Bench {s}", "kind": "state",
+                    "parent": None, "inegi_code": code, "modules": ["public-works"]})
+    for m in range(1, 501):
+        slug = f"bench-e{s}-m{m:03d}"
+        slugs.append(slug)
+        tenants.append({"slug": slug, "name": f"Municipio Bench {s}-{m:03d}",
+                        "kind": "municipality", "parent": f"bench-e{s}",
+                        "inegi_code": f"{code}{m:03d}", "modules": ["public-works"]})
+with open(sys.argv[1], "w") as f:
+    json.dump({"instance": "bench-2500", "description": "bench/run scale: 2,500 municipalities",
+               "tenants": tenants}, f)
+with open(sys.argv[2], "w") as f:
+    f.write("\n".join(slugs) + "\n")
+PY
+  "$BENCH_BIN" tenants apply "$file" >>"$BENCH_LOG" 2>&1 || return 1
+  local s
+  for s in 1 2 3 4 5; do
+    bench_psql >>"$BENCH_LOG" 2>&1 <<SQL || return 1
+BEGIN;
+SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants
+  WHERE slug LIKE 'bench-e$s-m%'), true) <> '' AS scoped;
+INSERT INTO public_works.projects (tenant_id, id, external_id, title, status, type, sector,
+  budget_mxn, contract_value_mxn, start_date, physical_progress_pct, financial_progress_pct,
+  spent_mxn, published, created_at, updated_at)
+SELECT t.id, md5('bench-scale-' || t.slug || '-' || n)::uuid, 'SCALE-' || lpad(n::text, 4, '0'),
+       'Obra de escala ' || n || ' de ' || t.name,
+       (ARRAY['preparation', 'implementation', 'completion'])[1 + n % 3],
+       (ARRAY['construction', 'rehabilitation', 'expansion'])[1 + n % 3],
+       (ARRAY['transporte', 'salud', 'deportes', 'educación'])[1 + n % 4],
+       (500000 + n * 7919)::numeric(16,2), (480000 + n * 7000)::numeric(16,2),
+       date '2025-01-01' + n, (n % 100)::numeric(5,2), (n % 90)::numeric(5,2),
+       (n * 2500)::numeric(16,2), true,
+       timestamptz '2025-01-01 00:00:00+00' + n * interval '1 hour',
+       timestamptz '2025-06-01 00:00:00+00' + n * interval '1 hour'
+FROM core.tenants t CROSS JOIN generate_series(1, 200) n
+WHERE t.slug LIKE 'bench-e$s-m%';
+COMMIT;
+SQL
+  done
+  bench_psql -c 'ANALYZE public_works.projects' >>"$BENCH_LOG" 2>&1
 }

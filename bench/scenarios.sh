@@ -14,8 +14,13 @@
 #   needs=a,b           data sets (bench/datasets.sh: dataset_<name>) loaded before serve
 #   setup=fn            bash function run once the server is up (e.g. log in and
 #                       `bench_header "Authorization: Bearer ..."`)
+#   connections=N       wrk -c for this scenario, both targets (default BENCH_CONNECTIONS)
+#   after=fn            bash function run after the scenario's load (e.g. a check or a
+#                       side measurement; it may write $RUN/<name>.after.txt, which
+#                       goes into the results JSON as "after")
 #   expect=2xx          status the sample request must get: 2xx (default) or a code
 #   about='...'         one line for the README and the results JSON
+#   default=no          run only when named (`bench/run scale`), not by `bench/run`
 #   state=pending       not runnable yet; needs waits='<the feature it waits for>'
 #   stand_in=<name>     (pending only) run this available scenario's request under
 #                       the pending name until the feature exists
@@ -55,21 +60,22 @@ scenario summary path='/v1/tenants/durango/public-works/summary?include_descenda
   about='follow-the-money totals for the state and its municipalities'
 
 scenario login method=POST path=/v1/auth/login header='Content-Type: application/json' \
-  body_file=wrk/login.json needs=durango,users after=after_login_argon2 \
-  about='password login: hashing cost and token issue'
+  body_file=wrk/login.json needs=durango,users after=after_login_argon2 connections=4 \
+  about='password login: hashing cost and token issue (wrk -c4: Argon2id allows ~10/s per core)'
 
 scenario create method=POST path=/v1/tenants/durango/public-works/projects \
   header='Content-Type: application/json' body_file=wrk/project.json script=wrk/create.lua \
   setup=setup_editor_token expect=201 needs=durango,users after=after_create_audit_verify \
   about='editor creates draft projects (write path, audit entry)'
 
-# --- pending: declared now so the harness and README know what is coming -------
+# --- only when named: its data set would change every other row ---------------
 
-scenario scale state=pending \
-  waits='the 2,500-tenant data set' \
-  path='/v1/tenants/durango/public-works/projects?limit=20' script=wrk/scale.lua \
-  needs=tenants-2500,projects \
-  about='public lists spread over 2,500 tenants (cache and pool behaviour at scale)'
+# bench/run scale (alone): 2,500 tenants, 500,000 projects; compare its p99 with
+# `list` of a default run (4 tenants, same request shape).
+scenario scale default=no \
+  path='/v1/tenants/bench-e1-m001/public-works/projects?limit=20' script=wrk/scale.lua \
+  needs=tenants-2500 \
+  about='public lists spread over 2,500 tenants with 200 projects each (wrk/scale.lua)'
 
 # --- setup / after functions (run by bench/run once the server is up) ----------
 
@@ -114,6 +120,8 @@ after_create_audit_verify() {
     "$CABILDO_URL/v1/tenants/durango/audit/verify")" || return 1
   say "create: GET /v1/tenants/durango/audit/verify -> ${out##*$'\t'} ${out%$'\t'*}"
   printf '%s\n' "${out%$'\t'*}" >"$RUN/create.audit-verify.json"
+  printf 'GET /v1/tenants/durango/audit/verify after the load (auditor): %s %s\n' \
+    "${out##*$'\t'}" "${out%$'\t'*}" >"$RUN/create.after.txt"
   [[ ${out##*$'\t'} == 200 ]] && "$PY" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if d.get("ok") is True else 1)' "$RUN/create.audit-verify.json"
@@ -149,5 +157,5 @@ C
   cc -O2 -o "$dir/argon2" "$dir/argon2.c" -lsodium >>"$BENCH_LOG" 2>&1 || return 1
   rate="$("$dir/argon2")" || return 1
   say "login: Argon2id alone (one thread, server idle): $rate"
-  printf '%s\n' "$rate" >"$RUN/login.argon2.txt"
+  printf "Argon2id alone (one thread): %s\n" "$rate" >"$RUN/login.after.txt"
 }

@@ -18,6 +18,7 @@ than the scenario expects.
 
 import json
 import os
+import re
 import socket
 import sys
 
@@ -149,7 +150,8 @@ def report(run_dir, out, root=None):
             "about": meta.get("about", ""),
             "method": meta.get("method", "GET"),
             "path": meta.get("path"),
-            "headers": meta.get("header", []),
+            "headers": [re.sub(r"^(Authorization: *Bearer) .*", r"\1 <token>", h, flags=re.I)
+                        for h in meta.get("header", [])],
             "body_file": meta.get("body_file"),
             "script": meta.get("script"),
             "needs": [n for n in meta.get("needs", "").split(",") if n],
@@ -165,6 +167,12 @@ def report(run_dir, out, root=None):
             "ratio_vs_nginx": ratio(cab["rps"], ngx["rps"]),
             "ratio_vs_healthz": None,
         }
+        if meta.get("connections"):  # the scenario's own wrk -c (both targets)
+            entry["connections"] = meta["connections"]
+        after_file = os.path.join(run_dir, f"{name}.after.txt")
+        if os.path.exists(after_file):  # what the scenario's after= function measured
+            with open(after_file, encoding="utf-8") as f:
+                entry["after"] = f.read().strip()
         if meta.get("stand_in"):
             entry["stand_in"] = meta["stand_in"]
             entry["pending_path"] = meta.get("pending_path")
@@ -264,6 +272,12 @@ def report(run_dir, out, root=None):
     if any(not e["cabildo"]["non2xx_exact"] for e in scenarios):
         print("~ non-2xx here is wrk's count of statuses >= 400 (BENCH_STATUS_HOOK=1 counts"
               " every non-2xx, at some wrk CPU)")
+    for e in scenarios:
+        if e.get("connections"):
+            print(f"{e['name']}: wrk -c{e['connections']} (its own connections, both targets)")
+    for e in scenarios:
+        if e.get("after"):
+            print(f"{e['name']}: {e['after']}")
     sock = [e["name"] for e in scenarios if sum(e["cabildo"]["socket_errors"].values())]
     if sock:
         print("socket errors (connect/read/write/timeout > 2 s) in: " + ", ".join(sock))
