@@ -17,6 +17,7 @@
 #include "cabildo/plugin/plugin_api.h"
 
 #include "openapi.h"
+#include "server_fixture.h"
 #include "test_support.h"
 
 namespace cabildo {
@@ -29,7 +30,6 @@ using testing::HttpResult;
 const std::string kPluginDir = CABILDO_DEFAULT_PLUGIN_DIR;
 const std::string kBadAbi =
     std::string(CABILDO_BINARY_DIR) + "/test-plugins/bad-abi/libcabildo_badabi.so";
-constexpr const char* kPassword = "contraseña-segura-1";
 
 TEST(PluginLoaderTest, RefusesAnIncompatibleAbiBeforeCallingIt) {
   auto plugin = core::LoadPlugin(kBadAbi);  // its init aborts the process if called
@@ -109,46 +109,9 @@ TEST(PluginConfigTest, ValidatesTheSchemaSubset) {
   EXPECT_EQ(errors.size(), 1u);
 }
 
-class ModuleTest : public ::testing::Test {
+class ModuleTest : public testing::ServerTest {
  protected:
-  void SetUp() override {
-    auto plugins = core::LoadPlugins(kPluginDir, false);
-    ASSERT_TRUE(plugins.ok()) << plugins.status().message();
-    pqxx::connection owner(database_.owner_url());
-    ASSERT_TRUE(core::MigratePlugins(owner, plugins->loaded).ok());
-    std::ifstream in(std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    ASSERT_TRUE(core::ApplyTenantFile(owner, text.str(), {"example"}).ok());
-    app_ = std::make_unique<api::App>(database_.MakeConfig());
-    ASSERT_TRUE(app_->Start().ok());
-  }
-
-  std::string MakeUser(const std::string& email, const std::string& role,
-                       const std::string& tenant) {
-    pqxx::connection owner(database_.owner_url());
-    pqxx::work work(owner);
-    auto user = core::CreateUser(work, {email, "Persona", kPassword, false});
-    auto id = work.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", tenant)[0][0]
-                  .as<std::string>();
-    core::ApplyScope(work, core::Scope{{id}, ""});
-    work.exec_params(
-        "INSERT INTO core.role_assignments (tenant_id, user_id, role) VALUES ($1, $2, $3)", id,
-        user->id, role);
-    work.commit();
-    auto login = HttpRequest(app_->Port(), "POST", "/v1/auth/login",
-                             json{{"email", email}, {"password", kPassword}}.dump());
-    return json::parse(login.body)["access_token"];
-  }
-
-  HttpResult Call(const std::string& method, const std::string& path, const std::string& body = "",
-                  const std::string& token = "", std::map<std::string, std::string> headers = {}) {
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    return HttpRequest(app_->Port(), method, path, body, headers);
-  }
-
-  testing::TestDatabase database_;
-  std::unique_ptr<api::App> app_;
+  std::vector<std::string> EnabledModules() const override { return {"example"}; }
 };
 
 TEST_F(ModuleTest, MigrationsAndPermissionsHaveTheirOwnTrack) {

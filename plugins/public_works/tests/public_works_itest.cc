@@ -17,6 +17,7 @@
 #include "cabildo/core/tenants.h"
 #include "cabildo/plugin/plugin_api.h"
 
+#include "server_fixture.h"
 #include "test_support.h"
 
 namespace cabildo {
@@ -27,47 +28,11 @@ using testing::HttpRequest;
 using testing::HttpResult;
 
 const std::string kPluginDir = CABILDO_DEFAULT_PLUGIN_DIR;
-constexpr const char* kPassword = "contraseña-segura-1";
 const std::string kBase = "/v1/tenants/";
 
-class PublicWorksTest : public ::testing::Test {
+class PublicWorksTest : public testing::ServerTest {
  protected:
-  void SetUp() override {
-    auto plugins = core::LoadPlugins(kPluginDir, false);
-    ASSERT_TRUE(plugins.ok()) << plugins.status().message();
-    pqxx::connection owner(database_.owner_url());
-    ASSERT_TRUE(core::MigratePlugins(owner, plugins->loaded).ok());
-    std::ifstream in(std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    ASSERT_TRUE(core::ApplyTenantFile(owner, text.str(), {"public-works"}).ok());
-    app_ = std::make_unique<api::App>(database_.MakeConfig());
-    ASSERT_TRUE(app_->Start().ok());
-  }
-
-  std::string MakeUser(const std::string& email, const std::string& role,
-                       const std::string& tenant) {
-    pqxx::connection owner(database_.owner_url());
-    pqxx::work work(owner);
-    auto user = core::CreateUser(work, {email, "Persona", kPassword, false});
-    auto id = work.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", tenant)[0][0]
-                  .as<std::string>();
-    core::ApplyScope(work, core::Scope{{id}, ""});
-    work.exec_params(
-        "INSERT INTO core.role_assignments (tenant_id, user_id, role) VALUES ($1, $2, $3)", id,
-        user->id, role);
-    work.commit();
-    auto login = HttpRequest(app_->Port(), "POST", "/v1/auth/login",
-                             json{{"email", email}, {"password", kPassword}}.dump());
-    return json::parse(login.body)["access_token"];
-  }
-
-  HttpResult Call(const std::string& method, const std::string& path, const std::string& body = "",
-                  const std::string& token = "", std::map<std::string, std::string> headers = {}) {
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    if (!body.empty()) headers["Content-Type"] = "application/json";
-    return HttpRequest(app_->Port(), method, path, body, headers);
-  }
+  std::vector<std::string> EnabledModules() const override { return {"public-works"}; }
 
   json Get(const std::string& path, const std::string& token = "") {
     auto result = Call("GET", path, "", token);
@@ -101,9 +66,6 @@ class PublicWorksTest : public ::testing::Test {
     }
     return errors;
   }
-
-  testing::TestDatabase database_;
-  std::unique_ptr<api::App> app_;
 };
 
 // `base` with the keys of `patch` replaced.

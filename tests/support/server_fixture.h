@@ -1,0 +1,39 @@
+// A running Cabildo for module tests: a fresh migrated database with every
+// plugin of the build migrated, the Durango tenants applied (enabling the
+// modules `EnabledModules()` names where tenants/durango.json lists them, or
+// everywhere they are installed), and an in-process server.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cabildo/api/app.h"
+
+#include "test_support.h"
+
+namespace cabildo::testing {
+
+inline constexpr const char* kTestPassword = "contraseña-segura-1";
+
+class ServerTest : public ::testing::Test {
+ protected:
+  // Installed modules that tenants/durango.json may enable.
+  virtual std::vector<std::string> EnabledModules() const = 0;
+
+  void SetUp() override;
+
+  // A user with `role` at `tenant` (created as the owner); returns an access token.
+  std::string MakeUser(const std::string& email, const std::string& role,
+                       const std::string& tenant);
+  HttpResult Call(const std::string& method, const std::string& path, const std::string& body = "",
+                  const std::string& token = "", std::map<std::string, std::string> headers = {});
+
+  TestDatabase database_;
+  std::unique_ptr<api::App> app_;
+};
+
+}  // namespace cabildo::testing
