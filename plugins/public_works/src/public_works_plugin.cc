@@ -915,6 +915,11 @@ StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
     }
     projects.push_back(project);
   }
+  // OC4IDS requires at least one project: with none published there is no
+  // valid package to give, so say so instead of publishing an invalid one.
+  if (projects.empty()) {
+    return NotFoundError("Este tenant aún no tiene obras publicadas para exportar en OC4IDS.");
+  }
   json package = {{"uri", "urn:cabildo:" + ctx.tenant_slug() + ":public-works:oc4ids"},
                   {"version", "0.9"},
                   {"publishedDate", published_date},

@@ -530,6 +530,12 @@ TEST_F(PublicWorksTest, ATwoMegabyteBodyIs413AndNothingChanges) {
 }
 
 // The demo data set of scripts/run (CABILDO_DEMO_DATA=1) exports valid OC4IDS.
+TEST_F(PublicWorksTest, NoPublishedWorksMeansNoOc4idsPackage) {
+  auto empty = Call("GET", kBase + "tepehuanes/public-works/oc4ids.json");
+  EXPECT_EQ(empty.status, 404);
+  EXPECT_EQ(empty.Header("content-type"), "application/problem+json");
+}
+
 TEST_F(PublicWorksTest, TheDemoDataExportsValidOc4ids) {
   const std::string command = "CABILDO_DATABASE_ADMIN_URL=\"" + database_.owner_url() +
                               "\" bash '" + std::string(CABILDO_SOURCE_DIR) +
