@@ -1,5 +1,7 @@
 #include "cabildo/api/http.h"
 
+#include <sodium.h>
+
 #include "cabildo/core/crypto.h"
 
 namespace cabildo::api {
@@ -70,7 +72,14 @@ StatusOr<nlohmann::json> ParseJsonBody(const Request& request) {
 }
 
 std::string StrongEtag(const std::string& body) {
-  return "\"" + core::Sha256Hex(body).substr(0, 32) + "\"";
+  // BLAKE2b-128: an ETag only has to change with the body, and libsodium's
+  // BLAKE2b is several times faster than its SHA-256 on a 20 KB list.
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(body.data()),
+                     body.size(), nullptr, 0);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return "\"" + std::string(hex) + "\"";
 }
 
 std::string PercentDecode(const std::string& text, bool plus_is_space) {

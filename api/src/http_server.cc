@@ -249,6 +249,23 @@ class HttpServer::Dispatcher {
     }
     request.method = *method;
 
+    auto match = router_.Find(request.method, request.path);
+    if (match.fast != nullptr) {
+      // Answered from memory on this reactor thread: no hand-off to a worker.
+      request.route = match.route;
+      request.path_params = match.params;
+      std::optional<Response> fast;
+      try {
+        fast = (*match.fast)(request);
+      } catch (const std::exception&) {
+        fast.reset();  // the worker runs the full handler and reports what went wrong
+      }
+      if (fast) {
+        Complete(request, writer, Finish(request, std::move(*fast)), keep_alive, started);
+        return;
+      }
+    }
+
     auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
     {
       std::lock_guard lock(mutex_);
@@ -260,25 +277,18 @@ class HttpServer::Dispatcher {
         return;
       }
       ++in_flight_;
-      queue_.push_back(
-          [this, request = std::move(request), shared_writer, keep_alive, started]() mutable {
-            Response response = Handle(request);
-            const std::string route = request.route.empty() ? "unmatched" : request.route;
-            // Recorded before sending, so a client's next request sees it counted.
-            metrics_.ObserveRequest(
-                route, request.method, response.status,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-            Respond(*shared_writer, response, request.request_id, keep_alive);
-            LogAccess(request, route, response.status, started);
-            --in_flight_;
-          });
+      queue_.push_back([this, request = std::move(request), match = std::move(match), shared_writer,
+                        keep_alive, started]() mutable {
+        Response response = Handle(request, std::move(match));
+        Complete(request, *shared_writer, response, keep_alive, started);
+        --in_flight_;
+      });
     }
     work_ready_.notify_one();
   }
 
-  // Worker thread: route, run, and never let an exception out.
-  Response Handle(Request& request) {
-    auto match = router_.Find(request.method, request.path);
+  // Worker thread: run the matched route, and never let an exception out.
+  Response Handle(Request& request, Router::Match match) {
     if (match.kind == Router::Match::Kind::kNotFound) {
       return Problem(404, "No existe la ruta " + request.path + ".", request.request_id);
     }
@@ -301,23 +311,7 @@ class HttpServer::Dispatcher {
       return Problem(415, "Envíe el cuerpo como application/json.", request.request_id);
     }
     try {
-      Response response = (*match.handler)(request);
-      if ((request.method == Method::kGet || request.method == Method::kHead) &&
-          response.status == 200) {
-        // Every successful GET carries a strong ETag of its body, so phones
-        // revalidate with If-None-Match and get an empty 304.
-        const std::string etag = StrongEtag(response.body);
-        if (auto match_header = request.Header("if-none-match");
-            match_header &&
-            (match_header->find(etag) != std::string::npos || *match_header == "*")) {
-          Response not_modified = Response::Empty(304);
-          not_modified.headers.emplace_back("ETag", etag);
-          return not_modified;
-        }
-        response.headers.emplace_back("ETag", etag);
-      }
-      if (request.method == Method::kHead) response.body.clear();
-      return response;
+      return Finish(request, (*match.handler)(request));
     } catch (const std::exception& error) {
       core::LogError(
           "excepción no controlada en un manejador",
@@ -328,6 +322,36 @@ class HttpServer::Dispatcher {
     }
     return Problem(500, "Ocurrió un error interno; se registró con este request_id.",
                    request.request_id);
+  }
+
+  // What every handler's answer gets: every successful GET carries a strong
+  // ETag of its body, so phones revalidate with If-None-Match and get an
+  // empty 304; HEAD drops the body.
+  static Response Finish(const Request& request, Response response) {
+    if ((request.method == Method::kGet || request.method == Method::kHead) &&
+        response.status == 200) {
+      std::string etag = response.etag.empty() ? StrongEtag(response.body) : response.etag;
+      if (auto match_header = request.Header("if-none-match");
+          match_header && (match_header->find(etag) != std::string::npos || *match_header == "*")) {
+        Response not_modified = Response::Empty(304);
+        not_modified.headers.emplace_back("ETag", std::move(etag));
+        return not_modified;
+      }
+      response.headers.emplace_back("ETag", std::move(etag));
+    }
+    if (request.method == Method::kHead) response.body.clear();
+    return response;
+  }
+
+  void Complete(const Request& request, Http::ResponseWriter& writer, const Response& response,
+                bool keep_alive, std::chrono::steady_clock::time_point started) {
+    const std::string& route = request.route.empty() ? kUnmatched : request.route;
+    // Recorded before sending, so a client's next request sees it counted.
+    metrics_.ObserveRequest(
+        route, request.method, response.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    Respond(writer, response, request.request_id, keep_alive);
+    LogAccess(request, route, response.status, started);
   }
 
   void Respond(Http::ResponseWriter& writer, const Response& response,
@@ -403,6 +427,7 @@ class HttpServer::Dispatcher {
 
   void LogAccess(const Request& request, const std::string& route, int status,
                  std::chrono::steady_clock::time_point started) {
+    if (!core::Logger::Enabled(core::LogLevel::kInfo)) return;  // skip building the line
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
@@ -415,6 +440,7 @@ class HttpServer::Dispatcher {
                               {"remote", request.remote_address}});
   }
 
+  static inline const std::string kUnmatched = "unmatched";
   const ServerOptions options_;
   const Router& router_;
   Metrics& metrics_;

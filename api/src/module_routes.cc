@@ -202,6 +202,28 @@ std::string RequestFingerprint(const Request& request) {
   return core::Sha256Hex(canonical);
 }
 
+Response FromCache(const CachedResponse& cached) {
+  Response response = Response::Text(200, cached.body, cached.content_type);
+  response.headers = cached.headers;
+  response.etag = cached.etag;
+  return response;
+}
+
+// The reactor-thread path of an anonymous GET: this process's cached copy
+// under a generation it knows to be fresh, or nullopt (then RunModuleRoute
+// runs on a worker: Redis, the database). Whatever this serves, RunModuleRoute
+// would have served too, from the same cache entry.
+std::optional<Response> PublicFromMemory(AppContext& app, Request& request,
+                                         const LoadedPlugin& plugin) {
+  if (request.Header("authorization")) return std::nullopt;
+  auto key = app.public_cache.Key(request.path_params.at("tenant"), plugin.name,
+                                  RequestFingerprint(request), /*network=*/false);
+  if (!key) return std::nullopt;
+  auto cached = app.public_cache.Get(*key, /*network=*/false);
+  if (!cached) return std::nullopt;
+  return FromCache(*cached);
+}
+
 Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& plugin,
                         const plugin::Route& route) {
   auto principal = Caller(app, request);
@@ -213,9 +235,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
     cache_key = app.public_cache.Key(request.path_params.at("tenant"), plugin.name,
                                      RequestFingerprint(request));
     if (cache_key) {
-      if (auto cached = app.public_cache.Get(*cache_key)) {
-        return Response::Text(200, cached->body, cached->content_type);
-      }
+      if (auto cached = app.public_cache.Get(*cache_key)) return FromCache(*cached);
     }
   }
 
@@ -253,7 +273,8 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
                                      json::parse(enabled[0][0].as<std::string>()), work,
                                      plugin.name);
         CABILDO_ASSIGN_OR_RETURN(plugin::HttpResponse response, route.handler(context));
-        Response converted{response.status, response.content_type, response.body, response.headers};
+        Response converted{
+            response.status, response.content_type, response.body, response.headers, {}};
         if (response.status >= 400) {
           answer = converted;
           return Status(StatusCode::kAborted, "rollback");
@@ -265,7 +286,8 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   if (request.method != Method::kGet) {
     app.public_cache.Bump(ancestors, plugin.name);  // after commit: never cache pre-write data
   } else if (cache_key && result->status == 200) {
-    app.public_cache.Put(*cache_key, {result->content_type, result->body});
+    return FromCache(*app.public_cache.Put(
+        *cache_key, {result->content_type, result->body, result->headers, {}}));
   }
   return *result;
 }
@@ -483,12 +505,18 @@ void RegisterModuleRoutes(Router& router, AppContext& app,
 
   for (const auto& plugin : plugins) {
     for (const auto& route : plugin.routes) {
-      router.Add(ToMethod(route.method), "/v1/tenants/{tenant}/" + plugin.name + route.path,
-                 [&app, &plugin, &route](Request& r) {
-                   return WithIdempotency(app, r, [&](Request& request) {
-                     return RunModuleRoute(app, request, plugin, route);
-                   });
-                 });
+      FastHandler fast;
+      if (route.method == plugin::HttpMethod::kGet) {
+        fast = [&app, &plugin](Request& r) { return PublicFromMemory(app, r, plugin); };
+      }
+      router.Add(
+          ToMethod(route.method), "/v1/tenants/{tenant}/" + plugin.name + route.path,
+          [&app, &plugin, &route](Request& r) {
+            return WithIdempotency(app, r, [&](Request& request) {
+              return RunModuleRoute(app, request, plugin, route);
+            });
+          },
+          std::move(fast));
     }
   }
 }

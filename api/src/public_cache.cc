@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cabildo/api/http.h"
+
 namespace cabildo::api {
 namespace {
 constexpr std::chrono::seconds kSharedTtl{300};
@@ -29,7 +31,7 @@ std::string PublicCache::GenerationKey(const std::string& slug, const std::strin
 }
 
 std::optional<std::string> PublicCache::Key(const std::string& slug, const std::string& module,
-                                            const std::string& request_fingerprint) {
+                                            const std::string& request_fingerprint, bool network) {
   const std::string generation_key = GenerationKey(slug, module);
   std::optional<std::string> generation;
   {
@@ -41,6 +43,7 @@ std::optional<std::string> PublicCache::Key(const std::string& slug, const std::
     }
   }
   if (!generation) {
+    if (!network) return std::nullopt;
     auto reply = redis_.Command({"GET", generation_key});
     if (!reply.ok()) return std::nullopt;
     generation = reply->type == core::RedisReply::Type::kString ? reply->str : "0";
@@ -50,7 +53,7 @@ std::optional<std::string> PublicCache::Key(const std::string& slug, const std::
   return prefix_ + "resp:" + slug + ":" + module + ":" + *generation + ":" + request_fingerprint;
 }
 
-std::optional<CachedResponse> PublicCache::Get(const std::string& key) {
+std::shared_ptr<const CachedResponse> PublicCache::Get(const std::string& key, bool network) {
   {
     std::lock_guard lock(mutex_);
     auto it = local_.find(key);
@@ -59,36 +62,53 @@ std::optional<CachedResponse> PublicCache::Get(const std::string& key) {
       return it->second;
     }
   }
+  if (!network) return nullptr;
   auto reply = redis_.Command({"GET", key});
   if (reply.ok() && reply->type == core::RedisReply::Type::kString) {
     auto entry = nlohmann::json::parse(reply->str, nullptr, false);
     if (entry.is_object()) {
-      CachedResponse response{entry.value("content_type", ""), entry.value("body", "")};
       ++shared_hits_;
-      std::lock_guard lock(mutex_);
-      local_[key] = response;
-      insertion_order_.push_back(key);
-      local_bytes_ += key.size() + response.body.size();
+      CachedResponse stored{entry.value("content_type", ""), entry.value("body", ""), {}, {}};
+      if (auto headers = entry.find("headers"); headers != entry.end() && headers->is_object()) {
+        for (const auto& [name, value] : headers->items()) {
+          if (value.is_string()) stored.headers.emplace_back(name, value.get<std::string>());
+        }
+      }
+      stored.etag = StrongEtag(stored.body);
+      auto response = std::make_shared<const CachedResponse>(std::move(stored));
+      StoreLocally(key, response);
       return response;
     }
   }
   ++misses_;
-  return std::nullopt;
+  return nullptr;
 }
 
-void PublicCache::Put(const std::string& key, const CachedResponse& response) {
-  nlohmann::json entry = {{"content_type", response.content_type}, {"body", response.body}};
+std::shared_ptr<const CachedResponse> PublicCache::Put(const std::string& key,
+                                                       CachedResponse response_to_store) {
+  response_to_store.etag = StrongEtag(response_to_store.body);
+  auto response = std::make_shared<const CachedResponse>(std::move(response_to_store));
+  nlohmann::json headers = nlohmann::json::object();
+  for (const auto& [name, value] : response->headers) headers[name] = value;
+  nlohmann::json entry = {
+      {"content_type", response->content_type}, {"body", response->body}, {"headers", headers}};
   (void)redis_.Command({"SET", key, entry.dump(), "EX", std::to_string(kSharedTtl.count())});
+  StoreLocally(key, response);
+  return response;
+}
+
+void PublicCache::StoreLocally(const std::string& key,
+                               std::shared_ptr<const CachedResponse> response) {
   std::lock_guard lock(mutex_);
   if (local_.count(key) != 0) return;
-  local_[key] = response;
+  local_bytes_ += key.size() + response->body.size();
+  local_.emplace(key, std::move(response));
   insertion_order_.push_back(key);
-  local_bytes_ += key.size() + response.body.size();
   // Oldest first: entries of past generations are never read again anyway.
   while (local_bytes_ > max_bytes_ && !insertion_order_.empty()) {
     auto it = local_.find(insertion_order_.front());
     if (it != local_.end()) {
-      local_bytes_ -= it->first.size() + it->second.body.size();
+      local_bytes_ -= it->first.size() + it->second->body.size();
       local_.erase(it);
     }
     insertion_order_.pop_front();

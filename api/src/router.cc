@@ -23,13 +23,13 @@ bool IsParameter(const std::string& segment) {
 
 }  // namespace
 
-void Router::Add(Method method, std::string path_template, Handler handler) {
+void Router::Add(Method method, std::string path_template, Handler handler, FastHandler fast) {
   for (const auto& route : routes_) {
     if (route.method == method && route.path_template == path_template) {
       throw std::logic_error("ruta duplicada: " + path_template);  // start-up only
     }
   }
-  Route route{method, path_template, Split(path_template), std::move(handler)};
+  Route route{method, path_template, Split(path_template), std::move(handler), std::move(fast)};
   routes_.push_back(std::move(route));
 }
 
@@ -57,6 +57,7 @@ Router::Match Router::Find(Method method, const std::string& path) const {
     if (route.method == method || (method == Method::kHead && route.method == Method::kGet)) {
       match.kind = Match::Kind::kFound;
       match.handler = &route.handler;
+      if (route.fast) match.fast = &route.fast;
       match.route = route.path_template;
       match.params = std::move(params);
       return match;

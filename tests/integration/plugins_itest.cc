@@ -450,6 +450,43 @@ TEST_F(ConventionsTest, PublicReadsAreCachedAndAWriteIsVisibleAtOnce) {
   EXPECT_EQ(Get("/v1/tenants/durango/example/notes?include_descendants=true")["items"].size(), 4u);
 }
 
+// Anonymous module GETs are answered from this process's memory (on the
+// reactor thread) with the ETag hashed when the body was stored: the same
+// bytes and ETag as the first, database-backed answer, 304 on a match, and a
+// new ETag as soon as a write lands. Signed-in callers never get the public copy.
+TEST_F(ConventionsTest, ModuleGetsRevalidateFromMemoryUntilAWriteChangesThem) {
+  InsertNotes("tepehuanes", 1, "publicada");
+  const std::string path = "/v1/tenants/tepehuanes/example/notes";
+  auto first = Call("GET", path);
+  ASSERT_EQ(first.status, 200);
+  const std::string etag = first.Header("etag");
+  ASSERT_EQ(etag.size(), 34u);
+  const uint64_t hits_before = app_->context().public_cache.local_hits();
+  auto cached = Call("GET", path);
+  EXPECT_EQ(cached.status, 200);
+  EXPECT_EQ(cached.body, first.body);
+  EXPECT_EQ(cached.Header("etag"), etag);
+  EXPECT_EQ(cached.Header("content-type"), first.Header("content-type"));
+  auto revalidated = Call("GET", path, "", "", {{"If-None-Match", etag}});
+  EXPECT_EQ(revalidated.status, 304);
+  EXPECT_TRUE(revalidated.body.empty());
+  EXPECT_EQ(revalidated.Header("etag"), etag);
+  EXPECT_GE(app_->context().public_cache.local_hits(), hits_before + 2);
+
+  ASSERT_EQ(Call("POST", path, json{{"title", "nueva"}, {"published", true}}.dump(), admin_).status,
+            201);
+  ASSERT_EQ(
+      Call("POST", path, json{{"title", "borrador"}, {"published", false}}.dump(), admin_).status,
+      201);
+  // The admin sees the draft: a signed-in read is never the anonymous copy.
+  EXPECT_EQ(json::parse(Call("GET", path, "", admin_).body)["items"].size(), 3u);
+  auto after_write = Call("GET", path, "", "", {{"If-None-Match", etag}});
+  EXPECT_EQ(after_write.status, 200);
+  EXPECT_EQ(json::parse(after_write.body)["items"].size(), 2u);
+  EXPECT_NE(after_write.Header("etag"), etag);
+  EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", after_write.Header("etag")}}).status, 304);
+}
+
 // Two replicas share PostgreSQL and Redis. Reads on a replica are served from
 // its own memory; a write is visible at once on the replica that took it and
 // within the 100 ms staleness bound on the other.

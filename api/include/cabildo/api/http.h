@@ -40,6 +40,9 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // StrongEtag(body) when the handler already knows it (a cached body, hashed
+  // once when it was stored); empty: the server computes it for a 200 GET.
+  std::string etag;
 
   static Response Json(int status, const nlohmann::json& body);
   static Response Text(int status, std::string body, std::string content_type);

@@ -18,11 +18,14 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "cabildo/core/redis.h"
 
@@ -31,6 +34,8 @@ namespace cabildo::api {
 struct CachedResponse {
   std::string content_type;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Content-Disposition
+  std::string etag;  // StrongEtag(body), computed once when stored
 };
 
 // Thread-safe.
@@ -45,10 +50,14 @@ class PublicCache {
 
   // The key of a request's response under the current generation, or nullopt
   // when the generation cannot be known (Redis down): then do not cache.
+  // `network` false: only what this process knows fresh, never a Redis call
+  // (for a reactor thread, which must not block).
   std::optional<std::string> Key(const std::string& slug, const std::string& module,
-                                 const std::string& request_fingerprint);
-  std::optional<CachedResponse> Get(const std::string& key);
-  void Put(const std::string& key, const CachedResponse& response);
+                                 const std::string& request_fingerprint, bool network = true);
+  // The stored response, or null. `network` false: this process's copy only.
+  std::shared_ptr<const CachedResponse> Get(const std::string& key, bool network = true);
+  // Stores `body` (computing its ETag once) and returns what was stored.
+  std::shared_ptr<const CachedResponse> Put(const std::string& key, CachedResponse response);
   // After a committed write: bump the generations of these tenants' module.
   void Bump(const std::vector<std::string>& slugs, const std::string& module);
 
@@ -66,12 +75,15 @@ class PublicCache {
   const std::size_t max_bytes_;
 
   std::mutex mutex_;
-  std::map<std::string, std::string> generations_;         // GUARDED_BY(mutex_) redis key -> value
-  std::chrono::steady_clock::time_point refreshed_at_;     // GUARDED_BY(mutex_)
-  std::unordered_map<std::string, CachedResponse> local_;  // GUARDED_BY(mutex_)
-  std::deque<std::string> insertion_order_;                // GUARDED_BY(mutex_)
-  std::size_t local_bytes_ = 0;                            // GUARDED_BY(mutex_)
-  bool stopping_ = false;                                  // GUARDED_BY(mutex_)
+  std::map<std::string, std::string> generations_;      // GUARDED_BY(mutex_) redis key -> value
+  std::chrono::steady_clock::time_point refreshed_at_;  // GUARDED_BY(mutex_)
+  void StoreLocally(const std::string& key, std::shared_ptr<const CachedResponse> response);
+
+  // GUARDED_BY(mutex_)
+  std::unordered_map<std::string, std::shared_ptr<const CachedResponse>> local_;
+  std::deque<std::string> insertion_order_;  // GUARDED_BY(mutex_)
+  std::size_t local_bytes_ = 0;              // GUARDED_BY(mutex_)
+  bool stopping_ = false;                    // GUARDED_BY(mutex_)
   std::condition_variable wake_;
   std::thread refresher_;
 

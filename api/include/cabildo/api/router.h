@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,15 +15,22 @@ namespace cabildo::api {
 
 using Handler = std::function<Response(Request&)>;
 
+// Answers a request from memory, without blocking (no database, no network),
+// or returns nullopt to let the worker pool run the route's Handler. It runs
+// on a Pistache reactor thread, where any wait would stall every connection of
+// that thread (stack-notes.md), so it must only read in-process state.
+using FastHandler = std::function<std::optional<Response>(Request&)>;
+
 class Router {
  public:
   // REQUIRES: start-up. A duplicate (method, template) is a programming error
   // and aborts start-up.
-  void Add(Method method, std::string path_template, Handler handler);
+  void Add(Method method, std::string path_template, Handler handler, FastHandler fast = nullptr);
 
   struct Match {
     enum class Kind { kFound, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;
     const Handler* handler = nullptr;
+    const FastHandler* fast = nullptr;          // null when the route has none
     std::string route;                          // template, when found
     std::map<std::string, std::string> params;  // decoded path parameters
     std::vector<Method> allowed;                // for 405
@@ -39,6 +47,7 @@ class Router {
     std::string path_template;
     std::vector<std::string> segments;
     Handler handler;
+    FastHandler fast;
   };
   std::vector<Route> routes_;
 };
