@@ -170,6 +170,20 @@ bool IsJsonMediaType(const std::string& content_type) {
                                         type.compare(type.size() - 5, 5, "+json") == 0);
 }
 
+// Decoded path parameters and query values reach SQL as text, and PostgreSQL
+// answers bytes that are not UTF-8 with an error: refuse them here as a 400.
+std::optional<std::string> InvalidUtf8Part(const Request& request, const Router::Match& match) {
+  for (const auto& [name, value] : match.params) {
+    if (!IsValidUtf8(value)) return "La ruta contiene bytes que no son UTF-8 válido.";
+  }
+  for (const auto& [name, value] : request.query) {
+    if (!IsValidUtf8(name) || !IsValidUtf8(value)) {
+      return "El parámetro de consulta no es UTF-8 válido.";
+    }
+  }
+  return std::nullopt;
+}
+
 // Whether the client wants the connection kept open after this response.
 // HTTP/1.1 defaults to keep-alive; Pistache answers `Connection: Close` when
 // the header is absent (stack-notes.md), so we decide here.
@@ -250,6 +264,10 @@ class HttpServer::Dispatcher {
     request.method = *method;
 
     auto match = router_.Find(request.method, request.path);
+    if (auto bad = InvalidUtf8Part(request, match)) {
+      Complete(request, writer, Problem(400, *bad, request.request_id), keep_alive, started);
+      return;
+    }
     if (match.fast != nullptr) {
       // Answered from memory on this reactor thread: no hand-off to a worker.
       request.route = match.route;

@@ -26,6 +26,32 @@ TEST(RouterTest, MatchesTemplatesAndDecodesParameters) {
   EXPECT_EQ(Call(router.Find(Method::kGet, "/v1/tenants")), "list");
 }
 
+TEST(RouterTest, AFastHandlerIsFoundBesideTheHandler) {
+  Router router;
+  router.Add(Method::kGet, "/healthz", Named("slow"),
+             [](Request&) -> std::optional<Response> { return Response::Empty(204); });
+  router.Add(Method::kGet, "/readyz", Named("only-slow"));
+  auto fast = router.Find(Method::kGet, "/healthz");
+  ASSERT_NE(fast.fast, nullptr);
+  Request request;
+  EXPECT_EQ((*fast.fast)(request)->status, 204);
+  EXPECT_EQ(Call(fast), "slow");
+  EXPECT_EQ(router.Find(Method::kGet, "/readyz").fast, nullptr);
+}
+
+TEST(Utf8Test, AcceptsWellFormedTextAndRefusesEverythingElse) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("Gómez Palacio — 𝄞 ñ"));
+  EXPECT_FALSE(IsValidUtf8("\xff"));  // never a UTF-8 byte
+  EXPECT_FALSE(
+      IsValidUtf8("\x80"
+                  "abc"));                        // continuation without a start
+  EXPECT_FALSE(IsValidUtf8("\xc3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+}
+
 TEST(RouterTest, UnknownPathIsNotFound) {
   Router router;
   router.Add(Method::kGet, "/v1/tenants/{tenant}", Named("one"));

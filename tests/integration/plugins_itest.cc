@@ -370,6 +370,17 @@ TEST_F(ConventionsTest, TamperedCursorsAndBadParametersAre400) {
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?cursor=abc").status, 400);
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?limit=101").status, 400);
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?updated_since=ayer").status, 400);
+  // Shaped like RFC 3339 but no such instant: PostgreSQL's refusal is a 400, not a 500.
+  for (const char* since :
+       {"2026-02-30T00:00:00Z", "2026-13-45T00:00:00Z", "2026-01-01T25:00:00Z"}) {
+    auto response =
+        Call("GET", std::string("/v1/tenants/tepehuanes/example/notes?updated_since=") + since);
+    EXPECT_EQ(response.status, 400) << since;
+    EXPECT_EQ(response.Header("content-type"), "application/problem+json");
+  }
+  // Default page size is 20.
+  InsertNotes("tepehuanes", 30, "m");
+  EXPECT_EQ(Get("/v1/tenants/tepehuanes/example/notes")["items"].size(), 20u);
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?include_descendants=si").status, 400);
   EXPECT_EQ(
       Call("GET",

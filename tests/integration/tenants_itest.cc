@@ -160,6 +160,19 @@ TEST_F(TenantEndpointsTest, UnknownOrMalformedTenantIs404) {
   EXPECT_EQ(Get("/v1/tenants/chihuahua").status, 404);
   EXPECT_EQ(Get("/v1/tenants/DROP%20TABLE").status, 404);
   EXPECT_EQ(Get("/v1/tenants/'%3B--").status, 404);
+  EXPECT_EQ(Get("/v1/tenants/Durango/modules").status, 404);  // not a slug: never queried
+}
+
+// Bytes that are not UTF-8 would make PostgreSQL fail (SQLSTATE 22021): they
+// are a 400 problem at the door, in the path and in the query alike.
+TEST_F(TenantEndpointsTest, BytesThatAreNotUtf8Are400) {
+  for (const char* path : {"/v1/tenants/%FF", "/v1/tenants/%C0%AF/modules",
+                           "/v1/tenants?cursor=%ED%A0%80", "/v1/tenants/durango?x=%F5%80%80%80"}) {
+    auto response = Get(path);
+    EXPECT_EQ(response.status, 400) << path;
+    EXPECT_EQ(response.Header("content-type"), "application/problem+json") << path;
+  }
+  EXPECT_EQ(Get("/v1/tenants/durango?q=G%C3%B3mez").status, 200);  // real UTF-8 passes
 }
 
 }  // namespace

@@ -153,6 +153,10 @@ Status StatusFromDbException(std::exception_ptr error, bool* broken) {
     *broken = true;
     LogError("transacción en duda", {{"error", e.what()}});
     return UnavailableError("No se pudo confirmar la operación; verifique y reintente.");
+  } catch (const pqxx::data_exception&) {
+    // SQLSTATE class 22 (a date that does not exist, a number out of range,
+    // bytes that are not UTF-8): the request's data, not the server, is wrong.
+    return InvalidArgumentError("Un valor de la solicitud no es válido (fecha, número o texto).");
   } catch (const pqxx::sql_error& e) {
     if (e.sqlstate() == "57014") {
       // statement_timeout: the database is overloaded or a lock is held.

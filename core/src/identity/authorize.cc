@@ -1,8 +1,10 @@
 #include "cabildo/core/identity.h"
+#include "cabildo/core/tenants.h"
 
 namespace cabildo::core {
 
 StatusOr<TenantRef> ResolveTenant(pqxx::transaction_base& work, const std::string& slug) {
+  if (!IsValidSlug(slug)) return NotFoundError("No existe el tenant '" + slug + "'.");
   auto rows = work.exec_prepared("core.resolve_tenant", slug);
   if (rows.empty()) return NotFoundError("No existe el tenant '" + slug + "'.");
   return TenantRef{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -59,5 +60,9 @@ std::string StrongEtag(const std::string& body);
 
 // Decodes %XX and '+' (query strings); invalid escapes are kept verbatim.
 std::string PercentDecode(const std::string& text, bool plus_is_space);
+
+// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or bytes past
+// U+10FFFF). PostgreSQL refuses anything else, so it is checked at the door.
+bool IsValidUtf8(std::string_view text);
 
 }  // namespace cabildo::api
