@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "cabildo/core/crypto.h"
+#include "cabildo/core/db_pool.h"
 
 namespace cabildo::core {
 namespace {
@@ -92,14 +93,14 @@ nlohmann::json AuditDiff(const nlohmann::json& before, const nlohmann::json& aft
 }
 
 StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& event) {
-  // Create the head on first use, then lock it: this row lock is what
-  // serialises appends to one tenant's chain until the transaction ends.
-  work.exec_params(
-      "INSERT INTO core.audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) "
-      "ON CONFLICT (tenant_id) DO NOTHING",
-      event.tenant_id, kGenesisHash);
-  auto head = work.exec_params(
-      "SELECT seq, hash FROM core.audit_heads WHERE tenant_id = $1 FOR UPDATE", event.tenant_id);
+  // One round trip creates the head on first use, locks it and reads it: this
+  // row lock serialises appends to one tenant's chain until the transaction
+  // ends, so the statements after it are kept to one.
+  auto head = ExecStatement(work, "core.audit_lock_head",
+                            "INSERT INTO core.audit_heads AS h (tenant_id, seq, hash) "
+                            "VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO UPDATE SET seq = h.seq "
+                            "RETURNING seq, hash",
+                            event.tenant_id, kGenesisHash);
   if (head.empty()) return InternalError("La cadena de auditoría no es visible en este ámbito.");
 
   AuditEntry entry;
@@ -118,14 +119,13 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
 
   std::optional<std::string> actor_id;
   if (!event.actor_id.empty()) actor_id = event.actor_id;
-  work.exec_params(
-      "INSERT INTO core.audit_log (tenant_id, seq, at, actor_id, actor, action, entity, "
-      "entity_id, changes, prev_hash, hash) VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, "
-      "$8, $9, $10, $11)",
-      event.tenant_id, entry.seq, entry.at, actor_id, entry.actor, entry.action, entry.entity,
-      entry.entity_id, changes_text, entry.prev_hash, entry.hash);
-  work.exec_params("UPDATE core.audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1",
-                   event.tenant_id, entry.seq, entry.hash);
+  ExecStatement(work, "core.audit_append",
+                "WITH entry AS (INSERT INTO core.audit_log (tenant_id, seq, at, actor_id, actor, "
+                "action, entity, entity_id, changes, prev_hash, hash) VALUES ($1, $2, "
+                "$3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11)) "
+                "UPDATE core.audit_heads SET seq = $2, hash = $11 WHERE tenant_id = $1",
+                event.tenant_id, entry.seq, entry.at, actor_id, entry.actor, entry.action,
+                entry.entity, entry.entity_id, changes_text, entry.prev_hash, entry.hash);
   return entry.seq;
 }
 
@@ -133,8 +133,9 @@ StatusOr<std::vector<AuditEntry>> ListAudit(pqxx::transaction_base& work,
                                             const std::string& tenant_id, int64_t after_seq,
                                             int limit) {
   std::vector<AuditEntry> entries;
-  for (const auto& row : work.exec_params(SelectEntries("AND seq > $2 ORDER BY seq LIMIT $3"),
-                                          tenant_id, after_seq, limit)) {
+  for (const auto& row :
+       ExecStatement(work, "core.audit_page", SelectEntries("AND seq > $2 ORDER BY seq LIMIT $3"),
+                     tenant_id, after_seq, limit)) {
     std::string changes_text;
     entries.push_back(EntryFromRow(row, &changes_text));
   }
@@ -146,7 +147,8 @@ StatusOr<AuditVerification> VerifyAudit(pqxx::transaction_base& work,
   AuditVerification result;
   std::string previous = kGenesisHash;
   int64_t expected = 1;
-  for (const auto& row : work.exec_params(SelectEntries("ORDER BY seq"), tenant_id)) {
+  for (const auto& row :
+       ExecStatement(work, "core.audit_all", SelectEntries("ORDER BY seq"), tenant_id)) {
     std::string changes_text;
     AuditEntry entry = EntryFromRow(row, &changes_text);
     const bool ok =
@@ -162,7 +164,8 @@ StatusOr<AuditVerification> VerifyAudit(pqxx::transaction_base& work,
     ++result.entries;
   }
   auto head =
-      work.exec_params("SELECT seq, hash FROM core.audit_heads WHERE tenant_id = $1", tenant_id);
+      ExecStatement(work, "core.audit_head",
+                    "SELECT seq, hash FROM core.audit_heads WHERE tenant_id = $1", tenant_id);
   const int64_t head_seq = head.empty() ? 0 : head[0][0].as<int64_t>();
   const std::string head_hash = head.empty() ? kGenesisHash : head[0][1].as<std::string>();
   if (head_seq != result.entries || head_hash != previous) {

@@ -29,7 +29,7 @@ constexpr const char* kSetScopeSql =
 void ApplyScope(pqxx::transaction_base& work, const Scope& scope) {
   std::string ids;
   for (const auto& id : scope.tenant_ids) ids += (ids.empty() ? "" : ",") + id;
-  work.exec_params(kSetScopeSql, ids, scope.user_id);
+  ExecStatement(work, "core.set_scope", kSetScopeSql, ids, scope.user_id);
 }
 
 PooledConnection::PooledConnection(PooledConnection&& other) noexcept

@@ -40,6 +40,18 @@ struct Scope {
 // the scope for the rest of the transaction.
 void ApplyScope(pqxx::transaction_base& work, const Scope& scope);
 
+// Runs `sql` as the named prepared statement of this transaction's
+// connection, declaring it first if the connection does not know it yet
+// (libpqxx prepares lazily, on first use, and accepts the same definition
+// again). So a core function can use prepared statements on pool connections
+// and on the CLI's ad-hoc ones alike. REQUIRES: one `sql` per `name`.
+template <typename... Args>
+pqxx::result ExecStatement(pqxx::transaction_base& work, const std::string& name,
+                           const std::string& sql, Args&&... args) {
+  work.conn().prepare(name, sql);
+  return work.exec_prepared(name, std::forward<Args>(args)...);
+}
+
 // A connection checked out of the pool; returns it (or drops it, if broken)
 // when destroyed. Move-only.
 class PooledConnection {
