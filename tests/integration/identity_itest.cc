@@ -1,8 +1,10 @@
 // Accounts, tokens, throttling, roles over the tenant tree, row-level
 // security and the audit chain — through HTTP against the real services.
+#include <atomic>
 #include <fstream>
 #include <future>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -193,6 +195,54 @@ TEST_F(IdentityTest, RepeatedFailuresGive429EvenForTheRightPassword) {
   Login("vecina@ejemplo.mx");
 }
 
+// Each attempt is counted before its Argon2id check, so guesses sent all at
+// once cannot all slip in under the limit while the first ones are hashing.
+TEST_F(IdentityTest, ParallelGuessesAreCountedBeforeThePasswordIsChecked) {
+  MakeUser("paralelo@ejemplo.mx");
+  std::vector<std::thread> guessers;
+  std::atomic<int> unauthorised{0}, limited{0};
+  for (int i = 0; i < 12; ++i) {
+    guessers.emplace_back([&, i] {
+      auto result = HttpRequest(
+          port_, "POST", "/v1/auth/login",
+          json{{"email", "paralelo@ejemplo.mx"}, {"password", "adivinanza-" + std::to_string(i)}}
+              .dump(),
+          {{"Content-Type", "application/json"}});
+      if (result.status == 401) ++unauthorised;
+      if (result.status == 429) ++limited;
+    });
+  }
+  for (auto& guesser : guessers) guesser.join();
+  EXPECT_EQ(unauthorised.load(), 3);  // CABILDO_LOGIN_MAX_FAILURES of this fixture
+  EXPECT_EQ(limited.load(), 9);
+  EXPECT_EQ(
+      Post("/v1/auth/login", {{"email", "paralelo@ejemplo.mx"}, {"password", kPassword}}).status,
+      429);
+}
+
+// Failures from one client address count across emails (a password spray).
+TEST_F(IdentityTest, FailuresFromOneAddressAcrossEmailsGive429) {
+  core::Config config = database_.MakeConfig();
+  config.login_max_failures_per_ip = 3;
+  config.redis_prefix += "por-direccion:";
+  api::App sprayed(config);
+  ASSERT_TRUE(sprayed.Start().ok());
+  MakeUser("rociada@ejemplo.mx");
+  for (int i = 0; i < 3; ++i) {
+    const std::string email = "nadie" + std::to_string(i) + "@ejemplo.mx";
+    EXPECT_EQ(HttpRequest(sprayed.Port(), "POST", "/v1/auth/login",
+                          json{{"email", email}, {"password", "adivinanza"}}.dump(),
+                          {{"Content-Type", "application/json"}})
+                  .status,
+              401);
+  }
+  auto blocked = HttpRequest(sprayed.Port(), "POST", "/v1/auth/login",
+                             json{{"email", "rociada@ejemplo.mx"}, {"password", kPassword}}.dump(),
+                             {{"Content-Type", "application/json"}});
+  EXPECT_EQ(blocked.status, 429);
+  EXPECT_GT(std::atoi(blocked.Header("retry-after").c_str()), 0);
+}
+
 TEST_F(IdentityTest, ALockedOutMemberIsInTheirTenantsAuditChain) {
   MakeUser("miembro@ejemplo.mx", "editor", "tepehuanes");
   MakeUser("auditora@ejemplo.mx", "auditor", "tepehuanes");
@@ -205,6 +255,25 @@ TEST_F(IdentityTest, ALockedOutMemberIsInTheirTenantsAuditChain) {
   ASSERT_FALSE(log["items"].empty());
   EXPECT_EQ(log["items"].back()["action"], "auth.login_locked");
   EXPECT_EQ(log.dump().find("adivinanza"), std::string::npos);  // never the attempted password
+}
+
+// `citizen` is every signed-in user's role at every tenant: what a plugin
+// grants it by default needs no assignment (and anonymous callers lack it).
+TEST_F(IdentityTest, CitizenGrantsApplyToEverySignedInUser) {
+  MakeUser("vecina@ejemplo.mx");
+  const std::string citizen = TokenFor("vecina@ejemplo.mx");
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/audit", "", citizen).status, 404);
+  {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work work(owner);
+    work.exec0(
+        "INSERT INTO core.role_permissions (role, permission) "
+        "VALUES ('citizen', 'core.audit.read')");
+    work.commit();
+  }
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/audit", "", citizen).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/members", "", citizen).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/audit").status, 401);
 }
 
 TEST_F(IdentityTest, AStateRoleAppliesToItsMunicipalities) {

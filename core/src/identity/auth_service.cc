@@ -31,30 +31,23 @@ Status BadToken() { return UnauthenticatedError("El token no es válido o ya exp
 FailureLimiter::FailureLimiter(RedisClient& redis, std::string prefix, std::chrono::seconds window)
     : redis_(redis), prefix_(std::move(prefix)), window_(window) {}
 
-int FailureLimiter::BlockedFor(const std::string& key, int max) {
-  auto count = redis_.Command({"GET", prefix_ + key});
-  if (count.ok()) {
-    if (count->type != RedisReply::Type::kString || std::atoi(count->str.c_str()) < max) return 0;
-    auto ttl = redis_.Command({"TTL", prefix_ + key});
-    return ttl.ok() && ttl->integer > 0 ? static_cast<int>(ttl->integer)
-                                        : static_cast<int>(window_.count());
+FailureLimiter::Attempt FailureLimiter::Try(const std::string& key, int max) {
+  const std::string redis_key = prefix_ + key;
+  // SET NX EX then INCR: the TTL is set once, by the first failure (works on
+  // every Redis version, unlike EXPIRE ... NX).
+  auto created =
+      redis_.Command({"SET", redis_key, "0", "EX", std::to_string(window_.count()), "NX"});
+  auto count = created.ok() ? redis_.Command({"INCR", redis_key}) : created;
+  if (count.ok() && count->type == RedisReply::Type::kInteger) {
+    Attempt attempt{static_cast<int>(count->integer), 0};
+    if (attempt.count > max) {
+      auto ttl = redis_.Command({"TTL", redis_key});
+      attempt.retry_after = ttl.ok() && ttl->integer > 0 ? static_cast<int>(ttl->integer)
+                                                         : static_cast<int>(window_.count());
+    }
+    return attempt;
   }
-  std::lock_guard lock(mutex_);
-  auto it = local_.find(key);
-  const auto now = std::chrono::steady_clock::now();
-  if (it == local_.end() || it->second.expires <= now || it->second.count < max) return 0;
-  return static_cast<int>(
-             std::chrono::duration_cast<std::chrono::seconds>(it->second.expires - now).count()) +
-         1;
-}
-
-int FailureLimiter::RecordFailure(const std::string& key) {
-  auto count = redis_.Command({"INCR", prefix_ + key});
-  if (count.ok()) {
-    // NX: the window starts at the first failure and is not extended.
-    (void)redis_.Command({"EXPIRE", prefix_ + key, std::to_string(window_.count()), "NX"});
-    return static_cast<int>(count->integer);
-  }
+  // Without Redis: the same count in this process, never "no limit".
   std::lock_guard lock(mutex_);
   const auto now = std::chrono::steady_clock::now();
   if (local_.size() > 100000) {
@@ -62,7 +55,21 @@ int FailureLimiter::RecordFailure(const std::string& key) {
   }
   LocalCount& local = local_[key];
   if (local.expires <= now) local = LocalCount{0, now + window_};
-  return ++local.count;
+  Attempt attempt{++local.count, 0};
+  if (attempt.count > max) {
+    attempt.retry_after =
+        static_cast<int>(
+            std::chrono::duration_cast<std::chrono::seconds>(local.expires - now).count()) +
+        1;
+  }
+  return attempt;
+}
+
+void FailureLimiter::Forgive(const std::string& key) {
+  auto left = redis_.Command({"DECR", prefix_ + key});
+  if (left.ok()) return;
+  std::lock_guard lock(mutex_);
+  if (auto it = local_.find(key); it != local_.end() && it->second.count > 0) --it->second.count;
 }
 
 void FailureLimiter::Reset(const std::string& key) {
@@ -102,10 +109,13 @@ StatusOr<TokenPair> AuthService::Login(const std::string& email_in, const std::s
   // Keys hold a hash, so Redis never stores addresses or emails in clear.
   const std::string email_key = "email:" + Sha256Hex(email);
   const std::string ip_key = "ip:" + Sha256Hex(client_address);
-  int wait = std::max(limiter_.BlockedFor(email_key, options_.max_failures_per_email),
-                      limiter_.BlockedFor(ip_key, options_.max_failures_per_ip));
-  if (wait > 0) {
-    *retry_after = wait;
+  const auto by_email = limiter_.Try(email_key, options_.max_failures_per_email);
+  const auto by_address = limiter_.Try(ip_key, options_.max_failures_per_ip);
+  if (by_email.retry_after > 0 || by_address.retry_after > 0) {
+    // No password was checked: this refusal is not one more failure.
+    limiter_.Forgive(email_key);
+    limiter_.Forgive(ip_key);
+    *retry_after = std::max(by_email.retry_after, by_address.retry_after);
     return Status(StatusCode::kResourceExhausted,
                   "Demasiados intentos fallidos; espere antes de volver a intentar.");
   }
@@ -120,18 +130,23 @@ StatusOr<TokenPair> AuthService::Login(const std::string& email_in, const std::s
     if (!rows.empty()) user = Found{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
     return OkStatus();
   });
-  CABILDO_RETURN_IF_ERROR(looked_up);
+  if (!looked_up.ok()) {  // the database failed, not the caller
+    limiter_.Forgive(email_key);
+    limiter_.Forgive(ip_key);
+    return looked_up;
+  }
 
   // Unknown email: verify against a dummy hash anyway, so both failures cost
   // one Argon2id computation and look the same from outside.
   const bool valid = VerifyPassword(user ? user->hash : dummy_hash_, password) && user.has_value();
-  if (!valid) {
-    const int failures = limiter_.RecordFailure(email_key);
-    limiter_.RecordFailure(ip_key);
-    if (failures == options_.max_failures_per_email && user) AuditLockout(email, client_address);
+  if (!valid) {  // already counted by Try
+    if (by_email.count == options_.max_failures_per_email && user) {
+      AuditLockout(email, client_address);
+    }
     return BadCredentials();
   }
   limiter_.Reset(email_key);
+  limiter_.Forgive(ip_key);
   return db_.InTransaction([&](pqxx::work& work) -> StatusOr<TokenPair> {
     const std::string family =
         work.exec_prepared("core.insert_family", user->id)[0][0].as<std::string>();

@@ -47,7 +47,10 @@ void RegisterIdentityStatements(DbPool& pool) {
                "SELECT EXISTS (SELECT 1 FROM core.role_assignments ra "
                "               JOIN core.role_permissions rp ON rp.role = ra.role "
                "               WHERE ra.user_id = $1 AND rp.permission = $3 "
-               "               AND ra.tenant_id IN (SELECT id FROM chain)), "
+               "               AND ra.tenant_id IN (SELECT id FROM chain)) "
+               // Every signed-in user is a citizen everywhere: no assignment needed.
+               "    OR EXISTS (SELECT 1 FROM core.role_permissions rp "
+               "               WHERE rp.role = 'citizen' AND rp.permission = $3), "
                "       EXISTS (SELECT 1 FROM core.role_assignments ra "
                "               WHERE ra.user_id = $1 AND ra.tenant_id IN (SELECT id FROM chain))");
 }

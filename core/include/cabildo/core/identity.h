@@ -71,10 +71,15 @@ bool InstanceAdminExists(pqxx::transaction_base& work);
 class FailureLimiter {
  public:
   FailureLimiter(RedisClient& redis, std::string prefix, std::chrono::seconds window);
-  // Seconds until `key` may try again if it reached `max` failures; 0 if not blocked.
-  int BlockedFor(const std::string& key, int max);
-  // Counts one failure; returns the failures in the current window.
-  int RecordFailure(const std::string& key);
+  struct Attempt {
+    int count = 0;        // attempts in the window, this one included
+    int retry_after = 0;  // seconds to wait when over `max`; 0: go ahead
+  };
+  // Counts this attempt as a failure *before* the password is checked, so
+  // parallel guesses cannot all slip in under the limit; a success takes it
+  // back with Forgive (or Reset). The window starts at the first failure.
+  Attempt Try(const std::string& key, int max);
+  void Forgive(const std::string& key);
   void Reset(const std::string& key);
 
  private:
