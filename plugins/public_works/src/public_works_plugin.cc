@@ -45,6 +45,8 @@ bool IsMoney(const json& value) {
   return value.is_string() && std::regex_match(value.get<std::string>(), kMoney);
 }
 
+// A real calendar day, YYYY-MM-DD, from year 1 (PostgreSQL has no year 0000,
+// which std::chrono::year accepts).
 bool IsDate(const json& value) {
   static const std::regex kDate(R"(^(\d{4})-(\d{2})-(\d{2})$)");
   std::smatch m;
@@ -54,7 +56,7 @@ bool IsDate(const json& value) {
   std::chrono::year_month_day day{std::chrono::year(std::stoi(m[1])),
                                   std::chrono::month(static_cast<unsigned>(std::stoi(m[2]))),
                                   std::chrono::day(static_cast<unsigned>(std::stoi(m[3])))};
-  return day.ok();
+  return day.ok() && day.year() >= std::chrono::year(1);
 }
 
 std::string MoneyMessage(const json& value) {

@@ -308,6 +308,41 @@ TEST_F(PublicWorksTest, ProgressUpdatesTheFiguresAndEnforcesEveryRule) {
   create_fails_on(exact, "funding");
 }
 
+// Year 0000 and impossible days are the client's mistake: 422 on the field,
+// never a 500 from PostgreSQL refusing the date, and nothing is stored.
+TEST_F(PublicWorksTest, ImpossibleDatesAre422WithASpanishMessage) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  json undated = Sample("Obra sin fechas");
+  undated.erase("start_date");
+  undated.erase("end_date");
+  json project = Create("tepehuanes", undated, editor);
+  const std::string path = list + "/" + project["id"].get<std::string>();
+  const json report = {{"physical_pct", 10}, {"financial_pct", 10}, {"spent_mxn", "1000.00"}};
+  for (const char* bad : {"0000-06-15", "0000-01-01", "2026-02-31", "2025-02-29", "2026-04-31",
+                          "2026-13-01", "2026-00-10"}) {
+    for (const char* field : {"start_date", "end_date"}) {
+      auto created = Call("POST", list, With(undated, {{field, bad}}).dump(), editor);
+      EXPECT_EQ(created.status, 422) << field << "=" << bad << " " << created.body;
+      EXPECT_NE(Errors(created)[field].find("fecha"), std::string::npos) << created.body;
+      auto patched = Call("PATCH", path, json{{field, bad}}.dump(), editor);
+      EXPECT_EQ(patched.status, 422) << field << "=" << bad << " " << patched.body;
+      EXPECT_NE(Errors(patched)[field].find("fecha"), std::string::npos) << patched.body;
+    }
+    auto progress = Call("POST", path + "/progress", With(report, {{"date", bad}}).dump(), editor);
+    EXPECT_EQ(progress.status, 422) << "date=" << bad << " " << progress.body;
+    EXPECT_NE(Errors(progress)["date"].find("fecha"), std::string::npos) << progress.body;
+  }
+  EXPECT_EQ(Get(list, editor)["items"].size(), 1u);
+  EXPECT_EQ(Get(path, editor)["start_date"], nullptr);
+  EXPECT_EQ(Get(path, editor)["end_date"], nullptr);
+  EXPECT_EQ(Get(path + "/progress", editor)["items"].size(), 0u);
+  // The first and last real days still pass.
+  auto leap = Call("PATCH", path,
+                   json{{"start_date", "0001-01-01"}, {"end_date", "2028-02-29"}}.dump(), editor);
+  EXPECT_EQ(leap.status, 200) << leap.body;
+}
+
 TEST_F(PublicWorksTest, BadInputIsRejectedAndQIsNotInjectable) {
   const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
   const std::string list = kBase + "tepehuanes/public-works/projects";
