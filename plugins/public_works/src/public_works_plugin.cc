@@ -131,19 +131,32 @@ json ProjectJson(const pqxx::row& row) {
   return project;
 }
 
-bool SeesDrafts(RequestContext& ctx) { return ctx.Authorize(kWrite) == core::Access::kAllowed; }
+// Writers see drafts, and so do publishers: they publish what they can read.
+bool SeesDrafts(RequestContext& ctx) {
+  return ctx.Authorize(kWrite) == core::Access::kAllowed ||
+         ctx.Authorize(kPublish) == core::Access::kAllowed;
+}
 
-// The project (not deleted) as GET returns it, locked for update when `lock`.
-std::optional<json> FindProject(RequestContext& ctx, const std::string& id, bool lock) {
+// The project (not deleted) as GET returns it, locked for update when `lock`;
+// drafts only when `drafts` (routes that need write or publish pass true).
+std::optional<json> FindProject(RequestContext& ctx, const std::string& id, bool lock,
+                                bool drafts) {
   if (!IsUuid(id)) return std::nullopt;
   auto rows = ctx.Db().exec_params(
       std::string("SELECT ") + kProjectColumns +
           "WHERE p.tenant_id = $1 AND p.id = $2::uuid AND p.deleted_at IS NULL "
           "AND (p.published OR $3)" +
           (lock ? " FOR UPDATE OF p" : ""),
-      ctx.tenant_id(), id, SeesDrafts(ctx));
+      ctx.tenant_id(), id, drafts);
   if (rows.empty()) return std::nullopt;
   return ProjectJson(rows[0]);
+}
+
+// The project as it stands after a write of this request's transaction.
+StatusOr<json> Reread(RequestContext& ctx, const std::string& id) {
+  auto project = FindProject(ctx, id, false, true);
+  if (!project) return InternalError("La obra recién escrita no se pudo volver a leer.");
+  return *project;
 }
 
 // --- Validation -------------------------------------------------------------
@@ -436,7 +449,7 @@ StatusOr<HttpResponse> ListProjects(RequestContext& ctx) {
 }
 
 StatusOr<HttpResponse> GetProject(RequestContext& ctx) {
-  auto project = FindProject(ctx, ctx.PathParam("id").value_or(""), false);
+  auto project = FindProject(ctx, ctx.PathParam("id").value_or(""), false, SeesDrafts(ctx));
   if (!project) return NotFoundError(kNotFound);
   return HttpResponse::Json(200, *project);
 }
@@ -457,18 +470,19 @@ StatusOr<HttpResponse> CreateProject(RequestContext& ctx) {
                     project["budget_mxn"].get<std::string>())[0]
                 .as<std::string>();
   WriteProject(ctx, id, project);
-  json created = *FindProject(ctx, id, false);
+  auto created = Reread(ctx, id);
+  if (!created.ok()) return created.status();
   Status audited =
-      ctx.Audit("project.create", "project", id, {{"before", json::object()}, {"after", created}});
+      ctx.Audit("project.create", "project", id, {{"before", json::object()}, {"after", *created}});
   if (!audited.ok()) return audited;
-  return HttpResponse::Json(201, created);
+  return HttpResponse::Json(201, *created);
 }
 
 StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
   auto body = ctx.JsonBody();
   if (!body.ok()) return body.status();
   const std::string id = ctx.PathParam("id").value_or("");
-  auto before = FindProject(ctx, id, true);
+  auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   Status fresh = ctx.CheckIfMatch(*before);
   if (!fresh.ok()) return fresh;
@@ -480,7 +494,9 @@ StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
     return ctx.FieldErrors(errors);
   }
   WriteProject(ctx, id, merged);
-  json after = *FindProject(ctx, id, false);
+  auto reread = Reread(ctx, id);
+  if (!reread.ok()) return reread.status();
+  const json& after = *reread;
   Status audited =
       ctx.Audit("project.update", "project", id, {{"before", *before}, {"after", after}});
   if (!audited.ok()) return audited;
@@ -489,7 +505,7 @@ StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
 
 StatusOr<HttpResponse> DeleteProject(RequestContext& ctx) {
   const std::string id = ctx.PathParam("id").value_or("");
-  auto before = FindProject(ctx, id, true);
+  auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   Status fresh = ctx.CheckIfMatch(*before);
   if (!fresh.ok()) return fresh;
@@ -505,13 +521,15 @@ StatusOr<HttpResponse> DeleteProject(RequestContext& ctx) {
 
 StatusOr<HttpResponse> SetPublished(RequestContext& ctx, bool published) {
   const std::string id = ctx.PathParam("id").value_or("");
-  auto before = FindProject(ctx, id, true);
+  auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   ctx.Db().exec_params(
       "UPDATE public_works.projects SET published = $3, updated_at = clock_timestamp() "
       "WHERE tenant_id = $1 AND id = $2::uuid",
       ctx.tenant_id(), id, published);
-  json after = *FindProject(ctx, id, false);
+  auto reread = Reread(ctx, id);
+  if (!reread.ok()) return reread.status();
+  const json& after = *reread;
   Status audited = ctx.Audit(
       published ? "project.publish" : "project.unpublish", "project", id,
       {{"before", {{"published", (*before)["published"]}}}, {"after", {{"published", published}}}});
@@ -530,7 +548,7 @@ constexpr const char* kReportColumns = R"sql(
 
 StatusOr<HttpResponse> ListProgress(RequestContext& ctx) {
   const std::string id = ctx.PathParam("id").value_or("");
-  if (!FindProject(ctx, id, false)) return NotFoundError(kNotFound);
+  if (!FindProject(ctx, id, false, SeesDrafts(ctx))) return NotFoundError(kNotFound);
   json items = json::array();
   for (const auto& row :
        ctx.Db().exec_params(std::string("SELECT ") + kReportColumns +
@@ -546,7 +564,7 @@ StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
   auto body = ctx.JsonBody();
   if (!body.ok()) return body.status();
   const std::string id = ctx.PathParam("id").value_or("");
-  auto before = FindProject(ctx, id, true);
+  auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   std::vector<FieldError> errors;
   static const std::set<std::string> kFields = {"date",      "physical_pct", "financial_pct",
@@ -630,7 +648,9 @@ StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
                                                   "WHERE r.tenant_id = $1 AND r.id = $2::uuid",
                                               ctx.tenant_id(), report_id)[0]
                                 .as<std::string>());
-  json after = *FindProject(ctx, id, false);
+  auto reread = Reread(ctx, id);
+  if (!reread.ok()) return reread.status();
+  const json& after = *reread;
   auto figures = [](const json& p) {
     return json{{"physical_progress_pct", p["physical_progress_pct"]},
                 {"financial_progress_pct", p["financial_progress_pct"]},

@@ -501,6 +501,53 @@ TEST_F(PublicWorksTest, CsvAndOc4idsExportsOfPublishedWorks) {
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
+// A role holding public-works.project.publish but not .write (here a
+// reviewer) sees the drafts it has to publish, and publishes and unpublishes.
+TEST_F(PublicWorksTest, APublishOnlyRolePublishesAndUnpublishesDrafts) {
+  {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    w.exec_params("INSERT INTO core.role_permissions (role, permission) VALUES ($1, $2)",
+                  "reviewer", "public-works.project.publish");
+    w.commit();
+  }
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string reviewer = MakeUser("revisora@tepehuanes.mx", "reviewer", "tepehuanes");
+  json draft = Create("tepehuanes", Sample("Alumbrado público en la cabecera"), editor);
+  const std::string path =
+      kBase + "tepehuanes/public-works/projects/" + draft["id"].get<std::string>();
+  // Publishing is not writing.
+  EXPECT_EQ(Call("PATCH", path, json{{"title", "Otra"}}.dump(), reviewer).status, 403);
+  EXPECT_EQ(Call("POST", path + "/progress",
+                 json{{"date", "2025-03-01"},
+                      {"physical_pct", 1},
+                      {"financial_pct", 1},
+                      {"spent_mxn", "1.00"}}
+                     .dump(),
+                 reviewer)
+                .status,
+            403);
+
+  auto published = Call("POST", path + "/publish", "", reviewer);
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(json::parse(published.body)["published"], true);
+  EXPECT_EQ(json::parse(published.body)["title"], "Alumbrado público en la cabecera");
+  EXPECT_EQ(Get(path)["published"], true);
+
+  auto unpublished = Call("POST", path + "/unpublish", "", reviewer);
+  ASSERT_EQ(unpublished.status, 200) << unpublished.body;
+  EXPECT_EQ(json::parse(unpublished.body)["published"], false);
+  EXPECT_EQ(Call("GET", path).status, 404);
+  // The draft is still there for it to publish again.
+  auto again = Call("POST", path + "/publish", "", reviewer);
+  EXPECT_EQ(again.status, 200) << again.body;
+
+  // A deleted project is gone for the publisher too.
+  ASSERT_EQ(Call("DELETE", path, "", editor).status, 204);
+  EXPECT_EQ(Call("POST", path + "/unpublish", "", reviewer).status, 404);
+  EXPECT_EQ(Call("POST", path + "/publish", "", reviewer).status, 404);
+}
+
 // Inserts published projects straight into the database (bypassing the API).
 void InsertProjects(const std::string& owner_url, const std::string& tenant, int count,
                     const std::string& prefix) {
