@@ -120,9 +120,11 @@ constexpr const char* kProjectColumns = R"sql(
     'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
   FROM public_works.projects p JOIN core.tenants t ON t.id = p.tenant_id )sql";
 
-json ProjectJson(const pqxx::row& row) {
-  json project = json::parse(row[1].as<std::string>());
-  if (row[0].as<bool>()) {  // a tombstone says only what sync needs
+// `row` holds kProjectColumns from column `at`; `gone` (e.g. unpublished, for
+// a caller who cannot see drafts) makes it a tombstone like a deleted one.
+json ProjectJson(const pqxx::row& row, int at = 0, bool gone = false) {
+  json project = json::parse(row[at + 1].as<std::string>());
+  if (gone || row[at].as<bool>()) {  // a tombstone says only what sync needs
     return {{"id", project["id"]},
             {"tenant", project["tenant"]},
             {"updated_at", project["updated_at"]},
@@ -423,9 +425,13 @@ StatusOr<HttpResponse> ListProjects(RequestContext& ctx) {
     }
     q = "%" + escaped + "%";
   }
+  // Column 0: hidden from this caller (unpublished); with updated_since such a
+  // work, once published, is listed as a tombstone so offline copies drop it.
   auto rows = ctx.Db().exec_params(
-      std::string("SELECT ") + kProjectColumns +
-          "WHERE p.tenant_id = ANY ($1::uuid[]) AND (p.published OR $2) "
+      std::string("SELECT NOT (p.published OR $2), ") + kProjectColumns +
+          "WHERE p.tenant_id = ANY ($1::uuid[]) "
+          "AND (p.published OR $2 OR "
+          "     ($3::timestamptz IS NOT NULL AND p.unpublished_at IS NOT NULL)) "
           "AND ($3::timestamptz IS NULL OR p.updated_at > $3::timestamptz) "
           "AND ($3::timestamptz IS NOT NULL OR p.deleted_at IS NULL) "
           "AND ($4::timestamptz IS NULL OR (p.updated_at, p.id) > ($4::timestamptz, $5::uuid)) "
@@ -443,7 +449,7 @@ StatusOr<HttpResponse> ListProjects(RequestContext& ctx) {
       next = ctx.Cursor({items.back()["updated_at"], items.back()["id"]});
       break;
     }
-    items.push_back(ProjectJson(row));
+    items.push_back(ProjectJson(row, 1, row[0].as<bool>()));
   }
   return HttpResponse::Json(200, {{"items", items}, {"next_cursor", next}});
 }
@@ -524,7 +530,9 @@ StatusOr<HttpResponse> SetPublished(RequestContext& ctx, bool published) {
   auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   ctx.Db().exec_params(
-      "UPDATE public_works.projects SET published = $3, updated_at = clock_timestamp() "
+      "UPDATE public_works.projects SET published = $3, updated_at = clock_timestamp(), "
+      "unpublished_at = CASE WHEN $3 THEN NULL WHEN published THEN clock_timestamp() "
+      "ELSE unpublished_at END "
       "WHERE tenant_id = $1 AND id = $2::uuid",
       ctx.tenant_id(), id, published);
   auto reread = Reread(ctx, id);

@@ -548,6 +548,70 @@ TEST_F(PublicWorksTest, APublishOnlyRolePublishesAndUnpublishesDrafts) {
   EXPECT_EQ(Call("POST", path + "/publish", "", reviewer).status, 404);
 }
 
+// An offline app syncing with updated_since learns that a work it holds was
+// unpublished (or deleted) through a tombstone; drafts it never saw stay unseen.
+TEST_F(PublicWorksTest, UnpublishAppearsAsATombstoneInUpdatedSince) {
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  json unpublished = Create("tepehuanes", Sample("Obra que se despublica"), admin);
+  json deleted = Create("tepehuanes", Sample("Obra que se borra"), admin);
+  json kept = Create("tepehuanes", Sample("Obra que sigue publicada"), admin);
+  json draft = Create("tepehuanes", Sample("Borrador nunca publicado"), admin);
+  for (const json& p : {unpublished, deleted, kept}) Publish("tepehuanes", p, admin);
+
+  json first = Get(list + "?updated_since=2000-01-01T00:00:00Z&limit=100");
+  ASSERT_EQ(first["items"].size(), 3u) << first.dump();
+  const std::string since = first["items"].back()["updated_at"];
+  auto project_path = [&](const json& p) { return list + "/" + p["id"].get<std::string>(); };
+  ASSERT_EQ(Call("POST", project_path(unpublished) + "/unpublish", "", admin).status, 200);
+  ASSERT_EQ(Call("DELETE", project_path(deleted), "", admin).status, 204);
+  ASSERT_EQ(
+      Call("PATCH", project_path(draft), json{{"title", "Borrador editado"}}.dump(), admin).status,
+      200);
+
+  json sync = Get(list + "?updated_since=" + since + "&limit=100");
+  std::map<std::string, json> by_id;
+  for (const auto& item : sync["items"]) by_id[item["id"].get<std::string>()] = item;
+  ASSERT_EQ(by_id.size(), 2u) << sync.dump();
+  for (const json& gone : {unpublished, deleted}) {
+    const json& item = by_id[gone["id"].get<std::string>()];
+    std::set<std::string> keys;
+    for (const auto& [key, value] : item.items()) keys.insert(key);
+    EXPECT_EQ(keys, (std::set<std::string>{"id", "tenant", "updated_at", "deleted"})) << item;
+    EXPECT_EQ(item["tenant"], "tepehuanes");
+    EXPECT_EQ(item["deleted"], true);
+    EXPECT_GT(item["updated_at"].get<std::string>(), since);
+  }
+  // Plain lists show neither; nor does a GET.
+  json plain = Get(list);
+  ASSERT_EQ(plain["items"].size(), 1u);
+  EXPECT_EQ(plain["items"][0]["id"], kept["id"]);
+  EXPECT_EQ(Call("GET", project_path(unpublished)).status, 404);
+  // An editor still sees the unpublished work as the draft it is.
+  json editor_sync = Get(list + "?updated_since=" + since + "&limit=100", admin);
+  bool draft_seen = false;
+  for (const auto& item : editor_sync["items"]) {
+    if (item["id"] == unpublished["id"]) {
+      draft_seen = true;
+      EXPECT_EQ(item["published"], false);
+      EXPECT_FALSE(item.contains("deleted"));
+    }
+  }
+  EXPECT_TRUE(draft_seen);
+  // Published again, it comes back as a full item.
+  Publish("tepehuanes", unpublished, admin);
+  json back = Get(list + "?updated_since=" + since + "&limit=100");
+  bool back_seen = false;
+  for (const auto& item : back["items"]) {
+    if (item["id"] == unpublished["id"]) {
+      back_seen = true;
+      EXPECT_EQ(item["published"], true);
+      EXPECT_EQ(item["title"], "Obra que se despublica");
+    }
+  }
+  EXPECT_TRUE(back_seen);
+}
+
 // Inserts published projects straight into the database (bypassing the API).
 void InsertProjects(const std::string& owner_url, const std::string& tenant, int count,
                     const std::string& prefix) {
