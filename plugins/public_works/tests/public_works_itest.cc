@@ -6,6 +6,7 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -613,8 +614,10 @@ TEST_F(PublicWorksTest, UnpublishAppearsAsATombstoneInUpdatedSince) {
 }
 
 // Inserts published projects straight into the database (bypassing the API).
+// With `before`, their updated_at falls just before it (one millisecond apart),
+// i.e. behind a list's cursor; otherwise it is now.
 void InsertProjects(const std::string& owner_url, const std::string& tenant, int count,
-                    const std::string& prefix) {
+                    const std::string& prefix, const std::optional<std::string>& before = {}) {
   pqxx::connection owner(owner_url);
   pqxx::work w(owner);
   auto id = w.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", tenant)[0][0]
@@ -623,8 +626,9 @@ void InsertProjects(const std::string& owner_url, const std::string& tenant, int
   for (int i = 0; i < count; ++i) {
     w.exec_params(
         "INSERT INTO public_works.projects (tenant_id, title, budget_mxn, published, "
-        "updated_at) VALUES ($1, $2, 1000.00, true, clock_timestamp())",
-        id, prefix + std::to_string(i));
+        "updated_at) VALUES ($1, $2, 1000.00, true, "
+        "coalesce($3::timestamptz - $4::int * interval '1 millisecond', clock_timestamp()))",
+        id, prefix + std::to_string(i), before, i + 1);
   }
   w.commit();
 }
@@ -638,6 +642,12 @@ TEST_F(PublicWorksTest, PagingReturnsEveryProjectOnceWhileNewOnesArrive) {
     ASSERT_LE(body["items"].size(), 40u);
     for (const auto& item : body["items"]) ++seen[item["title"].get<std::string>()];
     InsertProjects(database_.owner_url(), "tepehuanes", 2, "nueva-" + std::to_string(page) + "-");
+    // Rows behind the cursor: an OFFSET would shift by them and repeat items.
+    if (!body["items"].empty()) {
+      InsertProjects(database_.owner_url(), "tepehuanes", 3,
+                     "anterior-" + std::to_string(page) + "-",
+                     body["items"].back()["updated_at"].get<std::string>());
+    }
     if (body["next_cursor"].is_null()) break;
     path = kBase + "tepehuanes/public-works/projects?limit=40&cursor=" +
            body["next_cursor"].get<std::string>();
