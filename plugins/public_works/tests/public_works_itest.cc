@@ -7,6 +7,7 @@
 #include <future>
 #include <map>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -611,6 +612,67 @@ TEST_F(PublicWorksTest, UnpublishAppearsAsATombstoneInUpdatedSince) {
     }
   }
   EXPECT_TRUE(back_seen);
+}
+
+// Every field of the contract (api-modules.md) survives create + GET as sent,
+// next to the server's fields, and nothing else is answered.
+TEST_F(PublicWorksTest, EveryContractFieldRoundTrips) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const json input = {
+      {"external_id", "SOP-TEP-2025-017"},
+      {"title", "Pavimentación de la calle Hidalgo"},
+      {"description", "Pavimentación con concreto hidráulico, guarniciones y banquetas."},
+      {"status", "implementation"},
+      {"type", "rehabilitation"},
+      {"sector", "transporte"},
+      {"purpose", "Mejorar el acceso al centro de salud y a la escuela primaria."},
+      {"budget_mxn", "2500000.00"},
+      {"funding",
+       {{{"origin", "federal"}, {"fund", "FAIS"}, {"amount_mxn", "1500000.00"}},
+        {{"origin", "state"},
+         {"fund", "Fondo Estatal de Infraestructura"},
+         {"amount_mxn", "750000.50"}},
+        {{"origin", "municipal"}, {"fund", "Recursos propios"}, {"amount_mxn", "249999.50"}}}},
+      {"location",
+       {{"lat", 25.3511},
+        {"lon", -105.7269},
+        {"address", "Calle Hidalgo 120, Zona Centro, Tepehuanes"},
+        {"cvegeo", "100280001"}}},
+      {"contractor", {{"name", "Pavimentos de la Sierra SA de CV"}, {"rfc", "PSI980101XY2"}}},
+      {"procurement_method", "selective"},
+      {"contract_value_mxn", "2399999.99"},
+      {"start_date", "2025-02-01"},
+      {"end_date", "2025-11-30"}};
+  json created = Create("tepehuanes", input, editor);
+  ASSERT_TRUE(created.contains("id")) << created.dump();
+  auto got =
+      Call("GET", kBase + "tepehuanes/public-works/projects/" + created["id"].get<std::string>(),
+           "", editor);
+  ASSERT_EQ(got.status, 200) << got.body;
+  json project = json::parse(got.body);
+  for (const auto& [key, value] : input.items()) EXPECT_EQ(project[key], value) << key;
+  const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  const std::regex time(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$)");
+  EXPECT_TRUE(std::regex_match(project["id"].get<std::string>(), uuid)) << project["id"];
+  EXPECT_EQ(project["tenant"], "tepehuanes");
+  EXPECT_EQ(project["published"], false);
+  EXPECT_TRUE(std::regex_match(project["created_at"].get<std::string>(), time));
+  EXPECT_TRUE(std::regex_match(project["updated_at"].get<std::string>(), time));
+  EXPECT_EQ(project["physical_progress_pct"], 0);
+  EXPECT_EQ(project["financial_progress_pct"], 0);
+  EXPECT_EQ(project["spent_mxn"], "0.00");
+  std::set<std::string> keys, expected = {"id",
+                                          "tenant",
+                                          "published",
+                                          "created_at",
+                                          "updated_at",
+                                          "physical_progress_pct",
+                                          "financial_progress_pct",
+                                          "spent_mxn"};
+  for (const auto& [key, value] : input.items()) expected.insert(key);
+  for (const auto& [key, value] : project.items()) keys.insert(key);
+  EXPECT_EQ(keys, expected);
+  EXPECT_EQ(project, created);  // POST answers what GET answers
 }
 
 // Inserts published projects straight into the database (bypassing the API).
