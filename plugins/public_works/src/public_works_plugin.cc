@@ -565,7 +565,8 @@ StatusOr<HttpResponse> ListProgress(RequestContext& ctx) {
                             ctx.tenant_id(), id)) {
     items.push_back(json::parse(row[0].as<std::string>()));
   }
-  return HttpResponse::Json(200, {{"items", items}});
+  // Every report in one page, like every list shaped {items, next_cursor}.
+  return HttpResponse::Json(200, {{"items", items}, {"next_cursor", nullptr}});
 }
 
 StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {

@@ -675,6 +675,97 @@ TEST_F(PublicWorksTest, EveryContractFieldRoundTrips) {
   EXPECT_EQ(project, created);  // POST answers what GET answers
 }
 
+// The progress rules of the contract, each a 422 on its field that stores
+// nothing; a back-dated report does not replace the latest one's figures.
+TEST_F(PublicWorksTest, ProgressRulesRejectBadReportsAndKeepTheLatestDatedFigures) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string auditor = MakeUser("auditor@tepehuanes.mx", "auditor", "tepehuanes");
+  json project = Create("tepehuanes", Sample("Red de agua potable"), editor);  // from 2025-01-15
+  const std::string id = project["id"];
+  const std::string path = kBase + "tepehuanes/public-works/projects/" + id;
+  auto post = [&](const json& body) {
+    return Call("POST", path + "/progress", body.dump(), editor);
+  };
+  auto reports = [&] { return Get(path + "/progress", editor)["items"].size(); };
+  auto june = post({{"date", "2025-06-30"},
+                    {"physical_pct", 50},
+                    {"financial_pct", 40},
+                    {"spent_mxn", "500000.00"}});
+  ASSERT_EQ(june.status, 201) << june.body;
+  json listed = Get(path + "/progress", editor);
+  ASSERT_EQ(listed["items"].size(), 1u);
+  ASSERT_TRUE(listed.contains("next_cursor")) << listed.dump();
+  EXPECT_TRUE(listed["next_cursor"].is_null());
+
+  const json ok = {{"date", "2025-07-31"},
+                   {"physical_pct", 60},
+                   {"financial_pct", 100},
+                   {"spent_mxn", "1000000.00"}};
+  json undated = ok;
+  undated.erase("date");
+  const std::vector<std::pair<json, std::string>> cases = {
+      {undated, "date"},
+      {With(ok, {{"evidence_urls", {"https://ejemplo.mx/foto.jpg", "ftp://ejemplo.mx/x.jpg"}}}),
+       "evidence_urls[1]"},
+      {With(ok, {{"evidence_urls", {7}}}), "evidence_urls[0]"},
+      {With(ok, {{"evidence_urls", "https://ejemplo.mx/foto.jpg"}}), "evidence_urls"},
+      {With(ok, {{"note", std::string(4001, 'a')}}), "note"},
+      {With(ok, {{"avance", 10}}), "avance"},
+      {With(ok, {{"physical_pct", "50"}}), "physical_pct"},
+      {With(ok, {{"physical_pct", 150}}), "physical_pct"},
+      {With(ok, {{"date", "2025-01-14"}}), "date"},
+      {With(ok, {{"spent_mxn", "1250000.01"}}), "note"},
+      {With(ok, {{"spent_mxn", "1250000.01"}, {"note", ""}}), "note"},
+  };
+  for (const auto& [body, field] : cases) {
+    auto result = post(body);
+    EXPECT_EQ(result.status, 422) << body.dump().substr(0, 200) << " " << result.body;
+    auto errors = Errors(result);
+    EXPECT_TRUE(errors.count(field)) << field << " " << result.body;
+    EXPECT_FALSE(errors[field].empty()) << field << " " << result.body;
+    EXPECT_EQ(reports(), 1u) << body.dump().substr(0, 200);
+  }
+  json now = Get(path, editor);
+  EXPECT_EQ(now["physical_progress_pct"], 50);
+  EXPECT_EQ(now["spent_mxn"], "500000.00");
+
+  // Above the budget with a note explaining why: accepted.
+  auto over = post(With(ok, {{"spent_mxn", "1250000.01"}, {"note", "Convenio modificatorio 1"}}));
+  ASSERT_EQ(over.status, 201) << over.body;
+  // A back-dated report is stored but the figures stay the latest-dated one's.
+  auto march = post({{"date", "2025-03-31"},
+                     {"physical_pct", 20},
+                     {"financial_pct", 15},
+                     {"spent_mxn", "150000.00"}});
+  ASSERT_EQ(march.status, 201) << march.body;
+  now = Get(path, editor);
+  EXPECT_EQ(now["physical_progress_pct"], 60);
+  EXPECT_EQ(now["financial_progress_pct"], 100);
+  EXPECT_EQ(now["spent_mxn"], "1250000.01");
+  listed = Get(path + "/progress", editor);
+  ASSERT_EQ(listed["items"].size(), 3u);
+  EXPECT_EQ(listed["items"][0]["date"], "2025-03-31");  // oldest first
+  EXPECT_EQ(listed["items"][2]["date"], "2025-07-31");
+  EXPECT_EQ(listed["items"][2]["note"], "Convenio modificatorio 1");
+
+  // One audit entry per accepted report, none for the rejected ones.
+  json log = Get(kBase + "tepehuanes/audit?limit=100", auditor);
+  int audited = 0;
+  bool over_audited = false;
+  for (const auto& entry : log["items"]) {
+    if (entry["action"] != "public-works.project.progress") continue;
+    ++audited;
+    EXPECT_EQ(entry["entity_id"], id);
+    if (entry["changes"]["report"]["id"] == json::parse(over.body)["id"]) {
+      over_audited = true;
+      EXPECT_EQ(entry["changes"]["after"]["spent_mxn"], "1250000.01");
+      EXPECT_EQ(entry["changes"]["before"]["spent_mxn"], "500000.00");
+    }
+  }
+  EXPECT_EQ(audited, 3);
+  EXPECT_TRUE(over_audited);
+}
+
 // Inserts published projects straight into the database (bypassing the API).
 // With `before`, their updated_at falls just before it (one millisecond apart),
 // i.e. behind a list's cursor; otherwise it is now.
