@@ -161,6 +161,19 @@ StatusOr<json> Reread(RequestContext& ctx, const std::string& id) {
   return *project;
 }
 
+// The audit's before/after of an object: only the top-level fields that
+// differ, so a title change reads as one (core::AuditDiff is host-only).
+json Diff(const json& before, const json& after) {
+  json diff = {{"before", json::object()}, {"after", json::object()}};
+  for (const auto& [key, value] : before.items()) {
+    if (!after.contains(key) || after.at(key) != value) diff["before"][key] = value;
+  }
+  for (const auto& [key, value] : after.items()) {
+    if (!before.contains(key) || before.at(key) != value) diff["after"][key] = value;
+  }
+  return diff;
+}
+
 // --- Validation -------------------------------------------------------------
 
 // Fields a client may write; the rest of what GET returns is read-only and
@@ -503,8 +516,7 @@ StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
   auto reread = Reread(ctx, id);
   if (!reread.ok()) return reread.status();
   const json& after = *reread;
-  Status audited =
-      ctx.Audit("project.update", "project", id, {{"before", *before}, {"after", after}});
+  Status audited = ctx.Audit("project.update", "project", id, Diff(*before, after));
   if (!audited.ok()) return audited;
   return HttpResponse::Json(200, after);
 }

@@ -766,6 +766,36 @@ TEST_F(PublicWorksTest, ProgressRulesRejectBadReportsAndKeepTheLatestDatedFigure
   EXPECT_TRUE(over_audited);
 }
 
+// The audit entry of a PATCH says what changed, not the whole project twice.
+TEST_F(PublicWorksTest, TheAuditOfAPatchHoldsOnlyTheChangedFields) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string auditor = MakeUser("auditor@tepehuanes.mx", "auditor", "tepehuanes");
+  json project = Create("tepehuanes", Sample("Techado de la cancha"), editor);
+  const std::string id = project["id"];
+  const std::string path = kBase + "tepehuanes/public-works/projects/" + id;
+  ASSERT_EQ(
+      Call("PATCH", path, json{{"title", "Techado de la cancha municipal"}}.dump(), editor).status,
+      200);
+  json log = Get(kBase + "tepehuanes/audit?limit=100", auditor);
+  json update;
+  for (const auto& entry : log["items"]) {
+    if (entry["action"] == "public-works.project.update" && entry["entity_id"] == id) {
+      update = entry;
+    }
+  }
+  ASSERT_TRUE(update.is_object()) << log.dump();
+  const json& after = update["changes"]["after"];
+  const json& before = update["changes"]["before"];
+  EXPECT_EQ(after["title"], "Techado de la cancha municipal");
+  EXPECT_EQ(before["title"], "Techado de la cancha");
+  for (const json* side : {&after, &before}) {
+    for (const auto& [key, value] : side->items()) {
+      EXPECT_TRUE(key == "title" || key == "updated_at") << key << " in " << side->dump();
+    }
+  }
+  EXPECT_EQ(Get(kBase + "tepehuanes/audit/verify", auditor)["ok"], true);
+}
+
 // Inserts published projects straight into the database (bypassing the API).
 // With `before`, their updated_at falls just before it (one millisecond apart),
 // i.e. behind a list's cursor; otherwise it is now.
