@@ -796,6 +796,52 @@ TEST_F(PublicWorksTest, TheAuditOfAPatchHoldsOnlyTheChangedFields) {
   EXPECT_EQ(Get(kBase + "tepehuanes/audit/verify", auditor)["ok"], true);
 }
 
+// GET carries an ETag that If-None-Match turns into a 304; a POST retried
+// with the same Idempotency-Key replays the first answer and creates nothing.
+TEST_F(PublicWorksTest, EtagRevalidationAndIdempotencyKey) {
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  json project = Create("tepehuanes", Sample("Obra con ETag"), admin);
+  const std::string path = list + "/" + project["id"].get<std::string>();
+
+  auto draft = Call("GET", path, "", admin);
+  ASSERT_EQ(draft.status, 200);
+  const std::string draft_etag = draft.Header("etag");
+  ASSERT_FALSE(draft_etag.empty());
+  auto cached = Call("GET", path, "", admin, {{"If-None-Match", draft_etag}});
+  EXPECT_EQ(cached.status, 304);
+  EXPECT_TRUE(cached.body.empty());
+  EXPECT_EQ(cached.Header("etag"), draft_etag);
+
+  Publish("tepehuanes", project, admin);
+  auto open = Call("GET", path);  // anonymous
+  ASSERT_EQ(open.status, 200);
+  const std::string etag = open.Header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_NE(etag, draft_etag);
+  EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", etag}}).status, 304);
+  EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", draft_etag}}).status, 200);
+  const std::string list_etag = Call("GET", list).Header("etag");
+  ASSERT_FALSE(list_etag.empty());
+  EXPECT_EQ(Call("GET", list, "", "", {{"If-None-Match", list_etag}}).status, 304);
+
+  const json body = Sample("Obra enviada dos veces");
+  auto first = Call("POST", list, body.dump(), admin, {{"Idempotency-Key", "obra-2025-0001"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.Header("idempotent-replayed"), "");
+  auto retry = Call("POST", list, body.dump(), admin, {{"Idempotency-Key", "obra-2025-0001"}});
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.Header("idempotent-replayed"), "true");
+  EXPECT_EQ(json::parse(retry.body)["id"], json::parse(first.body)["id"]);
+  EXPECT_EQ(retry.body, first.body);
+  auto other = Call("POST", list, Sample("Otra obra").dump(), admin,
+                    {{"Idempotency-Key", "obra-2025-0001"}});
+  EXPECT_EQ(other.status, 422) << other.body;
+  EXPECT_TRUE(Errors(other).count("Idempotency-Key")) << other.body;
+  EXPECT_EQ(Get(list + "?q=enviada", admin)["items"].size(), 1u);
+  EXPECT_EQ(Get(list + "?q=Otra", admin)["items"].size(), 0u);
+}
+
 // Inserts published projects straight into the database (bypassing the API).
 // With `before`, their updated_at falls just before it (one millisecond apart),
 // i.e. behind a list's cursor; otherwise it is now.
