@@ -42,6 +42,25 @@ TEST(FieldReaderTest, CollectsOneSpanishMessagePerBadField) {
   EXPECT_EQ(in.errors()[8].message, "Este campo es obligatorio.");
 }
 
+TEST(FieldReaderTest, DateIsARealCalendarDayFromYearOne) {
+  for (const char* good : {"2026-02-28", "2028-02-29", "0001-01-01", "9999-12-31"}) {
+    json body = {{"date", good}};
+    FieldReader in(body);
+    EXPECT_EQ(in.Date("date", true), good) << good;
+    EXPECT_TRUE(in.ok()) << good;
+  }
+  for (const char* bad :
+       {"2026-02-31", "2025-02-29", "2026-04-31", "0000-01-01", "0000-06-15", "2026-00-10",
+        "2026-13-01", "2026-01-00", "2026-1-010", "20260-1-01", "2026/01/01", "-026-01-01"}) {
+    json body = {{"date", bad}};
+    FieldReader in(body);
+    EXPECT_FALSE(in.Date("date", true).has_value()) << bad;
+    ASSERT_EQ(in.errors().size(), 1u) << bad;
+    EXPECT_EQ(in.errors()[0].field, "date");
+    EXPECT_NE(in.errors()[0].message.find("fecha"), std::string::npos) << bad;
+  }
+}
+
 TEST(FieldReaderTest, MoneyIsADecimalStringWithAtMostTwoDecimals) {
   for (const char* good : {"0", "0.5", "10.25", "12345678901234.99"}) {
     EXPECT_TRUE(FieldReader::IsMoney(good)) << good;

@@ -45,6 +45,8 @@ bool IsMoney(const json& value) {
   return value.is_string() && std::regex_match(value.get<std::string>(), kMoney);
 }
 
+// A real calendar day, YYYY-MM-DD, from year 1 (PostgreSQL has no year 0000,
+// which std::chrono::year accepts).
 bool IsDate(const json& value) {
   static const std::regex kDate(R"(^(\d{4})-(\d{2})-(\d{2})$)");
   std::smatch m;
@@ -54,7 +56,7 @@ bool IsDate(const json& value) {
   std::chrono::year_month_day day{std::chrono::year(std::stoi(m[1])),
                                   std::chrono::month(static_cast<unsigned>(std::stoi(m[2]))),
                                   std::chrono::day(static_cast<unsigned>(std::stoi(m[3])))};
-  return day.ok();
+  return day.ok() && day.year() >= std::chrono::year(1);
 }
 
 std::string MoneyMessage(const json& value) {
@@ -118,9 +120,11 @@ constexpr const char* kProjectColumns = R"sql(
     'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
   FROM public_works.projects p JOIN core.tenants t ON t.id = p.tenant_id )sql";
 
-json ProjectJson(const pqxx::row& row) {
-  json project = json::parse(row[1].as<std::string>());
-  if (row[0].as<bool>()) {  // a tombstone says only what sync needs
+// `row` holds kProjectColumns from column `at`; `gone` (e.g. unpublished, for
+// a caller who cannot see drafts) makes it a tombstone like a deleted one.
+json ProjectJson(const pqxx::row& row, int at = 0, bool gone = false) {
+  json project = json::parse(row[at + 1].as<std::string>());
+  if (gone || row[at].as<bool>()) {  // a tombstone says only what sync needs
     return {{"id", project["id"]},
             {"tenant", project["tenant"]},
             {"updated_at", project["updated_at"]},
@@ -129,19 +133,45 @@ json ProjectJson(const pqxx::row& row) {
   return project;
 }
 
-bool SeesDrafts(RequestContext& ctx) { return ctx.Authorize(kWrite) == core::Access::kAllowed; }
+// Writers see drafts, and so do publishers: they publish what they can read.
+bool SeesDrafts(RequestContext& ctx) {
+  return ctx.Authorize(kWrite) == core::Access::kAllowed ||
+         ctx.Authorize(kPublish) == core::Access::kAllowed;
+}
 
-// The project (not deleted) as GET returns it, locked for update when `lock`.
-std::optional<json> FindProject(RequestContext& ctx, const std::string& id, bool lock) {
+// The project (not deleted) as GET returns it, locked for update when `lock`;
+// drafts only when `drafts` (routes that need write or publish pass true).
+std::optional<json> FindProject(RequestContext& ctx, const std::string& id, bool lock,
+                                bool drafts) {
   if (!IsUuid(id)) return std::nullopt;
   auto rows = ctx.Db().exec_params(
       std::string("SELECT ") + kProjectColumns +
           "WHERE p.tenant_id = $1 AND p.id = $2::uuid AND p.deleted_at IS NULL "
           "AND (p.published OR $3)" +
           (lock ? " FOR UPDATE OF p" : ""),
-      ctx.tenant_id(), id, SeesDrafts(ctx));
+      ctx.tenant_id(), id, drafts);
   if (rows.empty()) return std::nullopt;
   return ProjectJson(rows[0]);
+}
+
+// The project as it stands after a write of this request's transaction.
+StatusOr<json> Reread(RequestContext& ctx, const std::string& id) {
+  auto project = FindProject(ctx, id, false, true);
+  if (!project) return InternalError("La obra recién escrita no se pudo volver a leer.");
+  return *project;
+}
+
+// The audit's before/after of an object: only the top-level fields that
+// differ, so a title change reads as one (core::AuditDiff is host-only).
+json Diff(const json& before, const json& after) {
+  json diff = {{"before", json::object()}, {"after", json::object()}};
+  for (const auto& [key, value] : before.items()) {
+    if (!after.contains(key) || after.at(key) != value) diff["before"][key] = value;
+  }
+  for (const auto& [key, value] : after.items()) {
+    if (!before.contains(key) || before.at(key) != value) diff["after"][key] = value;
+  }
+  return diff;
 }
 
 // --- Validation -------------------------------------------------------------
@@ -408,9 +438,13 @@ StatusOr<HttpResponse> ListProjects(RequestContext& ctx) {
     }
     q = "%" + escaped + "%";
   }
+  // Column 0: hidden from this caller (unpublished); with updated_since such a
+  // work, once published, is listed as a tombstone so offline copies drop it.
   auto rows = ctx.Db().exec_params(
-      std::string("SELECT ") + kProjectColumns +
-          "WHERE p.tenant_id = ANY ($1::uuid[]) AND (p.published OR $2) "
+      std::string("SELECT NOT (p.published OR $2), ") + kProjectColumns +
+          "WHERE p.tenant_id = ANY ($1::uuid[]) "
+          "AND (p.published OR $2 OR "
+          "     ($3::timestamptz IS NOT NULL AND p.unpublished_at IS NOT NULL)) "
           "AND ($3::timestamptz IS NULL OR p.updated_at > $3::timestamptz) "
           "AND ($3::timestamptz IS NOT NULL OR p.deleted_at IS NULL) "
           "AND ($4::timestamptz IS NULL OR (p.updated_at, p.id) > ($4::timestamptz, $5::uuid)) "
@@ -428,13 +462,13 @@ StatusOr<HttpResponse> ListProjects(RequestContext& ctx) {
       next = ctx.Cursor({items.back()["updated_at"], items.back()["id"]});
       break;
     }
-    items.push_back(ProjectJson(row));
+    items.push_back(ProjectJson(row, 1, row[0].as<bool>()));
   }
   return HttpResponse::Json(200, {{"items", items}, {"next_cursor", next}});
 }
 
 StatusOr<HttpResponse> GetProject(RequestContext& ctx) {
-  auto project = FindProject(ctx, ctx.PathParam("id").value_or(""), false);
+  auto project = FindProject(ctx, ctx.PathParam("id").value_or(""), false, SeesDrafts(ctx));
   if (!project) return NotFoundError(kNotFound);
   return HttpResponse::Json(200, *project);
 }
@@ -455,18 +489,19 @@ StatusOr<HttpResponse> CreateProject(RequestContext& ctx) {
                     project["budget_mxn"].get<std::string>())[0]
                 .as<std::string>();
   WriteProject(ctx, id, project);
-  json created = *FindProject(ctx, id, false);
+  auto created = Reread(ctx, id);
+  if (!created.ok()) return created.status();
   Status audited =
-      ctx.Audit("project.create", "project", id, {{"before", json::object()}, {"after", created}});
+      ctx.Audit("project.create", "project", id, {{"before", json::object()}, {"after", *created}});
   if (!audited.ok()) return audited;
-  return HttpResponse::Json(201, created);
+  return HttpResponse::Json(201, *created);
 }
 
 StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
   auto body = ctx.JsonBody();
   if (!body.ok()) return body.status();
   const std::string id = ctx.PathParam("id").value_or("");
-  auto before = FindProject(ctx, id, true);
+  auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   Status fresh = ctx.CheckIfMatch(*before);
   if (!fresh.ok()) return fresh;
@@ -478,16 +513,17 @@ StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
     return ctx.FieldErrors(errors);
   }
   WriteProject(ctx, id, merged);
-  json after = *FindProject(ctx, id, false);
-  Status audited =
-      ctx.Audit("project.update", "project", id, {{"before", *before}, {"after", after}});
+  auto reread = Reread(ctx, id);
+  if (!reread.ok()) return reread.status();
+  const json& after = *reread;
+  Status audited = ctx.Audit("project.update", "project", id, Diff(*before, after));
   if (!audited.ok()) return audited;
   return HttpResponse::Json(200, after);
 }
 
 StatusOr<HttpResponse> DeleteProject(RequestContext& ctx) {
   const std::string id = ctx.PathParam("id").value_or("");
-  auto before = FindProject(ctx, id, true);
+  auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   Status fresh = ctx.CheckIfMatch(*before);
   if (!fresh.ok()) return fresh;
@@ -503,13 +539,17 @@ StatusOr<HttpResponse> DeleteProject(RequestContext& ctx) {
 
 StatusOr<HttpResponse> SetPublished(RequestContext& ctx, bool published) {
   const std::string id = ctx.PathParam("id").value_or("");
-  auto before = FindProject(ctx, id, true);
+  auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   ctx.Db().exec_params(
-      "UPDATE public_works.projects SET published = $3, updated_at = clock_timestamp() "
+      "UPDATE public_works.projects SET published = $3, updated_at = clock_timestamp(), "
+      "unpublished_at = CASE WHEN $3 THEN NULL WHEN published THEN clock_timestamp() "
+      "ELSE unpublished_at END "
       "WHERE tenant_id = $1 AND id = $2::uuid",
       ctx.tenant_id(), id, published);
-  json after = *FindProject(ctx, id, false);
+  auto reread = Reread(ctx, id);
+  if (!reread.ok()) return reread.status();
+  const json& after = *reread;
   Status audited = ctx.Audit(
       published ? "project.publish" : "project.unpublish", "project", id,
       {{"before", {{"published", (*before)["published"]}}}, {"after", {{"published", published}}}});
@@ -528,7 +568,7 @@ constexpr const char* kReportColumns = R"sql(
 
 StatusOr<HttpResponse> ListProgress(RequestContext& ctx) {
   const std::string id = ctx.PathParam("id").value_or("");
-  if (!FindProject(ctx, id, false)) return NotFoundError(kNotFound);
+  if (!FindProject(ctx, id, false, SeesDrafts(ctx))) return NotFoundError(kNotFound);
   json items = json::array();
   for (const auto& row :
        ctx.Db().exec_params(std::string("SELECT ") + kReportColumns +
@@ -537,14 +577,15 @@ StatusOr<HttpResponse> ListProgress(RequestContext& ctx) {
                             ctx.tenant_id(), id)) {
     items.push_back(json::parse(row[0].as<std::string>()));
   }
-  return HttpResponse::Json(200, {{"items", items}});
+  // Every report in one page, like every list shaped {items, next_cursor}.
+  return HttpResponse::Json(200, {{"items", items}, {"next_cursor", nullptr}});
 }
 
 StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
   auto body = ctx.JsonBody();
   if (!body.ok()) return body.status();
   const std::string id = ctx.PathParam("id").value_or("");
-  auto before = FindProject(ctx, id, true);
+  auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   std::vector<FieldError> errors;
   static const std::set<std::string> kFields = {"date",      "physical_pct", "financial_pct",
@@ -628,7 +669,9 @@ StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
                                                   "WHERE r.tenant_id = $1 AND r.id = $2::uuid",
                                               ctx.tenant_id(), report_id)[0]
                                 .as<std::string>());
-  json after = *FindProject(ctx, id, false);
+  auto reread = Reread(ctx, id);
+  if (!reread.ok()) return reread.status();
+  const json& after = *reread;
   auto figures = [](const json& p) {
     return json{{"physical_progress_pct", p["physical_progress_pct"]},
                 {"financial_progress_pct", p["financial_progress_pct"]},

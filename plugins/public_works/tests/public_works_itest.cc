@@ -6,6 +6,8 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -308,6 +310,41 @@ TEST_F(PublicWorksTest, ProgressUpdatesTheFiguresAndEnforcesEveryRule) {
   create_fails_on(exact, "funding");
 }
 
+// Year 0000 and impossible days are the client's mistake: 422 on the field,
+// never a 500 from PostgreSQL refusing the date, and nothing is stored.
+TEST_F(PublicWorksTest, ImpossibleDatesAre422WithASpanishMessage) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  json undated = Sample("Obra sin fechas");
+  undated.erase("start_date");
+  undated.erase("end_date");
+  json project = Create("tepehuanes", undated, editor);
+  const std::string path = list + "/" + project["id"].get<std::string>();
+  const json report = {{"physical_pct", 10}, {"financial_pct", 10}, {"spent_mxn", "1000.00"}};
+  for (const char* bad : {"0000-06-15", "0000-01-01", "2026-02-31", "2025-02-29", "2026-04-31",
+                          "2026-13-01", "2026-00-10"}) {
+    for (const char* field : {"start_date", "end_date"}) {
+      auto created = Call("POST", list, With(undated, {{field, bad}}).dump(), editor);
+      EXPECT_EQ(created.status, 422) << field << "=" << bad << " " << created.body;
+      EXPECT_NE(Errors(created)[field].find("fecha"), std::string::npos) << created.body;
+      auto patched = Call("PATCH", path, json{{field, bad}}.dump(), editor);
+      EXPECT_EQ(patched.status, 422) << field << "=" << bad << " " << patched.body;
+      EXPECT_NE(Errors(patched)[field].find("fecha"), std::string::npos) << patched.body;
+    }
+    auto progress = Call("POST", path + "/progress", With(report, {{"date", bad}}).dump(), editor);
+    EXPECT_EQ(progress.status, 422) << "date=" << bad << " " << progress.body;
+    EXPECT_NE(Errors(progress)["date"].find("fecha"), std::string::npos) << progress.body;
+  }
+  EXPECT_EQ(Get(list, editor)["items"].size(), 1u);
+  EXPECT_EQ(Get(path, editor)["start_date"], nullptr);
+  EXPECT_EQ(Get(path, editor)["end_date"], nullptr);
+  EXPECT_EQ(Get(path + "/progress", editor)["items"].size(), 0u);
+  // The first and last real days still pass.
+  auto leap = Call("PATCH", path,
+                   json{{"start_date", "0001-01-01"}, {"end_date", "2028-02-29"}}.dump(), editor);
+  EXPECT_EQ(leap.status, 200) << leap.body;
+}
+
 TEST_F(PublicWorksTest, BadInputIsRejectedAndQIsNotInjectable) {
   const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
   const std::string list = kBase + "tepehuanes/public-works/projects";
@@ -466,9 +503,350 @@ TEST_F(PublicWorksTest, CsvAndOc4idsExportsOfPublishedWorks) {
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
+// A role holding public-works.project.publish but not .write (here a
+// reviewer) sees the drafts it has to publish, and publishes and unpublishes.
+TEST_F(PublicWorksTest, APublishOnlyRolePublishesAndUnpublishesDrafts) {
+  {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    w.exec_params("INSERT INTO core.role_permissions (role, permission) VALUES ($1, $2)",
+                  "reviewer", "public-works.project.publish");
+    w.commit();
+  }
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string reviewer = MakeUser("revisora@tepehuanes.mx", "reviewer", "tepehuanes");
+  json draft = Create("tepehuanes", Sample("Alumbrado público en la cabecera"), editor);
+  const std::string path =
+      kBase + "tepehuanes/public-works/projects/" + draft["id"].get<std::string>();
+  // Publishing is not writing.
+  EXPECT_EQ(Call("PATCH", path, json{{"title", "Otra"}}.dump(), reviewer).status, 403);
+  EXPECT_EQ(Call("POST", path + "/progress",
+                 json{{"date", "2025-03-01"},
+                      {"physical_pct", 1},
+                      {"financial_pct", 1},
+                      {"spent_mxn", "1.00"}}
+                     .dump(),
+                 reviewer)
+                .status,
+            403);
+
+  auto published = Call("POST", path + "/publish", "", reviewer);
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(json::parse(published.body)["published"], true);
+  EXPECT_EQ(json::parse(published.body)["title"], "Alumbrado público en la cabecera");
+  EXPECT_EQ(Get(path)["published"], true);
+
+  auto unpublished = Call("POST", path + "/unpublish", "", reviewer);
+  ASSERT_EQ(unpublished.status, 200) << unpublished.body;
+  EXPECT_EQ(json::parse(unpublished.body)["published"], false);
+  EXPECT_EQ(Call("GET", path).status, 404);
+  // The draft is still there for it to publish again.
+  auto again = Call("POST", path + "/publish", "", reviewer);
+  EXPECT_EQ(again.status, 200) << again.body;
+
+  // A deleted project is gone for the publisher too.
+  ASSERT_EQ(Call("DELETE", path, "", editor).status, 204);
+  EXPECT_EQ(Call("POST", path + "/unpublish", "", reviewer).status, 404);
+  EXPECT_EQ(Call("POST", path + "/publish", "", reviewer).status, 404);
+}
+
+// An offline app syncing with updated_since learns that a work it holds was
+// unpublished (or deleted) through a tombstone; drafts it never saw stay unseen.
+TEST_F(PublicWorksTest, UnpublishAppearsAsATombstoneInUpdatedSince) {
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  json unpublished = Create("tepehuanes", Sample("Obra que se despublica"), admin);
+  json deleted = Create("tepehuanes", Sample("Obra que se borra"), admin);
+  json kept = Create("tepehuanes", Sample("Obra que sigue publicada"), admin);
+  json draft = Create("tepehuanes", Sample("Borrador nunca publicado"), admin);
+  for (const json& p : {unpublished, deleted, kept}) Publish("tepehuanes", p, admin);
+
+  json first = Get(list + "?updated_since=2000-01-01T00:00:00Z&limit=100");
+  ASSERT_EQ(first["items"].size(), 3u) << first.dump();
+  const std::string since = first["items"].back()["updated_at"];
+  auto project_path = [&](const json& p) { return list + "/" + p["id"].get<std::string>(); };
+  ASSERT_EQ(Call("POST", project_path(unpublished) + "/unpublish", "", admin).status, 200);
+  ASSERT_EQ(Call("DELETE", project_path(deleted), "", admin).status, 204);
+  ASSERT_EQ(
+      Call("PATCH", project_path(draft), json{{"title", "Borrador editado"}}.dump(), admin).status,
+      200);
+
+  json sync = Get(list + "?updated_since=" + since + "&limit=100");
+  std::map<std::string, json> by_id;
+  for (const auto& item : sync["items"]) by_id[item["id"].get<std::string>()] = item;
+  ASSERT_EQ(by_id.size(), 2u) << sync.dump();
+  for (const json& gone : {unpublished, deleted}) {
+    const json& item = by_id[gone["id"].get<std::string>()];
+    std::set<std::string> keys;
+    for (const auto& [key, value] : item.items()) keys.insert(key);
+    EXPECT_EQ(keys, (std::set<std::string>{"id", "tenant", "updated_at", "deleted"})) << item;
+    EXPECT_EQ(item["tenant"], "tepehuanes");
+    EXPECT_EQ(item["deleted"], true);
+    EXPECT_GT(item["updated_at"].get<std::string>(), since);
+  }
+  // Plain lists show neither; nor does a GET.
+  json plain = Get(list);
+  ASSERT_EQ(plain["items"].size(), 1u);
+  EXPECT_EQ(plain["items"][0]["id"], kept["id"]);
+  EXPECT_EQ(Call("GET", project_path(unpublished)).status, 404);
+  // An editor still sees the unpublished work as the draft it is.
+  json editor_sync = Get(list + "?updated_since=" + since + "&limit=100", admin);
+  bool draft_seen = false;
+  for (const auto& item : editor_sync["items"]) {
+    if (item["id"] == unpublished["id"]) {
+      draft_seen = true;
+      EXPECT_EQ(item["published"], false);
+      EXPECT_FALSE(item.contains("deleted"));
+    }
+  }
+  EXPECT_TRUE(draft_seen);
+  // Published again, it comes back as a full item.
+  Publish("tepehuanes", unpublished, admin);
+  json back = Get(list + "?updated_since=" + since + "&limit=100");
+  bool back_seen = false;
+  for (const auto& item : back["items"]) {
+    if (item["id"] == unpublished["id"]) {
+      back_seen = true;
+      EXPECT_EQ(item["published"], true);
+      EXPECT_EQ(item["title"], "Obra que se despublica");
+    }
+  }
+  EXPECT_TRUE(back_seen);
+}
+
+// Every field of the contract (api-modules.md) survives create + GET as sent,
+// next to the server's fields, and nothing else is answered.
+TEST_F(PublicWorksTest, EveryContractFieldRoundTrips) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const json input = {
+      {"external_id", "SOP-TEP-2025-017"},
+      {"title", "Pavimentación de la calle Hidalgo"},
+      {"description", "Pavimentación con concreto hidráulico, guarniciones y banquetas."},
+      {"status", "implementation"},
+      {"type", "rehabilitation"},
+      {"sector", "transporte"},
+      {"purpose", "Mejorar el acceso al centro de salud y a la escuela primaria."},
+      {"budget_mxn", "2500000.00"},
+      {"funding",
+       {{{"origin", "federal"}, {"fund", "FAIS"}, {"amount_mxn", "1500000.00"}},
+        {{"origin", "state"},
+         {"fund", "Fondo Estatal de Infraestructura"},
+         {"amount_mxn", "750000.50"}},
+        {{"origin", "municipal"}, {"fund", "Recursos propios"}, {"amount_mxn", "249999.50"}}}},
+      {"location",
+       {{"lat", 25.3511},
+        {"lon", -105.7269},
+        {"address", "Calle Hidalgo 120, Zona Centro, Tepehuanes"},
+        {"cvegeo", "100280001"}}},
+      {"contractor", {{"name", "Pavimentos de la Sierra SA de CV"}, {"rfc", "PSI980101XY2"}}},
+      {"procurement_method", "selective"},
+      {"contract_value_mxn", "2399999.99"},
+      {"start_date", "2025-02-01"},
+      {"end_date", "2025-11-30"}};
+  json created = Create("tepehuanes", input, editor);
+  ASSERT_TRUE(created.contains("id")) << created.dump();
+  auto got =
+      Call("GET", kBase + "tepehuanes/public-works/projects/" + created["id"].get<std::string>(),
+           "", editor);
+  ASSERT_EQ(got.status, 200) << got.body;
+  json project = json::parse(got.body);
+  for (const auto& [key, value] : input.items()) EXPECT_EQ(project[key], value) << key;
+  const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  const std::regex time(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$)");
+  EXPECT_TRUE(std::regex_match(project["id"].get<std::string>(), uuid)) << project["id"];
+  EXPECT_EQ(project["tenant"], "tepehuanes");
+  EXPECT_EQ(project["published"], false);
+  EXPECT_TRUE(std::regex_match(project["created_at"].get<std::string>(), time));
+  EXPECT_TRUE(std::regex_match(project["updated_at"].get<std::string>(), time));
+  EXPECT_EQ(project["physical_progress_pct"], 0);
+  EXPECT_EQ(project["financial_progress_pct"], 0);
+  EXPECT_EQ(project["spent_mxn"], "0.00");
+  std::set<std::string> keys, expected = {"id",
+                                          "tenant",
+                                          "published",
+                                          "created_at",
+                                          "updated_at",
+                                          "physical_progress_pct",
+                                          "financial_progress_pct",
+                                          "spent_mxn"};
+  for (const auto& [key, value] : input.items()) expected.insert(key);
+  for (const auto& [key, value] : project.items()) keys.insert(key);
+  EXPECT_EQ(keys, expected);
+  EXPECT_EQ(project, created);  // POST answers what GET answers
+}
+
+// The progress rules of the contract, each a 422 on its field that stores
+// nothing; a back-dated report does not replace the latest one's figures.
+TEST_F(PublicWorksTest, ProgressRulesRejectBadReportsAndKeepTheLatestDatedFigures) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string auditor = MakeUser("auditor@tepehuanes.mx", "auditor", "tepehuanes");
+  json project = Create("tepehuanes", Sample("Red de agua potable"), editor);  // from 2025-01-15
+  const std::string id = project["id"];
+  const std::string path = kBase + "tepehuanes/public-works/projects/" + id;
+  auto post = [&](const json& body) {
+    return Call("POST", path + "/progress", body.dump(), editor);
+  };
+  auto reports = [&] { return Get(path + "/progress", editor)["items"].size(); };
+  auto june = post({{"date", "2025-06-30"},
+                    {"physical_pct", 50},
+                    {"financial_pct", 40},
+                    {"spent_mxn", "500000.00"}});
+  ASSERT_EQ(june.status, 201) << june.body;
+  json listed = Get(path + "/progress", editor);
+  ASSERT_EQ(listed["items"].size(), 1u);
+  ASSERT_TRUE(listed.contains("next_cursor")) << listed.dump();
+  EXPECT_TRUE(listed["next_cursor"].is_null());
+
+  const json ok = {{"date", "2025-07-31"},
+                   {"physical_pct", 60},
+                   {"financial_pct", 100},
+                   {"spent_mxn", "1000000.00"}};
+  json undated = ok;
+  undated.erase("date");
+  const std::vector<std::pair<json, std::string>> cases = {
+      {undated, "date"},
+      {With(ok, {{"evidence_urls", {"https://ejemplo.mx/foto.jpg", "ftp://ejemplo.mx/x.jpg"}}}),
+       "evidence_urls[1]"},
+      {With(ok, {{"evidence_urls", {7}}}), "evidence_urls[0]"},
+      {With(ok, {{"evidence_urls", "https://ejemplo.mx/foto.jpg"}}), "evidence_urls"},
+      {With(ok, {{"note", std::string(4001, 'a')}}), "note"},
+      {With(ok, {{"avance", 10}}), "avance"},
+      {With(ok, {{"physical_pct", "50"}}), "physical_pct"},
+      {With(ok, {{"physical_pct", 150}}), "physical_pct"},
+      {With(ok, {{"date", "2025-01-14"}}), "date"},
+      {With(ok, {{"spent_mxn", "1250000.01"}}), "note"},
+      {With(ok, {{"spent_mxn", "1250000.01"}, {"note", ""}}), "note"},
+  };
+  for (const auto& [body, field] : cases) {
+    auto result = post(body);
+    EXPECT_EQ(result.status, 422) << body.dump().substr(0, 200) << " " << result.body;
+    auto errors = Errors(result);
+    EXPECT_TRUE(errors.count(field)) << field << " " << result.body;
+    EXPECT_FALSE(errors[field].empty()) << field << " " << result.body;
+    EXPECT_EQ(reports(), 1u) << body.dump().substr(0, 200);
+  }
+  json now = Get(path, editor);
+  EXPECT_EQ(now["physical_progress_pct"], 50);
+  EXPECT_EQ(now["spent_mxn"], "500000.00");
+
+  // Above the budget with a note explaining why: accepted.
+  auto over = post(With(ok, {{"spent_mxn", "1250000.01"}, {"note", "Convenio modificatorio 1"}}));
+  ASSERT_EQ(over.status, 201) << over.body;
+  // A back-dated report is stored but the figures stay the latest-dated one's.
+  auto march = post({{"date", "2025-03-31"},
+                     {"physical_pct", 20},
+                     {"financial_pct", 15},
+                     {"spent_mxn", "150000.00"}});
+  ASSERT_EQ(march.status, 201) << march.body;
+  now = Get(path, editor);
+  EXPECT_EQ(now["physical_progress_pct"], 60);
+  EXPECT_EQ(now["financial_progress_pct"], 100);
+  EXPECT_EQ(now["spent_mxn"], "1250000.01");
+  listed = Get(path + "/progress", editor);
+  ASSERT_EQ(listed["items"].size(), 3u);
+  EXPECT_EQ(listed["items"][0]["date"], "2025-03-31");  // oldest first
+  EXPECT_EQ(listed["items"][2]["date"], "2025-07-31");
+  EXPECT_EQ(listed["items"][2]["note"], "Convenio modificatorio 1");
+
+  // One audit entry per accepted report, none for the rejected ones.
+  json log = Get(kBase + "tepehuanes/audit?limit=100", auditor);
+  int audited = 0;
+  bool over_audited = false;
+  for (const auto& entry : log["items"]) {
+    if (entry["action"] != "public-works.project.progress") continue;
+    ++audited;
+    EXPECT_EQ(entry["entity_id"], id);
+    if (entry["changes"]["report"]["id"] == json::parse(over.body)["id"]) {
+      over_audited = true;
+      EXPECT_EQ(entry["changes"]["after"]["spent_mxn"], "1250000.01");
+      EXPECT_EQ(entry["changes"]["before"]["spent_mxn"], "500000.00");
+    }
+  }
+  EXPECT_EQ(audited, 3);
+  EXPECT_TRUE(over_audited);
+}
+
+// The audit entry of a PATCH says what changed, not the whole project twice.
+TEST_F(PublicWorksTest, TheAuditOfAPatchHoldsOnlyTheChangedFields) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string auditor = MakeUser("auditor@tepehuanes.mx", "auditor", "tepehuanes");
+  json project = Create("tepehuanes", Sample("Techado de la cancha"), editor);
+  const std::string id = project["id"];
+  const std::string path = kBase + "tepehuanes/public-works/projects/" + id;
+  ASSERT_EQ(
+      Call("PATCH", path, json{{"title", "Techado de la cancha municipal"}}.dump(), editor).status,
+      200);
+  json log = Get(kBase + "tepehuanes/audit?limit=100", auditor);
+  json update;
+  for (const auto& entry : log["items"]) {
+    if (entry["action"] == "public-works.project.update" && entry["entity_id"] == id) {
+      update = entry;
+    }
+  }
+  ASSERT_TRUE(update.is_object()) << log.dump();
+  const json& after = update["changes"]["after"];
+  const json& before = update["changes"]["before"];
+  EXPECT_EQ(after["title"], "Techado de la cancha municipal");
+  EXPECT_EQ(before["title"], "Techado de la cancha");
+  for (const json* side : {&after, &before}) {
+    for (const auto& [key, value] : side->items()) {
+      EXPECT_TRUE(key == "title" || key == "updated_at") << key << " in " << side->dump();
+    }
+  }
+  EXPECT_EQ(Get(kBase + "tepehuanes/audit/verify", auditor)["ok"], true);
+}
+
+// GET carries an ETag that If-None-Match turns into a 304; a POST retried
+// with the same Idempotency-Key replays the first answer and creates nothing.
+TEST_F(PublicWorksTest, EtagRevalidationAndIdempotencyKey) {
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  json project = Create("tepehuanes", Sample("Obra con ETag"), admin);
+  const std::string path = list + "/" + project["id"].get<std::string>();
+
+  auto draft = Call("GET", path, "", admin);
+  ASSERT_EQ(draft.status, 200);
+  const std::string draft_etag = draft.Header("etag");
+  ASSERT_FALSE(draft_etag.empty());
+  auto cached = Call("GET", path, "", admin, {{"If-None-Match", draft_etag}});
+  EXPECT_EQ(cached.status, 304);
+  EXPECT_TRUE(cached.body.empty());
+  EXPECT_EQ(cached.Header("etag"), draft_etag);
+
+  Publish("tepehuanes", project, admin);
+  auto open = Call("GET", path);  // anonymous
+  ASSERT_EQ(open.status, 200);
+  const std::string etag = open.Header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_NE(etag, draft_etag);
+  EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", etag}}).status, 304);
+  EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", draft_etag}}).status, 200);
+  const std::string list_etag = Call("GET", list).Header("etag");
+  ASSERT_FALSE(list_etag.empty());
+  EXPECT_EQ(Call("GET", list, "", "", {{"If-None-Match", list_etag}}).status, 304);
+
+  const json body = Sample("Obra enviada dos veces");
+  auto first = Call("POST", list, body.dump(), admin, {{"Idempotency-Key", "obra-2025-0001"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.Header("idempotent-replayed"), "");
+  auto retry = Call("POST", list, body.dump(), admin, {{"Idempotency-Key", "obra-2025-0001"}});
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.Header("idempotent-replayed"), "true");
+  EXPECT_EQ(json::parse(retry.body)["id"], json::parse(first.body)["id"]);
+  EXPECT_EQ(retry.body, first.body);
+  auto other = Call("POST", list, Sample("Otra obra").dump(), admin,
+                    {{"Idempotency-Key", "obra-2025-0001"}});
+  EXPECT_EQ(other.status, 422) << other.body;
+  EXPECT_TRUE(Errors(other).count("Idempotency-Key")) << other.body;
+  EXPECT_EQ(Get(list + "?q=enviada", admin)["items"].size(), 1u);
+  EXPECT_EQ(Get(list + "?q=Otra", admin)["items"].size(), 0u);
+}
+
 // Inserts published projects straight into the database (bypassing the API).
+// With `before`, their updated_at falls just before it (one millisecond apart),
+// i.e. behind a list's cursor; otherwise it is now.
 void InsertProjects(const std::string& owner_url, const std::string& tenant, int count,
-                    const std::string& prefix) {
+                    const std::string& prefix, const std::optional<std::string>& before = {}) {
   pqxx::connection owner(owner_url);
   pqxx::work w(owner);
   auto id = w.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", tenant)[0][0]
@@ -477,8 +855,9 @@ void InsertProjects(const std::string& owner_url, const std::string& tenant, int
   for (int i = 0; i < count; ++i) {
     w.exec_params(
         "INSERT INTO public_works.projects (tenant_id, title, budget_mxn, published, "
-        "updated_at) VALUES ($1, $2, 1000.00, true, clock_timestamp())",
-        id, prefix + std::to_string(i));
+        "updated_at) VALUES ($1, $2, 1000.00, true, "
+        "coalesce($3::timestamptz - $4::int * interval '1 millisecond', clock_timestamp()))",
+        id, prefix + std::to_string(i), before, i + 1);
   }
   w.commit();
 }
@@ -492,6 +871,12 @@ TEST_F(PublicWorksTest, PagingReturnsEveryProjectOnceWhileNewOnesArrive) {
     ASSERT_LE(body["items"].size(), 40u);
     for (const auto& item : body["items"]) ++seen[item["title"].get<std::string>()];
     InsertProjects(database_.owner_url(), "tepehuanes", 2, "nueva-" + std::to_string(page) + "-");
+    // Rows behind the cursor: an OFFSET would shift by them and repeat items.
+    if (!body["items"].empty()) {
+      InsertProjects(database_.owner_url(), "tepehuanes", 3,
+                     "anterior-" + std::to_string(page) + "-",
+                     body["items"].back()["updated_at"].get<std::string>());
+    }
     if (body["next_cursor"].is_null()) break;
     path = kBase + "tepehuanes/public-works/projects?limit=40&cursor=" +
            body["next_cursor"].get<std::string>();

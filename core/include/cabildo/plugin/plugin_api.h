@@ -14,6 +14,7 @@
 // CMake tree with cabildo_add_plugin().
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -185,18 +186,23 @@ class FieldReader {
     return Fail(field, "Use uno de: " + list + "."), std::nullopt;
   }
 
-  /// A calendar date, YYYY-MM-DD.
+  /// A real calendar day, YYYY-MM-DD, from year 0001 (PostgreSQL has no year
+  /// 0000): "2026-02-31" and "0000-01-01" are refused.
   std::optional<std::string> Date(const std::string& field, bool required) {
     auto text = String(field, required, 10);
     if (!text) return std::nullopt;
-    const bool shape = text->size() == 10 && (*text)[4] == '-' && (*text)[7] == '-' &&
-                       text->find_first_not_of("0123456789-") == std::string::npos;
-    const int month = shape ? std::stoi(text->substr(5, 2)) : 0;
-    const int day = shape ? std::stoi(text->substr(8, 2)) : 0;
-    if (!shape || month < 1 || month > 12 || day < 1 || day > 31) {
-      return Fail(field, "Debe ser una fecha AAAA-MM-DD."), std::nullopt;
+    bool shape = text->size() == 10 && (*text)[4] == '-' && (*text)[7] == '-';
+    for (size_t i = 0; shape && i < text->size(); ++i) {
+      shape = i == 4 || i == 7 || ((*text)[i] >= '0' && (*text)[i] <= '9');
     }
-    return text;
+    if (shape) {
+      const std::chrono::year_month_day date{
+          std::chrono::year(std::stoi(text->substr(0, 4))),
+          std::chrono::month(static_cast<unsigned>(std::stoi(text->substr(5, 2)))),
+          std::chrono::day(static_cast<unsigned>(std::stoi(text->substr(8, 2))))};
+      if (date.ok() && date.year() >= std::chrono::year(1)) return text;
+    }
+    return Fail(field, "Debe ser una fecha válida AAAA-MM-DD."), std::nullopt;
   }
 
   /// Records a rule that spans fields (e.g. "the funding exceeds the budget").
