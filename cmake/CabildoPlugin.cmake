@@ -18,14 +18,25 @@ function(cabildo_add_plugin)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIR}")
-  target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  # Hidden visibility does not hide the weak std:: template code a plugin
+  # instantiates; the version script does: the descriptor is the only export.
+  set(exports "${CMAKE_CURRENT_BINARY_DIR}/${target}.exports")
+  file(WRITE "${exports}" "{ global: cabildo_plugin_v1; local: *; };\n")
+  target_link_options(${target} PRIVATE -Wl,--no-undefined "-Wl,--version-script=${exports}")
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${exports}")
+  if(CABILDO_BUILD_TESTS)
+    add_test(NAME plugin_exports.${ARG_NAME}
+             COMMAND ${CMAKE_COMMAND} -DLIBRARY=$<TARGET_FILE:${target}>
+                     -P "${PROJECT_SOURCE_DIR}/cmake/CheckPluginExports.cmake")
+    set_tests_properties(plugin_exports.${ARG_NAME} PROPERTIES LABELS unit)
+  endif()
   target_link_libraries(${target} PRIVATE cabildo::plugin_api)
 
   set(inc "${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.inc")
   set(content "// Generated from ${ARG_MIGRATIONS}; do not edit.\n")
   string(APPEND content "inline const std::pair<const char*, const char*> kEmbeddedMigrations[] = {\n")
   if(ARG_MIGRATIONS)
-    file(GLOB sql_files "${ARG_MIGRATIONS}/*.sql")
+    file(GLOB sql_files CONFIGURE_DEPENDS "${ARG_MIGRATIONS}/*.sql")
     list(SORT sql_files)
     foreach(sql_file IN LISTS sql_files)
       get_filename_component(sql_name "${sql_file}" NAME)
