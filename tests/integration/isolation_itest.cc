@@ -1,0 +1,160 @@
+// Row-level security over every tenant-scoped table: the core's and every
+// installed module's (plugins migrated, as in production). New tables are
+// found in pg_catalog, so a module that forgets its policy fails here.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "cabildo/core/db_pool.h"
+
+#include "server_fixture.h"
+
+namespace cabildo {
+namespace {
+
+using nlohmann::json;
+
+// Tables with a tenant_id column outside PostgreSQL's own schemas.
+constexpr const char* kTenantTables =
+    "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE a.attname = 'tenant_id' AND NOT a.attisdropped AND c.relkind IN ('r', 'p') "
+    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1";
+
+class IsolationTest : public testing::ServerTest {
+ protected:
+  std::vector<std::string> EnabledModules() const override {
+    return {"example", "memo", "public-works"};
+  }
+
+  std::string TenantId(pqxx::transaction_base& w, const std::string& slug) {
+    return w.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", slug)[0][0]
+        .as<std::string>();
+  }
+
+  // Rows in every tenant-scoped table for gomez-palacio and tepehuanes, so a
+  // leak has something to show: core rows through the API, module rows as
+  // the owner (its writes are bound by the same policies).
+  void SeedTwoTenants() {
+    for (const std::string slug : {"gomez-palacio", "tepehuanes"}) {
+      const std::string admin = MakeUser("admin@" + slug + ".mx", "admin", slug);
+      ASSERT_EQ(
+          Call("PATCH", "/v1/tenants/" + slug, json{{"name", "Municipio " + slug}}.dump(), admin)
+              .status,
+          200);
+      const int enabled = Call("PUT", "/v1/tenants/" + slug + "/modules/memo",
+                               json{{"config", json::object()}}.dump(), admin)
+                              .status;
+      ASSERT_TRUE(enabled == 200 || enabled == 201) << slug << ": " << enabled;
+      pqxx::connection owner(database_.owner_url());
+      pqxx::work w(owner);
+      const std::string id = TenantId(w, slug);
+      core::ApplyScope(w, core::Scope{{id}, ""});
+      w.exec_params(
+          "INSERT INTO example.notes (tenant_id, title, published) VALUES ($1, 'n', true)", id);
+      w.exec_params("INSERT INTO memo.memos (tenant_id, text) VALUES ($1, 'm')", id);
+      const std::string project =
+          w.exec_params(
+               "INSERT INTO public_works.projects (tenant_id, title, budget_mxn, published) "
+               "VALUES ($1, 'Obra', 100.00, true) RETURNING id::text",
+               id)[0][0]
+              .as<std::string>();
+      w.exec_params(
+          "INSERT INTO public_works.project_funding (tenant_id, project_id, position, origin, "
+          "fund, amount_mxn) VALUES ($1, $2::uuid, 0, 'federal', 'FAIS', 50.00)",
+          id, project);
+      w.exec_params(
+          "INSERT INTO public_works.progress_reports (tenant_id, project_id, report_date, "
+          "physical_pct, financial_pct, spent_mxn) VALUES ($1, $2::uuid, '2026-01-01', 1, 1, 1)",
+          id, project);
+      w.commit();
+    }
+  }
+};
+
+TEST_F(IsolationTest, EveryTenantScopedTableHasForcedRowLevelSecurityOnTheTenantSetting) {
+  pqxx::connection owner(database_.owner_url());
+  pqxx::work w(owner);
+  auto rows = w.exec(
+      "SELECT c.oid::regclass::text, c.relrowsecurity, c.relforcerowsecurity, "
+      "       (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid), "
+      "       (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid "
+      "          AND pg_get_expr(p.polqual, p.polrelid) LIKE '%current_tenant_ids()%') "
+      "FROM pg_class c WHERE c.oid::regclass::text IN (" +
+      std::string(kTenantTables) + ")");
+  std::vector<std::string> names;
+  for (const auto& row : rows) {
+    const std::string table = row[0].as<std::string>();
+    names.push_back(table);
+    EXPECT_TRUE(row[1].as<bool>()) << table << " lacks ENABLE ROW LEVEL SECURITY";
+    EXPECT_TRUE(row[2].as<bool>()) << table << " lacks FORCE ROW LEVEL SECURITY";
+    EXPECT_GT(row[3].as<int>(), 0) << table << " has no policy";
+    // Every policy of the table confines rows to the request's tenants.
+    EXPECT_EQ(row[4].as<int>(), row[3].as<int>())
+        << table << " has a policy that does not check cabildo.tenant_ids";
+  }
+  // The modules' tables are among them, not only the core's.
+  for (const char* table :
+       {"example.notes", "memo.memos", "public_works.projects", "public_works.project_funding",
+        "public_works.progress_reports", "core.audit_log", "core.role_assignments"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), table), names.end()) << table;
+  }
+  // The application role owns nothing and cannot bypass RLS.
+  auto app = w.exec(
+      "SELECT rolbypassrls, rolsuper, (SELECT count(*) FROM pg_class WHERE "
+      "relowner = r.oid) FROM pg_roles r WHERE rolname = 'cabildo_app'")[0];
+  EXPECT_FALSE(app[0].as<bool>());
+  EXPECT_FALSE(app[1].as<bool>());
+  EXPECT_EQ(app[2].as<int>(), 0);
+}
+
+// As the application role: scoped to one tenant, every tenant-scoped table
+// shows only that tenant's rows; unscoped, none at all.
+TEST_F(IsolationTest, TheApplicationRoleSeesOnlyItsScopeInEveryTable) {
+  ASSERT_NO_FATAL_FAILURE(SeedTwoTenants());
+  pqxx::connection app(database_.app_url());
+  std::vector<std::string> tables;
+  std::string gomez;
+  {
+    pqxx::work w(app);
+    gomez = TenantId(w, "gomez-palacio");
+    for (const auto& row : w.exec(kTenantTables)) tables.push_back(row[0].as<std::string>());
+  }
+  ASSERT_GE(tables.size(), 8u);
+  for (const auto& table : tables) {
+    // Table names come from pg_catalog, not from input.
+    const std::string query =
+        "SELECT count(*), count(*) FILTER (WHERE tenant_id <> $1::uuid) FROM " + table;
+    {
+      pqxx::work w(app);
+      core::ApplyScope(w, core::Scope{{gomez}, ""});
+      auto row = w.exec_params(query, gomez)[0];
+      EXPECT_GT(row[0].as<int>(), 0) << table << " has no rows for the test to see";
+      EXPECT_EQ(row[1].as<int>(), 0) << table << " leaks another tenant's rows";
+    }
+    {
+      pqxx::work w(app);
+      EXPECT_EQ(w.exec("SELECT count(*) FROM " + table)[0][0].as<int>(), 0) << table;
+    }
+    {
+      pqxx::work w(app);  // set to '' on a pooled connection after an earlier transaction
+      core::ApplyScope(w, core::Scope{{}, ""});
+      EXPECT_EQ(w.exec("SELECT count(*) FROM " + table)[0][0].as<int>(), 0) << table;
+    }
+  }
+  // Writing another tenant's row is refused, in the core and in a module.
+  for (const char* insert :
+       {"INSERT INTO core.audit_heads (tenant_id, seq, hash) SELECT id, 0, 'x' "
+        "FROM core.tenants WHERE slug = 'tepehuanes'",
+        "INSERT INTO example.notes (tenant_id, title) SELECT id, 'ajena' "
+        "FROM core.tenants WHERE slug = 'tepehuanes'"}) {
+    pqxx::work w(app);
+    core::ApplyScope(w, core::Scope{{gomez}, ""});
+    EXPECT_THROW(w.exec(insert), pqxx::sql_error) << insert;
+  }
+}
+
+}  // namespace
+}  // namespace cabildo
