@@ -133,9 +133,14 @@ class ModuleRequestContext final : public plugin::RequestContext {
     }
     if (auto cursor = request_.Query("cursor")) {
       CABILDO_ASSIGN_OR_RETURN(std::string key_hex, app_.CursorKey());
-      auto key = VerifyCursor(key_hex, *cursor);
-      if (!key) return InvalidArgumentError("El cursor no es válido; empiece sin cursor.");
-      page.after = *key;
+      auto signed_payload = VerifyCursor(key_hex, *cursor);
+      // A cursor is bound to the list that issued it: replayed on another
+      // route, its key could have another shape.
+      if (!signed_payload || !signed_payload->is_object() ||
+          signed_payload->value("r", "") != request_.route || !signed_payload->contains("k")) {
+        return InvalidArgumentError("El cursor no es válido para esta lista; empiece sin cursor.");
+      }
+      page.after = (*signed_payload)["k"];
     }
     if (auto since = request_.Query("updated_since")) {
       static const std::regex kRfc3339(
@@ -152,7 +157,8 @@ class ModuleRequestContext final : public plugin::RequestContext {
 
   std::string Cursor(const json& key) const override {
     auto key_hex = app_.CursorKey();
-    return key_hex.ok() ? SignCursor(*key_hex, key) : std::string();
+    return key_hex.ok() ? SignCursor(*key_hex, json{{"r", request_.route}, {"k", key}})
+                        : std::string();
   }
 
   StatusOr<std::vector<std::string>> ReadTenants() override {

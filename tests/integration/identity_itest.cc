@@ -1,6 +1,8 @@
 // Accounts, tokens, throttling, roles over the tenant tree, row-level
 // security and the audit chain — through HTTP against the real services.
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -10,6 +12,7 @@
 #include <pqxx/pqxx>
 
 #include "cabildo/api/app.h"
+#include "cabildo/core/crypto.h"
 #include "cabildo/core/identity.h"
 #include "cabildo/core/tenants.h"
 
@@ -165,9 +168,45 @@ TEST_F(IdentityTest, LogoutKillsACachedAccessTokenAtOnce) {
   MakeUser("salir@ejemplo.mx");
   auto pair = Login("salir@ejemplo.mx");
   ASSERT_EQ(Call("GET", "/v1/me", "", pair["access_token"]).status, 200);  // now cached in Redis
+  // Checked in Redis first: the token's hash (never the token) is cached with
+  // a TTL no longer than the cache bound.
+  auto& redis = app_->context().redis;
+  const std::string key = app_->context().config.redis_prefix +
+                          "token:" + core::Sha256Hex(pair["access_token"].get<std::string>());
+  auto ttl = redis.Command({"TTL", key});
+  ASSERT_TRUE(ttl.ok());
+  EXPECT_GT(ttl->integer, 0);
+  EXPECT_LE(ttl->integer, 60);
   EXPECT_EQ(Call("POST", "/v1/auth/logout", "", pair["access_token"]).status, 204);
+  EXPECT_EQ(redis.Command({"EXISTS", key})->integer, 0);  // gone from the cache at once
   EXPECT_EQ(Call("GET", "/v1/me", "", pair["access_token"]).status, 401);
   EXPECT_EQ(Post("/v1/auth/refresh", {{"refresh_token", pair["refresh_token"]}}).status, 401);
+}
+
+// An unknown email still costs one Argon2id verification, so a wrong password
+// and an unknown email are in the same timing class (no account probing).
+TEST_F(IdentityTest, UnknownEmailTakesAsLongAsAWrongPassword) {
+  auto timed_login = [&](const std::string& email) {
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(Post("/v1/auth/login", {{"email", email}, {"password", "no-es-la-clave"}}).status,
+              401);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+        .count();
+  };
+  std::vector<double> wrong, unknown;
+  for (int i = 0; i < 3; ++i) {
+    const std::string known = "tiempo" + std::to_string(i) + "@ejemplo.mx";
+    MakeUser(known);
+    wrong.push_back(timed_login(known));
+    unknown.push_back(timed_login("nadie" + std::to_string(i) + "@ejemplo.mx"));
+  }
+  std::sort(wrong.begin(), wrong.end());
+  std::sort(unknown.begin(), unknown.end());
+  // Medians within a factor of two: both are dominated by the same hash.
+  EXPECT_GT(unknown[1], wrong[1] / 2) << "unknown " << unknown[1] << " ms, wrong " << wrong[1];
+  EXPECT_GT(wrong[1], unknown[1] / 2) << "unknown " << unknown[1] << " ms, wrong " << wrong[1];
+  // And neither is a shortcut: Argon2id (interactive) takes tens of milliseconds.
+  EXPECT_GT(unknown[0], 10.0);
 }
 
 TEST_F(IdentityTest, BadTokensAre401) {

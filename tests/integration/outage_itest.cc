@@ -57,6 +57,31 @@ TEST(OutageTest, ReadyzFollowsPostgresAndTheServerRecoversWithoutRestart) {
   EXPECT_EQ(testing::HttpRequest(port, "GET", "/v1/tenants").status, 200);
 }
 
+// After a restart every idle pooled connection is dead. The first request
+// on each must not be the one that finds out: the pool reconnects before
+// running it, so no request fails once PostgreSQL is back.
+TEST(OutageTest, NoRequestFailsOnDeadIdleConnectionsAfterARestart) {
+  testing::TestDatabase database;
+  core::DbPool pool(core::DbPoolOptions{database.app_url(), 4});
+  {
+    std::vector<core::PooledConnection> held;  // four connections open, then idle
+    for (int i = 0; i < 4; ++i) {
+      auto connection = pool.Acquire();
+      ASSERT_TRUE(connection.ok());
+      held.push_back(std::move(*connection));
+    }
+  }
+  Services("pg-stop");
+  Services("pg-start");
+  for (int i = 0; i < 6; ++i) {
+    Status status = pool.InTransaction([](pqxx::work& work) {
+      work.exec("SELECT 1");
+      return OkStatus();
+    });
+    EXPECT_TRUE(status.ok()) << "request " << i << ": " << status.message();
+  }
+}
+
 TEST(OutageTest, RedisDownIsReportedButNotFatal) {
   testing::TestDatabase database;
   api::App app(database.MakeConfig());

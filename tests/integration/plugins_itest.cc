@@ -368,6 +368,13 @@ TEST_F(ConventionsTest, TamperedCursorsAndBadParametersAre400) {
   cursor[2] = cursor[2] == 'A' ? 'B' : 'A';
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?cursor=" + cursor).status, 400);
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?cursor=abc").status, 400);
+  // A genuine cursor is bound to its list: another module's list refuses it.
+  const std::string genuine = page["next_cursor"];
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?limit=1&cursor=" + genuine).status,
+            200);
+  ASSERT_EQ(Call("PUT", "/v1/tenants/tepehuanes/modules/public-works", "{}", admin_).status, 201);
+  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/public-works/projects?cursor=" + genuine).status,
+            400);
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?limit=101").status, 400);
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes?updated_since=ayer").status, 400);
   // Shaped like RFC 3339 but no such instant: PostgreSQL's refusal is a 400, not a 500.

@@ -122,6 +122,24 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
     return InvalidArgumentError(
         "CABILDO_REDIS_URL no es válido: debe empezar con redis:// o unix://");
   }
+  if (config.redis_url.rfind("redis://", 0) == 0) {
+    // What the client understands: redis://host[:port][/db]. Credentials would
+    // be silently dropped (no AUTH is sent), so they stop start-up instead.
+    std::string rest = config.redis_url.substr(8);
+    if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
+    if (rest.find('@') != std::string::npos) {
+      return InvalidArgumentError(
+          "CABILDO_REDIS_URL no es válido: no se admiten usuario ni contraseña en la URL");
+    }
+    if (auto colon = rest.rfind(':'); colon != std::string::npos) {
+      auto port = ParseInt("CABILDO_REDIS_URL (puerto)", rest.substr(colon + 1), 1, 65535);
+      if (!port.ok()) return port.status();
+      rest.resize(colon);
+    }
+    if (rest.empty()) {
+      return InvalidArgumentError("CABILDO_REDIS_URL no es válido: falta el host");
+    }
+  }
 
   CABILDO_ASSIGN_OR_RETURN(config.listen,
                            ParseListenAddress(get("CABILDO_LISTEN", "127.0.0.1:8080")));

@@ -66,7 +66,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"CABILDO_LISTEN", "127.0.0.1:99999"}, BadCase{"CABILDO_LISTEN", "127.0.0.1:"},
         BadCase{"CABILDO_MAX_BODY_BYTES", "-1"}, BadCase{"CABILDO_DB_POOL_SIZE", "100000"},
         BadCase{"CABILDO_PLUGINS_OPTIONAL", "maybe"}, BadCase{"CABILDO_DATABASE_URL", "mysql://x"},
-        BadCase{"CABILDO_REDIS_URL", "http://x"}, BadCase{"CABILDO_LOG_LEVEL", "verbose"}));
+        BadCase{"CABILDO_REDIS_URL", "http://x"}, BadCase{"CABILDO_REDIS_URL", "redis://h:abc"},
+        BadCase{"CABILDO_REDIS_URL", "redis://h:0"},
+        BadCase{"CABILDO_REDIS_URL", "redis://:secreto@h:6379"},
+        BadCase{"CABILDO_REDIS_URL", "redis://:6379"}, BadCase{"CABILDO_LOG_LEVEL", "verbose"}));
 
 TEST(ConfigTest, NeverEchoesADatabaseUrlThatMayHoldAPassword) {
   auto config = LoadConfig(FakeEnv({{"CABILDO_DATABASE_URL", "mysql://u:s3cret@h/db"}}));

@@ -24,6 +24,12 @@ std::string WithConnectTimeout(const std::string& url) {
 constexpr const char* kSetScopeSql =
     "SELECT set_config('cabildo.tenant_ids', $1, true), set_config('cabildo.user_id', $2, true)";
 
+std::string FirstLine(const char* text) {
+  std::string line(text);
+  if (auto end = line.find('\n'); end != std::string::npos) line.resize(end);
+  return line;
+}
+
 }  // namespace
 
 void ApplyScope(pqxx::transaction_base& work, const Scope& scope) {
@@ -110,6 +116,17 @@ void DbPool::Release(std::unique_ptr<pqxx::connection> connection, bool broken) 
   released_.notify_one();
 }
 
+void DbPool::DropIdle() {
+  std::vector<std::unique_ptr<pqxx::connection>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    open_ -= static_cast<int>(idle_.size());
+    dropped.swap(idle_);
+    released_.notify_all();
+  }
+  // Closed outside the lock: closing a dead socket can take a moment.
+}
+
 int DbPool::InUse() const {
   std::lock_guard lock(mutex_);
   return in_use_;
@@ -163,7 +180,9 @@ Status StatusFromDbException(std::exception_ptr error, bool* broken) {
       LogWarn("consulta cancelada por tiempo", {{"error", e.what()}});
       return UnavailableError("La base de datos tardó demasiado en responder.");
     }
-    LogError("error de SQL", {{"error", e.what()}, {"sqlstate", e.sqlstate()}});
+    // Only the first line: PostgreSQL's DETAIL ("Failing row contains ...")
+    // can echo the row's values, a password hash among them.
+    LogError("error de SQL", {{"error", FirstLine(e.what())}, {"sqlstate", e.sqlstate()}});
     return InternalError("Error interno de la base de datos.");
   } catch (const std::exception& e) {
     LogError("excepción en una transacción", {{"error", e.what()}});

@@ -10,6 +10,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,8 @@ class DbPool {
  private:
   friend class PooledConnection;
   void Release(std::unique_ptr<pqxx::connection> connection, bool broken);
+  // Closes every idle connection (after one of them turned out dead).
+  void DropIdle();
   StatusOr<std::unique_ptr<pqxx::connection>> Open();
 
   const DbPoolOptions options_;
@@ -147,18 +150,35 @@ auto DbPool::InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>()))
   using Result = decltype(fn(std::declval<pqxx::work&>()));
   static_assert(std::is_same_v<Result, Status> || internal::IsStatusOr<Result>::value,
                 "the transaction body must return Status or StatusOr<T>");
-  auto connection = Acquire();
-  if (!connection.ok()) return connection.status();
-  try {
-    pqxx::work work(connection->get());
-    Result result = fn(work);
-    if (result.ok()) work.commit();  // otherwise the destructor rolls back
-    return result;
-  } catch (...) {
-    bool broken = false;
-    Status status = StatusFromDbException(std::current_exception(), &broken);
-    if (broken) connection->MarkBroken();
-    return status;
+  for (int attempt = 0;; ++attempt) {
+    auto connection = Acquire();
+    if (!connection.ok()) return connection.status();
+    std::optional<pqxx::work> work;
+    try {
+      work.emplace(connection->get());  // BEGIN: the first round trip
+    } catch (...) {
+      bool broken = false;
+      Status status = StatusFromDbException(std::current_exception(), &broken);
+      if (broken) connection->MarkBroken();
+      // An idle connection that died meanwhile (the database restarted): the
+      // others idle beside it are dead too, and nothing of `fn` has run, so
+      // one fresh connection takes over instead of failing this request.
+      if (broken && attempt == 0) {
+        DropIdle();
+        continue;
+      }
+      return status;
+    }
+    try {
+      Result result = fn(*work);
+      if (result.ok()) work->commit();  // otherwise the destructor rolls back
+      return result;
+    } catch (...) {
+      bool broken = false;
+      Status status = StatusFromDbException(std::current_exception(), &broken);
+      if (broken) connection->MarkBroken();
+      return status;
+    }
   }
 }
 
