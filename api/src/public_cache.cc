@@ -7,6 +7,8 @@
 namespace cabildo::api {
 namespace {
 constexpr std::chrono::seconds kSharedTtl{300};
+// Far above every (tenant, module) pair of a national instance (~2,500 × 5).
+constexpr std::size_t kMaxGenerations = 100000;
 }  // namespace
 
 PublicCache::PublicCache(core::RedisClient& redis, std::string prefix,
@@ -30,6 +32,8 @@ std::string PublicCache::GenerationKey(const std::string& slug, const std::strin
   return prefix_ + "gen:" + slug + ":" + module;
 }
 
+std::string PublicCache::EpochKey() const { return prefix_ + "gen-epoch"; }
+
 std::optional<std::string> PublicCache::Key(const std::string& slug, const std::string& module,
                                             const std::string& request_fingerprint, bool network) {
   const std::string generation_key = GenerationKey(slug, module);
@@ -38,17 +42,20 @@ std::optional<std::string> PublicCache::Key(const std::string& slug, const std::
     std::lock_guard lock(mutex_);
     auto it = generations_.find(generation_key);
     if (it != generations_.end() &&
-        std::chrono::steady_clock::now() - refreshed_at_ < max_staleness_) {
-      generation = it->second;  // fresh enough: no network
+        std::chrono::steady_clock::now() - it->second.read_at < max_staleness_) {
+      generation = it->second.value;  // fresh enough: no network
     }
   }
   if (!generation) {
     if (!network) return std::nullopt;
+    const auto asked = std::chrono::steady_clock::now();
     auto reply = redis_.Command({"GET", generation_key});
     if (!reply.ok()) return std::nullopt;
     generation = reply->type == core::RedisReply::Type::kString ? reply->str : "0";
     std::lock_guard lock(mutex_);
-    generations_[generation_key] = *generation;  // now refreshed by the loop too
+    // Slugs come from URLs: bound what invented ones can make this map hold.
+    if (generations_.size() >= kMaxGenerations) generations_.clear();
+    generations_[generation_key] = {*generation, asked};  // now confirmed by the loop too
   }
   return prefix_ + "resp:" + slug + ":" + module + ":" + *generation + ":" + request_fingerprint;
 }
@@ -118,45 +125,62 @@ void PublicCache::StoreLocally(const std::string& key,
 void PublicCache::Bump(const std::vector<std::string>& slugs, const std::string& module) {
   for (const auto& slug : slugs) {
     const std::string generation_key = GenerationKey(slug, module);
+    const auto asked = std::chrono::steady_clock::now();
     auto reply = redis_.Command({"INCR", generation_key});
     std::lock_guard lock(mutex_);
     if (reply.ok()) {
-      generations_[generation_key] = std::to_string(reply->integer);
+      generations_[generation_key] = {std::to_string(reply->integer), asked};
     } else {
       // Redis missed the bump: forget the local generation so this replica
       // asks Redis again rather than serve what it cached before the write.
       generations_.erase(generation_key);
     }
   }
+  // After the generations: a replica that sees the new epoch re-reads them.
+  (void)redis_.Command({"INCR", EpochKey()});
 }
 
 void PublicCache::RefreshLoop() {
   const auto period = std::max(std::chrono::milliseconds(10), max_staleness_ / 3);
   while (true) {
-    std::vector<std::string> keys;
+    std::string known_epoch;
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, period, [this] { return stopping_; });
       if (stopping_) return;
-      for (const auto& [key, value] : generations_) keys.push_back(key);
+      if (generations_.empty()) continue;
+      known_epoch = epoch_;
     }
     const auto started = std::chrono::steady_clock::now();
-    if (keys.empty()) {
+    auto epoch_reply = redis_.Command({"GET", EpochKey()});
+    if (!epoch_reply.ok()) continue;  // stays unconfirmed: requests bypass or ask Redis
+    const std::string epoch =
+        epoch_reply->type == core::RedisReply::Type::kString ? epoch_reply->str : "0";
+    if (epoch == known_epoch) {
+      // No write anywhere since the last full read: all still hold.
       std::lock_guard lock(mutex_);
-      refreshed_at_ = started;
+      for (auto& [key, generation] : generations_) {
+        generation.read_at = std::max(generation.read_at, started);
+      }
       continue;
     }
     std::vector<std::string> command = {"MGET"};
-    command.insert(command.end(), keys.begin(), keys.end());
-    auto reply = redis_.Command(command);
-    if (!reply.ok() || reply->elements.size() != keys.size()) continue;  // stays stale: bypassed
-    std::lock_guard lock(mutex_);
-    for (size_t i = 0; i < keys.size(); ++i) {
-      const auto& element = reply->elements[i];
-      generations_[keys[i]] = element.type == core::RedisReply::Type::kString ? element.str : "0";
+    {
+      std::lock_guard lock(mutex_);
+      command.reserve(generations_.size() + 1);
+      for (const auto& [key, generation] : generations_) command.push_back(key);
     }
-    // Values read after `started`, so they are at most (now - started) old.
-    refreshed_at_ = started;
+    auto reply = redis_.Command(command);
+    if (!reply.ok() || reply->elements.size() != command.size() - 1) continue;
+    std::lock_guard lock(mutex_);
+    for (size_t i = 0; i + 1 < command.size(); ++i) {
+      const auto& element = reply->elements[i];
+      // Values read after `started`, so they are at most (now - started) old.
+      Generation& known = generations_[command[i + 1]];
+      if (known.read_at > started) continue;  // a Bump here since: newer than this read
+      known = {element.type == core::RedisReply::Type::kString ? element.str : "0", started};
+    }
+    epoch_ = epoch;  // read before the MGET: a bump racing it shows as a new epoch next time
   }
 }
 

@@ -6,9 +6,12 @@
 //
 // Every write bumps the (tenant, module) generation in Redis (INCR), which
 // changes every key: nothing is ever invalidated by deletion. The replica that
-// took the write learns the new generation at once; the others re-read all
-// generations they use every `refresh_period`, and trust their local copy only
-// while the last successful refresh is younger than `max_staleness`. So a write
+// took the write learns the new generation at once. The others poll, every
+// `max_staleness / 3`, one instance-wide write counter that every bump also
+// increments: unchanged, every generation they know is confirmed at once
+// (one GET, whatever the number of tenants); changed, they re-read them all.
+// A generation is trusted only while it was confirmed less than
+// `max_staleness` ago, else the request asks Redis for it. So a write
 // is visible at once where it happened and within `max_staleness` everywhere
 // else; with Redis down, nothing is cached and nothing breaks.
 #pragma once
@@ -75,8 +78,15 @@ class PublicCache {
   const std::size_t max_bytes_;
 
   std::mutex mutex_;
-  std::map<std::string, std::string> generations_;      // GUARDED_BY(mutex_) redis key -> value
-  std::chrono::steady_clock::time_point refreshed_at_;  // GUARDED_BY(mutex_)
+  struct Generation {
+    std::string value;
+    std::chrono::steady_clock::time_point read_at;  // Redis held `value` at least until then
+  };
+  std::string EpochKey() const;
+
+  // GUARDED_BY(mutex_): generation key in Redis -> what this process knows of it.
+  std::unordered_map<std::string, Generation> generations_;
+  std::string epoch_;  // GUARDED_BY(mutex_) last value of the write counter the refresher saw
   void StoreLocally(const std::string& key, std::shared_ptr<const CachedResponse> response);
 
   // GUARDED_BY(mutex_)
