@@ -51,6 +51,39 @@ class Registrar final : public plugin::PluginRegistrar {
     plugin_.openapi_paths = paths;
     plugin_.openapi_schemas = schemas;
   }
+  void AddExport(plugin::Export declared) override {
+    static const std::regex kExportName("^[a-z0-9][a-z0-9-]{0,62}$");
+    if (!std::regex_match(declared.name, kExportName)) {
+      errors_.push_back("exportación con nombre no válido: '" + declared.name + "'");
+      return;
+    }
+    if (declared.format.empty() || declared.media_type.empty() || declared.description.empty()) {
+      errors_.push_back("la exportación '" + declared.name +
+                        "' necesita formato, tipo de medio y descripción");
+      return;
+    }
+    for (const auto& existing : plugin_.exports) {
+      if (existing.name == declared.name) {
+        errors_.push_back("exportación duplicada: '" + declared.name + "'");
+        return;
+      }
+    }
+    plugin_.exports.push_back(std::move(declared));
+  }
+  // What can be checked only once init has declared everything: each export
+  // is one of the plugin's own GET routes, whatever order they came in.
+  void Finish() {
+    for (const auto& declared : plugin_.exports) {
+      const bool is_get_route =
+          std::any_of(plugin_.routes.begin(), plugin_.routes.end(), [&](const plugin::Route& r) {
+            return r.method == plugin::HttpMethod::kGet && r.path == declared.path;
+          });
+      if (!is_get_route) {
+        errors_.push_back("la exportación '" + declared.name + "' apunta a '" + declared.path +
+                          "', que no es una ruta GET del plugin");
+      }
+    }
+  }
   const std::vector<std::string>& errors() const { return errors_; }
 
  private:
@@ -125,6 +158,7 @@ Status InitPlugin(LoadedPlugin& plugin, Status (*init)(plugin::PluginRegistrar&)
     return FailedPreconditionError("plugin " + plugin.file + " (" + plugin.name +
                                    "): init falló: " + status.message());
   }
+  registrar.Finish();
   if (!registrar.errors().empty()) {
     std::string message;
     for (const auto& e : registrar.errors()) message += (message.empty() ? "" : "; ") + e;

@@ -1,5 +1,6 @@
 // The host's checks of a plugin, without dlopen: the descriptor comparison
-// (each field that must match exactly, and the core version range) and init.
+// (each field that must match exactly, and the core version range) and the
+// registrar's rejections, exports included.
 #include "cabildo/core/plugin_host.h"
 
 #include <string>
@@ -118,6 +119,55 @@ LoadedPlugin Named() {
   plugin.name = "prueba";
   plugin.file = kFile;
   return plugin;
+}
+
+TEST(InitPluginTest, KeepsExportsOfItsOwnGetRoutesInAnyOrder) {
+  LoadedPlugin plugin = Named();
+  Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
+    r.AddExport({"datos-csv", "/export.csv", "csv", "text/csv; charset=utf-8", "Datos en CSV."});
+    r.AddRoute({plugin::HttpMethod::kGet, "/export.csv", "", &Ok});
+    return OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_EQ(plugin.exports.size(), 1u);
+  EXPECT_EQ(plugin.exports[0].name, "datos-csv");
+  EXPECT_EQ(plugin.exports[0].path, "/export.csv");
+  EXPECT_EQ(plugin.exports[0].format, "csv");
+  EXPECT_EQ(plugin.exports[0].description, "Datos en CSV.");
+}
+
+TEST(InitPluginTest, RefusesAnExportThatIsNotOneOfItsGetRoutes) {
+  LoadedPlugin plugin = Named();
+  Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
+    r.AddRoute({plugin::HttpMethod::kGet, "/export.csv", "", &Ok});
+    r.AddRoute({plugin::HttpMethod::kPost, "/items", "", &Ok});
+    r.AddExport({"inventada", "/bogus.csv", "csv", "text/csv", "No existe."});
+    r.AddExport({"post", "/items", "json", "application/json", "Es un POST."});
+    return OkStatus();
+  });
+  ASSERT_FALSE(status.ok());
+  const std::string& message = status.message();
+  EXPECT_TRUE(Has(message, kFile + " (prueba)")) << message;
+  EXPECT_TRUE(Has(message, "'inventada' apunta a '/bogus.csv', que no es una ruta GET del plugin"))
+      << message;
+  EXPECT_TRUE(Has(message, "'post' apunta a '/items'")) << message;
+}
+
+TEST(InitPluginTest, RefusesMalformedOrDuplicateExports) {
+  LoadedPlugin plugin = Named();
+  Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
+    r.AddRoute({plugin::HttpMethod::kGet, "/export.csv", "", &Ok});
+    r.AddExport({"Mal Nombre", "/export.csv", "csv", "text/csv", "x"});
+    r.AddExport({"sin-formato", "/export.csv", "", "text/csv", "x"});
+    r.AddExport({"datos", "/export.csv", "csv", "text/csv", "x"});
+    r.AddExport({"datos", "/export.csv", "csv", "text/csv", "x"});
+    return OkStatus();
+  });
+  ASSERT_FALSE(status.ok());
+  const std::string& message = status.message();
+  EXPECT_TRUE(Has(message, "nombre no válido: 'Mal Nombre'")) << message;
+  EXPECT_TRUE(Has(message, "'sin-formato' necesita formato")) << message;
+  EXPECT_TRUE(Has(message, "exportación duplicada: 'datos'")) << message;
 }
 
 TEST(InitPluginTest, ReportsAFailingOrThrowingInit) {

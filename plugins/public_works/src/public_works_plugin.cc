@@ -991,6 +991,10 @@ Status Init(plugin::PluginRegistrar& registrar) {
   registrar.AddRoute({HttpMethod::kGet, "/summary", "", &Summary});
   registrar.AddRoute({HttpMethod::kGet, "/export.csv", "", &ExportCsv});
   registrar.AddRoute({HttpMethod::kGet, "/oc4ids.json", "", &ExportOc4ids});
+  registrar.AddExport({"obras-csv", "/export.csv", "csv", "text/csv; charset=utf-8",
+                       "Obras públicas publicadas en CSV (UTF-8, RFC 4180), una fila por obra."});
+  registrar.AddExport({"obras-oc4ids", "/oc4ids.json", "oc4ids", "application/json",
+                       "Paquete de proyectos OC4IDS 0.9 con las obras públicas publicadas."});
   registrar.SetConfigSchema(
       {{"type", "object"},
        {"properties", {{"oc4ids_prefix", {{"type", "string"}, {"maxLength", 40}}}}},

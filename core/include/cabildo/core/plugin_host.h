@@ -31,6 +31,7 @@ struct LoadedPlugin {
   nlohmann::json config_schema = {{"type", "object"}};
   nlohmann::json openapi_paths = nlohmann::json::object();
   nlohmann::json openapi_schemas = nlohmann::json::object();
+  std::vector<plugin::Export> exports;  // each path is one of `routes`' GETs
 };
 
 struct PluginFailure {
@@ -49,7 +50,7 @@ Status CheckDescriptor(const std::string& path, const plugin::PluginDescriptor& 
 
 // Runs a checked descriptor's init with a registrar that fills `plugin` and
 // rejects what is malformed (a permission outside the plugin's namespace, a
-// bad or duplicate route...).
+// bad or duplicate route, an export that is not one of its GET routes...).
 // `plugin.name` and `plugin.file` must be set; errors name both.
 Status InitPlugin(LoadedPlugin& plugin, Status (*init)(plugin::PluginRegistrar&));
 

@@ -7,7 +7,7 @@
 // before calling anything in it (like PostgreSQL's PG_MODULE_MAGIC). Only then
 // does it call `init`, which declares everything the module brings through the
 // PluginRegistrar: permissions, migrations, routes, configuration schema,
-// OpenAPI fragment. Nothing else of the host is reachable.
+// OpenAPI fragment, open-data exports. Nothing else of the host is reachable.
 //
 // std::string, nlohmann::json and pqxx types cross this boundary, so the ABI
 // version and the toolchain must match exactly: build modules in Cabildo's
@@ -31,7 +31,8 @@
 namespace cabildo::plugin {
 
 /// Bump when anything in this header changes shape.
-inline constexpr uint32_t kAbiVersion = 1;
+/// 2: PluginRegistrar::AddExport (a new virtual: the vtable changed).
+inline constexpr uint32_t kAbiVersion = 2;
 inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
 #define CABILDO_PLUGIN_STRINGIFY_INNER(x) #x
@@ -275,6 +276,16 @@ struct Route {
   RouteHandler handler;
 };
 
+/// An open-data download the module publishes, listed by GET /v1/modules.
+/// `path` must be one of the module's own GET routes (e.g. "/export.csv").
+struct Export {
+  std::string name;         ///< e.g. "proyectos-csv": [a-z0-9-], unique in the module
+  std::string path;         ///< relative, like Route::path
+  std::string format;       ///< "csv", "json", "oc4ids", ...
+  std::string media_type;   ///< e.g. "text/csv; charset=utf-8"
+  std::string description;  ///< in Spanish, for the portal's catalogue
+};
+
 /// Everything a module declares. Called only from `init`, single-threaded.
 class PluginRegistrar {
  public:
@@ -290,6 +301,9 @@ class PluginRegistrar {
   virtual void SetConfigSchema(const nlohmann::json& schema) = 0;
   /// OpenAPI paths (relative, like routes) and component schemas.
   virtual void SetOpenApi(const nlohmann::json& paths, const nlohmann::json& schemas) = 0;
+  /// Declares an open-data export of one of the module's GET routes (checked
+  /// after init, so it may come before or after the AddRoute).
+  virtual void AddExport(Export declared) = 0;
 };
 
 /// The exported symbol's type. Plain data: reading it runs no code.
