@@ -583,6 +583,7 @@ TEST_F(ModuleTest, ModulesListTheirExports) {
   EXPECT_EQ(by_path,
             (std::map<std::string, Entry>{
                 {"/v1/tenants/{tenant}/public-works/export.csv", {"csv", "obras-csv"}},
+                {"/v1/tenants/{tenant}/public-works/export.json", {"json", "obras-json"}},
                 {"/v1/tenants/{tenant}/public-works/oc4ids.json", {"oc4ids", "obras-oc4ids"}}}));
   // Each listed path is a real route: a tenant with the module enabled answers it.
   const std::string admin = MakeUser("exportes@ejemplo.mx", "admin", "durango");
@@ -601,7 +602,8 @@ TEST(CsvTest, CellsFollowRfc4180AndNeverStartAFormula) {
   EXPECT_EQ(plugin::CsvCell("dice \"hola\""), "\"dice \"\"hola\"\"\"");
   EXPECT_EQ(plugin::CsvCell("=1+1"), "'=1+1");
   EXPECT_EQ(plugin::CsvCell("+52 618"), "'+52 618");
-  EXPECT_EQ(plugin::CsvCell("-5"), "'-5");
+  EXPECT_EQ(plugin::CsvCell("-5"), "-5");  // a plain number is no formula
+  EXPECT_EQ(plugin::CsvCell("-5+1"), "'-5+1");
   EXPECT_EQ(plugin::CsvCell("@SUM(A1)"), "'@SUM(A1)");
   EXPECT_EQ(plugin::CsvCell("línea\nnueva"), "\"línea\nnueva\"");
   EXPECT_EQ(plugin::CsvRow({"a", "b,c"}), "a,\"b,c\"\r\n");

@@ -244,11 +244,27 @@ class FieldReader {
   std::vector<FieldError> errors_;
 };
 
+/// A plain decimal number ("-5", "1250.50", "0.5"): what a spreadsheet reads
+/// as a number and never as a formula, so CsvCell keeps its sign as it is.
+inline bool IsPlainNumber(const std::string& text) {
+  size_t i = text.size() > 1 && text.front() == '-' ? 1 : 0;
+  const size_t start = i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  if (i == start) return false;
+  if (i == text.size()) return true;
+  if (text[i] != '.') return false;
+  const size_t fraction = ++i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  return i > fraction && i == text.size();
+}
+
 /// RFC 4180 CSV cell, safe against formula injection: a cell that a
-/// spreadsheet would run (=, +, -, @, tab, CR first) gets a leading apostrophe.
+/// spreadsheet would run (=, +, -, @, tab, CR first) gets a leading apostrophe,
+/// unless it is a plain number such as "-5" or "-1250.50".
 inline std::string CsvCell(const std::string& value) {
   std::string cell = value;
-  if (!cell.empty() && std::string("=+-@\t\r").find(cell.front()) != std::string::npos) {
+  if (!cell.empty() && std::string("=+-@\t\r").find(cell.front()) != std::string::npos &&
+      !IsPlainNumber(cell)) {
     cell.insert(cell.begin(), '\'');
   }
   if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
@@ -266,6 +282,40 @@ inline std::string CsvRow(const std::vector<std::string>& cells) {
   for (size_t i = 0; i < cells.size(); ++i) row += (i ? "," : "") + CsvCell(cells[i]);
   return row + "\r\n";
 }
+
+/// Appends a JSON array of objects to `out` one row at a time: each row is
+/// serialised, appended and can then be dropped, so an export never holds a
+/// DOM of the whole collection. Invalid UTF-8 in a value is replaced by U+FFFD
+/// (never thrown), so the output is always valid UTF-8 JSON.
+///   std::string body;
+///   plugin::JsonArrayWriter out(body);
+///   for (const auto& row : rows) out.Add(json::parse(row[0].c_str()));
+///   out.Finish();
+class JsonArrayWriter {
+ public:
+  explicit JsonArrayWriter(std::string& out) : out_(out) { out_.push_back('['); }
+  JsonArrayWriter(const JsonArrayWriter&) = delete;
+  JsonArrayWriter& operator=(const JsonArrayWriter&) = delete;
+
+  /// Appends one row; ignored after Finish().
+  void Add(const nlohmann::json& row) {
+    if (finished_) return;
+    if (count_++ > 0) out_.push_back(',');
+    out_ += row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  /// Closes the array (once; later calls do nothing) and returns the output.
+  std::string& Finish() {
+    if (!finished_) out_.push_back(']');
+    finished_ = true;
+    return out_;
+  }
+  size_t count() const { return count_; }
+
+ private:
+  std::string& out_;
+  size_t count_ = 0;
+  bool finished_ = false;
+};
 
 using RouteHandler = std::function<StatusOr<HttpResponse>(RequestContext&)>;
 
