@@ -359,10 +359,19 @@ Response WithIdempotency(AppContext& app, Request& request,
 json ModuleJson(const LoadedPlugin& plugin) {
   json permissions = json::array();
   for (const auto& p : plugin.permissions) permissions.push_back(p.name);
+  json exports = json::array();
+  for (const auto& e : plugin.exports) {
+    exports.push_back({{"name", e.name},
+                       {"path", "/v1/tenants/{tenant}/" + plugin.name + e.path},
+                       {"format", e.format},
+                       {"media_type", e.media_type},
+                       {"description", e.description}});
+  }
   return {{"name", plugin.name},
           {"version", plugin.version},
           {"description", plugin.description},
-          {"permissions", permissions}};
+          {"permissions", permissions},
+          {"exports", exports}};
 }
 
 const LoadedPlugin* FindPlugin(const std::vector<LoadedPlugin>& plugins, const std::string& name) {

@@ -36,7 +36,10 @@ TEST(PluginLoaderTest, RefusesAnIncompatibleAbiBeforeCallingIt) {
   ASSERT_FALSE(plugin.ok());
   const std::string& message = plugin.status().message();
   EXPECT_NE(message.find(kBadAbi), std::string::npos) << message;
-  EXPECT_NE(message.find("abi_version del plugin = 2, del host = 1"), std::string::npos) << message;
+  const std::string expected =
+      "abi_version del plugin = " + std::to_string(plugin::kAbiVersion + 1) +
+      ", del host = " + std::to_string(plugin::kAbiVersion);
+  EXPECT_NE(message.find(expected), std::string::npos) << message;
 }
 
 TEST(PluginLoaderTest, LoadsTheExampleWithEverythingItDeclares) {
@@ -568,13 +571,46 @@ TEST_F(ConventionsTest, CsvExportIsQuotedAndFormulaSafe) {
       << csv.body;
 }
 
+TEST_F(ModuleTest, ModulesListTheirExports) {
+  auto modules = json::parse(Call("GET", "/v1/modules").body);
+  ASSERT_EQ(modules["items"].size(), 3u);
+  EXPECT_EQ(modules["items"][0]["exports"], json::parse(R"([{"name": "notas-csv",
+                             "path": "/v1/tenants/{tenant}/example/export.csv",
+                             "format": "csv", "media_type": "text/csv; charset=utf-8",
+                             "description": "Notas publicadas en CSV (UTF-8, RFC 4180)."}])"));
+  EXPECT_EQ(modules["items"][1]["exports"], json::array());  // memo declares none
+  const json& works = modules["items"][2];
+  ASSERT_EQ(works["name"], "public-works");
+  std::map<std::string, std::pair<std::string, std::string>> by_path;
+  for (const auto& e : works["exports"]) {
+    EXPECT_FALSE(e["description"].get<std::string>().empty()) << e;
+    by_path[e["path"]] = {e["format"], e["name"]};
+  }
+  using Entry = std::pair<std::string, std::string>;
+  EXPECT_EQ(by_path,
+            (std::map<std::string, Entry>{
+                {"/v1/tenants/{tenant}/public-works/export.csv", {"csv", "obras-csv"}},
+                {"/v1/tenants/{tenant}/public-works/export.json", {"json", "obras-json"}},
+                {"/v1/tenants/{tenant}/public-works/oc4ids.json", {"oc4ids", "obras-oc4ids"}}}));
+  // Each listed path is a real route: a tenant with the module enabled answers it.
+  const std::string admin = MakeUser("exportes@ejemplo.mx", "admin", "durango");
+  ASSERT_EQ(Call("PUT", "/v1/tenants/tepehuanes/modules/example",
+                 json{{"config", json::object()}}.dump(), admin)
+                    .status /
+                100,
+            2);
+  auto csv = Call("GET", "/v1/tenants/tepehuanes/example/export.csv");
+  EXPECT_EQ(csv.status, 200) << csv.body;
+}
+
 TEST(CsvTest, CellsFollowRfc4180AndNeverStartAFormula) {
   EXPECT_EQ(plugin::CsvCell("simple"), "simple");
   EXPECT_EQ(plugin::CsvCell("a,b"), "\"a,b\"");
   EXPECT_EQ(plugin::CsvCell("dice \"hola\""), "\"dice \"\"hola\"\"\"");
   EXPECT_EQ(plugin::CsvCell("=1+1"), "'=1+1");
   EXPECT_EQ(plugin::CsvCell("+52 618"), "'+52 618");
-  EXPECT_EQ(plugin::CsvCell("-5"), "'-5");
+  EXPECT_EQ(plugin::CsvCell("-5"), "-5");  // a plain number is no formula
+  EXPECT_EQ(plugin::CsvCell("-5+1"), "'-5+1");
   EXPECT_EQ(plugin::CsvCell("@SUM(A1)"), "'@SUM(A1)");
   EXPECT_EQ(plugin::CsvCell("línea\nnueva"), "\"línea\nnueva\"");
   EXPECT_EQ(plugin::CsvRow({"a", "b,c"}), "a,\"b,c\"\r\n");

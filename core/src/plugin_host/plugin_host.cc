@@ -51,6 +51,39 @@ class Registrar final : public plugin::PluginRegistrar {
     plugin_.openapi_paths = paths;
     plugin_.openapi_schemas = schemas;
   }
+  void AddExport(plugin::Export declared) override {
+    static const std::regex kExportName("^[a-z0-9][a-z0-9-]{0,62}$");
+    if (!std::regex_match(declared.name, kExportName)) {
+      errors_.push_back("exportación con nombre no válido: '" + declared.name + "'");
+      return;
+    }
+    if (declared.format.empty() || declared.media_type.empty() || declared.description.empty()) {
+      errors_.push_back("la exportación '" + declared.name +
+                        "' necesita formato, tipo de medio y descripción");
+      return;
+    }
+    for (const auto& existing : plugin_.exports) {
+      if (existing.name == declared.name) {
+        errors_.push_back("exportación duplicada: '" + declared.name + "'");
+        return;
+      }
+    }
+    plugin_.exports.push_back(std::move(declared));
+  }
+  // What can be checked only once init has declared everything: each export
+  // is one of the plugin's own GET routes, whatever order they came in.
+  void Finish() {
+    for (const auto& declared : plugin_.exports) {
+      const bool is_get_route =
+          std::any_of(plugin_.routes.begin(), plugin_.routes.end(), [&](const plugin::Route& r) {
+            return r.method == plugin::HttpMethod::kGet && r.path == declared.path;
+          });
+      if (!is_get_route) {
+        errors_.push_back("la exportación '" + declared.name + "' apunta a '" + declared.path +
+                          "', que no es una ruta GET del plugin");
+      }
+    }
+  }
   const std::vector<std::string>& errors() const { return errors_; }
 
  private:
@@ -68,6 +101,72 @@ std::optional<std::array<int, 3>> ParseVersion(const char* text) {
 
 }  // namespace
 
+Status CheckDescriptor(const std::string& path, const plugin::PluginDescriptor& descriptor) {
+  // Field by field, first the ones whose layout never changes.
+  auto mismatch = [&](const std::string& field, const std::string& plugin_value,
+                      const std::string& host_value) {
+    return FailedPreconditionError("plugin " + path + ": ABI incompatible: " + field +
+                                   " del plugin = " + plugin_value + ", del host = " + host_value +
+                                   "; recompílelo con este Cabildo");
+  };
+  if (descriptor.magic != plugin::kMagic) {
+    return mismatch("magic", std::to_string(descriptor.magic), std::to_string(plugin::kMagic));
+  }
+  if (descriptor.abi_version != plugin::kAbiVersion) {
+    return mismatch("abi_version", std::to_string(descriptor.abi_version),
+                    std::to_string(plugin::kAbiVersion));
+  }
+  if (descriptor.size != sizeof(plugin::PluginDescriptor)) {
+    return mismatch("size", std::to_string(descriptor.size),
+                    std::to_string(sizeof(plugin::PluginDescriptor)));
+  }
+  if (descriptor.toolchain == nullptr ||
+      std::string(descriptor.toolchain) != CABILDO_PLUGIN_TOOLCHAIN) {
+    return mismatch("toolchain", descriptor.toolchain ? descriptor.toolchain : "(nulo)",
+                    CABILDO_PLUGIN_TOOLCHAIN);
+  }
+  static const std::regex kName("^[a-z][a-z0-9-]{1,62}$");
+  if (descriptor.name == nullptr || !std::regex_match(descriptor.name, kName)) {
+    return FailedPreconditionError("plugin " + path + ": nombre no válido");
+  }
+  auto min = ParseVersion(descriptor.core_version_min);
+  auto max = ParseVersion(descriptor.core_version_max);
+  auto core = ParseVersion(kCoreVersion);
+  if (!min || !max || *core < *min || !(*core < *max)) {
+    return FailedPreconditionError(
+        "plugin " + path + " (" + descriptor.name + "): requiere Cabildo >= " +
+        (descriptor.core_version_min ? descriptor.core_version_min : "?") + " y < " +
+        (descriptor.core_version_max ? descriptor.core_version_max : "?") + "; este es " +
+        kCoreVersion);
+  }
+  if (descriptor.init == nullptr) {
+    return FailedPreconditionError("plugin " + path + " (" + descriptor.name +
+                                   "): el descriptor no tiene init");
+  }
+  return OkStatus();
+}
+
+Status InitPlugin(LoadedPlugin& plugin, Status (*init)(plugin::PluginRegistrar&)) {
+  Registrar registrar(plugin);
+  Status status;
+  try {
+    status = init(registrar);
+  } catch (const std::exception& error) {
+    status = InternalError(std::string("excepción en init: ") + error.what());
+  }
+  if (!status.ok()) {
+    return FailedPreconditionError("plugin " + plugin.file + " (" + plugin.name +
+                                   "): init falló: " + status.message());
+  }
+  registrar.Finish();
+  if (!registrar.errors().empty()) {
+    std::string message;
+    for (const auto& e : registrar.errors()) message += (message.empty() ? "" : "; ") + e;
+    return FailedPreconditionError("plugin " + plugin.file + " (" + plugin.name + "): " + message);
+  }
+  return OkStatus();
+}
+
 StatusOr<LoadedPlugin> LoadPlugin(const std::string& path) {
   // Plugins stay loaded for the life of the process: never dlclose a library
   // whose code may still be referenced (PostgreSQL and Envoy do the same).
@@ -83,63 +182,16 @@ StatusOr<LoadedPlugin> LoadPlugin(const std::string& path) {
     return FailedPreconditionError("plugin " + path +
                                    ": no exporta cabildo_plugin_v1 (¿falta CABILDO_PLUGIN?)");
   }
-  // Read field by field, first the ones whose layout never changes.
-  auto mismatch = [&](const std::string& field, const std::string& plugin_value,
-                      const std::string& host_value) {
-    return FailedPreconditionError("plugin " + path + ": ABI incompatible: " + field +
-                                   " del plugin = " + plugin_value + ", del host = " + host_value +
-                                   "; recompílelo con este Cabildo");
-  };
-  if (descriptor->magic != plugin::kMagic) {
-    return mismatch("magic", std::to_string(descriptor->magic), std::to_string(plugin::kMagic));
-  }
-  if (descriptor->abi_version != plugin::kAbiVersion) {
-    return mismatch("abi_version", std::to_string(descriptor->abi_version),
-                    std::to_string(plugin::kAbiVersion));
-  }
-  if (descriptor->size != sizeof(plugin::PluginDescriptor)) {
-    return mismatch("size", std::to_string(descriptor->size),
-                    std::to_string(sizeof(plugin::PluginDescriptor)));
-  }
-  if (std::string(descriptor->toolchain) != CABILDO_PLUGIN_TOOLCHAIN) {
-    return mismatch("toolchain", descriptor->toolchain, CABILDO_PLUGIN_TOOLCHAIN);
-  }
-  static const std::regex kName("^[a-z][a-z0-9-]{1,62}$");
-  if (descriptor->name == nullptr || !std::regex_match(descriptor->name, kName)) {
-    return FailedPreconditionError("plugin " + path + ": nombre no válido");
-  }
-  auto min = ParseVersion(descriptor->core_version_min);
-  auto max = ParseVersion(descriptor->core_version_max);
-  auto core = ParseVersion(kCoreVersion);
-  if (!min || !max || *core < *min || !(*core < *max)) {
-    return FailedPreconditionError(
-        "plugin " + path + " (" + descriptor->name + "): requiere Cabildo >= " +
-        (descriptor->core_version_min ? descriptor->core_version_min : "?") + " y < " +
-        (descriptor->core_version_max ? descriptor->core_version_max : "?") + "; este es " +
-        kCoreVersion);
-  }
+  Status compatible = CheckDescriptor(path, *descriptor);
+  if (!compatible.ok()) return compatible;
 
   LoadedPlugin plugin;
   plugin.name = descriptor->name;
   plugin.version = descriptor->version ? descriptor->version : "";
   plugin.description = descriptor->description ? descriptor->description : "";
   plugin.file = path;
-  Registrar registrar(plugin);
-  Status status;
-  try {
-    status = descriptor->init(registrar);
-  } catch (const std::exception& error) {
-    status = InternalError(std::string("excepción en init: ") + error.what());
-  }
-  if (!status.ok()) {
-    return FailedPreconditionError("plugin " + path + " (" + plugin.name +
-                                   "): init falló: " + status.message());
-  }
-  if (!registrar.errors().empty()) {
-    std::string message;
-    for (const auto& e : registrar.errors()) message += (message.empty() ? "" : "; ") + e;
-    return FailedPreconditionError("plugin " + path + " (" + plugin.name + "): " + message);
-  }
+  Status initialised = InitPlugin(plugin, descriptor->init);
+  if (!initialised.ok()) return initialised;
   return plugin;
 }
 

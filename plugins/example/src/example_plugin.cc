@@ -192,6 +192,8 @@ Status Init(plugin::PluginRegistrar& registrar) {
   registrar.AddRoute({plugin::HttpMethod::kPatch, "/notes/{id}", kWrite, &UpdateNote});
   registrar.AddRoute({plugin::HttpMethod::kDelete, "/notes/{id}", kWrite, &DeleteNote});
   registrar.AddRoute({plugin::HttpMethod::kGet, "/export.csv", "", &ExportCsv});
+  registrar.AddExport({"notas-csv", "/export.csv", "csv", "text/csv; charset=utf-8",
+                       "Notas publicadas en CSV (UTF-8, RFC 4180)."});
   registrar.SetConfigSchema(
       {{"type", "object"},
        {"properties", {{"greeting", {{"type", "string"}, {"maxLength", 80}}}}},

@@ -766,18 +766,6 @@ std::string Text(const json& value) {
   return text;
 }
 
-// Like plugin::CsvRow, but a plain number (e.g. a negative longitude) is no
-// formula and keeps its sign instead of getting the protective apostrophe.
-std::string CsvLine(const std::vector<std::string>& cells) {
-  static const std::regex kNumber(R"(^-?\d+(\.\d+)?$)");
-  std::string row;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    row += i ? "," : "";
-    row += std::regex_match(cells[i], kNumber) ? cells[i] : plugin::CsvCell(cells[i]);
-  }
-  return row + "\r\n";
-}
-
 // Column order is part of the contract (documented in the OpenAPI).
 StatusOr<HttpResponse> ExportCsv(RequestContext& ctx) {
   auto tenants = ctx.ReadTenants();
@@ -813,31 +801,50 @@ StatusOr<HttpResponse> ExportCsv(RequestContext& ctx) {
     }
     const json location = p["location"].is_object() ? p["location"] : json::object();
     const json contractor = p["contractor"].is_object() ? p["contractor"] : json::object();
-    csv += CsvLine({Text(p["id"]),
-                    Text(p["tenant"]),
-                    Text(p["external_id"]),
-                    Text(p["title"]),
-                    Text(p["status"]),
-                    Text(p["type"]),
-                    Text(p["sector"]),
-                    Text(p["budget_mxn"]),
-                    funding,
-                    Text(p["procurement_method"]),
-                    Text(contractor.value("name", json())),
-                    Text(contractor.value("rfc", json())),
-                    Text(p["contract_value_mxn"]),
-                    Text(p["start_date"]),
-                    Text(p["end_date"]),
-                    Text(p["physical_progress_pct"]),
-                    Text(p["financial_progress_pct"]),
-                    Text(p["spent_mxn"]),
-                    Text(location.value("lat", json())),
-                    Text(location.value("lon", json())),
-                    Text(location.value("address", json())),
-                    Text(location.value("cvegeo", json())),
-                    Text(p["updated_at"])});
+    csv += plugin::CsvRow({Text(p["id"]),
+                           Text(p["tenant"]),
+                           Text(p["external_id"]),
+                           Text(p["title"]),
+                           Text(p["status"]),
+                           Text(p["type"]),
+                           Text(p["sector"]),
+                           Text(p["budget_mxn"]),
+                           funding,
+                           Text(p["procurement_method"]),
+                           Text(contractor.value("name", json())),
+                           Text(contractor.value("rfc", json())),
+                           Text(p["contract_value_mxn"]),
+                           Text(p["start_date"]),
+                           Text(p["end_date"]),
+                           Text(p["physical_progress_pct"]),
+                           Text(p["financial_progress_pct"]),
+                           Text(p["spent_mxn"]),
+                           Text(location.value("lat", json())),
+                           Text(location.value("lon", json())),
+                           Text(location.value("address", json())),
+                           Text(location.value("cvegeo", json())),
+                           Text(p["updated_at"])});
   }
   return HttpResponse{200, "text/csv; charset=utf-8", csv, {}};
+}
+
+// The published projects as one JSON array, each item as the list returns it,
+// in the list's order (updated_at, id). Written row by row: only one project
+// is ever a JSON DOM.
+StatusOr<HttpResponse> ExportJson(RequestContext& ctx) {
+  auto tenants = ctx.ReadTenants();
+  if (!tenants.ok()) return tenants.status();
+  HttpResponse response{200, "application/json", "", {}};
+  plugin::JsonArrayWriter out(response.body);
+  for (const auto& row : ctx.Db().exec_params(
+           std::string("SELECT ") + kProjectColumns +
+               "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL "
+               "ORDER BY p.updated_at, p.id",
+           PgArray(*tenants))) {
+    out.Add(ProjectJson(row));
+  }
+  out.Finish();
+  return response;
 }
 
 json Value(const std::string& amount) {
@@ -990,7 +997,15 @@ Status Init(plugin::PluginRegistrar& registrar) {
   registrar.AddRoute({HttpMethod::kPost, "/projects/{id}/progress", kWrite, &AddProgress});
   registrar.AddRoute({HttpMethod::kGet, "/summary", "", &Summary});
   registrar.AddRoute({HttpMethod::kGet, "/export.csv", "", &ExportCsv});
+  registrar.AddRoute({HttpMethod::kGet, "/export.json", "", &ExportJson});
   registrar.AddRoute({HttpMethod::kGet, "/oc4ids.json", "", &ExportOc4ids});
+  registrar.AddExport({"obras-csv", "/export.csv", "csv", "text/csv; charset=utf-8",
+                       "Obras públicas publicadas en CSV (UTF-8, RFC 4180), una fila por obra."});
+  registrar.AddExport({"obras-json", "/export.json", "json", "application/json",
+                       "Obras públicas publicadas en JSON: una lista con los mismos campos que "
+                       "el listado de obras."});
+  registrar.AddExport({"obras-oc4ids", "/oc4ids.json", "oc4ids", "application/json",
+                       "Paquete de proyectos OC4IDS 0.9 con las obras públicas publicadas."});
   registrar.SetConfigSchema(
       {{"type", "object"},
        {"properties", {{"oc4ids_prefix", {{"type", "string"}, {"maxLength", 40}}}}},

@@ -503,6 +503,60 @@ TEST_F(PublicWorksTest, CsvAndOc4idsExportsOfPublishedWorks) {
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
+TEST_F(PublicWorksTest, JsonExportListsOnlyPublishedWorksWithTheListFields) {
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  const std::string path = kBase + "tepehuanes/public-works/export.json";
+  auto empty = Call("GET", path);
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(json::parse(empty.body), json::array());
+
+  json first = Create("tepehuanes", Sample("=Señalamiento, \"vial\""), admin);
+  json second = Create("tepehuanes", Sample("Rehabilitación de calles", "2500000.00"), admin);
+  json draft = Create("tepehuanes", Sample("Borrador"), admin);
+  json gone = Create("tepehuanes", Sample("Obra borrada"), admin);
+  Publish("tepehuanes", second, admin);
+  Publish("tepehuanes", first, admin);  // published later: listed after `second`
+  Publish("tepehuanes", gone, admin);
+  ASSERT_EQ(
+      Call("DELETE", kBase + "tepehuanes/public-works/projects/" + gone["id"].get<std::string>(),
+           "", admin)
+          .status,
+      204);
+  // Another tenant's published work stays out.
+  const std::string state_admin = MakeUser("admin@durango.gob.mx", "admin", "durango");
+  json elsewhere = Create("durango", Sample("Obra estatal"), state_admin);
+  Publish("durango", elsewhere, state_admin);
+
+  auto result = Call("GET", path);
+  ASSERT_EQ(result.status, 200) << result.body;
+  EXPECT_EQ(result.Header("content-type").rfind("application/json", 0), 0u);
+  const json exported = json::parse(result.body, nullptr, false);
+  ASSERT_TRUE(exported.is_array()) << result.body;
+  ASSERT_EQ(exported.size(), 2u) << result.body;
+  EXPECT_EQ(exported[0]["id"], second["id"]);
+  EXPECT_EQ(exported[1]["id"], first["id"]);
+  EXPECT_EQ(exported[1]["title"], "=Señalamiento, \"vial\"");  // JSON needs no formula guard
+  for (const std::string title : {"Borrador", "Obra borrada", "Obra estatal"}) {
+    EXPECT_EQ(result.body.find(title), std::string::npos) << title;
+  }
+  // The same objects, field for field, as the list gives them (published ones).
+  json list = Get(kBase + "tepehuanes/public-works/projects");
+  std::map<std::string, json> listed;
+  for (const auto& item : list["items"]) listed[item["id"]] = item;
+  for (const auto& item : exported) {
+    ASSERT_TRUE(listed.count(item["id"])) << item;
+    EXPECT_EQ(item, listed[item["id"]]);
+    EXPECT_EQ(item["published"], true);
+    for (const char* field : {"budget_mxn", "funding", "location", "contractor", "status",
+                              "updated_at", "tenant", "physical_progress_pct"}) {
+      EXPECT_TRUE(item.contains(field)) << field;
+    }
+  }
+  EXPECT_EQ(exported[0]["budget_mxn"], "2500000.00");
+  EXPECT_EQ(exported[0]["location"]["lon"], -104.6532);
+  (void)draft;
+}
+
 // A role holding public-works.project.publish but not .write (here a
 // reviewer) sees the drafts it has to publish, and publishes and unpublishes.
 TEST_F(PublicWorksTest, APublishOnlyRolePublishesAndUnpublishesDrafts) {

@@ -31,6 +31,7 @@ struct LoadedPlugin {
   nlohmann::json config_schema = {{"type", "object"}};
   nlohmann::json openapi_paths = nlohmann::json::object();
   nlohmann::json openapi_schemas = nlohmann::json::object();
+  std::vector<plugin::Export> exports;  // each path is one of `routes`' GETs
 };
 
 struct PluginFailure {
@@ -40,6 +41,18 @@ struct PluginFailure {
 
 // The host's version, compared with each plugin's supported range.
 inline constexpr const char* kCoreVersion = "0.1.0";
+
+// Checks a plugin's descriptor against this host before any of its code runs:
+// magic, struct size, ABI version, toolchain (all exact), a valid name, and
+// kCoreVersion inside [core_version_min, core_version_max). The error names
+// `path` and both values that differ. Reads only the descriptor's data.
+Status CheckDescriptor(const std::string& path, const plugin::PluginDescriptor& descriptor);
+
+// Runs a checked descriptor's init with a registrar that fills `plugin` and
+// rejects what is malformed (a permission outside the plugin's namespace, a
+// bad or duplicate route, an export that is not one of its GET routes...).
+// `plugin.name` and `plugin.file` must be set; errors name both.
+Status InitPlugin(LoadedPlugin& plugin, Status (*init)(plugin::PluginRegistrar&));
 
 // Loads one library: dlopen(RTLD_NOW | RTLD_LOCAL), reads the descriptor and
 // checks magic, size, ABI version, toolchain and core version range before

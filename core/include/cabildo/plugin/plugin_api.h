@@ -7,7 +7,7 @@
 // before calling anything in it (like PostgreSQL's PG_MODULE_MAGIC). Only then
 // does it call `init`, which declares everything the module brings through the
 // PluginRegistrar: permissions, migrations, routes, configuration schema,
-// OpenAPI fragment. Nothing else of the host is reachable.
+// OpenAPI fragment, open-data exports. Nothing else of the host is reachable.
 //
 // std::string, nlohmann::json and pqxx types cross this boundary, so the ABI
 // version and the toolchain must match exactly: build modules in Cabildo's
@@ -31,7 +31,8 @@
 namespace cabildo::plugin {
 
 /// Bump when anything in this header changes shape.
-inline constexpr uint32_t kAbiVersion = 1;
+/// 2: PluginRegistrar::AddExport (a new virtual: the vtable changed).
+inline constexpr uint32_t kAbiVersion = 2;
 inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
 #define CABILDO_PLUGIN_STRINGIFY_INNER(x) #x
@@ -243,11 +244,27 @@ class FieldReader {
   std::vector<FieldError> errors_;
 };
 
+/// A plain decimal number ("-5", "1250.50", "0.5"): what a spreadsheet reads
+/// as a number and never as a formula, so CsvCell keeps its sign as it is.
+inline bool IsPlainNumber(const std::string& text) {
+  size_t i = text.size() > 1 && text.front() == '-' ? 1 : 0;
+  const size_t start = i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  if (i == start) return false;
+  if (i == text.size()) return true;
+  if (text[i] != '.') return false;
+  const size_t fraction = ++i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  return i > fraction && i == text.size();
+}
+
 /// RFC 4180 CSV cell, safe against formula injection: a cell that a
-/// spreadsheet would run (=, +, -, @, tab, CR first) gets a leading apostrophe.
+/// spreadsheet would run (=, +, -, @, tab, CR first) gets a leading apostrophe,
+/// unless it is a plain number such as "-5" or "-1250.50".
 inline std::string CsvCell(const std::string& value) {
   std::string cell = value;
-  if (!cell.empty() && std::string("=+-@\t\r").find(cell.front()) != std::string::npos) {
+  if (!cell.empty() && std::string("=+-@\t\r").find(cell.front()) != std::string::npos &&
+      !IsPlainNumber(cell)) {
     cell.insert(cell.begin(), '\'');
   }
   if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
@@ -266,6 +283,40 @@ inline std::string CsvRow(const std::vector<std::string>& cells) {
   return row + "\r\n";
 }
 
+/// Appends a JSON array of objects to `out` one row at a time: each row is
+/// serialised, appended and can then be dropped, so an export never holds a
+/// DOM of the whole collection. Invalid UTF-8 in a value is replaced by U+FFFD
+/// (never thrown), so the output is always valid UTF-8 JSON.
+///   std::string body;
+///   plugin::JsonArrayWriter out(body);
+///   for (const auto& row : rows) out.Add(json::parse(row[0].c_str()));
+///   out.Finish();
+class JsonArrayWriter {
+ public:
+  explicit JsonArrayWriter(std::string& out) : out_(out) { out_.push_back('['); }
+  JsonArrayWriter(const JsonArrayWriter&) = delete;
+  JsonArrayWriter& operator=(const JsonArrayWriter&) = delete;
+
+  /// Appends one row; ignored after Finish().
+  void Add(const nlohmann::json& row) {
+    if (finished_) return;
+    if (count_++ > 0) out_.push_back(',');
+    out_ += row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  /// Closes the array (once; later calls do nothing) and returns the output.
+  std::string& Finish() {
+    if (!finished_) out_.push_back(']');
+    finished_ = true;
+    return out_;
+  }
+  size_t count() const { return count_; }
+
+ private:
+  std::string& out_;
+  size_t count_ = 0;
+  bool finished_ = false;
+};
+
 using RouteHandler = std::function<StatusOr<HttpResponse>(RequestContext&)>;
 
 struct Route {
@@ -273,6 +324,16 @@ struct Route {
   std::string path;        ///< relative to /v1/tenants/{tenant}/<module>, e.g. "/notes/{id}"
   std::string permission;  ///< required permission, or empty for a public route
   RouteHandler handler;
+};
+
+/// An open-data download the module publishes, listed by GET /v1/modules.
+/// `path` must be one of the module's own GET routes (e.g. "/export.csv").
+struct Export {
+  std::string name;         ///< e.g. "proyectos-csv": [a-z0-9-], unique in the module
+  std::string path;         ///< relative, like Route::path
+  std::string format;       ///< "csv", "json", "oc4ids", ...
+  std::string media_type;   ///< e.g. "text/csv; charset=utf-8"
+  std::string description;  ///< in Spanish, for the portal's catalogue
 };
 
 /// Everything a module declares. Called only from `init`, single-threaded.
@@ -290,6 +351,9 @@ class PluginRegistrar {
   virtual void SetConfigSchema(const nlohmann::json& schema) = 0;
   /// OpenAPI paths (relative, like routes) and component schemas.
   virtual void SetOpenApi(const nlohmann::json& paths, const nlohmann::json& schemas) = 0;
+  /// Declares an open-data export of one of the module's GET routes (checked
+  /// after init, so it may come before or after the AddRoute).
+  virtual void AddExport(Export declared) = 0;
 };
 
 /// The exported symbol's type. Plain data: reading it runs no code.
