@@ -247,46 +247,45 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
 
   std::optional<Response> answer;      // a handler's 4xx/5xx: rolled back, then returned
   std::vector<std::string> ancestors;  // whose public caches a write invalidates
-  auto result = app.db.InScopedTransaction(
-      core::Scope{{}, principal->user_id}, [&](pqxx::work& work) -> StatusOr<Response> {
-        CABILDO_ASSIGN_OR_RETURN(core::TenantRef tenant,
-                                 core::ResolveTenant(work, request.path_params.at("tenant")));
-        core::ApplyScope(work, core::Scope{{tenant.id}, principal->user_id});
-        auto enabled = work.exec_prepared("core.module_config", tenant.id, plugin.name);
-        if (enabled.empty()) {
-          return NotFoundError("El módulo '" + plugin.name + "' no está habilitado para '" +
-                               tenant.slug + "'.");
-        }
-        if (!route.permission.empty()) {
-          if (!principal->authenticated()) {
-            return UnauthenticatedError("Inicie sesión para usar esta ruta.");
-          }
-          switch (core::Authorize(work, *principal, route.permission, tenant.id)) {
-            case core::Access::kHidden:
-              return NotFoundError("No encontrado.");
-            case core::Access::kForbidden:
-              return PermissionDeniedError("Su rol en este tenant no permite esta acción.");
-            case core::Access::kAllowed:
-              break;
-          }
-        }
-        if (request.method != Method::kGet) {
-          for (const auto& row : work.exec_prepared("core.tenant_chain", tenant.id)) {
-            ancestors.push_back(row[0].as<std::string>());
-          }
-        }
-        ModuleRequestContext context(app, request, *principal, tenant,
-                                     json::parse(enabled[0][0].as<std::string>()), work,
-                                     plugin.name);
-        CABILDO_ASSIGN_OR_RETURN(plugin::HttpResponse response, route.handler(context));
-        Response converted{
-            response.status, response.content_type, response.body, response.headers, {}};
-        if (response.status >= 400) {
-          answer = converted;
-          return Status(StatusCode::kAborted, "rollback");
-        }
-        return converted;
-      });
+  // The tenant tree is not tenant-scoped: resolve first, then confine the
+  // transaction to that tenant (one set_config round trip, not two).
+  auto result = app.db.InTransaction([&](pqxx::work& work) -> StatusOr<Response> {
+    CABILDO_ASSIGN_OR_RETURN(core::TenantRef tenant,
+                             core::ResolveTenant(work, request.path_params.at("tenant")));
+    core::ApplyScope(work, core::Scope{{tenant.id}, principal->user_id});
+    auto enabled = work.exec_prepared("core.module_config", tenant.id, plugin.name);
+    if (enabled.empty()) {
+      return NotFoundError("El módulo '" + plugin.name + "' no está habilitado para '" +
+                           tenant.slug + "'.");
+    }
+    if (!route.permission.empty()) {
+      if (!principal->authenticated()) {
+        return UnauthenticatedError("Inicie sesión para usar esta ruta.");
+      }
+      switch (core::Authorize(work, *principal, route.permission, tenant.id)) {
+        case core::Access::kHidden:
+          return NotFoundError("No encontrado.");
+        case core::Access::kForbidden:
+          return PermissionDeniedError("Su rol en este tenant no permite esta acción.");
+        case core::Access::kAllowed:
+          break;
+      }
+    }
+    if (request.method != Method::kGet) {
+      for (const auto& row : work.exec_prepared("core.tenant_chain", tenant.id)) {
+        ancestors.push_back(row[0].as<std::string>());
+      }
+    }
+    ModuleRequestContext context(app, request, *principal, tenant,
+                                 json::parse(enabled[0][0].as<std::string>()), work, plugin.name);
+    CABILDO_ASSIGN_OR_RETURN(plugin::HttpResponse response, route.handler(context));
+    Response converted{response.status, response.content_type, response.body, response.headers, {}};
+    if (response.status >= 400) {
+      answer = converted;
+      return Status(StatusCode::kAborted, "rollback");
+    }
+    return converted;
+  });
   if (answer) return *answer;
   if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
   if (request.method != Method::kGet) {

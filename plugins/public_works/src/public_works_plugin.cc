@@ -144,12 +144,13 @@ bool SeesDrafts(RequestContext& ctx) {
 std::optional<json> FindProject(RequestContext& ctx, const std::string& id, bool lock,
                                 bool drafts) {
   if (!IsUuid(id)) return std::nullopt;
-  auto rows = ctx.Db().exec_params(
-      std::string("SELECT ") + kProjectColumns +
-          "WHERE p.tenant_id = $1 AND p.id = $2::uuid AND p.deleted_at IS NULL "
-          "AND (p.published OR $3)" +
-          (lock ? " FOR UPDATE OF p" : ""),
-      ctx.tenant_id(), id, drafts);
+  auto rows =
+      plugin::Exec(ctx, lock ? "public-works.find_project_for_update" : "public-works.find_project",
+                   std::string("SELECT ") + kProjectColumns +
+                       "WHERE p.tenant_id = $1 AND p.id = $2::uuid AND p.deleted_at IS NULL "
+                       "AND (p.published OR $3)" +
+                       (lock ? " FOR UPDATE OF p" : ""),
+                   ctx.tenant_id(), id, drafts);
   if (rows.empty()) return std::nullopt;
   return ProjectJson(rows[0]);
 }
@@ -352,10 +353,10 @@ std::vector<FieldError> CheckProject(RequestContext& ctx, const json& body, cons
       !body["funding"].empty()) {
     std::vector<std::string> amounts;
     for (const auto& source : body["funding"]) amounts.push_back(source["amount_mxn"]);
-    auto row = ctx.Db().exec_params1(
-        "SELECT sum(a::numeric)::text, sum(a::numeric) > $2::numeric "
-        "FROM unnest($1::text[]) a",
-        PgTextArray(amounts), body["budget_mxn"].get<std::string>());
+    auto row = plugin::Exec1(ctx, "public-works.funding_sum",
+                             "SELECT sum(a::numeric)::text, sum(a::numeric) > $2::numeric "
+                             "FROM unnest($1::text[]) a",
+                             PgTextArray(amounts), body["budget_mxn"].get<std::string>());
     if (row[1].as<bool>()) {
       errors.push_back({"funding", "La suma del financiamiento (" + row[0].as<std::string>() +
                                        ") excede el presupuesto (" +
@@ -365,48 +366,102 @@ std::vector<FieldError> CheckProject(RequestContext& ctx, const json& body, cons
   return errors;
 }
 
-// Writes every writable column of `body` (already validated) and its funding.
-void WriteProject(RequestContext& ctx, const std::string& id, const json& body) {
+// The writable columns of a validated body, in the order of the statements below.
+struct ProjectColumns {
+  std::optional<std::string> external_id, description, type, sector, purpose, address, cvegeo,
+      contractor_name, contractor_rfc, procurement_method, contract_value_mxn, start_date, end_date;
+  std::string title, status, budget_mxn;
   std::optional<double> lat, lon;
-  std::optional<std::string> address, cvegeo, contractor_name, contractor_rfc;
+};
+
+ProjectColumns ColumnsOf(const json& body) {
+  ProjectColumns c;
   if (body.contains("location") && body["location"].is_object()) {
     const json& l = body["location"];
-    if (l.contains("lat") && !l["lat"].is_null()) lat = l["lat"].get<double>();
-    if (l.contains("lon") && !l["lon"].is_null()) lon = l["lon"].get<double>();
-    address = OptString(l, "address");
-    cvegeo = OptString(l, "cvegeo");
+    if (l.contains("lat") && !l["lat"].is_null()) c.lat = l["lat"].get<double>();
+    if (l.contains("lon") && !l["lon"].is_null()) c.lon = l["lon"].get<double>();
+    c.address = OptString(l, "address");
+    c.cvegeo = OptString(l, "cvegeo");
   }
   if (body.contains("contractor") && body["contractor"].is_object()) {
-    contractor_name = OptString(body["contractor"], "name");
-    contractor_rfc = OptString(body["contractor"], "rfc");
+    c.contractor_name = OptString(body["contractor"], "name");
+    c.contractor_rfc = OptString(body["contractor"], "rfc");
   }
-  ctx.Db().exec_params(
-      "UPDATE public_works.projects SET external_id = $3, title = $4, description = $5, "
-      "status = $6, type = $7, sector = $8, purpose = $9, budget_mxn = $10::numeric, "
-      "lat = $11, lon = $12, address = $13, cvegeo = $14, contractor_name = $15, "
-      "contractor_rfc = $16, procurement_method = $17, contract_value_mxn = $18::numeric, "
-      "start_date = $19::date, end_date = $20::date, updated_at = clock_timestamp() "
-      "WHERE tenant_id = $1 AND id = $2::uuid",
-      ctx.tenant_id(), id, OptString(body, "external_id"), body["title"].get<std::string>(),
-      OptString(body, "description"), body["status"].get<std::string>(), OptString(body, "type"),
-      OptString(body, "sector"), OptString(body, "purpose"), body["budget_mxn"].get<std::string>(),
-      lat, lon, address, cvegeo, contractor_name, contractor_rfc,
-      OptString(body, "procurement_method"), OptString(body, "contract_value_mxn"),
-      OptString(body, "start_date"), OptString(body, "end_date"));
-  ctx.Db().exec_params(
-      "DELETE FROM public_works.project_funding WHERE tenant_id = $1 AND project_id = $2::uuid",
-      ctx.tenant_id(), id);
-  if (body.contains("funding") && body["funding"].is_array()) {
-    int position = 0;
-    for (const auto& source : body["funding"]) {
-      ctx.Db().exec_params(
-          "INSERT INTO public_works.project_funding "
-          "(tenant_id, project_id, position, origin, fund, amount_mxn) "
-          "VALUES ($1, $2::uuid, $3, $4, $5, $6::numeric)",
-          ctx.tenant_id(), id, position++, source["origin"].get<std::string>(),
-          source["fund"].get<std::string>(), source["amount_mxn"].get<std::string>());
-    }
+  c.external_id = OptString(body, "external_id");
+  c.title = body["title"].get<std::string>();
+  c.description = OptString(body, "description");
+  c.status = body["status"].get<std::string>();
+  c.type = OptString(body, "type");
+  c.sector = OptString(body, "sector");
+  c.purpose = OptString(body, "purpose");
+  c.budget_mxn = body["budget_mxn"].get<std::string>();
+  c.procurement_method = OptString(body, "procurement_method");
+  c.contract_value_mxn = OptString(body, "contract_value_mxn");
+  c.start_date = OptString(body, "start_date");
+  c.end_date = OptString(body, "end_date");
+  return c;
+}
+
+// One statement for all funding rows (arrays unnested in order), after
+// removing the old ones when `replace`.
+void WriteFunding(RequestContext& ctx, const std::string& id, const json& body, bool replace) {
+  if (replace) {
+    plugin::Exec(ctx, "public-works.delete_funding",
+                 "DELETE FROM public_works.project_funding "
+                 "WHERE tenant_id = $1 AND project_id = $2::uuid",
+                 ctx.tenant_id(), id);
   }
+  if (!body.contains("funding") || !body["funding"].is_array() || body["funding"].empty()) return;
+  std::vector<std::string> origins, funds, amounts;
+  for (const auto& source : body["funding"]) {
+    origins.push_back(source["origin"].get<std::string>());
+    funds.push_back(source["fund"].get<std::string>());
+    amounts.push_back(source["amount_mxn"].get<std::string>());
+  }
+  plugin::Exec(ctx, "public-works.insert_funding",
+               "INSERT INTO public_works.project_funding "
+               "(tenant_id, project_id, position, origin, fund, amount_mxn) "
+               "SELECT $1, $2::uuid, f.n - 1, f.origin, f.fund, f.amount::numeric "
+               "FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY "
+               "AS f(origin, fund, amount, n)",
+               ctx.tenant_id(), id, PgTextArray(origins), PgTextArray(funds), PgTextArray(amounts));
+}
+
+// Inserts a validated project and its funding in two statements; returns its id.
+std::string InsertProject(RequestContext& ctx, const json& body) {
+  const ProjectColumns c = ColumnsOf(body);
+  const std::string id =
+      plugin::Exec1(
+          ctx, "public-works.insert_project",
+          "INSERT INTO public_works.projects (tenant_id, external_id, title, description, "
+          "status, type, sector, purpose, budget_mxn, lat, lon, address, cvegeo, "
+          "contractor_name, contractor_rfc, procurement_method, contract_value_mxn, start_date, "
+          "end_date, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, "
+          "$12, $13, $14, $15, $16, $17::numeric, $18::date, $19::date, clock_timestamp()) "
+          "RETURNING id::text",
+          ctx.tenant_id(), c.external_id, c.title, c.description, c.status, c.type, c.sector,
+          c.purpose, c.budget_mxn, c.lat, c.lon, c.address, c.cvegeo, c.contractor_name,
+          c.contractor_rfc, c.procurement_method, c.contract_value_mxn, c.start_date, c.end_date)[0]
+          .as<std::string>();
+  WriteFunding(ctx, id, body, /*replace=*/false);
+  return id;
+}
+
+// Writes every writable column of a validated `body` over project `id`.
+void UpdateProjectRow(RequestContext& ctx, const std::string& id, const json& body) {
+  const ProjectColumns c = ColumnsOf(body);
+  plugin::Exec(ctx, "public-works.update_project",
+               "UPDATE public_works.projects SET external_id = $3, title = $4, description = $5, "
+               "status = $6, type = $7, sector = $8, purpose = $9, budget_mxn = $10::numeric, "
+               "lat = $11, lon = $12, address = $13, cvegeo = $14, contractor_name = $15, "
+               "contractor_rfc = $16, procurement_method = $17, contract_value_mxn = $18::numeric, "
+               "start_date = $19::date, end_date = $20::date, updated_at = clock_timestamp() "
+               "WHERE tenant_id = $1 AND id = $2::uuid",
+               ctx.tenant_id(), id, c.external_id, c.title, c.description, c.status, c.type,
+               c.sector, c.purpose, c.budget_mxn, c.lat, c.lon, c.address, c.cvegeo,
+               c.contractor_name, c.contractor_rfc, c.procurement_method, c.contract_value_mxn,
+               c.start_date, c.end_date);
+  WriteFunding(ctx, id, body, /*replace=*/true);
 }
 
 // --- Routes -----------------------------------------------------------------
@@ -440,7 +495,8 @@ StatusOr<HttpResponse> ListProjects(RequestContext& ctx) {
   }
   // Column 0: hidden from this caller (unpublished); with updated_since such a
   // work, once published, is listed as a tombstone so offline copies drop it.
-  auto rows = ctx.Db().exec_params(
+  auto rows = plugin::Exec(
+      ctx, "public-works.list_projects",
       std::string("SELECT NOT (p.published OR $2), ") + kProjectColumns +
           "WHERE p.tenant_id = ANY ($1::uuid[]) "
           "AND (p.published OR $2 OR "
@@ -481,14 +537,7 @@ StatusOr<HttpResponse> CreateProject(RequestContext& ctx) {
   if (auto errors = CheckProject(ctx, project, *body); !errors.empty()) {
     return ctx.FieldErrors(errors);
   }
-  auto id = ctx.Db()
-                .exec_params1(
-                    "INSERT INTO public_works.projects (tenant_id, title, budget_mxn, updated_at) "
-                    "VALUES ($1, $2, $3::numeric, clock_timestamp()) RETURNING id::text",
-                    ctx.tenant_id(), project["title"].get<std::string>(),
-                    project["budget_mxn"].get<std::string>())[0]
-                .as<std::string>();
-  WriteProject(ctx, id, project);
+  const std::string id = InsertProject(ctx, project);
   auto created = Reread(ctx, id);
   if (!created.ok()) return created.status();
   Status audited =
@@ -512,7 +561,7 @@ StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
   if (auto errors = CheckProject(ctx, merged, *body); !errors.empty()) {
     return ctx.FieldErrors(errors);
   }
-  WriteProject(ctx, id, merged);
+  UpdateProjectRow(ctx, id, merged);
   auto reread = Reread(ctx, id);
   if (!reread.ok()) return reread.status();
   const json& after = *reread;
@@ -527,7 +576,8 @@ StatusOr<HttpResponse> DeleteProject(RequestContext& ctx) {
   if (!before) return NotFoundError(kNotFound);
   Status fresh = ctx.CheckIfMatch(*before);
   if (!fresh.ok()) return fresh;
-  ctx.Db().exec_params(
+  plugin::Exec(
+      ctx, "public-works.soft_delete",
       "UPDATE public_works.projects SET deleted_at = now(), updated_at = clock_timestamp() "
       "WHERE tenant_id = $1 AND id = $2::uuid",
       ctx.tenant_id(), id);
@@ -541,12 +591,12 @@ StatusOr<HttpResponse> SetPublished(RequestContext& ctx, bool published) {
   const std::string id = ctx.PathParam("id").value_or("");
   auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
-  ctx.Db().exec_params(
-      "UPDATE public_works.projects SET published = $3, updated_at = clock_timestamp(), "
-      "unpublished_at = CASE WHEN $3 THEN NULL WHEN published THEN clock_timestamp() "
-      "ELSE unpublished_at END "
-      "WHERE tenant_id = $1 AND id = $2::uuid",
-      ctx.tenant_id(), id, published);
+  plugin::Exec(ctx, "public-works.set_published",
+               "UPDATE public_works.projects SET published = $3, updated_at = clock_timestamp(), "
+               "unpublished_at = CASE WHEN $3 THEN NULL WHEN published THEN clock_timestamp() "
+               "ELSE unpublished_at END "
+               "WHERE tenant_id = $1 AND id = $2::uuid",
+               ctx.tenant_id(), id, published);
   auto reread = Reread(ctx, id);
   if (!reread.ok()) return reread.status();
   const json& after = *reread;
@@ -570,11 +620,11 @@ StatusOr<HttpResponse> ListProgress(RequestContext& ctx) {
   const std::string id = ctx.PathParam("id").value_or("");
   if (!FindProject(ctx, id, false, SeesDrafts(ctx))) return NotFoundError(kNotFound);
   json items = json::array();
-  for (const auto& row :
-       ctx.Db().exec_params(std::string("SELECT ") + kReportColumns +
-                                "WHERE r.tenant_id = $1 AND r.project_id = $2::uuid "
-                                "ORDER BY r.report_date, r.created_at, r.id",
-                            ctx.tenant_id(), id)) {
+  for (const auto& row : plugin::Exec(ctx, "public-works.list_progress",
+                                      std::string("SELECT ") + kReportColumns +
+                                          "WHERE r.tenant_id = $1 AND r.project_id = $2::uuid "
+                                          "ORDER BY r.report_date, r.created_at, r.id",
+                                      ctx.tenant_id(), id)) {
     items.push_back(json::parse(row[0].as<std::string>()));
   }
   // Every report in one page, like every list shaped {items, next_cursor}.
@@ -634,9 +684,9 @@ StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
   const bool has_note =
       r.contains("note") && r["note"].is_string() && !r["note"].get<std::string>().empty();
   if (errors.empty() && !has_note &&
-      ctx.Db()
-          .exec_params1("SELECT $1::numeric > $2::numeric", r["spent_mxn"].get<std::string>(),
-                        (*before)["budget_mxn"].get<std::string>())[0]
+      plugin::Exec1(ctx, "public-works.spent_over_budget", "SELECT $1::numeric > $2::numeric",
+                    r["spent_mxn"].get<std::string>(),
+                    (*before)["budget_mxn"].get<std::string>())[0]
           .as<bool>()) {
     errors.push_back({"note", "El ejercido supera el presupuesto (" +
                                   (*before)["budget_mxn"].get<std::string>() +
@@ -644,18 +694,19 @@ StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
   }
   if (!errors.empty()) return ctx.FieldErrors(errors);
   auto report_id =
-      ctx.Db()
-          .exec_params1(
-              "INSERT INTO public_works.progress_reports (tenant_id, project_id, report_date, "
-              "physical_pct, financial_pct, spent_mxn, note, evidence_urls) "
-              "VALUES ($1, $2::uuid, $3::date, $4::numeric, $5::numeric, $6::numeric, $7, "
-              "$8::text[]) RETURNING id::text",
-              ctx.tenant_id(), id, r["date"].get<std::string>(), r["physical_pct"].dump(),
-              r["financial_pct"].dump(), r["spent_mxn"].get<std::string>(),
-              has_note ? OptString(r, "note") : std::nullopt, PgTextArray(urls))[0]
+      plugin::Exec1(
+          ctx, "public-works.insert_report",
+          "INSERT INTO public_works.progress_reports (tenant_id, project_id, report_date, "
+          "physical_pct, financial_pct, spent_mxn, note, evidence_urls) "
+          "VALUES ($1, $2::uuid, $3::date, $4::numeric, $5::numeric, $6::numeric, $7, "
+          "$8::text[]) RETURNING id::text",
+          ctx.tenant_id(), id, r["date"].get<std::string>(), r["physical_pct"].dump(),
+          r["financial_pct"].dump(), r["spent_mxn"].get<std::string>(),
+          has_note ? OptString(r, "note") : std::nullopt, PgTextArray(urls))[0]
           .as<std::string>();
   // The project's current figures are the latest report's (by date).
-  ctx.Db().exec_params(
+  plugin::Exec(
+      ctx, "public-works.set_current_figures",
       "UPDATE public_works.projects p SET physical_progress_pct = r.physical_pct, "
       "financial_progress_pct = r.financial_pct, spent_mxn = r.spent_mxn, "
       "updated_at = clock_timestamp() "
@@ -664,10 +715,10 @@ StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
       "      ORDER BY report_date DESC, created_at DESC, id DESC LIMIT 1) r "
       "WHERE p.tenant_id = $1 AND p.id = $2::uuid",
       ctx.tenant_id(), id);
-  json report = json::parse(ctx.Db()
-                                .exec_params1(std::string("SELECT ") + kReportColumns +
-                                                  "WHERE r.tenant_id = $1 AND r.id = $2::uuid",
-                                              ctx.tenant_id(), report_id)[0]
+  json report = json::parse(plugin::Exec1(ctx, "public-works.read_report",
+                                          std::string("SELECT ") + kReportColumns +
+                                              "WHERE r.tenant_id = $1 AND r.id = $2::uuid",
+                                          ctx.tenant_id(), report_id)[0]
                                 .as<std::string>());
   auto reread = Reread(ctx, id);
   if (!reread.ok()) return reread.status();
@@ -692,7 +743,8 @@ StatusOr<HttpResponse> Summary(RequestContext& ctx) {
 #define PW_FIGURES                                                                                 \
   "'projects', count(*), 'budget_mxn', " PW_MONEY("p.budget_mxn") ", 'contracted_mxn', " PW_MONEY( \
       "p.contract_value_mxn") ", 'spent_mxn', " PW_MONEY("p.spent_mxn")
-  auto row = ctx.Db().exec_params1(
+  auto row = plugin::Exec1(
+      ctx, "public-works.summary",
       "WITH p AS (SELECT p.*, t.slug FROM public_works.projects p "
       "           JOIN core.tenants t ON t.id = p.tenant_id "
       "           WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL), "
@@ -747,7 +799,8 @@ StatusOr<HttpResponse> Summary(RequestContext& ctx) {
 // Published, non-deleted projects of the tenants read, oldest change first.
 std::vector<json> PublishedProjects(RequestContext& ctx, const std::vector<std::string>& tenants) {
   std::vector<json> projects;
-  for (const auto& row : ctx.Db().exec_params(
+  for (const auto& row : plugin::Exec(
+           ctx, "public-works.published_projects",
            std::string("SELECT ") + kProjectColumns +
                "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL "
                "ORDER BY p.updated_at, p.id",
@@ -836,7 +889,8 @@ StatusOr<HttpResponse> ExportJson(RequestContext& ctx) {
   if (!tenants.ok()) return tenants.status();
   HttpResponse response{200, "application/json", "", {}};
   plugin::JsonArrayWriter out(response.body);
-  for (const auto& row : ctx.Db().exec_params(
+  for (const auto& row : plugin::Exec(
+           ctx, "public-works.export_json",
            std::string("SELECT ") + kProjectColumns +
                "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL "
                "ORDER BY p.updated_at, p.id",
@@ -859,8 +913,8 @@ StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
   if (!tenants.ok()) return tenants.status();
   const std::string prefix = ctx.config().value("oc4ids_prefix", "oc4ids-cabildo");
   const std::string publisher =
-      ctx.Db()
-          .exec_params1("SELECT name FROM core.tenants WHERE id = $1", ctx.tenant_id())[0]
+      plugin::Exec1(ctx, "public-works.tenant_name", "SELECT name FROM core.tenants WHERE id = $1",
+                    ctx.tenant_id())[0]
           .as<std::string>();
   std::vector<json> source = PublishedProjects(ctx, *tenants);
   std::string published_date = "1970-01-01T00:00:00Z";
@@ -939,7 +993,8 @@ StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
     project["parties"] = parties;
     // Progress reports as metric observations.
     json physical = json::array(), financial = json::array();
-    for (const auto& row : ctx.Db().exec_params(
+    for (const auto& row : plugin::Exec(
+             ctx, "public-works.report_metrics",
              "SELECT r.id::text, r.report_date::text, r.physical_pct::text, "
              "r.financial_pct::text, r.spent_mxn::text "
              "FROM public_works.progress_reports r JOIN core.tenants t ON t.id = r.tenant_id "

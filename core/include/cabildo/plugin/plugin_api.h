@@ -117,6 +117,30 @@ class RequestContext {
   virtual Status CheckIfMatch(const nlohmann::json& current) const = 0;
 };
 
+/// Runs `sql` as the prepared statement `name` in the request's transaction,
+/// preparing it on that connection the first time: PostgreSQL parses and
+/// plans it once per connection, not once per request. Every plugin statement
+/// goes through these. `name` starts with the module's name
+/// ("public-works.find_project") and always stands for the same `sql`.
+template <typename... Args>
+pqxx::result Exec(RequestContext& ctx, const std::string& name, const std::string& sql,
+                  Args&&... args) {
+  return core::ExecStatement(ctx.Db(), name, sql, std::forward<Args>(args)...);
+}
+
+/// Exec for a statement that yields exactly one row (pqxx::unexpected_rows
+/// otherwise).
+template <typename... Args>
+pqxx::row Exec1(RequestContext& ctx, const std::string& name, const std::string& sql,
+                Args&&... args) {
+  pqxx::result rows = Exec(ctx, name, sql, std::forward<Args>(args)...);
+  if (rows.size() != 1) {
+    throw pqxx::unexpected_rows("Se esperaba una fila de " + name + " y hubo " +
+                                std::to_string(rows.size()) + ".");
+  }
+  return rows[0];
+}
+
 /// Reads typed fields out of a JSON request body, collecting one Spanish
 /// message per bad field, so a handler validates everything in one pass and
 /// answers a single 422 with ctx.FieldErrors(reader.errors()).
