@@ -271,11 +271,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
           break;
       }
     }
-    if (request.method != Method::kGet) {
-      for (const auto& row : work.exec_prepared("core.tenant_chain", tenant.id)) {
-        ancestors.push_back(row[0].as<std::string>());
-      }
-    }
+    if (request.method != Method::kGet) ancestors = tenant.chain;
     ModuleRequestContext context(app, request, *principal, tenant,
                                  json::parse(enabled[0][0].as<std::string>()), work, plugin.name);
     CABILDO_ASSIGN_OR_RETURN(plugin::HttpResponse response, route.handler(context));
@@ -439,9 +435,7 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
                                  core::AuditDiff(previous, after)};
           CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
         }
-        for (const auto& row : work.exec_prepared("core.tenant_chain", tenant.id)) {
-          changed.push_back(row[0].as<std::string>());
-        }
+        changed = tenant.chain;
         return Response::Json(created ? 201 : 200, {{"name", plugin->name}, {"config", config}});
       });
   if (plugin != nullptr) app.public_cache.Bump(changed, plugin->name);
@@ -467,9 +461,7 @@ Response DisableModule(AppContext& app, Request& request) {
                                module,
                                {{"before", {{"enabled", true}}}, {"after", {{"enabled", false}}}}};
         CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
-        for (const auto& row : work.exec_prepared("core.tenant_chain", tenant.id)) {
-          changed.push_back(row[0].as<std::string>());
-        }
+        changed = tenant.chain;
         return Response::Empty(204);
       });
   app.public_cache.Bump(changed, module);
@@ -486,11 +478,6 @@ void RegisterModuleRoutes(Router& router, AppContext& app,
   app.db.Prepare("core.module_enabled_in",
                  "SELECT tenant_id::text FROM core.tenant_modules "
                  "WHERE tenant_id = ANY ($1::uuid[]) AND module = $2 AND enabled");
-  app.db.Prepare("core.tenant_chain",
-                 "WITH RECURSIVE chain(id, slug, parent_id) AS ("
-                 "  SELECT id, slug, parent_id FROM core.tenants WHERE id = $1"
-                 "  UNION ALL SELECT t.id, t.slug, t.parent_id FROM core.tenants t"
-                 "  JOIN chain c ON t.id = c.parent_id) SELECT slug FROM chain");
   app.db.Prepare("core.tenant_modules",
                  "SELECT module, config::text FROM core.tenant_modules "
                  "WHERE tenant_id = $1 AND enabled ORDER BY module");

@@ -7,8 +7,18 @@ StatusOr<TenantRef> ResolveTenant(pqxx::transaction_base& work, const std::strin
   if (!IsValidSlug(slug)) return NotFoundError("No existe el tenant '" + slug + "'.");
   auto rows = work.exec_prepared("core.resolve_tenant", slug);
   if (rows.empty()) return NotFoundError("No existe el tenant '" + slug + "'.");
-  return TenantRef{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
-                   rows[0][2].as<std::string>()};
+  TenantRef tenant{
+      rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), rows[0][2].as<std::string>(), {}};
+  // "{gomez-palacio,durango}": slugs never need quoting in an array literal.
+  std::string array = rows[0][3].as<std::string>();
+  array = array.substr(1, array.size() - 2);
+  for (size_t start = 0; start < array.size();) {
+    size_t comma = array.find(',', start);
+    if (comma == std::string::npos) comma = array.size();
+    tenant.chain.push_back(array.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return tenant;
 }
 
 std::vector<std::string> TenantSubtree(pqxx::transaction_base& work, const std::string& tenant_id) {

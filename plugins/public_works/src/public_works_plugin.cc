@@ -4,6 +4,7 @@
 // package. Money travels as decimal strings and PostgreSQL numeric does every
 // sum, so totals are exact to the centavo.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <regex>
 #include <set>
@@ -43,6 +44,27 @@ bool IsUuid(const std::string& text) {
 bool IsMoney(const json& value) {
   static const std::regex kMoney(R"(^\d{1,14}(\.\d{1,2})?$)");
   return value.is_string() && std::regex_match(value.get<std::string>(), kMoney);
+}
+
+// REQUIRES: IsMoney(value). "1250.5" -> 125050.
+int64_t Centavos(const json& value) {
+  const std::string text = value.get<std::string>();
+  const auto dot = text.find('.');
+  int64_t centavos = 0;
+  for (char c : text.substr(0, dot)) centavos = centavos * 10 + (c - '0');
+  std::string fraction = dot == std::string::npos ? "" : text.substr(dot + 1);
+  fraction.resize(2, '0');
+  return centavos * 100 + (fraction[0] - '0') * 10 + (fraction[1] - '0');
+}
+
+// 125050 -> "1250.50", the way PostgreSQL prints numeric(16,2).
+std::string FormatCentavos(int64_t centavos) {
+  std::string digits;
+  for (int64_t rest = centavos / 100; rest > 0 || digits.empty(); rest /= 10) {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(rest % 10)));
+  }
+  const int cents = static_cast<int>(centavos % 100);
+  return digits + "." + static_cast<char>('0' + cents / 10) + static_cast<char>('0' + cents % 10);
 }
 
 // A real calendar day, YYYY-MM-DD, from year 1 (PostgreSQL has no year 0000,
@@ -232,7 +254,7 @@ void CheckEnum(const json& body, const char* key, const std::set<std::string>& v
 
 // Checks the complete project (after a PATCH is merged); format first, then
 // the sums, which PostgreSQL computes.
-std::vector<FieldError> CheckProject(RequestContext& ctx, const json& body, const json& sent) {
+std::vector<FieldError> CheckProject(const json& body, const json& sent) {
   std::vector<FieldError> errors;
   for (const auto& [key, value] : sent.items()) {
     if (!kWritable.count(key) && !kReadOnly.count(key)) {
@@ -351,16 +373,18 @@ std::vector<FieldError> CheckProject(RequestContext& ctx, const json& body, cons
   }
   if (errors.empty() && funding_ok && body.contains("funding") && body["funding"].is_array() &&
       !body["funding"].empty()) {
-    std::vector<std::string> amounts;
-    for (const auto& source : body["funding"]) amounts.push_back(source["amount_mxn"]);
-    auto row = plugin::Exec1(ctx, "public-works.funding_sum",
-                             "SELECT sum(a::numeric)::text, sum(a::numeric) > $2::numeric "
-                             "FROM unnest($1::text[]) a",
-                             PgTextArray(amounts), body["budget_mxn"].get<std::string>());
-    if (row[1].as<bool>()) {
-      errors.push_back({"funding", "La suma del financiamiento (" + row[0].as<std::string>() +
-                                       ") excede el presupuesto (" +
-                                       body["budget_mxn"].get<std::string>() + ")."});
+    // Exact integer centavos (IsMoney allows at most 14 + 2 digits), no round trip.
+    int64_t total = 0;
+    bool overflow = false;
+    for (const auto& source : body["funding"]) {
+      overflow = overflow || __builtin_add_overflow(total, Centavos(source["amount_mxn"]), &total);
+    }
+    if (overflow || total > Centavos(body["budget_mxn"])) {
+      errors.push_back(
+          {"funding", "La suma del financiamiento (" +
+                          (overflow ? std::string("desmesurada") : FormatCentavos(total)) +
+                          ") excede el presupuesto (" + body["budget_mxn"].get<std::string>() +
+                          ")."});
     }
   }
   return errors;
@@ -534,7 +558,7 @@ StatusOr<HttpResponse> CreateProject(RequestContext& ctx) {
   if (!body.ok()) return body.status();
   json project = *body;
   if (!project.contains("status")) project["status"] = "identification";
-  if (auto errors = CheckProject(ctx, project, *body); !errors.empty()) {
+  if (auto errors = CheckProject(project, *body); !errors.empty()) {
     return ctx.FieldErrors(errors);
   }
   const std::string id = InsertProject(ctx, project);
@@ -558,7 +582,7 @@ StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
   for (const auto& [key, value] : body->items()) {
     if (kWritable.count(key)) merged[key] = value;
   }
-  if (auto errors = CheckProject(ctx, merged, *body); !errors.empty()) {
+  if (auto errors = CheckProject(merged, *body); !errors.empty()) {
     return ctx.FieldErrors(errors);
   }
   UpdateProjectRow(ctx, id, merged);

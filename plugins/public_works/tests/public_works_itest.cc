@@ -283,6 +283,17 @@ TEST_F(PublicWorksTest, ProgressUpdatesTheFiguresAndEnforcesEveryRule) {
   create_fails_on(Sample("x", "-1.00"), "budget_mxn");
   create_fails_on(Sample("x", "1.005"), "budget_mxn");
   create_fails_on(Sample("x", "999999.99"), "funding");  // FAIS 1,000,000.00 > budget
+  // Funding is summed exactly, to the centavo: equal to the budget passes,
+  // one centavo more does not (and the message says the sum).
+  json split = Sample("reparto", "1000.10");
+  split["funding"] = {{{"origin", "federal"}, {"fund", "FAIS"}, {"amount_mxn", "0.1"}},
+                      {{"origin", "municipal"}, {"fund", "Propios"}, {"amount_mxn", "1000"}}};
+  EXPECT_EQ(Call("POST", kBase + "tepehuanes/public-works/projects", split.dump(), editor).status,
+            201);
+  split["funding"][0]["amount_mxn"] = "0.11";
+  auto over_budget = Call("POST", kBase + "tepehuanes/public-works/projects", split.dump(), editor);
+  EXPECT_EQ(over_budget.status, 422);
+  EXPECT_NE(Errors(over_budget)["funding"].find("1000.11"), std::string::npos) << over_budget.body;
   create_fails_on(With(Sample("x"), {{"status", "terminada"}}), "status");
   create_fails_on(With(Sample("x"), {{"type", "paving"}}), "type");
   create_fails_on(With(Sample("x"), {{"procurement_method", "limited"}}), "procurement_method");

@@ -152,6 +152,7 @@ struct TenantRef {
   std::string id;
   std::string slug;
   std::string kind;
+  std::vector<std::string> chain;  // slugs: this tenant, its parent, ... up to the root
 };
 
 // kNotFound for an unknown (or malformed) slug. Tenants are a public directory.
