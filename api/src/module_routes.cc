@@ -247,12 +247,12 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
 
   std::optional<Response> answer;      // a handler's 4xx/5xx: rolled back, then returned
   std::vector<std::string> ancestors;  // whose public caches a write invalidates
-  // The tenant tree is not tenant-scoped: resolve first, then confine the
-  // transaction to that tenant (one set_config round trip, not two).
+  // The tenant tree is not tenant-scoped: one round trip resolves the tenant
+  // and confines the transaction to it before anything tenant-scoped is read.
   auto result = app.db.InTransaction([&](pqxx::work& work) -> StatusOr<Response> {
-    CABILDO_ASSIGN_OR_RETURN(core::TenantRef tenant,
-                             core::ResolveTenant(work, request.path_params.at("tenant")));
-    core::ApplyScope(work, core::Scope{{tenant.id}, principal->user_id});
+    CABILDO_ASSIGN_OR_RETURN(
+        core::TenantRef tenant,
+        core::ResolveTenantInScope(work, request.path_params.at("tenant"), principal->user_id));
     auto enabled = work.exec_prepared("core.module_config", tenant.id, plugin.name);
     if (enabled.empty()) {
       return NotFoundError("El módulo '" + plugin.name + "' no está habilitado para '" +

@@ -1,11 +1,20 @@
+#include "cabildo/core/db_pool.h"
 #include "cabildo/core/identity.h"
 #include "cabildo/core/tenants.h"
 
 namespace cabildo::core {
 
-StatusOr<TenantRef> ResolveTenant(pqxx::transaction_base& work, const std::string& slug) {
-  if (!IsValidSlug(slug)) return NotFoundError("No existe el tenant '" + slug + "'.");
-  auto rows = work.exec_prepared("core.resolve_tenant", slug);
+namespace {
+
+// The tenant and its chain of ancestors, in one round trip.
+constexpr const char* kResolveChain =
+    "WITH RECURSIVE chain(id, slug, kind, parent_id, depth) AS ("
+    "  SELECT id, slug, kind, parent_id, 0 FROM core.tenants WHERE slug = $1"
+    "  UNION ALL SELECT t.id, t.slug, t.kind, t.parent_id, c.depth + 1"
+    "  FROM core.tenants t JOIN chain c ON t.id = c.parent_id) "
+    "SELECT id::text, slug, kind, (SELECT array_agg(slug ORDER BY depth) FROM chain)::text ";
+
+StatusOr<TenantRef> TenantFromRows(const pqxx::result& rows, const std::string& slug) {
   if (rows.empty()) return NotFoundError("No existe el tenant '" + slug + "'.");
   TenantRef tenant{
       rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), rows[0][2].as<std::string>(), {}};
@@ -19,6 +28,30 @@ StatusOr<TenantRef> ResolveTenant(pqxx::transaction_base& work, const std::strin
     start = comma + 1;
   }
   return tenant;
+}
+
+}  // namespace
+
+StatusOr<TenantRef> ResolveTenant(pqxx::transaction_base& work, const std::string& slug) {
+  if (!IsValidSlug(slug)) return NotFoundError("No existe el tenant '" + slug + "'.");
+  return TenantFromRows(
+      ExecStatement(work, "core.resolve_tenant",
+                    std::string(kResolveChain) + "FROM chain WHERE depth = 0", slug),
+      slug);
+}
+
+StatusOr<TenantRef> ResolveTenantInScope(pqxx::transaction_base& work, const std::string& slug,
+                                         const std::string& user_id) {
+  if (!IsValidSlug(slug)) return NotFoundError("No existe el tenant '" + slug + "'.");
+  // set_config(..., true) as in ApplyScope, evaluated for the one row found:
+  // an unknown slug leaves the transaction with no tenant at all.
+  return TenantFromRows(
+      ExecStatement(work, "core.resolve_tenant_in_scope",
+                    std::string(kResolveChain) +
+                        ", set_config('cabildo.tenant_ids', id::text, true), "
+                        "set_config('cabildo.user_id', $2, true) FROM chain WHERE depth = 0",
+                    slug, user_id),
+      slug);
 }
 
 std::vector<std::string> TenantSubtree(pqxx::transaction_base& work, const std::string& tenant_id) {

@@ -31,14 +31,6 @@ void RegisterIdentityStatements(DbPool& pool) {
                "AND t.expires_at > now()");
   pool.Prepare("core.user_tenants",
                "SELECT DISTINCT tenant_id::text FROM core.role_assignments WHERE user_id = $1");
-  pool.Prepare("core.resolve_tenant",
-               "WITH RECURSIVE chain(id, slug, kind, parent_id, depth) AS ("
-               "  SELECT id, slug, kind, parent_id, 0 FROM core.tenants WHERE slug = $1"
-               "  UNION ALL SELECT t.id, t.slug, t.kind, t.parent_id, c.depth + 1"
-               "  FROM core.tenants t JOIN chain c ON t.id = c.parent_id) "
-               "SELECT id::text, slug, kind, "
-               "       (SELECT array_agg(slug ORDER BY depth) FROM chain)::text "
-               "FROM chain WHERE depth = 0");
   pool.Prepare("core.tenant_subtree",
                "WITH RECURSIVE sub(id) AS (SELECT id FROM core.tenants WHERE id = $1 "
                "UNION ALL SELECT t.id FROM core.tenants t JOIN sub ON t.parent_id = sub.id) "

@@ -426,49 +426,61 @@ ProjectColumns ColumnsOf(const json& body) {
   return c;
 }
 
-// One statement for all funding rows (arrays unnested in order), after
-// removing the old ones when `replace`.
-void WriteFunding(RequestContext& ctx, const std::string& id, const json& body, bool replace) {
-  if (replace) {
-    plugin::Exec(ctx, "public-works.delete_funding",
-                 "DELETE FROM public_works.project_funding "
-                 "WHERE tenant_id = $1 AND project_id = $2::uuid",
-                 ctx.tenant_id(), id);
-  }
-  if (!body.contains("funding") || !body["funding"].is_array() || body["funding"].empty()) return;
+// The funding rows of a validated body as three parallel arrays for unnest().
+struct FundingArrays {
+  std::string origins = "{}", funds = "{}", amounts = "{}";
+};
+
+FundingArrays FundingOf(const json& body) {
+  if (!body.contains("funding") || !body["funding"].is_array()) return {};
   std::vector<std::string> origins, funds, amounts;
   for (const auto& source : body["funding"]) {
     origins.push_back(source["origin"].get<std::string>());
     funds.push_back(source["fund"].get<std::string>());
     amounts.push_back(source["amount_mxn"].get<std::string>());
   }
+  return {PgTextArray(origins), PgTextArray(funds), PgTextArray(amounts)};
+}
+
+// Inserts a validated project and its funding in one statement; returns its id.
+std::string InsertProject(RequestContext& ctx, const json& body) {
+  const ProjectColumns c = ColumnsOf(body);
+  const FundingArrays funding = FundingOf(body);
+  return plugin::Exec1(
+             ctx, "public-works.insert_project",
+             "WITH p AS (INSERT INTO public_works.projects (tenant_id, external_id, title, "
+             "description, status, type, sector, purpose, budget_mxn, lat, lon, address, cvegeo, "
+             "contractor_name, contractor_rfc, procurement_method, contract_value_mxn, start_date, "
+             "end_date, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, "
+             "$12, $13, $14, $15, $16, $17::numeric, $18::date, $19::date, clock_timestamp()) "
+             "RETURNING tenant_id, id), "
+             "f AS (INSERT INTO public_works.project_funding "
+             "(tenant_id, project_id, position, origin, fund, amount_mxn) "
+             "SELECT p.tenant_id, p.id, x.n - 1, x.origin, x.fund, x.amount::numeric FROM p, "
+             "unnest($20::text[], $21::text[], $22::text[]) WITH ORDINALITY "
+             "AS x(origin, fund, amount, n)) "
+             "SELECT id::text FROM p",
+             ctx.tenant_id(), c.external_id, c.title, c.description, c.status, c.type, c.sector,
+             c.purpose, c.budget_mxn, c.lat, c.lon, c.address, c.cvegeo, c.contractor_name,
+             c.contractor_rfc, c.procurement_method, c.contract_value_mxn, c.start_date, c.end_date,
+             funding.origins, funding.funds, funding.amounts)[0]
+      .as<std::string>();
+}
+
+// Replaces a project's funding rows: the old ones go, the body's arrive in
+// one statement (arrays unnested in order).
+void ReplaceFunding(RequestContext& ctx, const std::string& id, const FundingArrays& funding) {
+  plugin::Exec(ctx, "public-works.delete_funding",
+               "DELETE FROM public_works.project_funding "
+               "WHERE tenant_id = $1 AND project_id = $2::uuid",
+               ctx.tenant_id(), id);
   plugin::Exec(ctx, "public-works.insert_funding",
                "INSERT INTO public_works.project_funding "
                "(tenant_id, project_id, position, origin, fund, amount_mxn) "
                "SELECT $1, $2::uuid, f.n - 1, f.origin, f.fund, f.amount::numeric "
                "FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY "
                "AS f(origin, fund, amount, n)",
-               ctx.tenant_id(), id, PgTextArray(origins), PgTextArray(funds), PgTextArray(amounts));
-}
-
-// Inserts a validated project and its funding in two statements; returns its id.
-std::string InsertProject(RequestContext& ctx, const json& body) {
-  const ProjectColumns c = ColumnsOf(body);
-  const std::string id =
-      plugin::Exec1(
-          ctx, "public-works.insert_project",
-          "INSERT INTO public_works.projects (tenant_id, external_id, title, description, "
-          "status, type, sector, purpose, budget_mxn, lat, lon, address, cvegeo, "
-          "contractor_name, contractor_rfc, procurement_method, contract_value_mxn, start_date, "
-          "end_date, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, "
-          "$12, $13, $14, $15, $16, $17::numeric, $18::date, $19::date, clock_timestamp()) "
-          "RETURNING id::text",
-          ctx.tenant_id(), c.external_id, c.title, c.description, c.status, c.type, c.sector,
-          c.purpose, c.budget_mxn, c.lat, c.lon, c.address, c.cvegeo, c.contractor_name,
-          c.contractor_rfc, c.procurement_method, c.contract_value_mxn, c.start_date, c.end_date)[0]
-          .as<std::string>();
-  WriteFunding(ctx, id, body, /*replace=*/false);
-  return id;
+               ctx.tenant_id(), id, funding.origins, funding.funds, funding.amounts);
 }
 
 // Writes every writable column of a validated `body` over project `id`.
@@ -485,7 +497,7 @@ void UpdateProjectRow(RequestContext& ctx, const std::string& id, const json& bo
                c.sector, c.purpose, c.budget_mxn, c.lat, c.lon, c.address, c.cvegeo,
                c.contractor_name, c.contractor_rfc, c.procurement_method, c.contract_value_mxn,
                c.start_date, c.end_date);
-  WriteFunding(ctx, id, body, /*replace=*/true);
+  ReplaceFunding(ctx, id, FundingOf(body));
 }
 
 // --- Routes -----------------------------------------------------------------

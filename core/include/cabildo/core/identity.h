@@ -157,6 +157,9 @@ struct TenantRef {
 
 // kNotFound for an unknown (or malformed) slug. Tenants are a public directory.
 StatusOr<TenantRef> ResolveTenant(pqxx::transaction_base& work, const std::string& slug);
+// ResolveTenant, and in the same round trip ApplyScope({tenant}, user_id).
+StatusOr<TenantRef> ResolveTenantInScope(pqxx::transaction_base& work, const std::string& slug,
+                                         const std::string& user_id);
 
 // The tenant and all its descendants (ids), for include_descendants.
 std::vector<std::string> TenantSubtree(pqxx::transaction_base& work, const std::string& tenant_id);
