@@ -82,6 +82,14 @@ std::string StrongEtag(const std::string& body) {
   return "\"" + std::string(hex) + "\"";
 }
 
+std::optional<Response> NotModified(const Request& request, const std::string& etag) {
+  auto header = request.Header("if-none-match");
+  if (!header || (header->find(etag) == std::string::npos && *header != "*")) return std::nullopt;
+  Response not_modified = Response::Empty(304);
+  not_modified.headers.emplace_back("ETag", etag);
+  return not_modified;
+}
+
 std::string PercentDecode(const std::string& text, bool plus_is_space) {
   auto hex = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';

@@ -349,12 +349,7 @@ class HttpServer::Dispatcher {
     if ((request.method == Method::kGet || request.method == Method::kHead) &&
         response.status == 200) {
       std::string etag = response.etag.empty() ? StrongEtag(response.body) : response.etag;
-      if (auto match_header = request.Header("if-none-match");
-          match_header && (match_header->find(etag) != std::string::npos || *match_header == "*")) {
-        Response not_modified = Response::Empty(304);
-        not_modified.headers.emplace_back("ETag", std::move(etag));
-        return not_modified;
-      }
+      if (auto not_modified = NotModified(request, etag)) return *not_modified;
       response.headers.emplace_back("ETag", std::move(etag));
     }
     if (request.method == Method::kHead) response.body.clear();

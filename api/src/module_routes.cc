@@ -227,6 +227,8 @@ std::optional<Response> PublicFromMemory(AppContext& app, Request& request,
   if (!key) return std::nullopt;
   auto cached = app.public_cache.Get(*key, /*network=*/false);
   if (!cached) return std::nullopt;
+  // A phone revalidating: answer 304 without copying the body at all.
+  if (auto not_modified = NotModified(request, cached->etag)) return not_modified;
   return FromCache(*cached);
 }
 

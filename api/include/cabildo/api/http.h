@@ -58,6 +58,10 @@ StatusOr<nlohmann::json> ParseJsonBody(const Request& request);
 // compared with).
 std::string StrongEtag(const std::string& body);
 
+// The 304 a GET gets when its If-None-Match names `etag` (or is "*"); nullopt
+// when the full answer is due.
+std::optional<Response> NotModified(const Request& request, const std::string& etag);
+
 // Decodes %XX and '+' (query strings); invalid escapes are kept verbatim.
 std::string PercentDecode(const std::string& text, bool plus_is_space);
 
