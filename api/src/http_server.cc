@@ -275,7 +275,7 @@ class HttpServer::Dispatcher {
       std::optional<Response> fast;
       try {
         fast = (*match.fast)(request);
-      } catch (const std::exception&) {
+      } catch (...) {
         fast.reset();  // the worker runs the full handler and reports what went wrong
       }
       if (fast) {

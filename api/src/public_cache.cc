@@ -123,12 +123,17 @@ void PublicCache::StoreLocally(const std::string& key,
 }
 
 void PublicCache::Bump(const std::vector<std::string>& slugs, const std::string& module) {
+  // One script per generation bumps it and the instance-wide epoch together:
+  // a generation that moved without the epoch would never be re-read by the
+  // other replicas, which trust an unchanged epoch.
+  static constexpr const char* kBumpBoth =
+      "redis.call('INCR', KEYS[2]) return redis.call('INCR', KEYS[1])";
   for (const auto& slug : slugs) {
     const std::string generation_key = GenerationKey(slug, module);
     const auto asked = std::chrono::steady_clock::now();
-    auto reply = redis_.Command({"INCR", generation_key});
+    auto reply = redis_.Command({"EVAL", kBumpBoth, "2", generation_key, EpochKey()});
     std::lock_guard lock(mutex_);
-    if (reply.ok()) {
+    if (reply.ok() && reply->type == core::RedisReply::Type::kInteger) {
       generations_[generation_key] = {std::to_string(reply->integer), asked};
     } else {
       // Redis missed the bump: forget the local generation so this replica
@@ -136,8 +141,6 @@ void PublicCache::Bump(const std::vector<std::string>& slugs, const std::string&
       generations_.erase(generation_key);
     }
   }
-  // After the generations: a replica that sees the new epoch re-reads them.
-  (void)redis_.Command({"INCR", EpochKey()});
 }
 
 void PublicCache::RefreshLoop() {
