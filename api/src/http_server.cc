@@ -1,6 +1,8 @@
 #include "cabildo/api/http_server.h"
 
+#include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -15,6 +17,7 @@
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/log.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 namespace cabildo::api {
@@ -196,6 +199,196 @@ bool WantsKeepAlive(const Http::Request& request) {
   return value.find("keep-alive") != std::string::npos;
 }
 
+// Sets what every response carries: Connection (decided by us, see
+// WantsKeepAlive), X-Request-Id, Content-Type and the handler's headers.
+void ApplyHeaders(Http::ResponseWriter& writer, const Response& response,
+                  const std::string& request_id, bool keep_alive) {
+  auto& headers = writer.headers();
+  headers.remove<Http::Header::Connection>();
+  headers.add<Http::Header::Connection>(keep_alive ? Http::ConnectionControl::KeepAlive
+                                                   : Http::ConnectionControl::Close);
+  headers.add(std::make_shared<NamedHeader>("X-Request-Id", request_id));
+  if (!response.content_type.empty()) {
+    headers.add(std::make_shared<NamedHeader>("Content-Type", response.content_type));
+  }
+  for (const auto& [name, value] : response.headers) {
+    headers.add(std::make_shared<NamedHeader>(name, value));
+  }
+}
+
+// The client address and port a socket is connected to, as raw sockaddr
+// bytes ("" when it is not connected). Pistache can close a connection's fd
+// while its Peer object lives on, and the number may then be reused by a new
+// connection: comparing this before acting on a Peer's fd tells them apart.
+std::string RemoteOf(int fd) {
+  sockaddr_storage address{};
+  socklen_t size = sizeof address;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) return "";
+  return std::string(reinterpret_cast<const char*>(&address), size);
+}
+
+// The status line and headers of a streamed response, as Pistache would
+// write them, announcing a chunked body (HTTP/1.1) or one that ends when the
+// connection closes (HTTP/1.0 has no chunks).
+std::string StreamHead(const Response& response, const std::string& request_id, bool keep_alive,
+                       bool chunked) {
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                     Http::codeString(static_cast<Http::Code>(response.status)) + "\r\n";
+  auto add = [&head](const std::string& name, const std::string& value) {
+    head.append(name).append(": ").append(value).append("\r\n");
+  };
+  add("Connection", keep_alive && chunked ? "Keep-Alive" : "Close");
+  add("X-Request-Id", request_id);
+  if (!response.content_type.empty()) add("Content-Type", response.content_type);
+  for (const auto& [name, value] : response.headers) add(name, value);
+  if (chunked) add("Transfer-Encoding", "chunked");
+  return head + "\r\n";
+}
+
+// A streamed body on a Pistache connection, written from a worker thread.
+// Everything, the head included, goes through Peer::send: its promise
+// resolves once the bytes are in the kernel's socket buffer, and waiting for
+// it is the backpressure (at most kMaxInFlight writes wait in Pistache's
+// queue). Pistache's own ResponseStream is unusable here: its flush() drops
+// that promise and drains the reactor's write queue from the calling thread,
+// which races the reactor ("could not find write data" aborts the process).
+class PistacheChunkedBody final : public ChunkedBody {
+ public:
+  PistacheChunkedBody(std::shared_ptr<Http::ResponseWriter> writer, bool keep_alive, bool chunked,
+                      std::function<void()> on_end)
+      : writer_(std::move(writer)),
+        keep_alive_(keep_alive && chunked),
+        chunked_(chunked),
+        on_end_(std::move(on_end)) {}
+  PistacheChunkedBody(const PistacheChunkedBody&) = delete;
+  PistacheChunkedBody& operator=(const PistacheChunkedBody&) = delete;
+  ~PistacheChunkedBody() override {
+    if (!ended_) Abort();  // a producer that never said it finished did not
+    on_end_();
+  }
+
+  bool SendHead(std::string head) {
+    if (auto peer = writer_->getPeer()) remote_ = RemoteOf(peer->fd());
+    return Send(std::move(head));
+  }
+
+  bool Write(std::string_view bytes) override {
+    if (failed_ || ended_) return false;
+    if (bytes.empty()) return true;  // an empty chunk would end the body
+    if (!chunked_) return Send(std::string(bytes));
+    char size_line[24];
+    const int length = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
+    std::string frame;
+    frame.reserve(static_cast<size_t>(length) + bytes.size() + 2);
+    frame.append(size_line, static_cast<size_t>(length)).append(bytes).append("\r\n");
+    return Send(std::move(frame));
+  }
+
+  void Finish() override {
+    if (ended_) return;
+    ended_ = true;
+    if (failed_ || (chunked_ && !Send("0\r\n\r\n")) || !Drain()) return Close();
+    if (!keep_alive_) Close();  // written: now the announced close
+  }
+
+  void Abort() override {
+    ended_ = true;
+    Close();
+  }
+
+ private:
+  struct Pending {
+    enum class State { kWaiting, kWritten, kFailed };
+    std::mutex mutex;
+    std::condition_variable done;
+    State state = State::kWaiting;  // GUARDED_BY(mutex)
+    void Set(State to) {
+      {
+        std::lock_guard lock(mutex);
+        state = to;
+      }
+      done.notify_all();
+    }
+  };
+
+  bool Send(std::string frame) {
+    if (remote_.empty() || PeerGone()) return failed_ = true, false;
+    auto peer = writer_->getPeer();
+    if (!peer) return failed_ = true, false;
+    auto pending = std::make_shared<Pending>();
+    try {
+      const size_t size = frame.size();
+      peer->send(RawBuffer(std::move(frame), size))
+          .then([pending](ssize_t) { pending->Set(Pending::State::kWritten); },
+                [pending](std::exception_ptr&) { pending->Set(Pending::State::kFailed); });
+    } catch (const std::exception&) {
+      return failed_ = true, false;
+    }
+    in_flight_.push_back(std::move(pending));
+    while (in_flight_.size() > kMaxInFlight) {
+      if (!WaitOldest()) return failed_ = true, false;
+    }
+    return true;
+  }
+
+  bool Drain() {
+    while (!in_flight_.empty()) {
+      if (!WaitOldest()) return failed_ = true, false;
+    }
+    return true;
+  }
+
+  // Waits for the oldest chunk to reach the kernel. Gives up when the client
+  // disconnected (Pistache then drops queued writes without settling their
+  // promises) or has read nothing for kStallLimit.
+  bool WaitOldest() {
+    std::shared_ptr<Pending> pending = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    const auto give_up = std::chrono::steady_clock::now() + kStallLimit;
+    std::unique_lock lock(pending->mutex);
+    while (pending->state == Pending::State::kWaiting) {
+      pending->done.wait_for(lock, std::chrono::milliseconds(200));
+      if (pending->state != Pending::State::kWaiting) break;
+      if (PeerGone() || std::chrono::steady_clock::now() > give_up) return false;
+    }
+    return pending->state == Pending::State::kWritten;
+  }
+
+  // Whether the client is gone. Pistache does not always say so: it may
+  // drop a failed write without settling its promise, and it closes the fd
+  // on disconnection while something else still holds the Peer (so its fd()
+  // can name a closed descriptor, or a new connection that reused the number).
+  // The socket is asked directly, and must still be connected to the same
+  // client address and port as when the stream began.
+  bool PeerGone() const {
+    auto peer = writer_->getPeer();
+    if (!peer) return true;
+    pollfd state{peer->fd(), 0, 0};
+    if (::poll(&state, 1, 0) > 0 && (state.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+      return true;
+    }
+    return RemoteOf(peer->fd()) != remote_;
+  }
+
+  // shutdown, not close: the fd stays Pistache's until it sees the hang-up.
+  void Close() {
+    if (PeerGone()) return;  // never shut down a connection that reused the fd
+    if (auto peer = writer_->getPeer()) ::shutdown(peer->fd(), SHUT_RDWR);
+  }
+
+  static constexpr size_t kMaxInFlight = 2;
+  // A phone on a poor connection still reads a 64 KiB chunk well within this.
+  static constexpr std::chrono::seconds kStallLimit{30};
+  std::shared_ptr<Http::ResponseWriter> writer_;
+  const bool keep_alive_;
+  const bool chunked_;
+  std::function<void()> on_end_;
+  std::deque<std::shared_ptr<Pending>> in_flight_;
+  std::string remote_;  // the client's sockaddr when the stream began
+  bool failed_ = false;
+  bool ended_ = false;
+};
+
 }  // namespace
 
 // Shared by every Pistache handler clone (one per reactor thread).
@@ -284,6 +477,7 @@ class HttpServer::Dispatcher {
       }
     }
 
+    const bool chunked = raw_request.version() == Http::Version::Http11;
     auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
     {
       std::lock_guard lock(mutex_);
@@ -296,7 +490,11 @@ class HttpServer::Dispatcher {
       }
       ++in_flight_;
       queue_.push_back([this, request = std::move(request), match = std::move(match), shared_writer,
-                        keep_alive, started]() mutable {
+                        keep_alive, chunked, started]() mutable {
+        request.open_stream = [this, shared_writer, keep_alive, chunked,
+                               id = request.request_id](const Response& head) {
+          return OpenStream(shared_writer, head, id, keep_alive, chunked);
+        };
         Response response = Handle(request, std::move(match));
         Complete(request, *shared_writer, response, keep_alive, started);
         --in_flight_;
@@ -346,6 +544,7 @@ class HttpServer::Dispatcher {
   // ETag of its body, so phones revalidate with If-None-Match and get an
   // empty 304; HEAD drops the body.
   static Response Finish(const Request& request, Response response) {
+    if (response.streamed) return response;  // its head, ETag included, is already sent
     if ((request.method == Method::kGet || request.method == Method::kHead) &&
         response.status == 200) {
       std::string etag = response.etag.empty() ? StrongEtag(response.body) : response.etag;
@@ -363,24 +562,31 @@ class HttpServer::Dispatcher {
     metrics_.ObserveRequest(
         route, request.method, response.status,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    Respond(writer, response, request.request_id, keep_alive);
+    if (!response.streamed) Respond(writer, response, request.request_id, keep_alive);
     LogAccess(request, route, response.status, started);
+  }
+
+  // Sends the head of a chunked response; nullptr when kMaxStreams
+  // downloads are already running (each holds a worker and a database
+  // connection for as long as the client takes to read it).
+  std::unique_ptr<ChunkedBody> OpenStream(const std::shared_ptr<Http::ResponseWriter>& writer,
+                                          const Response& head, const std::string& request_id,
+                                          bool keep_alive, bool chunked) {
+    if (open_streams_.fetch_add(1) >= MaxStreams()) {
+      --open_streams_;
+      return nullptr;
+    }
+    auto body = std::make_unique<PistacheChunkedBody>(writer, keep_alive, chunked,
+                                                      [this] { --open_streams_; });
+    // If the client already left, the body's first Write fails and the producer stops.
+    body->SendHead(StreamHead(head, request_id, keep_alive, chunked));
+    return body;
   }
 
   void Respond(Http::ResponseWriter& writer, const Response& response,
                const std::string& request_id, bool keep_alive) {
     try {
-      auto& headers = writer.headers();
-      headers.remove<Http::Header::Connection>();
-      headers.add<Http::Header::Connection>(keep_alive ? Http::ConnectionControl::KeepAlive
-                                                       : Http::ConnectionControl::Close);
-      headers.add(std::make_shared<NamedHeader>("X-Request-Id", request_id));
-      if (!response.content_type.empty()) {
-        headers.add(std::make_shared<NamedHeader>("Content-Type", response.content_type));
-      }
-      for (const auto& [name, value] : response.headers) {
-        headers.add(std::make_shared<NamedHeader>(name, value));
-      }
+      ApplyHeaders(writer, response, request_id, keep_alive);
       std::shared_ptr<Tcp::Peer> peer = writer.peer();
       auto sent = writer.send(static_cast<Http::Code>(response.status), response.body);
       if (!keep_alive) {
@@ -390,7 +596,7 @@ class HttpServer::Dispatcher {
         const int fd = peer->fd();
         sent.then([fd](ssize_t) { ::shutdown(fd, SHUT_RDWR); }, Async::IgnoreException);
         std::lock_guard lock(mutex_);
-        closing_.push_back({peer, std::chrono::steady_clock::now() + kCloseFallback});
+        closing_.push_back({peer, RemoteOf(fd), std::chrono::steady_clock::now() + kCloseFallback});
       }
     } catch (const std::exception& error) {
       // The client went away; nothing left to answer.
@@ -400,6 +606,9 @@ class HttpServer::Dispatcher {
   }
 
   int InFlight() const { return in_flight_.load(); }
+  // Concurrent streamed downloads: a quarter of the workers, so exports
+  // never starve the ordinary requests.
+  int MaxStreams() const { return std::max(1, options_.workers / 4); }
 
  private:
   void WorkLoop() {
@@ -416,11 +625,11 @@ class HttpServer::Dispatcher {
     }
   }
 
-  // Shuts down connections whose close may have been missed (see Respond).
-  // The weak pointer guarantees the fd still belongs to that connection.
+  // Shuts down connections whose close may have been missed (see Respond),
+  // only while the fd is still connected to the same client (see RemoteOf).
   void CloseLoop() {
     while (true) {
-      std::vector<std::weak_ptr<Tcp::Peer>> due;
+      std::vector<PendingClose> due;
       {
         std::unique_lock lock(mutex_);
         closer_wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; });
@@ -428,12 +637,15 @@ class HttpServer::Dispatcher {
         const auto now = std::chrono::steady_clock::now();
         std::erase_if(closing_, [&](const PendingClose& pending) {
           if (pending.deadline > now) return false;
-          due.push_back(pending.peer);
+          due.push_back(pending);
           return true;
         });
       }
-      for (auto& weak : due) {
-        if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_RDWR);
+      for (const auto& pending : due) {
+        auto peer = pending.peer.lock();
+        if (peer && !pending.remote.empty() && RemoteOf(peer->fd()) == pending.remote) {
+          ::shutdown(peer->fd(), SHUT_RDWR);
+        }
       }
     }
   }
@@ -462,11 +674,13 @@ class HttpServer::Dispatcher {
   std::deque<std::function<void()>> queue_;  // GUARDED_BY(mutex_)
   bool stopping_ = false;                    // GUARDED_BY(mutex_)
   std::atomic<int> in_flight_{0};
+  std::atomic<int> open_streams_{0};
   std::vector<std::thread> workers_;
   // Long enough for a large response to a slow phone to finish writing.
   static constexpr std::chrono::seconds kCloseFallback{10};
   struct PendingClose {
     std::weak_ptr<Tcp::Peer> peer;
+    std::string remote;  // RemoteOf(fd) when the response was sent
     std::chrono::steady_clock::time_point deadline;
   };
   std::vector<PendingClose> closing_;    // GUARDED_BY(mutex_)

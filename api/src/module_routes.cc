@@ -8,6 +8,7 @@
 
 #include "cabildo/core/audit.h"
 #include "cabildo/core/crypto.h"
+#include "cabildo/core/log.h"
 #include "cabildo/core/plugin_host.h"
 
 #include "route_support.h"
@@ -118,7 +119,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
     std::vector<FieldError> converted;
     for (const auto& e : errors) converted.push_back({e.field, e.message});
     Response problem = ValidationProblem(request_, converted);
-    return {problem.status, problem.content_type, problem.body, problem.headers};
+    return {problem.status, problem.content_type, problem.body, problem.headers, {}, {}};
   }
 
   StatusOr<Page> ReadPage() const override {
@@ -215,6 +216,64 @@ Response FromCache(const CachedResponse& cached) {
   return response;
 }
 
+// Passes a producer's writes to the network body, remembering whether the
+// client is still there.
+class NetworkBodyWriter final : public plugin::BodyWriter {
+ public:
+  explicit NetworkBodyWriter(ChunkedBody& body) : body_(body) {}
+  bool Write(std::string_view bytes) override { return body_.Write(bytes); }
+
+ private:
+  ChunkedBody& body_;
+};
+
+// A handler's streamed body (an export), produced while its transaction is
+// still open. The ETag comes from the handler's `version` of the content, so
+// a revalidation gets its 304 before a row is read. Without a network (router
+// tests) the body is produced into memory instead.
+Response SendStream(Request& request, plugin::HttpResponse& response) {
+  Response head{200, response.content_type, "", response.headers, {}};
+  const std::string etag = StrongEtag(RequestFingerprint(request) + "\n" + response.version);
+  if (auto not_modified = NotModified(request, etag)) return *not_modified;
+  if (request.method == Method::kHead || !request.open_stream) {
+    plugin::StringBodyWriter memory;
+    if (request.method != Method::kHead) {
+      Status produced = response.stream(memory);
+      if (!produced.ok()) return ProblemFromStatus(produced, request.request_id);
+    }
+    head.body = std::move(memory.body);
+    head.etag = etag;
+    return head;
+  }
+  head.headers.emplace_back("ETag", etag);
+  std::unique_ptr<ChunkedBody> body = request.open_stream(head);
+  if (!body) {
+    Response busy =
+        Problem(503, "Hay demasiadas descargas en curso; intente de nuevo en unos segundos.",
+                request.request_id);
+    busy.headers.emplace_back("Retry-After", "5");
+    return busy;
+  }
+  NetworkBodyWriter writer(*body);
+  Status produced = OkStatus();
+  try {
+    produced = response.stream(writer);
+  } catch (const std::exception& error) {
+    produced = InternalError(error.what());
+  }
+  if (produced.ok()) {
+    body->Finish();
+  } else {
+    body->Abort();
+    // First line only: PostgreSQL's DETAIL can quote row values.
+    const std::string& why = produced.message();
+    core::LogError("descarga interrumpida",
+                   {{"request_id", request.request_id}, {"error", why.substr(0, why.find('\n'))}});
+  }
+  head.streamed = true;
+  return head;
+}
+
 // The reactor-thread path of an anonymous GET: this process's cached copy
 // under a generation it knows to be fresh, or nullopt (then RunModuleRoute
 // runs on a worker: Redis, the database). Whatever this serves, RunModuleRoute
@@ -249,6 +308,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
 
   std::optional<Response> answer;      // a handler's 4xx/5xx: rolled back, then returned
   std::vector<std::string> ancestors;  // whose public caches a write invalidates
+  std::optional<Response> streamed;    // a body already sent as it was produced
   // The tenant tree is not tenant-scoped: one round trip resolves the tenant
   // and confines the transaction to it before anything tenant-scoped is read.
   auto result = app.db.InTransaction([&](pqxx::work& work) -> StatusOr<Response> {
@@ -277,6 +337,12 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
     ModuleRequestContext context(app, request, *principal, tenant,
                                  json::parse(enabled[0][0].as<std::string>()), work, plugin.name);
     CABILDO_ASSIGN_OR_RETURN(plugin::HttpResponse response, route.handler(context));
+    if (response.stream && response.status == 200 &&
+        (request.method == Method::kGet || request.method == Method::kHead)) {
+      Response sent = SendStream(request, response);
+      if (sent.streamed) streamed = sent;  // whatever the commit says, it is on the wire
+      return sent;
+    }
     Response converted{response.status, response.content_type, response.body, response.headers, {}};
     if (response.status >= 400) {
       answer = converted;
@@ -285,10 +351,11 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
     return converted;
   });
   if (answer) return *answer;
+  if (streamed) return *streamed;
   if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
   if (request.method != Method::kGet) {
     app.public_cache.Bump(ancestors, plugin.name);  // after commit: never cache pre-write data
-  } else if (cache_key && result->status == 200) {
+  } else if (cache_key && result->status == 200 && !result->streamed && result->etag.empty()) {
     return FromCache(*app.public_cache.Put(
         *cache_key, {result->content_type, result->body, result->headers, {}}));
   }

@@ -1,5 +1,7 @@
 // The HTTP layer against Pistache's measured traps (stack-notes.md), through
 // real sockets on an in-process server with a few test-only routes.
+#include <atomic>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -38,6 +40,31 @@ class HttpLayerTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(400));
       return Response::Json(200, {{"slow", true}});
     });
+    // Streams `chunks` chunks of 64 KiB (the letters a..z in turn), or stops
+    // after `fail_after` as a producer hitting an error does; `stream_` shows
+    // the test how far it got.
+    router.Add(Method::kGet, "/test/stream", [this](Request& request) {
+      const int chunks = std::stoi(request.Query("chunks").value_or("3"));
+      const int fail_after = std::stoi(request.Query("fail_after").value_or("-1"));
+      Response head = Response::Text(200, "", "text/plain; charset=utf-8");
+      std::unique_ptr<api::ChunkedBody> body = request.open_stream(head);
+      if (!body) return api::Problem(503, "Demasiadas descargas.", request.request_id);
+      stream_.started = true;
+      bool client_gone = false;
+      for (int i = 0; i < chunks && !client_gone; ++i) {
+        if (i == fail_after) {
+          body->Abort();
+          break;
+        }
+        client_gone = !body->Write(std::string(64 * 1024, static_cast<char>('a' + i % 26)));
+        if (!client_gone) stream_.chunks_written = i + 1;
+      }
+      stream_.client_gone = client_gone;
+      if (!client_gone && fail_after < 0) body->Finish();
+      stream_.done = true;
+      head.streamed = true;
+      return head;
+    });
     ASSERT_TRUE(app_->Start().ok());
     port_ = app_->Port();
     ASSERT_NE(port_, 0);
@@ -54,9 +81,28 @@ class HttpLayerTest : public ::testing::Test {
     EXPECT_EQ(body["request_id"], result.Header("x-request-id"));
   }
 
+  // Waits up to `timeout` for `condition`.
+  static bool Eventually(const std::function<bool()>& condition,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+  }
+
+  struct StreamProgress {
+    std::atomic<bool> started{false};
+    std::atomic<int> chunks_written{0};
+    std::atomic<bool> client_gone{false};
+    std::atomic<bool> done{false};
+  };
+
   testing::TestDatabase database_;
   std::unique_ptr<api::App> app_;
   uint16_t port_ = 0;
+  StreamProgress stream_;
 };
 
 TEST_F(HttpLayerTest, HealthzAnswersWithARequestId) {
@@ -236,6 +282,97 @@ TEST_F(HttpLayerTest, ShutdownLetsInFlightRequestsFinishAndReadinessDrainsFirst)
   EXPECT_EQ(json::parse(readiness.body)["status"], "draining");
   EXPECT_EQ(in_flight.get().status, 200);
   stopping.get();
+}
+
+std::string Letters(int chunks) {
+  std::string expected;
+  for (int i = 0; i < chunks; ++i) expected.append(64 * 1024, static_cast<char>('a' + i % 26));
+  return expected;
+}
+
+TEST_F(HttpLayerTest, AStreamedBodyIsSentInChunksAndTheConnectionStaysUsable) {
+  HttpConnection connection(port_);
+  ASSERT_TRUE(connection.SendRaw("GET /test/stream?chunks=5 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto result = connection.Read();
+  EXPECT_EQ(result.status, 200);
+  EXPECT_TRUE(result.chunked) << result.raw;
+  EXPECT_EQ(result.Header("content-length"), "");
+  EXPECT_EQ(result.Header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(result.Header("x-request-id").size(), 16u);
+  EXPECT_EQ(result.chunks, 5u);
+  EXPECT_TRUE(result.complete);
+  EXPECT_TRUE(result.body == Letters(5)) << result.body.size();
+  // Keep-alive: the same socket answers the next request.
+  ASSERT_TRUE(connection.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(connection.Read().status, 200);
+  auto metrics = HttpRequest(port_, "GET", "/metrics");
+  EXPECT_NE(metrics.body.find(R"(route="/test/stream",method="GET",status="200"} 1)"),
+            std::string::npos);
+}
+
+// A producer that fails after the head is out cannot send a problem any more:
+// the body stops without its final chunk, so no client takes it as complete.
+TEST_F(HttpLayerTest, AFailedStreamIsCutShortNeverCompleted) {
+  HttpConnection connection(port_);
+  ASSERT_TRUE(
+      connection.SendRaw("GET /test/stream?chunks=5&fail_after=2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto result = connection.Read(std::chrono::seconds(5));
+  EXPECT_EQ(result.status, 200);
+  EXPECT_TRUE(result.chunked);
+  EXPECT_FALSE(result.complete);
+  EXPECT_LE(result.body.size(), Letters(2).size());
+  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(2)));
+}
+
+// The backpressure: a client that stops reading holds the producer back
+// (Pistache's own ResponseStream would have queued all 64 MiB in memory).
+TEST_F(HttpLayerTest, AClientThatStopsReadingHoldsTheProducerBack) {
+  HttpConnection connection(port_);
+  connection.SetReceiveBuffer(64 * 1024);
+  ASSERT_TRUE(connection.SendRaw("GET /test/stream?chunks=1024 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(connection.ReadSome(1));  // the head is out: the producer runs
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // At most the kernel's socket buffers (a few MiB) plus two chunks in flight.
+  EXPECT_LT(stream_.chunks_written.load(), 128) << "64 KiB chunks written while nobody read";
+  EXPECT_FALSE(stream_.done.load());
+  auto result = connection.Read(std::chrono::seconds(60));  // now read it all
+  EXPECT_TRUE(result.complete);
+  EXPECT_EQ(result.body.size(), 1024u * 64 * 1024);
+  EXPECT_TRUE(result.body == Letters(1024));
+}
+
+TEST_F(HttpLayerTest, AClientThatLeavesStopsTheProducer) {
+  {
+    HttpConnection connection(port_);
+    connection.SetReceiveBuffer(64 * 1024);
+    ASSERT_TRUE(connection.SendRaw("GET /test/stream?chunks=4096 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(connection.ReadSome(1));
+  }  // closed without reading the 256 MiB
+  ASSERT_TRUE(Eventually([this] { return stream_.done.load(); }));
+  EXPECT_TRUE(stream_.client_gone.load());
+  EXPECT_LT(stream_.chunks_written.load(), 4096);
+  EXPECT_EQ(HttpRequest(port_, "GET", "/healthz").status, 200);
+}
+
+// Each stream holds a worker for as long as its client reads: a quarter of
+// the workers (2 of 8) at most, so downloads never starve other requests.
+TEST_F(HttpLayerTest, StreamsBeyondTheLimitGet503AndOthersStillWork) {
+  std::vector<std::unique_ptr<HttpConnection>> readers;
+  for (int i = 0; i < 2; ++i) {
+    readers.push_back(std::make_unique<HttpConnection>(port_));
+    readers.back()->SetReceiveBuffer(64 * 1024);
+    ASSERT_TRUE(
+        readers.back()->SendRaw("GET /test/stream?chunks=1024 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(readers.back()->ReadSome(1));
+  }
+  auto refused = HttpRequest(port_, "GET", "/test/stream?chunks=1");
+  ExpectProblem(refused, 503);
+  EXPECT_EQ(HttpRequest(port_, "GET", "/healthz").status, 200);
+  readers.clear();  // both leave; their slots come back
+  ASSERT_TRUE(Eventually([this] {
+    auto retry = HttpRequest(port_, "GET", "/test/stream?chunks=1");
+    return retry.status == 200 && retry.complete;
+  }));
 }
 
 TEST_F(HttpLayerTest, MetricsCountRequestsByRouteTemplate) {

@@ -571,6 +571,59 @@ TEST_F(ConventionsTest, CsvExportIsQuotedAndFormulaSafe) {
       << csv.body;
 }
 
+// An export is read through a cursor and sent as it is produced: chunked,
+// with an ETag known before any row is read (a 304 costs one aggregate).
+TEST_F(ConventionsTest, ExportsAreStreamedWithAnEtagThatFollowsTheData) {
+  {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    auto id = w.exec_params("SELECT id::text FROM core.tenants WHERE slug = 'tepehuanes'")[0][0]
+                  .as<std::string>();
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    // More rows than one cursor batch (500) and than one 64 KiB chunk holds.
+    w.exec_params(
+        "INSERT INTO example.notes (tenant_id, title, body, published, updated_at) "
+        "SELECT $1, 'Nota ' || g, repeat('texto ', 20), g % 10 <> 0, "
+        "       clock_timestamp() - make_interval(secs => 20000 - g) "
+        "FROM generate_series(1, 20000) g",
+        id);
+    w.commit();
+  }
+  auto csv = Call("GET", "/v1/tenants/tepehuanes/example/export.csv");
+  ASSERT_EQ(csv.status, 200) << csv.raw;
+  EXPECT_TRUE(csv.chunked);
+  EXPECT_TRUE(csv.complete);
+  EXPECT_GT(csv.chunks, 20u);  // ~2.4 MB in 64 KiB chunks
+  size_t lines = 0;
+  for (char c : csv.body) lines += c == '\n';
+  EXPECT_EQ(lines, 1u + 18000u);  // the header and every published note, drafts left out
+  EXPECT_EQ(csv.body.rfind("id,titulo,texto,actualizado\r\n", 0), 0u);
+  // In updated_at order, across cursor batches.
+  EXPECT_LT(csv.body.find(",Nota 1,"), csv.body.find(",Nota 501,"));
+  EXPECT_LT(csv.body.find(",Nota 501,"), csv.body.find(",Nota 19999,"));
+
+  const std::string etag = csv.Header("etag");
+  ASSERT_FALSE(etag.empty());
+  auto again =
+      Call("GET", "/v1/tenants/tepehuanes/example/export.csv", "", "", {{"If-None-Match", etag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_EQ(again.body, "");
+  // A draft changes nothing in the file, but any change moves the ETag.
+  ASSERT_EQ(Call("POST", "/v1/tenants/tepehuanes/example/notes",
+                 json{{"title", "Nueva"}, {"published", true}}.dump(), admin_)
+                .status,
+            201);
+  auto changed =
+      Call("GET", "/v1/tenants/tepehuanes/example/export.csv", "", "", {{"If-None-Match", etag}});
+  EXPECT_EQ(changed.status, 200);
+  EXPECT_NE(changed.Header("etag"), etag);
+  EXPECT_NE(changed.body.find(",Nueva,"), std::string::npos);
+  // HEAD: the head of the download, no body.
+  auto head = Call("HEAD", "/v1/tenants/tepehuanes/example/export.csv");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.Header("etag"), changed.Header("etag"));
+}
+
 TEST_F(ModuleTest, ModulesListTheirExports) {
   auto modules = json::parse(Call("GET", "/v1/modules").body);
   ASSERT_EQ(modules["items"].size(), 3u);

@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -173,6 +174,35 @@ HttpResult HttpConnection::Read(std::chrono::milliseconds timeout) {
     }
     pos = end + 2;
   }
+  if (result.Header("transfer-encoding") == "chunked") {
+    result.chunked = true;
+    size_t pos = header_end + 4;  // the next chunk's size line
+    while (true) {
+      size_t line_end = buffer_.find("\r\n", pos);
+      while (line_end == std::string::npos) {
+        if (!fill()) break;
+        line_end = buffer_.find("\r\n", pos);
+      }
+      if (line_end == std::string::npos) break;
+      const size_t size = std::strtoull(buffer_.c_str() + pos, nullptr, 16);
+      while (buffer_.size() < line_end + 2 + size + 2) {
+        if (!fill()) break;
+      }
+      if (buffer_.size() < line_end + 2 + size + 2) break;  // cut short
+      if (size == 0) {
+        result.complete = true;
+        pos = line_end + 4;
+        break;
+      }
+      result.body.append(buffer_, line_end + 2, size);
+      ++result.chunks;
+      pos = line_end + 2 + size + 2;
+    }
+    pos = std::min(pos, buffer_.size());
+    result.raw = buffer_.substr(0, header_end + 4);
+    buffer_.erase(0, pos);
+    return result;
+  }
   size_t length = std::strtoull(result.Header("content-length").c_str(), nullptr, 10);
   while (buffer_.size() < header_end + 4 + length) {
     if (!fill()) break;
@@ -181,6 +211,27 @@ HttpResult HttpConnection::Read(std::chrono::milliseconds timeout) {
   result.raw = buffer_.substr(0, header_end + 4 + result.body.size());
   buffer_.erase(0, header_end + 4 + result.body.size());
   return result;
+}
+
+bool HttpConnection::ReadSome(size_t bytes, std::chrono::milliseconds timeout) {
+  const size_t target = buffer_.size() + bytes;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (buffer_.size() < target) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || fd_ < 0) return false;
+    pollfd pfd{fd_, POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return false;
+    char chunk[65536];
+    ssize_t n = ::recv(fd_, chunk, std::min(sizeof chunk, target - buffer_.size()), 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void HttpConnection::SetReceiveBuffer(int bytes) {
+  if (fd_ >= 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
 }
 
 bool HttpConnection::ClosedByPeer(std::chrono::milliseconds timeout) {

@@ -43,8 +43,13 @@ std::string WithDatabase(const std::string& url, const std::string& dbname);
 struct HttpResult {
   int status = 0;                              // 0: no (parseable) response
   std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
+  std::string body;                            // decoded when the response was chunked
   std::string raw;
+  // Transfer-Encoding: chunked: how many chunks came, and whether the final
+  // (empty) chunk did, i.e. the server says the body is complete.
+  bool chunked = false;
+  size_t chunks = 0;
+  bool complete = false;
   std::string Header(const std::string& lower_name) const;
 };
 
@@ -57,8 +62,15 @@ class HttpConnection {
   HttpConnection& operator=(const HttpConnection&) = delete;
 
   bool SendRaw(const std::string& bytes);
-  // Reads one response (headers + Content-Length body) or times out.
+  // Reads one response (headers + a Content-Length or chunked body) or times
+  // out; a chunked body cut short comes back with complete == false.
   HttpResult Read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Reads until at least `bytes` more have arrived (kept for Read); false on
+  // timeout or close.
+  bool ReadSome(size_t bytes, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // A small fixed receive buffer (no autotuning): a client that stops
+  // reading makes the server wait sooner.
+  void SetReceiveBuffer(int bytes);
   // True when the server closed the connection (read returns 0) within `timeout`.
   bool ClosedByPeer(std::chrono::milliseconds timeout);
 

@@ -167,20 +167,37 @@ StatusOr<HttpResponse> DeleteNote(RequestContext& ctx) {
   Status audited =
       ctx.Audit("note.delete", "note", id, {{"before", *before}, {"after", {{"deleted", true}}}});
   if (!audited.ok()) return audited;
-  return HttpResponse{204, "", "", {}};
+  return HttpResponse::Empty(204);
 }
 
+// Streamed through a cursor: any number of notes, a batch in memory at a time.
+// Its version (count and latest change of every note, drafts and deletions
+// included) gives the ETag before a row is read.
 StatusOr<HttpResponse> ExportCsv(RequestContext& ctx) {
-  std::string csv = plugin::CsvRow({"id", "titulo", "texto", "actualizado"});
-  for (const auto& row :
-       ctx.Db().exec_params(std::string("SELECT ") + kNoteColumns +
-                                "WHERE n.tenant_id = $1 AND n.published AND n.deleted_at IS NULL "
-                                "ORDER BY n.updated_at, n.id",
-                            ctx.tenant_id())) {
-    csv += plugin::CsvRow({row[0].as<std::string>(), row[1].as<std::string>(),
-                           row[2].as<std::string>(), row[5].as<std::string>()});
-  }
-  return HttpResponse{200, "text/csv; charset=utf-8", csv, {}};
+  pqxx::row version =
+      plugin::Exec1(ctx, "example.export_version",
+                    "SELECT count(*)::text || '|' || coalesce(max(updated_at)::text, '') "
+                    "FROM example.notes WHERE tenant_id = $1",
+                    ctx.tenant_id());
+  return HttpResponse::Stream(
+      "text/csv; charset=utf-8", version[0].as<std::string>(),
+      [&ctx](plugin::BodyWriter& out) -> Status {
+        plugin::BodyBuffer body(out);
+        body.Append(plugin::CsvRow({"id", "titulo", "texto", "actualizado"}));
+        plugin::ForEachRow(
+            ctx, "example.export_csv",
+            std::string("SELECT ") + kNoteColumns +
+                "WHERE n.tenant_id = $1 AND n.published AND n.deleted_at IS NULL "
+                "ORDER BY n.updated_at, n.id",
+            [&](const pqxx::row& row) {
+              return body.Append(
+                  plugin::CsvRow({row[0].as<std::string>(), row[1].as<std::string>(),
+                                  row[2].as<std::string>(), row[5].as<std::string>()}));
+            },
+            ctx.tenant_id());
+        body.Flush();
+        return OkStatus();
+      });
 }
 
 Status Init(plugin::PluginRegistrar& registrar) {

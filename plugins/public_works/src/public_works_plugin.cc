@@ -620,7 +620,7 @@ StatusOr<HttpResponse> DeleteProject(RequestContext& ctx) {
   Status audited = ctx.Audit("project.delete", "project", id,
                              {{"before", *before}, {"after", {{"deleted", true}}}});
   if (!audited.ok()) return audited;
-  return HttpResponse{204, "", "", {}};
+  return HttpResponse::Empty(204);
 }
 
 StatusOr<HttpResponse> SetPublished(RequestContext& ctx, bool published) {
@@ -832,18 +832,45 @@ StatusOr<HttpResponse> Summary(RequestContext& ctx) {
   return HttpResponse::Json(200, json::parse(row[0].as<std::string>()));
 }
 
-// Published, non-deleted projects of the tenants read, oldest change first.
-std::vector<json> PublishedProjects(RequestContext& ctx, const std::vector<std::string>& tenants) {
-  std::vector<json> projects;
-  for (const auto& row : plugin::Exec(
-           ctx, "public-works.published_projects",
-           std::string("SELECT ") + kProjectColumns +
-               "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL "
-               "ORDER BY p.updated_at, p.id",
-           PgArray(tenants))) {
-    projects.push_back(ProjectJson(row));
-  }
-  return projects;
+// What identifies the exports' content for `tenants`: every insert, edit,
+// publication, progress report or deletion moves a project's updated_at,
+// and a renamed tenant changes its name; the host makes the ETag of it.
+struct ExportVersion {
+  int64_t published = 0;      // projects an export lists
+  std::string latest_change;  // RFC 3339, of the latest published change ("" without any)
+  std::string tag;
+};
+
+ExportVersion ReadExportVersion(RequestContext& ctx, const std::vector<std::string>& tenants) {
+  pqxx::row row = plugin::Exec1(
+      ctx, "public-works.export_version",
+      "SELECT count(*) FILTER (WHERE p.published AND p.deleted_at IS NULL), "
+      "  coalesce(to_char(max(p.updated_at) FILTER (WHERE p.published AND p.deleted_at IS NULL) "
+      "    AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ''), "
+      "  coalesce(max(p.updated_at)::text, ''), "
+      "  (SELECT string_agg(t.slug || '=' || t.name, ',' ORDER BY t.slug) "
+      "     FROM core.tenants t WHERE t.id = ANY ($1::uuid[])) "
+      "FROM public_works.projects p WHERE p.tenant_id = ANY ($1::uuid[])",
+      PgArray(tenants));
+  ExportVersion version;
+  version.published = row[0].as<int64_t>();
+  version.latest_change = row[1].as<std::string>();
+  version.tag = std::to_string(version.published) + "|" + row[2].as<std::string>() + "|" +
+                row[3].as<std::string>("") + "|" + ctx.config().dump();
+  return version;
+}
+
+// Calls `each` for every published, non-deleted project of `tenants`, as the
+// list returns it, oldest change first; read through a cursor, so only a
+// batch of rows and one project's JSON are in memory at a time.
+void ForEachPublished(RequestContext& ctx, const std::vector<std::string>& tenants,
+                      const std::function<bool(const json&)>& each) {
+  plugin::ForEachRow(
+      ctx, "public-works.published_projects",
+      std::string("SELECT ") + kProjectColumns +
+          "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL "
+          "ORDER BY p.updated_at, p.id",
+      [&](const pqxx::row& row) { return each(ProjectJson(row)); }, PgArray(tenants));
 }
 
 std::string Text(const json& value) {
@@ -856,85 +883,94 @@ std::string Text(const json& value) {
 }
 
 // Column order is part of the contract (documented in the OpenAPI).
+const std::vector<std::string> kCsvHeader = {"id",
+                                             "ente",
+                                             "clave_externa",
+                                             "titulo",
+                                             "estado",
+                                             "tipo",
+                                             "sector",
+                                             "presupuesto_mxn",
+                                             "financiamiento",
+                                             "procedimiento",
+                                             "contratista",
+                                             "rfc_contratista",
+                                             "monto_contratado_mxn",
+                                             "fecha_inicio",
+                                             "fecha_fin",
+                                             "avance_fisico_pct",
+                                             "avance_financiero_pct",
+                                             "ejercido_mxn",
+                                             "latitud",
+                                             "longitud",
+                                             "direccion",
+                                             "cvegeo",
+                                             "actualizado"};
+
+std::string CsvLine(const json& p) {
+  std::string funding;
+  for (const auto& f : p["funding"]) {
+    funding += (funding.empty() ? "" : "; ") + f["origin"].get<std::string>() + ":" +
+               f["fund"].get<std::string>() + ":" + f["amount_mxn"].get<std::string>();
+  }
+  const json location = p["location"].is_object() ? p["location"] : json::object();
+  const json contractor = p["contractor"].is_object() ? p["contractor"] : json::object();
+  return plugin::CsvRow({Text(p["id"]),
+                         Text(p["tenant"]),
+                         Text(p["external_id"]),
+                         Text(p["title"]),
+                         Text(p["status"]),
+                         Text(p["type"]),
+                         Text(p["sector"]),
+                         Text(p["budget_mxn"]),
+                         funding,
+                         Text(p["procurement_method"]),
+                         Text(contractor.value("name", json())),
+                         Text(contractor.value("rfc", json())),
+                         Text(p["contract_value_mxn"]),
+                         Text(p["start_date"]),
+                         Text(p["end_date"]),
+                         Text(p["physical_progress_pct"]),
+                         Text(p["financial_progress_pct"]),
+                         Text(p["spent_mxn"]),
+                         Text(location.value("lat", json())),
+                         Text(location.value("lon", json())),
+                         Text(location.value("address", json())),
+                         Text(location.value("cvegeo", json())),
+                         Text(p["updated_at"])});
+}
+
 StatusOr<HttpResponse> ExportCsv(RequestContext& ctx) {
   auto tenants = ctx.ReadTenants();
   if (!tenants.ok()) return tenants.status();
-  std::string csv = plugin::CsvRow({"id",
-                                    "ente",
-                                    "clave_externa",
-                                    "titulo",
-                                    "estado",
-                                    "tipo",
-                                    "sector",
-                                    "presupuesto_mxn",
-                                    "financiamiento",
-                                    "procedimiento",
-                                    "contratista",
-                                    "rfc_contratista",
-                                    "monto_contratado_mxn",
-                                    "fecha_inicio",
-                                    "fecha_fin",
-                                    "avance_fisico_pct",
-                                    "avance_financiero_pct",
-                                    "ejercido_mxn",
-                                    "latitud",
-                                    "longitud",
-                                    "direccion",
-                                    "cvegeo",
-                                    "actualizado"});
-  for (const json& p : PublishedProjects(ctx, *tenants)) {
-    std::string funding;
-    for (const auto& f : p["funding"]) {
-      funding += (funding.empty() ? "" : "; ") + f["origin"].get<std::string>() + ":" +
-                 f["fund"].get<std::string>() + ":" + f["amount_mxn"].get<std::string>();
-    }
-    const json location = p["location"].is_object() ? p["location"] : json::object();
-    const json contractor = p["contractor"].is_object() ? p["contractor"] : json::object();
-    csv += plugin::CsvRow({Text(p["id"]),
-                           Text(p["tenant"]),
-                           Text(p["external_id"]),
-                           Text(p["title"]),
-                           Text(p["status"]),
-                           Text(p["type"]),
-                           Text(p["sector"]),
-                           Text(p["budget_mxn"]),
-                           funding,
-                           Text(p["procurement_method"]),
-                           Text(contractor.value("name", json())),
-                           Text(contractor.value("rfc", json())),
-                           Text(p["contract_value_mxn"]),
-                           Text(p["start_date"]),
-                           Text(p["end_date"]),
-                           Text(p["physical_progress_pct"]),
-                           Text(p["financial_progress_pct"]),
-                           Text(p["spent_mxn"]),
-                           Text(location.value("lat", json())),
-                           Text(location.value("lon", json())),
-                           Text(location.value("address", json())),
-                           Text(location.value("cvegeo", json())),
-                           Text(p["updated_at"])});
-  }
-  return HttpResponse{200, "text/csv; charset=utf-8", csv, {}};
+  const ExportVersion version = ReadExportVersion(ctx, *tenants);
+  return HttpResponse::Stream(
+      "text/csv; charset=utf-8", version.tag,
+      [&ctx, tenants = *tenants](plugin::BodyWriter& out) -> Status {
+        plugin::BodyBuffer body(out);
+        body.Append(plugin::CsvRow(kCsvHeader));
+        ForEachPublished(ctx, tenants, [&](const json& p) { return body.Append(CsvLine(p)); });
+        body.Flush();
+        return OkStatus();
+      });
 }
 
 // The published projects as one JSON array, each item as the list returns it,
-// in the list's order (updated_at, id). Written row by row: only one project
-// is ever a JSON DOM.
+// in the list's order (updated_at, id).
 StatusOr<HttpResponse> ExportJson(RequestContext& ctx) {
   auto tenants = ctx.ReadTenants();
   if (!tenants.ok()) return tenants.status();
-  HttpResponse response{200, "application/json", "", {}};
-  plugin::JsonArrayWriter out(response.body);
-  for (const auto& row : plugin::Exec(
-           ctx, "public-works.export_json",
-           std::string("SELECT ") + kProjectColumns +
-               "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL "
-               "ORDER BY p.updated_at, p.id",
-           PgArray(*tenants))) {
-    out.Add(ProjectJson(row));
-  }
-  out.Finish();
-  return response;
+  const ExportVersion version = ReadExportVersion(ctx, *tenants);
+  return HttpResponse::Stream("application/json", version.tag,
+                              [&ctx, tenants = *tenants](plugin::BodyWriter& out) -> Status {
+                                plugin::BodyBuffer body(out);
+                                plugin::JsonArrayWriter items(body);
+                                ForEachPublished(ctx, tenants,
+                                                 [&](const json& p) { return items.Add(p); });
+                                items.Finish();
+                                body.Flush();
+                                return OkStatus();
+                              });
 }
 
 json Value(const std::string& amount) {
@@ -943,130 +979,146 @@ json Value(const std::string& amount) {
 
 std::string DateTime(const std::string& date) { return date + "T00:00:00Z"; }
 
-// An OC4IDS 0.9 project package of the published projects.
+// One published project as an OC4IDS 0.9 project: its funders, supplier and
+// progress reports (as metric observations) included.
+json Oc4idsProject(RequestContext& ctx, const json& p, const std::string& prefix,
+                   const std::string& publisher) {
+  const std::string uuid = p["id"];
+  json project = {{"id", prefix + "-" + uuid},
+                  {"title", p["title"]},
+                  {"status", p["status"]},
+                  {"updated", p["updated_at"]}};
+  if (p["description"].is_string() && !p["description"].get<std::string>().empty()) {
+    project["description"] = p["description"];
+  }
+  if (p["type"].is_string()) project["type"] = p["type"];
+  if (p["purpose"].is_string() && !p["purpose"].get<std::string>().empty()) {
+    project["purpose"] = p["purpose"];
+  }
+  if (p["external_id"].is_string() && !p["external_id"].get<std::string>().empty()) {
+    project["identifiers"] = {{{"id", p["external_id"]}, {"scheme", "cabildo-external-id"}}};
+  }
+  json parties = json::array();
+  const std::string authority_id = "tenant-" + p["tenant"].get<std::string>();
+  parties.push_back({{"id", authority_id},
+                     {"name", p["tenant"] == ctx.tenant_slug() ? json(publisher) : p["tenant"]},
+                     {"roles", {"publicAuthority"}}});
+  project["publicAuthority"] = {{"id", authority_id}, {"name", parties[0]["name"]}};
+  json budget = {{"amount", Value(p["budget_mxn"])}};
+  if (!p["funding"].empty()) {
+    json breakdown = json::array();
+    int n = 0;
+    for (const auto& f : p["funding"]) {
+      const std::string funder_id =
+          "funder-" + f["origin"].get<std::string>() + "-" + f["fund"].get<std::string>();
+      breakdown.push_back({{"id", std::to_string(++n)},
+                           {"amount", Value(f["amount_mxn"])},
+                           {"sourceParty", {{"id", funder_id}, {"name", f["fund"]}}}});
+      bool known = false;
+      for (const auto& party : parties) known = known || party["id"] == funder_id;
+      if (!known) {
+        parties.push_back({{"id", funder_id}, {"name", f["fund"]}, {"roles", {"funder"}}});
+      }
+    }
+    budget["budgetBreakdowns"] = {{{"id", "1"}, {"budgetBreakdown", breakdown}}};
+  }
+  project["budget"] = budget;
+  if (p["start_date"].is_string() || p["end_date"].is_string()) {
+    json period = json::object();
+    if (p["start_date"].is_string()) period["startDate"] = DateTime(p["start_date"]);
+    if (p["end_date"].is_string()) period["endDate"] = DateTime(p["end_date"]);
+    project["period"] = period;
+  }
+  if (p["location"].is_object()) {
+    const json& l = p["location"];
+    json location = {{"id", "1"}};
+    if (l["lat"].is_number() && l["lon"].is_number()) {
+      location["geometry"] = {{"type", "Point"}, {"coordinates", {l["lon"], l["lat"]}}};
+    }
+    if (l["address"].is_string() && !l["address"].get<std::string>().empty()) {
+      location["address"] = {{"streetAddress", l["address"]}, {"countryName", "México"}};
+    }
+    if (l["cvegeo"].is_string()) {
+      location["gazetteer"] = {{"scheme", "INEGI"}, {"identifiers", {l["cvegeo"]}}};
+    }
+    project["locations"] = {location};
+  }
+  if (p["contractor"].is_object()) {
+    const json& c = p["contractor"];
+    json supplier = {
+        {"id", c["rfc"].is_string() ? "MX-RFC-" + c["rfc"].get<std::string>() : "supplier-" + uuid},
+        {"name", c["name"]},
+        {"roles", {"supplier"}}};
+    if (c["rfc"].is_string()) supplier["identifier"] = {{"scheme", "MX-RFC"}, {"id", c["rfc"]}};
+    parties.push_back(supplier);
+  }
+  project["parties"] = parties;
+  // Progress reports as metric observations.
+  json physical = json::array(), financial = json::array();
+  for (const auto& row : plugin::Exec(
+           ctx, "public-works.report_metrics",
+           "SELECT r.id::text, r.report_date::text, r.physical_pct::text, "
+           "r.financial_pct::text, r.spent_mxn::text "
+           "FROM public_works.progress_reports r JOIN core.tenants t ON t.id = r.tenant_id "
+           "WHERE t.slug = $1 AND r.project_id = $2::uuid "
+           "ORDER BY r.report_date, r.created_at, r.id",
+           p["tenant"].get<std::string>(), uuid)) {
+    const std::string id = row[0].as<std::string>();
+    json period = {{"startDate", DateTime(row[1].as<std::string>())},
+                   {"endDate", DateTime(row[1].as<std::string>())}};
+    physical.push_back({{"id", id},
+                        {"period", period},
+                        {"measure", json::parse(row[2].as<std::string>())},
+                        {"unit", {{"name", "percent"}}}});
+    financial.push_back({{"id", id},
+                         {"period", period},
+                         {"measure", json::parse(row[3].as<std::string>())},
+                         {"unit", {{"name", "percent"}}},
+                         {"value", Value(row[4].as<std::string>())}});
+  }
+  if (!physical.empty()) {
+    project["metrics"] = {{{"id", "physicalProgress"}, {"observations", physical}},
+                          {{"id", "financialProgress"}, {"observations", financial}}};
+  }
+  return project;
+}
+
+// An OC4IDS 0.9 project package of the published projects, streamed: the
+// package's fields first, then its projects one by one.
 StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
   auto tenants = ctx.ReadTenants();
   if (!tenants.ok()) return tenants.status();
-  const std::string prefix = ctx.config().value("oc4ids_prefix", "oc4ids-cabildo");
+  const ExportVersion version = ReadExportVersion(ctx, *tenants);
+  // OC4IDS requires at least one project: with none published there is no
+  // valid package to give, so say so instead of publishing an invalid one.
+  if (version.published == 0) {
+    return NotFoundError("Este tenant aún no tiene obras publicadas para exportar en OC4IDS.");
+  }
   const std::string publisher =
       plugin::Exec1(ctx, "public-works.tenant_name", "SELECT name FROM core.tenants WHERE id = $1",
                     ctx.tenant_id())[0]
           .as<std::string>();
-  std::vector<json> source = PublishedProjects(ctx, *tenants);
-  std::string published_date = "1970-01-01T00:00:00Z";
-  json projects = json::array();
-  for (const json& p : source) {
-    const std::string uuid = p["id"];
-    json project = {{"id", prefix + "-" + uuid},
-                    {"title", p["title"]},
-                    {"status", p["status"]},
-                    {"updated", p["updated_at"]}};
-    if (p["updated_at"].get<std::string>() > published_date) published_date = p["updated_at"];
-    if (p["description"].is_string() && !p["description"].get<std::string>().empty()) {
-      project["description"] = p["description"];
-    }
-    if (p["type"].is_string()) project["type"] = p["type"];
-    if (p["purpose"].is_string() && !p["purpose"].get<std::string>().empty()) {
-      project["purpose"] = p["purpose"];
-    }
-    if (p["external_id"].is_string() && !p["external_id"].get<std::string>().empty()) {
-      project["identifiers"] = {{{"id", p["external_id"]}, {"scheme", "cabildo-external-id"}}};
-    }
-    json parties = json::array();
-    const std::string authority_id = "tenant-" + p["tenant"].get<std::string>();
-    parties.push_back({{"id", authority_id},
-                       {"name", p["tenant"] == ctx.tenant_slug() ? json(publisher) : p["tenant"]},
-                       {"roles", {"publicAuthority"}}});
-    project["publicAuthority"] = {{"id", authority_id}, {"name", parties[0]["name"]}};
-    json budget = {{"amount", Value(p["budget_mxn"])}};
-    if (!p["funding"].empty()) {
-      json breakdown = json::array();
-      int n = 0;
-      for (const auto& f : p["funding"]) {
-        const std::string funder_id =
-            "funder-" + f["origin"].get<std::string>() + "-" + f["fund"].get<std::string>();
-        breakdown.push_back({{"id", std::to_string(++n)},
-                             {"amount", Value(f["amount_mxn"])},
-                             {"sourceParty", {{"id", funder_id}, {"name", f["fund"]}}}});
-        bool known = false;
-        for (const auto& party : parties) known = known || party["id"] == funder_id;
-        if (!known) {
-          parties.push_back({{"id", funder_id}, {"name", f["fund"]}, {"roles", {"funder"}}});
-        }
-      }
-      budget["budgetBreakdowns"] = {{{"id", "1"}, {"budgetBreakdown", breakdown}}};
-    }
-    project["budget"] = budget;
-    if (p["start_date"].is_string() || p["end_date"].is_string()) {
-      json period = json::object();
-      if (p["start_date"].is_string()) period["startDate"] = DateTime(p["start_date"]);
-      if (p["end_date"].is_string()) period["endDate"] = DateTime(p["end_date"]);
-      project["period"] = period;
-    }
-    if (p["location"].is_object()) {
-      const json& l = p["location"];
-      json location = {{"id", "1"}};
-      if (l["lat"].is_number() && l["lon"].is_number()) {
-        location["geometry"] = {{"type", "Point"}, {"coordinates", {l["lon"], l["lat"]}}};
-      }
-      if (l["address"].is_string() && !l["address"].get<std::string>().empty()) {
-        location["address"] = {{"streetAddress", l["address"]}, {"countryName", "México"}};
-      }
-      if (l["cvegeo"].is_string()) {
-        location["gazetteer"] = {{"scheme", "INEGI"}, {"identifiers", {l["cvegeo"]}}};
-      }
-      project["locations"] = {location};
-    }
-    if (p["contractor"].is_object()) {
-      const json& c = p["contractor"];
-      json supplier = {{"id", c["rfc"].is_string() ? "MX-RFC-" + c["rfc"].get<std::string>()
-                                                   : "supplier-" + uuid},
-                       {"name", c["name"]},
-                       {"roles", {"supplier"}}};
-      if (c["rfc"].is_string()) supplier["identifier"] = {{"scheme", "MX-RFC"}, {"id", c["rfc"]}};
-      parties.push_back(supplier);
-    }
-    project["parties"] = parties;
-    // Progress reports as metric observations.
-    json physical = json::array(), financial = json::array();
-    for (const auto& row : plugin::Exec(
-             ctx, "public-works.report_metrics",
-             "SELECT r.id::text, r.report_date::text, r.physical_pct::text, "
-             "r.financial_pct::text, r.spent_mxn::text "
-             "FROM public_works.progress_reports r JOIN core.tenants t ON t.id = r.tenant_id "
-             "WHERE t.slug = $1 AND r.project_id = $2::uuid "
-             "ORDER BY r.report_date, r.created_at, r.id",
-             p["tenant"].get<std::string>(), uuid)) {
-      const std::string id = row[0].as<std::string>();
-      json period = {{"startDate", DateTime(row[1].as<std::string>())},
-                     {"endDate", DateTime(row[1].as<std::string>())}};
-      physical.push_back({{"id", id},
-                          {"period", period},
-                          {"measure", json::parse(row[2].as<std::string>())},
-                          {"unit", {{"name", "percent"}}}});
-      financial.push_back({{"id", id},
-                           {"period", period},
-                           {"measure", json::parse(row[3].as<std::string>())},
-                           {"unit", {{"name", "percent"}}},
-                           {"value", Value(row[4].as<std::string>())}});
-    }
-    if (!physical.empty()) {
-      project["metrics"] = {{{"id", "physicalProgress"}, {"observations", physical}},
-                            {{"id", "financialProgress"}, {"observations", financial}}};
-    }
-    projects.push_back(project);
-  }
-  // OC4IDS requires at least one project: with none published there is no
-  // valid package to give, so say so instead of publishing an invalid one.
-  if (projects.empty()) {
-    return NotFoundError("Este tenant aún no tiene obras publicadas para exportar en OC4IDS.");
-  }
-  json package = {{"uri", "urn:cabildo:" + ctx.tenant_slug() + ":public-works:oc4ids"},
-                  {"version", "0.9"},
-                  {"publishedDate", published_date},
-                  {"publisher", {{"name", publisher}}},
-                  {"projects", projects}};
-  return HttpResponse::Json(200, package);
+  const json package = {{"uri", "urn:cabildo:" + ctx.tenant_slug() + ":public-works:oc4ids"},
+                        {"version", "0.9"},
+                        {"publishedDate", version.latest_change},
+                        {"publisher", {{"name", publisher}}}};
+  return HttpResponse::Stream(
+      "application/json", version.tag,
+      [&ctx, tenants = *tenants, package, publisher](plugin::BodyWriter& out) -> Status {
+        const std::string prefix = ctx.config().value("oc4ids_prefix", "oc4ids-cabildo");
+        std::string head = package.dump();
+        head.back() = ',';  // the package continues with its projects
+        plugin::BodyBuffer body(out);
+        body.Append(head + "\"projects\":");
+        plugin::JsonArrayWriter projects(body);
+        ForEachPublished(ctx, tenants, [&](const json& p) {
+          return projects.Add(Oc4idsProject(ctx, p, prefix, publisher));
+        });
+        projects.Finish();
+        body.Append("}");
+        body.Flush();
+        return OkStatus();
+      });
 }
 
 #include "openapi.inc"

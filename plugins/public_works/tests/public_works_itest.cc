@@ -566,6 +566,27 @@ TEST_F(PublicWorksTest, JsonExportListsOnlyPublishedWorksWithTheListFields) {
   EXPECT_EQ(exported[0]["budget_mxn"], "2500000.00");
   EXPECT_EQ(exported[0]["location"]["lon"], -104.6532);
   (void)draft;
+
+  // Streamed, with an ETag that a progress report moves (the file changes).
+  EXPECT_TRUE(result.chunked && result.complete);
+  const std::string etag = result.Header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", etag}}).status, 304);
+  ASSERT_EQ(Call("POST",
+                 kBase + "tepehuanes/public-works/projects/" + first["id"].get<std::string>() +
+                     "/progress",
+                 json{{"date", "2025-03-01"},
+                      {"physical_pct", 40},
+                      {"financial_pct", 30},
+                      {"spent_mxn", "100000.00"}}
+                     .dump(),
+                 admin)
+                .status,
+            201);
+  auto moved = Call("GET", path, "", "", {{"If-None-Match", etag}});
+  ASSERT_EQ(moved.status, 200);
+  EXPECT_NE(moved.Header("etag"), etag);
+  EXPECT_EQ(json::parse(moved.body)[1]["physical_progress_pct"], 40);
 }
 
 // A role holding public-works.project.publish but not .write (here a

@@ -2,7 +2,9 @@
 // Pistache types, so handlers are testable without a socket.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,29 @@ enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions };
 
 const char* MethodName(Method method);
 
+struct Response;
+
+// The body of a response sent as HTTP chunks while it is being produced (an
+// export of any size), from the worker thread that runs the handler.
+class ChunkedBody {
+ public:
+  virtual ~ChunkedBody() = default;
+  // Sends `bytes` as one chunk, waiting while the client reads slower than
+  // the producer writes (so only a few chunks are ever held in memory).
+  // False once the client has gone or stopped reading for too long: stop.
+  virtual bool Write(std::string_view bytes) = 0;
+  // The final chunk: the client knows the body is complete.
+  virtual void Finish() = 0;
+  // Closes the connection without the final chunk: the client sees a
+  // truncated body and never mistakes it for a complete one.
+  virtual void Abort() = 0;
+};
+
+// Sends `head` (status and headers, no body) with Transfer-Encoding: chunked
+// and returns where the body goes; nullptr when the server refuses another
+// stream right now (answer 503).
+using StreamOpener = std::function<std::unique_ptr<ChunkedBody>(const Response& head)>;
+
 struct Request {
   Method method = Method::kGet;
   std::string path;  // without the query string, not percent-decoded
@@ -29,6 +54,9 @@ struct Request {
   std::string request_id;
   std::map<std::string, std::string> path_params;  // filled by the router
   std::string route;  // the matched template, e.g. /v1/tenants/{tenant}
+  // Set by the HTTP server for handlers that stream their body; empty where
+  // there is no network (router tests): such handlers then buffer it.
+  StreamOpener open_stream;
 
   // Header by lower-case name.
   std::optional<std::string> Header(const std::string& lower_name) const;
@@ -44,6 +72,8 @@ struct Response {
   // StrongEtag(body) when the handler already knows it (a cached body, hashed
   // once when it was stored); empty: the server computes it for a 200 GET.
   std::string etag;
+  // Already sent through Request::open_stream: the server only records it.
+  bool streamed = false;
 
   static Response Json(int status, const nlohmann::json& body);
   static Response Text(int status, std::string body, std::string content_type);

@@ -16,9 +16,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,7 +34,8 @@ namespace cabildo::plugin {
 
 /// Bump when anything in this header changes shape.
 /// 2: PluginRegistrar::AddExport (a new virtual: the vtable changed).
-inline constexpr uint32_t kAbiVersion = 2;
+/// 3: streamed bodies (HttpResponse::stream and ::version, BodyWriter).
+inline constexpr uint32_t kAbiVersion = 3;
 inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
 #define CABILDO_PLUGIN_STRINGIFY_INNER(x) #x
@@ -44,6 +47,24 @@ inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
 enum class HttpMethod { kGet, kPost, kPut, kPatch, kDelete };
 
+/// Where a streamed body goes (HttpResponse::Stream). The host sends what is
+/// written as HTTP chunks and waits while the client reads slower than the
+/// producer writes, so a body of any size holds only a few chunks in memory.
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  /// Appends to the body. False once the client has gone away or stopped
+  /// reading for too long: stop producing and return.
+  virtual bool Write(std::string_view bytes) = 0;
+};
+
+/// Produces a streamed body. It runs after the handler returned, in the same
+/// request: the RequestContext and its transaction are still valid. Once
+/// bytes are on the wire an error can no longer become a problem document, so
+/// for a non-OK status the host cuts the connection before the final chunk:
+/// the client sees a truncated download, never a complete-looking one.
+using BodyProducer = std::function<Status(BodyWriter&)>;
+
 /// What a route handler answers. Errors are better returned as a Status
 /// (mapped to a problem document by the host) or built with FieldErrors().
 struct HttpResponse {
@@ -51,12 +72,34 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// Set (by Stream) instead of `body` for a 200 GET too large to hold: an
+  /// export. Never cached in memory.
+  BodyProducer stream;
+  /// With `stream`: what identifies the content about to be produced (e.g.
+  /// the tenants, the row count and the latest updated_at). The host derives
+  /// the ETag from it, so a matching If-None-Match gets a 304 before any row
+  /// is read.
+  std::string version;
 
   static HttpResponse Json(int status, const nlohmann::json& body) {
     return {status,
             "application/json",
             body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            {},
+            {},
             {}};
+  }
+
+  /// A response without a body, e.g. 204 after a DELETE.
+  static HttpResponse Empty(int status) {
+    HttpResponse response;
+    response.status = status;
+    response.content_type.clear();
+    return response;
+  }
+
+  static HttpResponse Stream(std::string content_type, std::string version, BodyProducer producer) {
+    return {200, std::move(content_type), {}, {}, std::move(producer), std::move(version)};
   }
 };
 
@@ -307,39 +350,111 @@ inline std::string CsvRow(const std::vector<std::string>& cells) {
   return row + "\r\n";
 }
 
-/// Appends a JSON array of objects to `out` one row at a time: each row is
-/// serialised, appended and can then be dropped, so an export never holds a
-/// DOM of the whole collection. Invalid UTF-8 in a value is replaced by U+FFFD
-/// (never thrown), so the output is always valid UTF-8 JSON.
-///   std::string body;
-///   plugin::JsonArrayWriter out(body);
-///   for (const auto& row : rows) out.Add(json::parse(row[0].c_str()));
-///   out.Finish();
+/// Collects small writes (one CSV line, one JSON item) into chunks of about
+/// `chunk_bytes` for a BodyWriter: a chunk per row would cost a network
+/// write per row.
+class BodyBuffer {
+ public:
+  explicit BodyBuffer(BodyWriter& out, size_t chunk_bytes = 64 * 1024)
+      : out_(out), chunk_bytes_(chunk_bytes) {
+    buffer_.reserve(chunk_bytes_ + 1024);
+  }
+  BodyBuffer(const BodyBuffer&) = delete;
+  BodyBuffer& operator=(const BodyBuffer&) = delete;
+
+  /// False once the client is gone (everything after that is dropped).
+  bool Append(std::string_view text) {
+    if (!ok_) return false;
+    buffer_.append(text);
+    return buffer_.size() < chunk_bytes_ || Flush();
+  }
+  /// Sends what is buffered. Call once at the end.
+  bool Flush() {
+    if (ok_ && !buffer_.empty()) ok_ = out_.Write(buffer_);
+    buffer_.clear();
+    return ok_;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  BodyWriter& out_;
+  const size_t chunk_bytes_;
+  std::string buffer_;
+  bool ok_ = true;
+};
+
+/// Writes a JSON array of objects one row at a time: each row is serialised,
+/// appended and dropped, so an export never holds a DOM of the collection.
+/// Invalid UTF-8 in a value is replaced by U+FFFD (never thrown), so the
+/// output is always valid UTF-8 JSON.
+///   plugin::BodyBuffer body(out);
+///   plugin::JsonArrayWriter items(body);
+///   for (...) if (!items.Add(ItemJson(row))) break;
+///   items.Finish();
+///   body.Flush();
 class JsonArrayWriter {
  public:
-  explicit JsonArrayWriter(std::string& out) : out_(out) { out_.push_back('['); }
+  explicit JsonArrayWriter(BodyBuffer& out) : out_(out) { out_.Append("["); }
   JsonArrayWriter(const JsonArrayWriter&) = delete;
   JsonArrayWriter& operator=(const JsonArrayWriter&) = delete;
 
-  /// Appends one row; ignored after Finish().
-  void Add(const nlohmann::json& row) {
-    if (finished_) return;
-    if (count_++ > 0) out_.push_back(',');
-    out_ += row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  /// Appends one row; false once the client is gone or after Finish().
+  bool Add(const nlohmann::json& row) {
+    if (finished_) return false;
+    if (count_++ > 0) out_.Append(",");
+    return out_.Append(row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
-  /// Closes the array (once; later calls do nothing) and returns the output.
-  std::string& Finish() {
-    if (!finished_) out_.push_back(']');
+  /// Closes the array (once; later calls do nothing).
+  bool Finish() {
+    if (finished_) return out_.ok();
     finished_ = true;
-    return out_;
+    return out_.Append("]");
   }
   size_t count() const { return count_; }
 
  private:
-  std::string& out_;
+  BodyBuffer& out_;
   size_t count_ = 0;
   bool finished_ = false;
 };
+
+/// A BodyWriter that keeps the body in memory: for tests, and for a host
+/// that has no network to stream to.
+class StringBodyWriter final : public BodyWriter {
+ public:
+  bool Write(std::string_view bytes) override {
+    body.append(bytes);
+    ++writes;
+    return true;
+  }
+  std::string body;
+  size_t writes = 0;
+};
+
+/// Calls `each` for every row of `sql` (run with `args`), read through a
+/// server-side cursor `batch` rows at a time, so a query of any size holds
+/// one batch in memory; all rows come from one snapshot, taken when the
+/// cursor opens. `each` returns false to stop early. `name` is prepared like
+/// Exec's; the cursor is closed before this returns.
+template <typename... Args>
+void ForEachRow(RequestContext& ctx, const std::string& name, const std::string& sql,
+                const std::function<bool(const pqxx::row&)>& each, Args&&... args) {
+  constexpr const char* kFetch = "FETCH FORWARD 500 FROM cabildo_rows";
+  constexpr size_t kBatch = 500;
+  Exec(ctx, name, "DECLARE cabildo_rows NO SCROLL CURSOR FOR " + sql, std::forward<Args>(args)...);
+  bool more = true;
+  while (more) {
+    pqxx::result rows = Exec(ctx, "cabildo.fetch_rows", kFetch);
+    more = rows.size() == kBatch;
+    for (const auto& row : rows) {
+      if (!each(row)) {
+        more = false;
+        break;
+      }
+    }
+  }
+  Exec(ctx, "cabildo.close_rows", "CLOSE cabildo_rows");
+}
 
 using RouteHandler = std::function<StatusOr<HttpResponse>(RequestContext&)>;
 
