@@ -327,8 +327,7 @@ TEST_F(HttpLayerTest, AFailedStreamIsCutShortNeverCompleted) {
 // The backpressure: a client that stops reading holds the producer back
 // (Pistache's own ResponseStream would have queued all 64 MiB in memory).
 TEST_F(HttpLayerTest, AClientThatStopsReadingHoldsTheProducerBack) {
-  HttpConnection connection(port_);
-  connection.SetReceiveBuffer(64 * 1024);
+  HttpConnection connection(port_, 64 * 1024);
   ASSERT_TRUE(connection.SendRaw("GET /test/stream?chunks=1024 HTTP/1.1\r\nHost: x\r\n\r\n"));
   ASSERT_TRUE(connection.ReadSome(1));  // the head is out: the producer runs
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -343,8 +342,7 @@ TEST_F(HttpLayerTest, AClientThatStopsReadingHoldsTheProducerBack) {
 
 TEST_F(HttpLayerTest, AClientThatLeavesStopsTheProducer) {
   {
-    HttpConnection connection(port_);
-    connection.SetReceiveBuffer(64 * 1024);
+    HttpConnection connection(port_, 64 * 1024);
     ASSERT_TRUE(connection.SendRaw("GET /test/stream?chunks=4096 HTTP/1.1\r\nHost: x\r\n\r\n"));
     ASSERT_TRUE(connection.ReadSome(1));
   }  // closed without reading the 256 MiB
@@ -359,8 +357,7 @@ TEST_F(HttpLayerTest, AClientThatLeavesStopsTheProducer) {
 TEST_F(HttpLayerTest, StreamsBeyondTheLimitGet503AndOthersStillWork) {
   std::vector<std::unique_ptr<HttpConnection>> readers;
   for (int i = 0; i < 2; ++i) {
-    readers.push_back(std::make_unique<HttpConnection>(port_));
-    readers.back()->SetReceiveBuffer(64 * 1024);
+    readers.push_back(std::make_unique<HttpConnection>(port_, 64 * 1024));
     ASSERT_TRUE(
         readers.back()->SendRaw("GET /test/stream?chunks=1024 HTTP/1.1\r\nHost: x\r\n\r\n"));
     ASSERT_TRUE(readers.back()->ReadSome(1));

@@ -6,6 +6,7 @@
 #include <future>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -622,6 +623,38 @@ TEST_F(ConventionsTest, ExportsAreStreamedWithAnEtagThatFollowsTheData) {
   auto head = Call("HEAD", "/v1/tenants/tepehuanes/example/export.csv");
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.Header("etag"), changed.Header("etag"));
+}
+
+// A cached read is written by the reactor thread itself; a response larger
+// than the socket takes at once continues through Pistache's queue, in order.
+TEST_F(ConventionsTest, ALargeCachedResponseReachesASlowClientWhole) {
+  {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    auto id = w.exec_params("SELECT id::text FROM core.tenants WHERE slug = 'tepehuanes'")[0][0]
+                  .as<std::string>();
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    w.exec_params(
+        "INSERT INTO example.notes (tenant_id, title, body, published, updated_at) "
+        "SELECT $1, 'Nota ' || g, repeat('contenido ', 500), true, clock_timestamp() "
+        "FROM generate_series(1, 100) g",
+        id);
+    w.commit();
+  }
+  const std::string path = "/v1/tenants/tepehuanes/example/notes?limit=100";
+  auto first = Call("GET", path);  // from the database, now cached
+  ASSERT_EQ(first.status, 200);
+  ASSERT_GT(first.body.size(), 400000u);
+  testing::HttpConnection slow(app_->Port(), 4096);
+  ASSERT_TRUE(slow.SendRaw("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the buffers fill
+  auto cached = slow.Read();
+  EXPECT_EQ(cached.status, 200);
+  EXPECT_EQ(cached.Header("etag"), first.Header("etag"));
+  EXPECT_TRUE(cached.body == first.body) << cached.body.size() << " of " << first.body.size();
+  // The connection is still in step: the next answer is the next request's.
+  ASSERT_TRUE(slow.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(slow.Read().body, R"({"status":"ok"})");
 }
 
 TEST_F(ModuleTest, ModulesListTheirExports) {

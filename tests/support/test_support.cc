@@ -107,8 +107,11 @@ std::string HttpResult::Header(const std::string& lower_name) const {
   return it == headers.end() ? "" : it->second;
 }
 
-HttpConnection::HttpConnection(uint16_t port) {
+HttpConnection::HttpConnection(uint16_t port, int receive_buffer) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (receive_buffer > 0) {
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
@@ -228,10 +231,6 @@ bool HttpConnection::ReadSome(size_t bytes, std::chrono::milliseconds timeout) {
     buffer_.append(chunk, static_cast<size_t>(n));
   }
   return true;
-}
-
-void HttpConnection::SetReceiveBuffer(int bytes) {
-  if (fd_ >= 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
 }
 
 bool HttpConnection::ClosedByPeer(std::chrono::milliseconds timeout) {

@@ -56,7 +56,9 @@ struct HttpResult {
 // One TCP connection to 127.0.0.1:port, kept open across requests.
 class HttpConnection {
  public:
-  explicit HttpConnection(uint16_t port);
+  // `receive_buffer` > 0: a small fixed SO_RCVBUF, set before connecting (no
+  // autotuning), so a client that reads slowly makes the server wait.
+  explicit HttpConnection(uint16_t port, int receive_buffer = 0);
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -68,9 +70,7 @@ class HttpConnection {
   // Reads until at least `bytes` more have arrived (kept for Read); false on
   // timeout or close.
   bool ReadSome(size_t bytes, std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  // A small fixed receive buffer (no autotuning): a client that stops
-  // reading makes the server wait sooner.
-  void SetReceiveBuffer(int bytes);
+
   // True when the server closed the connection (read returns 0) within `timeout`.
   bool ClosedByPeer(std::chrono::milliseconds timeout);
 
