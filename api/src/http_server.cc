@@ -579,11 +579,14 @@ class HttpServer::Dispatcher {
     if (response.streamed) return response;  // its head, ETag included, is already sent
     if ((request.method == Method::kGet || request.method == Method::kHead) &&
         response.status == 200) {
-      std::string etag = response.etag.empty() ? StrongEtag(response.body) : response.etag;
+      std::string etag = response.etag.empty() ? StrongEtag(response.Body()) : response.etag;
       if (auto not_modified = NotModified(request, etag)) return *not_modified;
       response.headers.emplace_back("ETag", std::move(etag));
     }
-    if (request.method == Method::kHead) response.body.clear();
+    if (request.method == Method::kHead) {
+      response.body.clear();
+      response.shared_body.reset();
+    }
     return response;
   }
 
@@ -633,26 +636,26 @@ class HttpServer::Dispatcher {
                      const std::string& request_id, bool keep_alive) {
     std::shared_ptr<Tcp::Peer> peer = writer.getPeer();
     if (!peer) return;
-    const std::string head =
-        ResponseHead(response, request_id, keep_alive,
-                     "Content-Length: " + std::to_string(response.body.size()));
+    const std::string& body = response.Body();
+    const std::string head = ResponseHead(response, request_id, keep_alive,
+                                          "Content-Length: " + std::to_string(body.size()));
     iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
-                      {const_cast<char*>(response.body.data()), response.body.size()}};
+                      {const_cast<char*>(body.data()), body.size()}};
     msghdr message{};
     message.msg_iov = parts;
-    message.msg_iovlen = response.body.empty() ? 1 : 2;
+    message.msg_iovlen = body.empty() ? 1 : 2;
     ssize_t sent = ::sendmsg(peer->fd(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) return;  // the client is gone
       sent = 0;
     }
     const size_t done = static_cast<size_t>(sent);
-    if (done == head.size() + response.body.size()) {
+    if (done == head.size() + body.size()) {
       if (!keep_alive) ::shutdown(peer->fd(), SHUT_RDWR);
       return;
     }
-    std::string rest = done < head.size() ? head.substr(done) + response.body
-                                          : response.body.substr(done - head.size());
+    std::string rest =
+        done < head.size() ? head.substr(done) + body : body.substr(done - head.size());
     const size_t size = rest.size();
     auto queued = peer->send(RawBuffer(std::move(rest), size));
     if (!keep_alive) CloseWhenSent(peer, std::move(queued));
@@ -673,7 +676,7 @@ class HttpServer::Dispatcher {
     try {
       ApplyHeaders(writer, response, request_id, keep_alive);
       std::shared_ptr<Tcp::Peer> peer = writer.peer();
-      auto sent = writer.send(static_cast<Http::Code>(response.status), response.body);
+      auto sent = writer.send(static_cast<Http::Code>(response.status), response.Body());
       if (!keep_alive) CloseWhenSent(peer, std::move(sent));
     } catch (const std::exception& error) {
       // The client went away; nothing left to answer.

@@ -209,10 +209,12 @@ std::string RequestFingerprint(const Request& request) {
   return core::Sha256Hex(canonical);
 }
 
-Response FromCache(const CachedResponse& cached) {
-  Response response = Response::Text(200, cached.body, cached.content_type);
-  response.headers = cached.headers;
-  response.etag = cached.etag;
+// The cached body is shared, not copied.
+Response FromCache(const std::shared_ptr<const CachedResponse>& cached) {
+  Response response = Response::Text(200, "", cached->content_type);
+  response.shared_body = std::shared_ptr<const std::string>(cached, &cached->body);
+  response.headers = cached->headers;
+  response.etag = cached->etag;
   return response;
 }
 
@@ -288,7 +290,7 @@ std::optional<Response> PublicFromMemory(AppContext& app, Request& request,
   if (!cached) return std::nullopt;
   // A phone revalidating: answer 304 without copying the body at all.
   if (auto not_modified = NotModified(request, cached->etag)) return not_modified;
-  return FromCache(*cached);
+  return FromCache(cached);
 }
 
 Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& plugin,
@@ -302,7 +304,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
     cache_key = app.public_cache.Key(request.path_params.at("tenant"), plugin.name,
                                      RequestFingerprint(request));
     if (cache_key) {
-      if (auto cached = app.public_cache.Get(*cache_key)) return FromCache(*cached);
+      if (auto cached = app.public_cache.Get(*cache_key)) return FromCache(cached);
     }
   }
 
@@ -356,7 +358,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   if (request.method != Method::kGet) {
     app.public_cache.Bump(ancestors, plugin.name);  // after commit: never cache pre-write data
   } else if (cache_key && result->status == 200 && !result->streamed && result->etag.empty()) {
-    return FromCache(*app.public_cache.Put(
+    return FromCache(app.public_cache.Put(
         *cache_key, {result->content_type, result->body, result->headers, {}}));
   }
   return *result;
@@ -412,7 +414,7 @@ Response WithIdempotency(AppContext& app, Request& request,
     json entry = {{"hash", fingerprint},
                   {"status", response.status},
                   {"content_type", response.content_type},
-                  {"body", response.body}};
+                  {"body", response.Body()}};
     (void)app.redis.Command({"SET", redis_key, entry.dump(), "EX", "86400"});
   } else {
     (void)app.redis.Command({"DEL", redis_key});  // a failure may be retried for real

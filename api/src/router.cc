@@ -39,19 +39,11 @@ Router::Match Router::Find(Method method, const std::string& path) const {
   const auto segments = Split(path);
   for (const auto& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
-    std::map<std::string, std::string> params;
+    // Literal segments first, without allocating: most routes differ there.
     bool same = true;
     for (size_t i = 0; i < segments.size() && same; ++i) {
-      if (IsParameter(route.segments[i])) {
-        if (segments[i].empty()) {
-          same = false;
-        } else {
-          params[route.segments[i].substr(1, route.segments[i].size() - 2)] =
-              PercentDecode(segments[i], /*plus_is_space=*/false);
-        }
-      } else {
-        same = route.segments[i] == segments[i];
-      }
+      same =
+          IsParameter(route.segments[i]) ? !segments[i].empty() : route.segments[i] == segments[i];
     }
     if (!same) continue;
     if (route.method == method || (method == Method::kHead && route.method == Method::kGet)) {
@@ -59,7 +51,11 @@ Router::Match Router::Find(Method method, const std::string& path) const {
       match.handler = &route.handler;
       if (route.fast) match.fast = &route.fast;
       match.route = route.path_template;
-      match.params = std::move(params);
+      for (size_t i = 0; i < segments.size(); ++i) {
+        if (!IsParameter(route.segments[i])) continue;
+        match.params[route.segments[i].substr(1, route.segments[i].size() - 2)] =
+            PercentDecode(segments[i], /*plus_is_space=*/false);
+      }
       return match;
     }
     match.kind = Match::Kind::kMethodNotAllowed;

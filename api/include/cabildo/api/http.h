@@ -74,6 +74,11 @@ struct Response {
   std::string etag;
   // Already sent through Request::open_stream: the server only records it.
   bool streamed = false;
+  // Instead of `body`: a body shared with the public cache, sent without
+  // copying it (a cached list is ~20 KB).
+  std::shared_ptr<const std::string> shared_body = nullptr;
+
+  const std::string& Body() const { return shared_body ? *shared_body : body; }
 
   static Response Json(int status, const nlohmann::json& body);
   static Response Text(int status, std::string body, std::string content_type);
