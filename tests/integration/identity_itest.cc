@@ -12,6 +12,7 @@
 #include <pqxx/pqxx>
 
 #include "cabildo/api/app.h"
+#include "cabildo/core/audit.h"
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/identity.h"
 #include "cabildo/core/tenants.h"
@@ -518,6 +519,64 @@ TEST_F(IdentityTest, HundredConcurrentWritesKeepAGaplessChain) {
   EXPECT_EQ(row[0].as<int>(), 101);
   EXPECT_EQ(row[1].as<int>(), 1);
   EXPECT_EQ(row[2].as<int>(), 101);
+}
+
+// An append links to this process's latest one without reading the head
+// first; when that one was rolled back, or another writer (here the owner, as
+// a second replica would) moved the head meanwhile, it reads the head instead.
+TEST_F(IdentityTest, AppendsAfterARollbackOrAnotherWriterStillChain) {
+  pqxx::connection app(database_.app_url());
+  pqxx::connection owner(database_.owner_url());
+  std::string id;
+  {
+    pqxx::work w(owner);
+    id = w.exec("SELECT id::text FROM core.tenants WHERE slug = 'tepehuanes'")[0][0]
+             .as<std::string>();
+  }
+  auto append = [&](pqxx::connection& connection, const std::string& action, bool commit) {
+    pqxx::work w(connection);
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    auto seq = core::AppendAudit(w, {id, "", "sistema: prueba", action, "tenant", id, {}});
+    EXPECT_TRUE(seq.ok()) << seq.status().message();
+    if (commit) w.commit();
+    return seq.ok() ? *seq : -1;
+  };
+  const int64_t first = append(app, "uno", true);
+  EXPECT_EQ(append(app, "deshecho", false), first + 1);  // rolled back
+  EXPECT_EQ(append(app, "dos", true), first + 1);        // the hint was ahead: head re-read
+  {
+    // Another replica appends: its link is not in this process's hint.
+    pqxx::work w(owner);
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    auto head = w.exec_params(
+        "SELECT seq, hash FROM core.audit_heads WHERE tenant_id = $1 FOR UPDATE", id)[0];
+    core::AuditEntry entry;
+    entry.seq = head[0].as<int64_t>() + 1;
+    entry.prev_hash = head[1].as<std::string>();
+    entry.at = "2026-12-02T00:00:00.000000Z";
+    entry.actor = "otra réplica";
+    entry.action = "otro";
+    entry.entity = "tenant";
+    entry.entity_id = id;
+    entry.hash = core::Sha256Hex(entry.prev_hash + core::CanonicalAuditEntry(id, entry, "{}"));
+    w.exec_params(
+        "INSERT INTO core.audit_log (tenant_id, seq, at, actor, action, entity, entity_id, "
+        "changes, prev_hash, hash) VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, '{}', $8, $9)",
+        id, entry.seq, entry.at, entry.actor, entry.action, entry.entity, entry.entity_id,
+        entry.prev_hash, entry.hash);
+    w.exec_params("UPDATE core.audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1", id,
+                  entry.seq, entry.hash);
+    w.commit();
+    EXPECT_EQ(entry.seq, first + 2);
+  }
+  EXPECT_EQ(append(app, "tres", true), first + 3);  // the hint was behind
+  EXPECT_EQ(append(app, "cuatro", true), first + 4);
+  pqxx::work w(owner);
+  core::ApplyScope(w, core::Scope{{id}, ""});
+  auto verified = core::VerifyAudit(w, id);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->ok);
+  EXPECT_EQ(verified->entries, first + 4);
 }
 
 // No UPDATE or DELETE grant: the application can only append to the chain.
