@@ -74,7 +74,7 @@ scenario create method=POST path=/v1/tenants/durango/public-works/projects \
 # `list` of a default run (4 tenants, same request shape).
 scenario scale default=no \
   path='/v1/tenants/bench-e1-m001/public-works/projects?limit=20' script=wrk/scale.lua \
-  needs=tenants-2500 setup=setup_scale_warm \
+  needs=tenants-2500 setup=setup_scale_warm after=after_scale_export \
   about='public lists spread over 2,500 tenants with 200 projects each (wrk/scale.lua)'
 
 # --- setup / after functions (run by bench/run once the server is up) ----------
@@ -136,6 +136,23 @@ after_create_audit_verify() {
   [[ ${out##*$'\t'} == 200 ]] && "$PY" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if d.get("ok") is True else 1)' "$RUN/create.audit-verify.json"
+}
+
+# After scale: one state's CSV export over its 500 municipalities (100,000
+# projects) streamed to curl. The export is read through a cursor and sent in
+# chunks as it is produced: VmRSS before and after shows it is never held.
+after_scale_export() {
+  local path="/v1/tenants/bench-e1/public-works/export.csv?include_descendants=true"
+  local rss_before hwm_before out code bytes seconds rss_after hwm_after
+  rss_before="$(vm_kb "$server_pid" VmRSS)" hwm_before="$(vm_kb "$server_pid" VmHWM)"
+  out="$(curl -sS --max-time 600 -o /dev/null -w '%{http_code}\t%{size_download}\t%{time_total}' \
+    "$CABILDO_URL$path")" || return 1
+  IFS=$'\t' read -r code bytes seconds <<<"$out"
+  rss_after="$(vm_kb "$server_pid" VmRSS)" hwm_after="$(vm_kb "$server_pid" VmHWM)"
+  [[ $code == 200 ]] || { echo "bench: after_scale_export: HTTP $code" >&2; return 1; }
+  local line="export: GET $path -> $bytes bytes in ${seconds} s; VmRSS $rss_before -> $rss_after kB, VmHWM $hwm_before -> $hwm_after kB"
+  say "scale: $line"
+  printf '%s\n' "$line" >"$RUN/scale.after.txt"
 }
 
 # Beside login: Argon2id hashes/s measured alone, libsodium's

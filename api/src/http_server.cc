@@ -618,6 +618,10 @@ class HttpServer::Dispatcher {
       --open_streams_;
       return nullptr;
     }
+    // As ResponseWriter::send would: no request is pending on the connection
+    // any more, or Pistache writes a 408 into the stream once the header
+    // timeout has passed.
+    if (auto peer = writer->getPeer()) peer->setIdle(true);
     auto body = std::make_unique<PistacheChunkedBody>(writer, keep_alive, chunked,
                                                       [this] { --open_streams_; });
     // If the client already left, the body's first Write fails and the producer stops.
@@ -636,6 +640,10 @@ class HttpServer::Dispatcher {
                      const std::string& request_id, bool keep_alive) {
     std::shared_ptr<Tcp::Peer> peer = writer.getPeer();
     if (!peer) return;
+    // As ResponseWriter::send does: the connection has no request pending any
+    // more. Otherwise Pistache's header timeout counts on from the end of
+    // this request and writes an unsolicited 408 into the idle connection.
+    peer->setIdle(true);
     const std::string& body = response.Body();
     const std::string head = ResponseHead(response, request_id, keep_alive,
                                           "Content-Length: " + std::to_string(body.size()));
