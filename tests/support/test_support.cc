@@ -1,6 +1,7 @@
 #include "test_support.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -139,21 +140,23 @@ bool HttpConnection::SendRaw(const std::string& bytes) {
   return true;
 }
 
+bool HttpConnection::Fill(std::chrono::steady_clock::time_point deadline, size_t at_most) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0 || fd_ < 0) return false;
+  pollfd pfd{fd_, POLLIN, 0};
+  if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return false;
+  char chunk[65536];
+  ssize_t n = ::recv(fd_, chunk, std::min(sizeof chunk, at_most), 0);
+  if (n <= 0) return false;
+  buffer_.append(chunk, static_cast<size_t>(n));
+  return true;
+}
+
 HttpResult HttpConnection::Read(std::chrono::milliseconds timeout) {
   HttpResult result;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto fill = [&]() -> bool {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || fd_ < 0) return false;
-    pollfd pfd{fd_, POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return false;
-    char chunk[65536];
-    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<size_t>(n));
-    return true;
-  };
+  auto fill = [&] { return Fill(deadline, SIZE_MAX); };
   size_t header_end;
   while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
     if (!fill()) return result;
@@ -220,15 +223,7 @@ bool HttpConnection::ReadSome(size_t bytes, std::chrono::milliseconds timeout) {
   const size_t target = buffer_.size() + bytes;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (buffer_.size() < target) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || fd_ < 0) return false;
-    pollfd pfd{fd_, POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return false;
-    char chunk[65536];
-    ssize_t n = ::recv(fd_, chunk, std::min(sizeof chunk, target - buffer_.size()), 0);
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<size_t>(n));
+    if (!Fill(deadline, target - buffer_.size())) return false;
   }
   return true;
 }

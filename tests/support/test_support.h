@@ -75,6 +75,9 @@ class HttpConnection {
   bool ClosedByPeer(std::chrono::milliseconds timeout);
 
  private:
+  // Appends what arrives (up to `at_most` bytes) before `deadline` to buffer_.
+  bool Fill(std::chrono::steady_clock::time_point deadline, size_t at_most);
+
   int fd_ = -1;
   std::string buffer_;
 };
