@@ -338,16 +338,15 @@ class ConventionsTest : public ModuleTest {
     }
     w.commit();
   }
-  // Many notes in one statement: `select` yields (tenant_id = $1, title,
-  // body, published, updated_at) rows.
-  void InsertNotesFrom(const std::string& tenant, const std::string& select) {
+  // Many notes in one statement: `insert` is a complete INSERT into
+  // example.notes whose only parameter, $1, is the tenant's id.
+  void InsertNotesAt(const std::string& tenant, const std::string& insert) {
     pqxx::connection owner(database_.owner_url());
     pqxx::work w(owner);
     auto id = w.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", tenant)[0][0]
                   .as<std::string>();
     core::ApplyScope(w, core::Scope{{id}, ""});
-    w.exec_params(
-        "INSERT INTO example.notes (tenant_id, title, body, published, updated_at) " + select, id);
+    w.exec_params(insert, id);
     w.commit();
   }
   json Get(const std::string& path, const std::string& token = "") {
@@ -588,10 +587,11 @@ TEST_F(ConventionsTest, CsvExportIsQuotedAndFormulaSafe) {
 // with an ETag known before any row is read (a 304 costs one aggregate).
 TEST_F(ConventionsTest, ExportsAreStreamedWithAnEtagThatFollowsTheData) {
   // More rows than one cursor batch (500) and than one 64 KiB chunk holds.
-  InsertNotesFrom("tepehuanes",
-                  "SELECT $1, 'Nota ' || g, repeat('texto ', 20), g % 10 <> 0, "
-                  "       clock_timestamp() - make_interval(secs => 20000 - g) "
-                  "FROM generate_series(1, 20000) g");
+  InsertNotesAt("tepehuanes",
+                "INSERT INTO example.notes (tenant_id, title, body, published, updated_at) "
+                "SELECT $1, 'Nota ' || g, repeat('texto ', 20), g % 10 <> 0, "
+                "       clock_timestamp() - make_interval(secs => 20000 - g) "
+                "FROM generate_series(1, 20000) g");
   auto csv = Call("GET", "/v1/tenants/tepehuanes/example/export.csv");
   ASSERT_EQ(csv.status, 200) << csv.raw;
   EXPECT_TRUE(csv.chunked);
@@ -630,9 +630,10 @@ TEST_F(ConventionsTest, ExportsAreStreamedWithAnEtagThatFollowsTheData) {
 // A cached read is written by the reactor thread itself; a response larger
 // than the socket takes at once continues through Pistache's queue, in order.
 TEST_F(ConventionsTest, ALargeCachedResponseReachesASlowClientWhole) {
-  InsertNotesFrom("tepehuanes",
-                  "SELECT $1, 'Nota ' || g, repeat('contenido ', 500), true, clock_timestamp() "
-                  "FROM generate_series(1, 100) g");
+  InsertNotesAt("tepehuanes",
+                "INSERT INTO example.notes (tenant_id, title, body, published, updated_at) "
+                "SELECT $1, 'Nota ' || g, repeat('contenido ', 500), true, clock_timestamp() "
+                "FROM generate_series(1, 100) g");
   const std::string path = "/v1/tenants/tepehuanes/example/notes?limit=100";
   auto first = Call("GET", path);  // from the database, now cached
   ASSERT_EQ(first.status, 200);
