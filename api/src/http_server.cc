@@ -26,21 +26,6 @@ namespace {
 
 using namespace Pistache;  // NOLINT(google-build-using-namespace): Pistache's names are long
 
-// Any header name, sent for real. Pistache's `addRaw` headers are silently
-// dropped (upstream #967), so every custom header goes through this type.
-class NamedHeader final : public Http::Header::Header {
- public:
-  NamedHeader(std::string name, std::string value)
-      : name_(std::move(name)), value_(std::move(value)) {}
-  const char* name() const override { return name_.c_str(); }
-  void write(std::ostream& os) const override { os << value_; }
-  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
-
- private:
-  std::string name_;
-  std::string value_;
-};
-
 // Why a request was refused before it reached the router.
 struct Rejection {
   int status = 400;
@@ -200,23 +185,6 @@ bool WantsKeepAlive(const Http::Request& request) {
   return value.find("keep-alive") != std::string::npos;
 }
 
-// Sets what every response carries: Connection (decided by us, see
-// WantsKeepAlive), X-Request-Id, Content-Type and the handler's headers.
-void ApplyHeaders(Http::ResponseWriter& writer, const Response& response,
-                  const std::string& request_id, bool keep_alive) {
-  auto& headers = writer.headers();
-  headers.remove<Http::Header::Connection>();
-  headers.add<Http::Header::Connection>(keep_alive ? Http::ConnectionControl::KeepAlive
-                                                   : Http::ConnectionControl::Close);
-  headers.add(std::make_shared<NamedHeader>("X-Request-Id", request_id));
-  if (!response.content_type.empty()) {
-    headers.add(std::make_shared<NamedHeader>("Content-Type", response.content_type));
-  }
-  for (const auto& [name, value] : response.headers) {
-    headers.add(std::make_shared<NamedHeader>(name, value));
-  }
-}
-
 // A request id only has to be unique, not secret: a per-thread splitmix64
 // sequence from a random seed saves a getrandom(2) call per request.
 std::string NewRequestId() {
@@ -245,7 +213,8 @@ std::string RemoteOf(int fd) {
   return std::string(reinterpret_cast<const char*>(&address), size);
 }
 
-// The status line and headers of a response, as Pistache would write them,
+// The status line and headers of every response we send, written here and
+// nowhere else (Pistache's own `addRaw` headers are silently dropped, #967),
 // then `framing` (a Content-Length or Transfer-Encoding line, or nothing for a
 // body that ends when the connection closes).
 std::string ResponseHead(const Response& response, const std::string& request_id, bool keep_alive,
@@ -591,7 +560,7 @@ class HttpServer::Dispatcher {
   }
 
   // `on_reactor`: called on the connection's reactor thread, which may then
-  // write the response itself (SendOnReactor).
+  // write the response itself (see Respond).
   void Complete(const Request& request, Http::ResponseWriter& writer, const Response& response,
                 bool keep_alive, std::chrono::steady_clock::time_point started,
                 bool on_reactor = false) {
@@ -600,11 +569,7 @@ class HttpServer::Dispatcher {
     metrics_.ObserveRequest(
         route, request.method, response.status,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    if (on_reactor) {
-      SendOnReactor(writer, response, request.request_id, keep_alive);
-    } else if (!response.streamed) {
-      Respond(writer, response, request.request_id, keep_alive);
-    }
+    if (!response.streamed) Respond(writer, response, request.request_id, keep_alive, on_reactor);
     LogAccess(request, route, response.status, started);
   }
 
@@ -629,46 +594,6 @@ class HttpServer::Dispatcher {
     return body;
   }
 
-  // Writes the whole response with one sendmsg(2) instead of Pistache's
-  // write queue, which costs an eventfd wake-up, two epoll_ctl and another
-  // epoll_wait round per response. Only on the connection's reactor thread:
-  // it is the one thread that closes the fd, and nothing else is queued for
-  // it (the client sent this request after reading the previous response;
-  // no pipelining). What the kernel does not take at once goes through
-  // Pistache's queue, after it.
-  void SendOnReactor(Http::ResponseWriter& writer, const Response& response,
-                     const std::string& request_id, bool keep_alive) {
-    std::shared_ptr<Tcp::Peer> peer = writer.getPeer();
-    if (!peer) return;
-    // As ResponseWriter::send does: the connection has no request pending any
-    // more. Otherwise Pistache's header timeout counts on from the end of
-    // this request and writes an unsolicited 408 into the idle connection.
-    peer->setIdle(true);
-    const std::string& body = response.Body();
-    const std::string head = ResponseHead(response, request_id, keep_alive,
-                                          "Content-Length: " + std::to_string(body.size()));
-    iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
-                      {const_cast<char*>(body.data()), body.size()}};
-    msghdr message{};
-    message.msg_iov = parts;
-    message.msg_iovlen = body.empty() ? 1 : 2;
-    ssize_t sent = ::sendmsg(peer->fd(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return;  // the client is gone
-      sent = 0;
-    }
-    const size_t done = static_cast<size_t>(sent);
-    if (done == head.size() + body.size()) {
-      if (!keep_alive) ::shutdown(peer->fd(), SHUT_RDWR);
-      return;
-    }
-    std::string rest =
-        done < head.size() ? head.substr(done) + body : body.substr(done - head.size());
-    const size_t size = rest.size();
-    auto queued = peer->send(RawBuffer(std::move(rest), size));
-    if (!keep_alive) CloseWhenSent(peer, std::move(queued));
-  }
-
   // Pistache announces Connection: Close but never closes; we do, once
   // written. Pistache's promise can miss a `then` attached while the reactor
   // resolves it, so a delayed close backs it up.
@@ -679,15 +604,47 @@ class HttpServer::Dispatcher {
     closing_.push_back({peer, RemoteOf(fd), std::chrono::steady_clock::now() + kCloseFallback});
   }
 
+  // Sends a whole response: the head serialised once, here (ResponseHead),
+  // then through Pistache's write queue, which any thread may use. On the
+  // connection's reactor thread (`on_reactor`) one sendmsg(2) writes it
+  // directly instead, saving the queue's eventfd wake-up, two epoll_ctl and
+  // another epoll_wait round; that is safe only there, since the reactor is the
+  // one thread that closes the fd and nothing else is queued for it (the client
+  // sent this request after reading the previous response; no pipelining).
+  // What the kernel does not take at once goes through the queue, after it.
   void Respond(Http::ResponseWriter& writer, const Response& response,
-               const std::string& request_id, bool keep_alive) {
+               const std::string& request_id, bool keep_alive, bool on_reactor = false) {
+    std::shared_ptr<Tcp::Peer> peer = writer.getPeer();
+    if (!peer) return;  // the client went away; nothing left to answer
+    // As ResponseWriter::send does: the connection has no request pending any
+    // more. Otherwise Pistache's header timeout counts on from the end of
+    // this request and writes an unsolicited 408 into the idle connection.
+    peer->setIdle(true);
+    const std::string& body = response.Body();
+    const std::string head = ResponseHead(response, request_id, keep_alive,
+                                          "Content-Length: " + std::to_string(body.size()));
+    size_t done = 0;
+    if (on_reactor) {
+      iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
+                        {const_cast<char*>(body.data()), body.size()}};
+      msghdr message{};
+      message.msg_iov = parts;
+      message.msg_iovlen = body.empty() ? 1 : 2;
+      const ssize_t sent = ::sendmsg(peer->fd(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return;  // the client is gone
+      done = sent < 0 ? 0 : static_cast<size_t>(sent);
+      if (done == head.size() + body.size()) {
+        if (!keep_alive) ::shutdown(peer->fd(), SHUT_RDWR);
+        return;
+      }
+    }
+    std::string rest =
+        done < head.size() ? head.substr(done) + body : body.substr(done - head.size());
+    const size_t size = rest.size();
     try {
-      ApplyHeaders(writer, response, request_id, keep_alive);
-      std::shared_ptr<Tcp::Peer> peer = writer.peer();
-      auto sent = writer.send(static_cast<Http::Code>(response.status), response.Body());
-      if (!keep_alive) CloseWhenSent(peer, std::move(sent));
+      auto queued = peer->send(RawBuffer(std::move(rest), size));
+      if (!keep_alive) CloseWhenSent(peer, std::move(queued));
     } catch (const std::exception& error) {
-      // The client went away; nothing left to answer.
       core::Logger::Log(core::LogLevel::kDebug, "respuesta no enviada",
                         {{"request_id", request_id}, {"error", error.what()}});
     }
