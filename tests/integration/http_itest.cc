@@ -335,6 +335,17 @@ TEST_F(HttpLayerTest, NoUnsolicited408AfterAFastResponseOrDuringALongStream) {
   idle.get();
 }
 
+// HTTP/1.0 has no chunks: the streamed body ends when the server closes.
+TEST_F(HttpLayerTest, AStreamToAnHttp10ClientEndsWithTheConnection) {
+  HttpConnection connection(port_);
+  ASSERT_TRUE(connection.SendRaw("GET /test/stream?chunks=3 HTTP/1.0\r\n\r\n"));
+  auto result = connection.Read();
+  EXPECT_EQ(result.status, 200);
+  EXPECT_FALSE(result.chunked) << result.raw.substr(0, 300);
+  EXPECT_EQ(result.Header("connection"), "Close");
+  EXPECT_TRUE(result.body == Letters(3)) << result.body.size();
+}
+
 // A producer that fails after the head is out cannot send a problem any more:
 // the body stops without its final chunk, so no client takes it as complete.
 TEST_F(HttpLayerTest, AFailedStreamIsCutShortNeverCompleted) {

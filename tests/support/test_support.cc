@@ -209,6 +209,14 @@ HttpResult HttpConnection::Read(std::chrono::milliseconds timeout) {
     buffer_.erase(0, pos);
     return result;
   }
+  if (result.Header("content-length").empty() && result.Header("connection") == "Close") {
+    while (fill()) {
+    }  // a body that ends when the server closes (HTTP/1.0)
+    result.body = buffer_.substr(header_end + 4);
+    result.raw = buffer_;
+    buffer_.clear();
+    return result;
+  }
   size_t length = std::strtoull(result.Header("content-length").c_str(), nullptr, 10);
   while (buffer_.size() < header_end + 4 + length) {
     if (!fill()) break;
