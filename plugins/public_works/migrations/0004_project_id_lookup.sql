@@ -1,0 +1,12 @@
+-- One project by id (GET, PATCH, publish, progress, the re-read after every
+-- write) must cost one index descent whatever the tenant's size. Through the
+-- primary key (tenant_id, id) it did not always: row-level security adds
+-- `tenant_id = ANY (<tenant list>)`, an array the planner cannot see, so it
+-- prices every index led by tenant_id alike, and a generic plan made while
+-- the table was small could pick projects_sync_idx (tenant_id, updated_at, id)
+-- and scan the tenant's whole index range for one id. Measured on the bench's
+-- create load: that re-read cost 1.43 ms a call and grew with the tenant.
+-- An index led by id alone prices as one descent, so every plan takes it.
+-- Not UNIQUE: ids are server-generated uuids, and a distributed table (Citus,
+-- by tenant_id) allows unique indexes only with the distribution column.
+CREATE INDEX projects_id_idx ON public_works.projects (id);
