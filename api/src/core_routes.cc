@@ -5,6 +5,7 @@
 
 #include "cabildo/api/app.h"
 #include "cabildo/api/problem.h"
+#include "cabildo/core/audit.h"
 #include "cabildo/core/log.h"
 #include "cabildo/core/tenants.h"
 
@@ -81,6 +82,15 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
              static_cast<double>(app.public_cache.shared_hits())},
             {"cabildo_cache_misses", "Public responses that went to PostgreSQL.",
              static_cast<double>(app.public_cache.misses())},
+            {"cabildo_audit_appends_linked",
+             "Audit appends linked to this process's previous one in one statement.",
+             static_cast<double>(core::AuditAppendStats().linked)},
+            {"cabildo_audit_appends_head_read",
+             "Audit appends that read the chain head first (one more statement).",
+             static_cast<double>(core::AuditAppendStats().head_read)},
+            {"cabildo_audit_appends_conflicted",
+             "Audit appends sent with their commit that found the chain moved (work rerun).",
+             static_cast<double>(core::AuditAppendStats().conflicted)},
         }),
         "text/plain; version=0.0.4; charset=utf-8");
   });

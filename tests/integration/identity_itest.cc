@@ -524,6 +524,34 @@ TEST_F(IdentityTest, HundredConcurrentWritesKeepAGaplessChain) {
 // An append links to this process's latest one without reading the head
 // first; when that one was rolled back, or another writer (here the owner, as
 // a second replica would) moved the head meanwhile, it reads the head instead.
+// Appends to `tenant_id`'s chain as another replica would: straight SQL on
+// its own connection, so this process's chain hint does not see it.
+int64_t AppendAsAnotherReplica(pqxx::connection& owner, const std::string& tenant_id,
+                               const std::string& action) {
+  pqxx::work w(owner);
+  core::ApplyScope(w, core::Scope{{tenant_id}, ""});
+  auto head = w.exec_params(
+      "SELECT seq, hash FROM core.audit_heads WHERE tenant_id = $1 FOR UPDATE", tenant_id)[0];
+  core::AuditEntry entry;
+  entry.seq = head[0].as<int64_t>() + 1;
+  entry.prev_hash = head[1].as<std::string>();
+  entry.at = "2026-12-02T00:00:00.000000Z";
+  entry.actor = "otra réplica";
+  entry.action = action;
+  entry.entity = "tenant";
+  entry.entity_id = tenant_id;
+  entry.hash = core::Sha256Hex(entry.prev_hash + core::CanonicalAuditEntry(tenant_id, entry, "{}"));
+  w.exec_params(
+      "INSERT INTO core.audit_log (tenant_id, seq, at, actor, action, entity, entity_id, "
+      "changes, prev_hash, hash) VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, '{}', $8, $9)",
+      tenant_id, entry.seq, entry.at, entry.actor, entry.action, entry.entity, entry.entity_id,
+      entry.prev_hash, entry.hash);
+  w.exec_params("UPDATE core.audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1", tenant_id,
+                entry.seq, entry.hash);
+  w.commit();
+  return entry.seq;
+}
+
 TEST_F(IdentityTest, AppendsAfterARollbackOrAnotherWriterStillChain) {
   pqxx::connection app(database_.app_url());
   pqxx::connection owner(database_.owner_url());
@@ -544,31 +572,8 @@ TEST_F(IdentityTest, AppendsAfterARollbackOrAnotherWriterStillChain) {
   const int64_t first = append(app, "uno", true);
   EXPECT_EQ(append(app, "deshecho", false), first + 1);  // rolled back
   EXPECT_EQ(append(app, "dos", true), first + 1);        // the hint was ahead: head re-read
-  {
-    // Another replica appends: its link is not in this process's hint.
-    pqxx::work w(owner);
-    core::ApplyScope(w, core::Scope{{id}, ""});
-    auto head = w.exec_params(
-        "SELECT seq, hash FROM core.audit_heads WHERE tenant_id = $1 FOR UPDATE", id)[0];
-    core::AuditEntry entry;
-    entry.seq = head[0].as<int64_t>() + 1;
-    entry.prev_hash = head[1].as<std::string>();
-    entry.at = "2026-12-02T00:00:00.000000Z";
-    entry.actor = "otra réplica";
-    entry.action = "otro";
-    entry.entity = "tenant";
-    entry.entity_id = id;
-    entry.hash = core::Sha256Hex(entry.prev_hash + core::CanonicalAuditEntry(id, entry, "{}"));
-    w.exec_params(
-        "INSERT INTO core.audit_log (tenant_id, seq, at, actor, action, entity, entity_id, "
-        "changes, prev_hash, hash) VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, '{}', $8, $9)",
-        id, entry.seq, entry.at, entry.actor, entry.action, entry.entity, entry.entity_id,
-        entry.prev_hash, entry.hash);
-    w.exec_params("UPDATE core.audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1", id,
-                  entry.seq, entry.hash);
-    w.commit();
-    EXPECT_EQ(entry.seq, first + 2);
-  }
+  // Another replica appends: its link is not in this process's hint.
+  EXPECT_EQ(AppendAsAnotherReplica(owner, id, "otro"), first + 2);
   EXPECT_EQ(append(app, "tres", true), first + 3);  // the hint was behind
   EXPECT_EQ(append(app, "cuatro", true), first + 4);
   pqxx::work w(owner);
@@ -577,6 +582,157 @@ TEST_F(IdentityTest, AppendsAfterARollbackOrAnotherWriterStillChain) {
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->ok);
   EXPECT_EQ(verified->entries, first + 4);
+}
+
+// The append that queues behind an uncommitted one (the usual case under
+// write load) is linked in one statement when that one commits: it waits for
+// the row lock and sees the committed head, instead of missing the head in
+// its snapshot and reading it again.
+TEST_F(IdentityTest, AnAppendQueuedBehindAnUncommittedOneIsLinkedWithoutReadingTheHead) {
+  pqxx::connection first_connection(database_.app_url());
+  pqxx::connection second_connection(database_.app_url());
+  pqxx::connection watcher(database_.app_url());  // sees its own role's sessions
+  pqxx::connection owner(database_.owner_url());
+  std::string id;
+  {
+    pqxx::work w(owner);
+    id = w.exec("SELECT id::text FROM core.tenants WHERE slug = 'gomez-palacio'")[0][0]
+             .as<std::string>();
+  }
+  auto event = [&](const std::string& action) {
+    return core::AuditEvent{id, "", "sistema: prueba", action, "tenant", id, {}};
+  };
+  {
+    pqxx::work w(first_connection);  // this process now knows the head
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    ASSERT_TRUE(core::AppendAudit(w, event("cero")).ok());
+    w.commit();
+  }
+  pqxx::work first(first_connection);
+  core::ApplyScope(first, core::Scope{{id}, ""});
+  auto first_seq = core::AppendAudit(first, event("uno"));  // holds the head's row lock
+  ASSERT_TRUE(first_seq.ok());
+  const core::AuditAppendCounts before = core::AuditAppendStats();
+
+  auto second = std::async(std::launch::async, [&] {
+    pqxx::work w(second_connection);
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    auto seq = core::AppendAudit(w, event("dos"));
+    w.commit();
+    return seq.ok() ? *seq : -1;
+  });
+  // Commit the first only once the second waits on its row lock.
+  bool waiting = false;
+  for (int i = 0; i < 200 && !waiting; ++i) {
+    pqxx::work w(watcher);
+    waiting = w.exec(
+                   "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND query LIKE 'WITH head AS (UPDATE core.audit_heads%'")[0][0]
+                  .as<int>() == 1;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(waiting) << "the second append never queued on the row lock";
+  first.commit();
+  EXPECT_EQ(second.get(), *first_seq + 1);
+
+  const core::AuditAppendCounts after = core::AuditAppendStats();
+  EXPECT_EQ(after.linked - before.linked, 1);
+  EXPECT_EQ(after.head_read, before.head_read);
+  pqxx::work w(owner);
+  core::ApplyScope(w, core::Scope{{id}, ""});
+  auto verified = core::VerifyAudit(w, id);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->ok);
+  EXPECT_EQ(verified->entries, *first_seq + 1);
+}
+
+// Inside a pool transaction the append goes out with the COMMIT. These check
+// what that must never change: a write commits with its entry or not at all,
+// and the chain stays whole when the append's premise moves.
+class PooledAppendTest : public IdentityTest {
+ protected:
+  void SetUp() override {
+    IdentityTest::SetUp();
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    tenant_ =
+        w.exec("SELECT id::text FROM core.tenants WHERE slug = 'durango'")[0][0].as<std::string>();
+  }
+
+  Status Append(const std::string& action, bool fail_after = false) {
+    return pool_.InTransaction([&](pqxx::work& work) -> Status {
+      core::ApplyScope(work, core::Scope{{tenant_}, ""});
+      CABILDO_RETURN_IF_ERROR(
+          core::AppendAudit(work, {tenant_, "", "sistema: prueba", action, "tenant", tenant_, {}})
+              .status());
+      if (fail_after) return InvalidArgumentError("la escritura se rechaza después");
+      return OkStatus();
+    });
+  }
+
+  // The chain's entries (after verifying it) and their actions, oldest first.
+  std::vector<std::string> VerifiedActions() {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    core::ApplyScope(w, core::Scope{{tenant_}, ""});
+    auto verified = core::VerifyAudit(w, tenant_);
+    EXPECT_TRUE(verified.ok() && verified->ok);
+    std::vector<std::string> actions;
+    for (const auto& row : w.exec_params(
+             "SELECT action FROM core.audit_log WHERE tenant_id = $1 ORDER BY seq", tenant_)) {
+      actions.push_back(row[0].as<std::string>());
+    }
+    return actions;
+  }
+
+  core::DbPool pool_{core::DbPoolOptions{database_.app_url(), 2}};
+  std::string tenant_;
+};
+
+TEST_F(PooledAppendTest, AWriteRolledBackAfterItsAppendLeavesNoEntryAndTheChainGoesOn) {
+  const auto before = VerifiedActions();
+  ASSERT_TRUE(Append("uno").ok());
+  EXPECT_EQ(Append("deshecho", /*fail_after=*/true).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Append("dos").ok());
+  auto actions = VerifiedActions();
+  ASSERT_EQ(actions.size(), before.size() + 2);
+  EXPECT_EQ(actions[actions.size() - 2], "uno");
+  EXPECT_EQ(actions.back(), "dos");
+}
+
+TEST_F(PooledAppendTest, WhenTheChainMovedUnderTheAppendTheWorkRunsAgainAndStillChains) {
+  ASSERT_TRUE(Append("uno").ok());  // this process now links to "uno"
+  pqxx::connection owner(database_.owner_url());
+  AppendAsAnotherReplica(owner, tenant_, "de otra réplica");
+  const core::AuditAppendCounts before = core::AuditAppendStats();
+  ASSERT_TRUE(Append("dos").ok());
+  const core::AuditAppendCounts after = core::AuditAppendStats();
+  EXPECT_EQ(after.conflicted - before.conflicted, 1);  // sent linked to "uno": moved, run again
+  auto actions = VerifiedActions();
+  ASSERT_GE(actions.size(), 3U);
+  EXPECT_EQ(std::vector<std::string>(actions.end() - 3, actions.end()),
+            (std::vector<std::string>{"uno", "de otra réplica", "dos"}));
+  ASSERT_TRUE(Append("tres").ok());  // and links again without a conflict
+  EXPECT_EQ(core::AuditAppendStats().conflicted, after.conflicted);
+  EXPECT_EQ(VerifiedActions().back(), "tres");
+}
+
+TEST_F(PooledAppendTest, TwoAppendsToOneChainInOneTransactionBothCommitInOrder) {
+  ASSERT_TRUE(Append("antes").ok());
+  Status status = pool_.InTransaction([&](pqxx::work& work) -> Status {
+    core::ApplyScope(work, core::Scope{{tenant_}, ""});
+    for (const char* action : {"primera", "segunda"}) {
+      CABILDO_RETURN_IF_ERROR(
+          core::AppendAudit(work, {tenant_, "", "sistema: prueba", action, "tenant", tenant_, {}})
+              .status());
+    }
+    return OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status.message();
+  auto actions = VerifiedActions();
+  ASSERT_GE(actions.size(), 3U);
+  EXPECT_EQ(std::vector<std::string>(actions.end() - 3, actions.end()),
+            (std::vector<std::string>{"antes", "primera", "segunda"}));
 }
 
 // No UPDATE or DELETE grant: the application can only append to the chain.

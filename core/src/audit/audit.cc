@@ -1,6 +1,7 @@
 #include "cabildo/core/audit.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -11,6 +12,7 @@
 
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/db_pool.h"
+#include "cabildo/core/ticket_lock.h"
 
 namespace cabildo::core {
 namespace {
@@ -61,20 +63,47 @@ std::string SelectEntries(const char* tail) {
 
 // This process's latest append to one tenant's chain, possibly not yet
 // committed. An append linked to it needs no round trip to lock and read the
-// head first: its single statement moves the head only if the head still is
-// that entry. PostgreSQL makes it wait for the previous append's row lock and
-// then re-checks the row, so a stale hint (a rollback, another replica's
-// append) only means falling back to reading the head. The mutex keeps this
-// process's appends to one chain in order while they queue on that row lock:
-// the next append is already waiting inside PostgreSQL when the previous one
-// commits, so the chain's critical section (the row lock, held until commit)
-// is one round trip shorter, and every append is one round trip cheaper.
+// head first: its single statement waits for the previous append's row lock
+// and moves the head only if the head still is that entry; a stale hint (a
+// rollback, another replica's append) costs one more statement, linked to the
+// head that statement returned. The ticket lock keeps this process's appends
+// to one chain in arrival order while they queue on that row lock (an unfair
+// mutex let a worker wait past its bound, fall back and break the next
+// append's hint): the next append is already waiting inside PostgreSQL when
+// the previous one commits, so the chain's critical section (the row lock,
+// held until commit) is one round trip shorter, and every append is one round
+// trip cheaper.
 struct ChainHint {
-  std::timed_mutex order;
+  TicketLock order;
+  // Set, without the lock, by an append sent with its commit that found the
+  // chain moved; the next holder of `order` then forgets the hint.
+  std::atomic<bool> stale{false};
   bool known = false;  // GUARDED_BY(order)
   int64_t seq = 0;     // GUARDED_BY(order)
   std::string hash;    // GUARDED_BY(order)
 };
+
+std::atomic<int64_t> appends_linked{0};
+std::atomic<int64_t> appends_head_read{0};
+std::atomic<int64_t> appends_conflicted{0};
+
+// The linked append, moving the head only if it still is the hint (see
+// AppendAudit). As a transaction's final statement it must not commit a write
+// without its entry, so when the head moved it raises kFinalStatementConflict
+// (core.audit_chain_moved) and the unit of work runs again.
+constexpr const char* kLinkHeadSql =
+    "WITH head AS (UPDATE core.audit_heads h SET "
+    "                seq = CASE WHEN h.seq = $2 - 1 AND h.hash = $10 THEN $2 ELSE h.seq END, "
+    "                hash = CASE WHEN h.seq = $2 - 1 AND h.hash = $10 THEN $11 ELSE h.hash END "
+    "              WHERE h.tenant_id = $1 RETURNING h.seq, h.hash), "
+    "entry AS (INSERT INTO core.audit_log (tenant_id, seq, at, actor_id, actor, action, "
+    "          entity, entity_id, changes, prev_hash, hash) "
+    "          SELECT $1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11 FROM head "
+    "          WHERE head.seq = $2 AND head.hash = $11 RETURNING seq) ";
+constexpr const char* kAppendLinkedName = "core.audit_append_linked";
+constexpr const char* kAppendFinalName = "core.audit_append_final";
+
+std::string ChainTag(const std::string& tenant_id) { return "audit:" + tenant_id; }
 
 ChainHint& HintFor(const std::string& tenant_id) {
   static std::mutex mutex;
@@ -144,40 +173,121 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
 
   // The fast path: one statement, linked to this process's latest append.
   ChainHint& hint = HintFor(event.tenant_id);
-  std::unique_lock in_order(hint.order, std::defer_lock);
+  if (auto* final = FinalStatementSlot(work);
+      final != nullptr && final->has_value() && (*final)->tag == ChainTag(event.tenant_id)) {
+    // This transaction appended to this chain already and holds its ticket:
+    // that append goes first, now, and this one takes its place at the end.
+    FinalStatement earlier = std::move(**final);
+    final->reset();
+    const auto& p = earlier.params;
+    auto head = ExecStatement(
+        work, kAppendLinkedName,
+        std::string(kLinkHeadSql) +
+            "SELECT head.seq, head.hash, EXISTS (SELECT 1 FROM entry) FROM head",
+        *p[0], std::stoll(*p[1]), *p[2], p[3], *p[4], *p[5], *p[6], *p[7], *p[8], *p[9], *p[10]);
+    if (head.empty() || !head[0][2].as<bool>()) {
+      earlier.discarded();
+      appends_conflicted.fetch_add(1, std::memory_order_relaxed);
+      throw UnitOfWorkConflict("la cadena de auditoría avanzó");
+    }
+    // Still holding the ticket: link to the earlier entry, again at the end.
+    AuditEntry entry = link(hint.seq, hint.hash);
+    earlier.params = {event.tenant_id, std::to_string(entry.seq),
+                      entry.at,        actor_id,
+                      entry.actor,     entry.action,
+                      entry.entity,    entry.entity_id,
+                      changes_text,    entry.prev_hash,
+                      entry.hash};
+    final->emplace(std::move(earlier));
+    hint.seq = entry.seq;
+    hint.hash = entry.hash;
+    return entry.seq;
+  }
   // Bounded wait: a transaction appending twice to one chain while another
   // worker queues behind its row lock must not deadlock; it reads the head.
-  if (in_order.try_lock_for(std::chrono::milliseconds(100)) && hint.known) {
+  const bool in_order = hint.order.TryLockFor(std::chrono::milliseconds(100));
+  struct Release {
+    TicketLock* lock;
+    ~Release() {
+      if (lock != nullptr) lock->Unlock();
+    }
+  } release{in_order ? &hint.order : nullptr};
+  std::optional<std::pair<int64_t, std::string>> locked_head;  // read under this row lock
+  if (in_order && hint.stale.exchange(false)) hint.known = false;
+  if (in_order && hint.known) {
     AuditEntry entry = link(hint.seq, hint.hash);
-    auto appended = ExecStatement(
-        work, "core.audit_append_after",
-        "WITH head AS (UPDATE core.audit_heads SET seq = $2, hash = $11 "
-        "              WHERE tenant_id = $1 AND seq = $2 - 1 AND hash = $10 RETURNING tenant_id), "
-        "entry AS (INSERT INTO core.audit_log (tenant_id, seq, at, actor_id, actor, action, "
-        "          entity, entity_id, changes, prev_hash, hash) "
-        "          SELECT $1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11 FROM head "
-        "          RETURNING seq) "
-        "SELECT count(*) FROM entry",
-        event.tenant_id, entry.seq, entry.at, actor_id, entry.actor, entry.action, entry.entity,
-        entry.entity_id, changes_text, entry.prev_hash, entry.hash);
-    if (appended[0][0].as<int64_t>() == 1) {
+    // Inside a pool transaction, the append goes out with the COMMIT. This
+    // worker keeps the ticket until then, so the next append (linked to this
+    // one) reaches PostgreSQL after it and queues on the same row lock.
+    auto* final = FinalStatementSlot(work);
+    if (final != nullptr && !final->has_value()) {
+      work.conn().prepare(kAppendFinalName,
+                          std::string(kLinkHeadSql) +
+                              "SELECT CASE WHEN EXISTS (SELECT 1 FROM entry) THEN 1 "
+                              "ELSE core.audit_chain_moved() END");
+      work.conn().prepare_now(kAppendFinalName);
+      final->emplace(FinalStatement{
+          ChainTag(event.tenant_id),
+          kAppendFinalName,
+          {event.tenant_id, std::to_string(entry.seq), entry.at, actor_id, entry.actor,
+           entry.action, entry.entity, entry.entity_id, changes_text, entry.prev_hash, entry.hash},
+          /*sent=*/
+          [&hint] {
+            appends_linked.fetch_add(1, std::memory_order_relaxed);
+            hint.order.Unlock();
+          },
+          /*discarded=*/
+          [&hint] {
+            hint.known = false;  // rolled back: the head is still the previous entry
+            hint.order.Unlock();
+          },
+          /*conflicted=*/
+          [&hint] {
+            appends_conflicted.fetch_add(1, std::memory_order_relaxed);
+            hint.stale.store(true);
+          }});
+      hint.seq = entry.seq;
+      hint.hash = entry.hash;
+      release.lock = nullptr;  // the final statement's callbacks unlock
+      return entry.seq;
+    }
+    // The UPDATE selects the head by tenant alone, so it waits for the
+    // previous append's row lock and then sees that append's committed head
+    // (matching on the old seq would compare against the pre-commit snapshot
+    // and never wait). The CASE moves the head only if it still is the hint;
+    // either way the row is now locked and its head returned.
+    auto head =
+        ExecStatement(work, kAppendLinkedName,
+                      std::string(kLinkHeadSql) +
+                          "SELECT head.seq, head.hash, EXISTS (SELECT 1 FROM entry) FROM head",
+                      event.tenant_id, entry.seq, entry.at, actor_id, entry.actor, entry.action,
+                      entry.entity, entry.entity_id, changes_text, entry.prev_hash, entry.hash);
+    if (!head.empty() && head[0][2].as<bool>()) {
+      appends_linked.fetch_add(1, std::memory_order_relaxed);
       hint.seq = entry.seq;
       hint.hash = entry.hash;
       return entry.seq;
     }
-    hint.known = false;  // rolled back, or another replica appended: read the head
+    // Rolled back, or another writer appended: link to the head just read.
+    if (!head.empty()) locked_head.emplace(head[0][0].as<int64_t>(), head[0][1].as<std::string>());
+    hint.known = false;
   }
 
-  // One round trip creates the head on first use, locks it and reads it: this
-  // row lock serialises appends to one tenant's chain until the transaction
-  // ends, so the statements after it are kept to one.
-  auto head = ExecStatement(work, "core.audit_lock_head",
-                            "INSERT INTO core.audit_heads AS h (tenant_id, seq, hash) "
-                            "VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO UPDATE SET seq = h.seq "
-                            "RETURNING seq, hash",
-                            event.tenant_id, kGenesisHash);
-  if (head.empty()) return InternalError("La cadena de auditoría no es visible en este ámbito.");
-  AuditEntry entry = link(head[0][0].as<int64_t>(), head[0][1].as<std::string>());
+  if (!locked_head) {
+    // One round trip creates the head on first use, locks it and reads it:
+    // this row lock serialises appends to one tenant's chain until the
+    // transaction ends, so the statements after it are kept to one.
+    auto head =
+        ExecStatement(work, "core.audit_lock_head",
+                      "INSERT INTO core.audit_heads AS h (tenant_id, seq, hash) "
+                      "VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO UPDATE SET seq = h.seq "
+                      "RETURNING seq, hash",
+                      event.tenant_id, kGenesisHash);
+    if (head.empty()) return InternalError("La cadena de auditoría no es visible en este ámbito.");
+    locked_head.emplace(head[0][0].as<int64_t>(), head[0][1].as<std::string>());
+  }
+  appends_head_read.fetch_add(1, std::memory_order_relaxed);
+  AuditEntry entry = link(locked_head->first, locked_head->second);
   ExecStatement(work, "core.audit_append",
                 "WITH entry AS (INSERT INTO core.audit_log (tenant_id, seq, at, actor_id, actor, "
                 "action, entity, entity_id, changes, prev_hash, hash) VALUES ($1, $2, "
@@ -185,12 +295,18 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
                 "UPDATE core.audit_heads SET seq = $2, hash = $11 WHERE tenant_id = $1",
                 event.tenant_id, entry.seq, entry.at, actor_id, entry.actor, entry.action,
                 entry.entity, entry.entity_id, changes_text, entry.prev_hash, entry.hash);
-  if (in_order.owns_lock()) {
+  if (in_order) {
     hint.known = true;
     hint.seq = entry.seq;
     hint.hash = entry.hash;
   }
   return entry.seq;
+}
+
+AuditAppendCounts AuditAppendStats() {
+  return {appends_linked.load(std::memory_order_relaxed),
+          appends_head_read.load(std::memory_order_relaxed),
+          appends_conflicted.load(std::memory_order_relaxed)};
 }
 
 StatusOr<std::vector<AuditEntry>> ListAudit(pqxx::transaction_base& work,

@@ -1,8 +1,12 @@
 #include "cabildo/core/db_pool.h"
 
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 #include "cabildo/core/log.h"
+
+#include <libpq-fe.h>
 
 namespace cabildo::core {
 namespace {
@@ -30,7 +34,127 @@ std::string FirstLine(const char* text) {
   return line;
 }
 
+thread_local internal::TransactionFrame* current_frame = nullptr;
+
+// The connection's PGconn, for pipeline mode, which libpqxx wraps only from
+// version 7 (Debian 12 ships 6.4). libpqxx 6.4 keeps the accessor private and
+// has no public one; an explicit instantiation may name a private member
+// ([temp.spec.general]/6), so this template hands out a pointer to it. It is
+// read at each use, so it follows libpqxx's own reconnects.
+struct RawConnectionTag {
+  using type = pqxx::internal::pq::PGconn* (pqxx::connection_base::*)() const;
+};
+template <typename Tag, typename Tag::type Member>
+struct ExposeMember {
+  friend typename Tag::type MemberOf(Tag) { return Member; }
+};
+RawConnectionTag::type MemberOf(RawConnectionTag);
+template struct ExposeMember<RawConnectionTag, &pqxx::connection_base::raw_connection>;
+
+PGconn* RawConnection(pqxx::connection_base& connection) {
+  return (connection.*MemberOf(RawConnectionTag{}))();
+}
+
+// Sends `final`, COMMIT and BEGIN in one pipeline and reads their results.
+// The BEGIN leaves the connection inside an (empty) transaction, as libpqxx
+// believes it is, so its own COMMIT afterwards ends it cleanly. Returns false
+// when `final` raised kFinalStatementConflict; throws when the connection
+// failed.
+bool SendWithCommit(pqxx::work& work, const FinalStatement& final) {
+  PGconn* conn = RawConnection(work.conn());
+  std::vector<const char*> values;
+  values.reserve(final.params.size());
+  for (const auto& param : final.params) values.push_back(param ? param->c_str() : nullptr);
+  const bool queued =
+      PQenterPipelineMode(conn) == 1 &&
+      PQsendQueryPrepared(conn, final.name.c_str(), static_cast<int>(values.size()), values.data(),
+                          nullptr, nullptr, 0) == 1 &&
+      PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+      PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+      PQpipelineSync(conn) == 1;  // flushes: everything is on the wire
+  if (!queued) {
+    final.sent();
+    const std::string why = FirstLine(PQerrorMessage(conn));
+    while (PGresult* left = PQgetResult(conn)) PQclear(left);
+    PQexitPipelineMode(conn);
+    throw pqxx::broken_connection("no se pudo enviar el cierre de la transacción: " + why);
+  }
+  // Three statements (each result followed by a null), then the sync point.
+  // `sent` runs once the final statement has answered, not when it left: by
+  // then it holds whatever lock it takes (and PostgreSQL is already at the
+  // COMMIT), so a statement that `sent` lets go next queues behind it, rather
+  // than overtaking it on the way to the server.
+  std::string error;
+  bool conflict = false;
+  bool answered = false;
+  int nulls = 0;
+  for (;;) {
+    PGresult* result = PQgetResult(conn);
+    if (!answered) {
+      answered = true;
+      final.sent();
+    }
+    if (result == nullptr) {
+      if (++nulls > 3 || PQstatus(conn) == CONNECTION_BAD) break;
+      continue;
+    }
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_FATAL_ERROR && error.empty()) {
+      const char* code = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+      conflict = code != nullptr && std::strcmp(code, kFinalStatementConflict) == 0;
+      error = FirstLine(PQresultErrorMessage(result));
+      if (error.empty()) error = "error";
+    }
+    PQclear(result);
+    if (status == PGRES_PIPELINE_SYNC) break;
+  }
+  const bool left_pipeline = PQexitPipelineMode(conn) == 1;
+  if (conflict) return false;
+  if (!error.empty()) {
+    // Not a conflict: a real failure of the statement or the commit.
+    throw pqxx::sql_error(error);
+  }
+  if (!left_pipeline || PQstatus(conn) == CONNECTION_BAD) {
+    throw pqxx::broken_connection("la conexión se perdió al confirmar la transacción");
+  }
+  return true;
+}
+
 }  // namespace
+
+std::optional<FinalStatement>* FinalStatementSlot(pqxx::transaction_base& work) {
+  if (current_frame == nullptr || current_frame->work_ != &work) return nullptr;
+  return &current_frame->final_;
+}
+
+namespace internal {
+
+TransactionFrame::TransactionFrame(pqxx::transaction_base& work)
+    : work_(&work), outer_(current_frame) {
+  current_frame = this;
+}
+
+TransactionFrame::~TransactionFrame() {
+  current_frame = outer_;
+  if (final_) final_->discarded();  // rolled back before it was sent
+}
+
+bool TransactionFrame::Commit(pqxx::work& work) {
+  if (!final_) {
+    work.commit();
+    return true;
+  }
+  const FinalStatement final = std::move(*final_);
+  final_.reset();
+  if (!SendWithCommit(work, final)) {
+    final.conflicted();
+    return false;
+  }
+  work.commit();  // the empty transaction the pipeline opened
+  return true;
+}
+
+}  // namespace internal
 
 void ApplyScope(pqxx::transaction_base& work, const Scope& scope) {
   std::string ids;

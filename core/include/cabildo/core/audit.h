@@ -50,6 +50,16 @@ struct AuditVerification {
 // transaction's scope includes event.tenant_id. Returns the new seq.
 StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& event);
 
+// How this process's appends found their place in the chain: linked to its
+// own previous append in one statement, or after reading the head (first
+// append, a rollback, another replica's or a queue-jumping append).
+struct AuditAppendCounts {
+  int64_t linked = 0;
+  int64_t head_read = 0;
+  int64_t conflicted = 0;  // sent with the commit, found the chain moved: run again
+};
+AuditAppendCounts AuditAppendStats();
+
 // Entries with seq > after_seq, oldest first, at most `limit`.
 StatusOr<std::vector<AuditEntry>> ListAudit(pqxx::transaction_base& work,
                                             const std::string& tenant_id, int64_t after_seq,

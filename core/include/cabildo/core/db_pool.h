@@ -8,9 +8,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,42 @@ pqxx::result ExecStatement(pqxx::transaction_base& work, const std::string& name
   work.conn().prepare(name, sql);
   return work.exec_prepared(name, std::forward<Args>(args)...);
 }
+
+// The last statement of a transaction, sent in one round trip with its COMMIT
+// (libpq pipeline mode), so a row lock it takes is held while PostgreSQL
+// works and never across a round trip to this process. The audit append uses
+// it: its lock on a tenant's chain head is what serialises that tenant's
+// writes, and this takes the commit's round trip out of that critical section.
+struct FinalStatement {
+  std::string tag;   // whose statement it is (the audit: its tenant's chain)
+  std::string name;  // a statement prepared on the transaction's connection
+  std::vector<std::optional<std::string>> params;  // text format; nullopt is NULL
+  // Exactly one of these runs: `sent` once the statement, sent with its
+  // COMMIT, has answered (or failed to go out); `discarded` when the
+  // transaction ends without sending it.
+  std::function<void()> sent;
+  std::function<void()> discarded;
+  // After `sent`: the statement raised kFinalStatementConflict, so nothing
+  // was committed; InTransaction runs the whole unit of work again.
+  std::function<void()> conflicted;
+};
+
+// SQLSTATE a final statement raises when what it was built on has moved.
+inline constexpr const char* kFinalStatementConflict = "CB001";
+
+// Thrown from a unit of work whose premise moved, as a final statement's
+// conflict does: InTransaction rolls back and runs the unit of work again.
+class UnitOfWorkConflict : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The final-statement slot of `work`: present only while `work` is the
+// transaction DbPool::InTransaction is running on this thread; nullptr for
+// any other transaction (the CLI's, a test's), which then runs everything at
+// once. At most one final statement: a caller that finds the slot taken runs
+// its statement itself.
+std::optional<FinalStatement>* FinalStatementSlot(pqxx::transaction_base& work);
 
 // A connection checked out of the pool; returns it (or drops it, if broken)
 // when destroyed. Move-only.
@@ -139,6 +177,32 @@ Status StatusFromDbException(std::exception_ptr error, bool* broken);
 // Implementation details follow.
 
 namespace internal {
+
+// The transaction InTransaction runs on this thread, with its final-statement
+// slot; a frame is pushed for the unit of work and popped (discarding an
+// unsent final statement) when it ends.
+class TransactionFrame {
+ public:
+  explicit TransactionFrame(pqxx::transaction_base& work);
+  TransactionFrame(const TransactionFrame&) = delete;
+  TransactionFrame& operator=(const TransactionFrame&) = delete;
+  ~TransactionFrame();
+
+  // Commits: a plain COMMIT, or the final statement and COMMIT in one round
+  // trip. False when the final statement conflicted (nothing was committed).
+  bool Commit(pqxx::work& work);
+
+ private:
+  friend std::optional<FinalStatement>* cabildo::core::FinalStatementSlot(
+      pqxx::transaction_base& work);
+  pqxx::transaction_base* work_;
+  std::optional<FinalStatement> final_;
+  TransactionFrame* outer_;
+};
+
+// How many times a unit of work runs when its final statement conflicts.
+inline constexpr int kFinalStatementAttempts = 3;
+
 template <typename T>
 struct IsStatusOr : std::false_type {};
 template <typename T>
@@ -169,10 +233,16 @@ auto DbPool::InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>()))
       }
       return status;
     }
+    internal::TransactionFrame frame(*work);
     try {
       Result result = fn(*work);
-      if (result.ok()) work->commit();  // otherwise the destructor rolls back
-      return result;
+      if (!result.ok()) return result;  // the destructor rolls back
+      if (frame.Commit(*work)) return result;
+      if (attempt + 1 < internal::kFinalStatementAttempts) continue;  // rolled back: again
+      return UnavailableError("Otra escritura coincidió con esta; reintente.");
+    } catch (const UnitOfWorkConflict&) {
+      if (attempt + 1 < internal::kFinalStatementAttempts) continue;
+      return UnavailableError("Otra escritura coincidió con esta; reintente.");
     } catch (...) {
       bool broken = false;
       Status status = StatusFromDbException(std::current_exception(), &broken);
