@@ -200,13 +200,28 @@ class ModuleRequestContext final : public plugin::RequestContext {
   const std::string& module_;
 };
 
-// The request part of a public cache key: path and sorted query.
+// The request part of a public cache key: path and sorted query, each name
+// and value prefixed by its length, since decoded values may hold '&' and '='
+// (q=a%26status%3Dx is not q=a&status=x). Short ones stay readable and cost
+// no hashing on the revalidation path; a long one is hashed, which bounds
+// what a key holds (a digest never starts with '/', so the two can't meet).
 std::string RequestFingerprint(const Request& request) {
-  std::vector<std::pair<std::string, std::string>> query = request.query;
-  std::sort(query.begin(), query.end());
   std::string canonical = request.path;
-  for (const auto& [key, value] : query) canonical += "&" + key + "=" + value;
-  return core::Sha256Hex(canonical);
+  if (!request.query.empty()) {
+    std::vector<std::pair<std::string, std::string>> query = request.query;
+    std::sort(query.begin(), query.end());
+    for (const auto& [key, value] : query) {
+      canonical += '&';
+      canonical += std::to_string(key.size());
+      canonical += ':';
+      canonical += key;
+      canonical += std::to_string(value.size());
+      canonical += ':';
+      canonical += value;
+    }
+  }
+  constexpr std::size_t kLongestKept = 160;
+  return canonical.size() <= kLongestKept ? canonical : core::Sha256Hex(canonical);
 }
 
 // The cached body is shared, not copied.

@@ -377,6 +377,21 @@ TEST_F(PublicWorksTest, BadInputIsRejectedAndQIsNotInjectable) {
   EXPECT_EQ(Get(list + "?status=implementation", editor)["items"].size(), 1u);
 }
 
+// A decoded '&' or '=' in a value is not a parameter boundary, for the
+// answer and for the public cache that keeps it: each request here is
+// answered for its own parameters, whichever was cached first.
+TEST_F(PublicWorksTest, AnEscapedAmpersandInAValueIsNotASecondParameterForTheCache) {
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  json plaza = Create("tepehuanes", Sample("Plaza"), admin);
+  Publish("tepehuanes", plaza, admin);
+  // Anonymous, so both go through the public cache.
+  EXPECT_EQ(Get(list + "?q=Plaza&status=implementation")["items"].size(), 1u);
+  EXPECT_EQ(Get(list + "?q=Plaza%26status%3Dimplementation")["items"].size(), 0u);
+  EXPECT_EQ(Get(list + "?q=Plaza%26status%3Dimplementation")["items"].size(), 0u);
+  EXPECT_EQ(Get(list + "?q=Plaza&status=implementation")["items"].size(), 1u);
+}
+
 // Hand-computed totals, exact to the centavo.
 TEST_F(PublicWorksTest, SummaryFollowsTheMoneyToTheCentavo) {
   const std::string admin = MakeUser("admin@durango.gob.mx", "admin", "durango");
