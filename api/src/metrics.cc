@@ -1,6 +1,7 @@
 #include "cabildo/api/metrics.h"
 
 #include <sstream>
+#include <string_view>
 
 namespace cabildo::api {
 namespace {
@@ -22,9 +23,16 @@ std::string Label(const std::string& value) {
 }  // namespace
 
 void Metrics::ObserveRequest(const std::string& route, Method method, int status, double seconds) {
+  const std::string_view method_name = MethodName(method);
   std::lock_guard lock(mutex_);
-  ++requests_[{route, MethodName(method), status}];
-  Histogram& histogram = latency_[route];
+  auto counted = requests_.find(std::make_tuple(std::string_view(route), method_name, status));
+  if (counted == requests_.end()) {
+    counted = requests_.emplace(std::make_tuple(route, std::string(method_name), status), 0).first;
+  }
+  ++counted->second;
+  auto observed = latency_.find(std::string_view(route));
+  if (observed == latency_.end()) observed = latency_.emplace(route, Histogram{}).first;
+  Histogram& histogram = observed->second;
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++histogram.buckets[i];
   }

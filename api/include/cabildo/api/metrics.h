@@ -32,8 +32,10 @@ class Metrics {
     double sum = 0;
   };
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // GUARDED_BY(mutex_)
-  std::map<std::string, Histogram> latency_;                                // GUARDED_BY(mutex_)
+  // Transparent comparators: a request is counted without building a key.
+  std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>>
+      requests_;                                           // GUARDED_BY(mutex_)
+  std::map<std::string, Histogram, std::less<>> latency_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace cabildo::api
