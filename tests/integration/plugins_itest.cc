@@ -50,7 +50,7 @@ TEST(PluginLoaderTest, LoadsTheExampleWithEverythingItDeclares) {
   EXPECT_EQ(plugin->version, "1.0.0");
   ASSERT_EQ(plugin->permissions.size(), 1u);
   EXPECT_EQ(plugin->permissions[0].name, "example.note.write");
-  EXPECT_EQ(plugin->migrations.size(), 2u);
+  EXPECT_EQ(plugin->migrations.size(), 3u);
   EXPECT_EQ(plugin->routes.size(), 6u);
 }
 
@@ -124,7 +124,7 @@ TEST_F(ModuleTest, MigrationsAndPermissionsHaveTheirOwnTrack) {
   EXPECT_EQ(
       read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'plugin:example'")[0][0]
           .as<int>(),
-      2);
+      3);
   EXPECT_EQ(
       read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'core'")[0][0].as<int>(),
       5);
