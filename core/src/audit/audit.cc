@@ -180,11 +180,17 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
     FinalStatement earlier = std::move(**final);
     final->reset();
     const auto& p = earlier.params;
-    auto head = ExecStatement(
-        work, kAppendLinkedName,
-        std::string(kLinkHeadSql) +
-            "SELECT head.seq, head.hash, EXISTS (SELECT 1 FROM entry) FROM head",
-        *p[0], std::stoll(*p[1]), *p[2], p[3], *p[4], *p[5], *p[6], *p[7], *p[8], *p[9], *p[10]);
+    pqxx::result head;
+    try {
+      head = ExecStatement(work, kAppendLinkedName,
+                           std::string(kLinkHeadSql) +
+                               "SELECT head.seq, head.hash, EXISTS (SELECT 1 FROM entry) FROM head",
+                           *p[0], std::stoll(*p[1]), *p[2], p[3], *p[4], *p[5], *p[6], *p[7], *p[8],
+                           *p[9], *p[10]);
+    } catch (...) {
+      earlier.discarded();  // out of the slot: nobody else would release its ticket
+      throw;
+    }
     if (head.empty() || !head[0][2].as<bool>()) {
       earlier.discarded();
       appends_conflicted.fetch_add(1, std::memory_order_relaxed);
