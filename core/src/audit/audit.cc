@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/db_pool.h"
@@ -101,7 +102,26 @@ constexpr const char* kLinkHeadSql =
     "          SELECT $1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11 FROM head "
     "          WHERE head.seq = $2 AND head.hash = $11 RETURNING seq) ";
 constexpr const char* kAppendLinkedName = "core.audit_append_linked";
+const std::string kAppendLinkedSql =
+    std::string(kLinkHeadSql) +
+    "SELECT head.seq, head.hash, EXISTS (SELECT 1 FROM entry) FROM head";
 constexpr const char* kAppendFinalName = "core.audit_append_final";
+const std::string kAppendFinalSql =
+    std::string(kLinkHeadSql) +
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM entry) THEN 1 ELSE core.audit_chain_moved() END";
+
+// The linked append's parameters as text, for a final statement.
+std::vector<std::optional<std::string>> FinalParams(const std::string& tenant_id,
+                                                    const AuditEntry& entry,
+                                                    const std::optional<std::string>& actor_id,
+                                                    const std::string& changes_text) {
+  return {tenant_id,    std::to_string(entry.seq),
+          entry.at,     actor_id,
+          entry.actor,  entry.action,
+          entry.entity, entry.entity_id,
+          changes_text, entry.prev_hash,
+          entry.hash};
+}
 
 std::string ChainTag(const std::string& tenant_id) { return "audit:" + tenant_id; }
 
@@ -182,11 +202,8 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
     const auto& p = earlier.params;
     pqxx::result head;
     try {
-      head = ExecStatement(work, kAppendLinkedName,
-                           std::string(kLinkHeadSql) +
-                               "SELECT head.seq, head.hash, EXISTS (SELECT 1 FROM entry) FROM head",
-                           *p[0], std::stoll(*p[1]), *p[2], p[3], *p[4], *p[5], *p[6], *p[7], *p[8],
-                           *p[9], *p[10]);
+      head = ExecStatement(work, kAppendLinkedName, kAppendLinkedSql, *p[0], std::stoll(*p[1]),
+                           *p[2], p[3], *p[4], *p[5], *p[6], *p[7], *p[8], *p[9], *p[10]);
     } catch (...) {
       earlier.discarded();  // out of the slot: nobody else would release its ticket
       throw;
@@ -198,12 +215,7 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
     }
     // Still holding the ticket: link to the earlier entry, again at the end.
     AuditEntry entry = link(hint.seq, hint.hash);
-    earlier.params = {event.tenant_id, std::to_string(entry.seq),
-                      entry.at,        actor_id,
-                      entry.actor,     entry.action,
-                      entry.entity,    entry.entity_id,
-                      changes_text,    entry.prev_hash,
-                      entry.hash};
+    earlier.params = FinalParams(event.tenant_id, entry, actor_id, changes_text);
     final->emplace(std::move(earlier));
     hint.seq = entry.seq;
     hint.hash = entry.hash;
@@ -227,31 +239,26 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
     // one) reaches PostgreSQL after it and queues on the same row lock.
     auto* final = FinalStatementSlot(work);
     if (final != nullptr && !final->has_value()) {
-      work.conn().prepare(kAppendFinalName,
-                          std::string(kLinkHeadSql) +
-                              "SELECT CASE WHEN EXISTS (SELECT 1 FROM entry) THEN 1 "
-                              "ELSE core.audit_chain_moved() END");
+      work.conn().prepare(kAppendFinalName, kAppendFinalSql);
       work.conn().prepare_now(kAppendFinalName);
-      final->emplace(FinalStatement{
-          ChainTag(event.tenant_id),
-          kAppendFinalName,
-          {event.tenant_id, std::to_string(entry.seq), entry.at, actor_id, entry.actor,
-           entry.action, entry.entity, entry.entity_id, changes_text, entry.prev_hash, entry.hash},
-          /*sent=*/
-          [&hint] {
-            appends_linked.fetch_add(1, std::memory_order_relaxed);
-            hint.order.Unlock();
-          },
-          /*discarded=*/
-          [&hint] {
-            hint.known = false;  // rolled back: the head is still the previous entry
-            hint.order.Unlock();
-          },
-          /*conflicted=*/
-          [&hint] {
-            appends_conflicted.fetch_add(1, std::memory_order_relaxed);
-            hint.stale.store(true);
-          }});
+      final->emplace(
+          FinalStatement{ChainTag(event.tenant_id), kAppendFinalName,
+                         FinalParams(event.tenant_id, entry, actor_id, changes_text),
+                         /*sent=*/
+                         [&hint] {
+                           appends_linked.fetch_add(1, std::memory_order_relaxed);
+                           hint.order.Unlock();
+                         },
+                         /*discarded=*/
+                         [&hint] {
+                           hint.known = false;  // rolled back: the head is still the previous entry
+                           hint.order.Unlock();
+                         },
+                         /*conflicted=*/
+                         [&hint] {
+                           appends_conflicted.fetch_add(1, std::memory_order_relaxed);
+                           hint.stale.store(true);
+                         }});
       hint.seq = entry.seq;
       hint.hash = entry.hash;
       release.lock = nullptr;  // the final statement's callbacks unlock
@@ -262,12 +269,9 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
     // (matching on the old seq would compare against the pre-commit snapshot
     // and never wait). The CASE moves the head only if it still is the hint;
     // either way the row is now locked and its head returned.
-    auto head =
-        ExecStatement(work, kAppendLinkedName,
-                      std::string(kLinkHeadSql) +
-                          "SELECT head.seq, head.hash, EXISTS (SELECT 1 FROM entry) FROM head",
-                      event.tenant_id, entry.seq, entry.at, actor_id, entry.actor, entry.action,
-                      entry.entity, entry.entity_id, changes_text, entry.prev_hash, entry.hash);
+    auto head = ExecStatement(work, kAppendLinkedName, kAppendLinkedSql, event.tenant_id, entry.seq,
+                              entry.at, actor_id, entry.actor, entry.action, entry.entity,
+                              entry.entity_id, changes_text, entry.prev_hash, entry.hash);
     if (!head.empty() && head[0][2].as<bool>()) {
       appends_linked.fetch_add(1, std::memory_order_relaxed);
       hint.seq = entry.seq;
