@@ -27,7 +27,7 @@ AppContext::AppContext(core::Config config_in)
 StatusOr<std::string> AppContext::CursorKey() {
   std::lock_guard lock(cursor_key_mutex_);
   if (!cursor_key_.empty()) return cursor_key_;
-  Status status = db.InTransaction([&](pqxx::work& work) {
+  Status status = db.InTransaction([&](pqxx::transaction_base& work) {
     auto rows =
         work.exec_params("SELECT value FROM core.instance_secrets WHERE name = 'cursor_key'");
     if (rows.empty()) return InternalError("Falta la clave de cursores; ejecute cabildo migrate.");

@@ -32,7 +32,7 @@ Response Register(AppContext& app, Request& request) {
   auto name = StringField(*body, "name", true, errors);
   if (!errors.empty()) return ValidationProblem(request, errors);
   std::vector<core::FieldProblem> problems;
-  auto user = app.db.InTransaction([&](pqxx::work& work) {
+  auto user = app.db.InTransaction([&](pqxx::transaction_base& work) {
     return core::CreateUser(work, {*email, *name, *password, false}, &problems);
   });
   if (!problems.empty()) {
@@ -114,13 +114,14 @@ Response Me(AppContext& app, Request& request) {
   if (!principal) return problem;
   json roles = json::array();
   if (principal->instance_admin) roles.push_back({{"tenant", nullptr}, {"role", "instance_admin"}});
-  Status status = app.db.InScopedTransaction(core::Scope{{}, principal->user_id}, [&](pqxx::work&
-                                                                                          work) {
-    for (const auto& row : work.exec_prepared("core.my_roles", principal->user_id)) {
-      roles.push_back({{"tenant", row[0].as<std::string>()}, {"role", row[1].as<std::string>()}});
-    }
-    return OkStatus();
-  });
+  Status status = app.db.InScopedTransaction(
+      core::Scope{{}, principal->user_id}, [&](pqxx::transaction_base& work) {
+        for (const auto& row : work.exec_prepared("core.my_roles", principal->user_id)) {
+          roles.push_back(
+              {{"tenant", row[0].as<std::string>()}, {"role", row[1].as<std::string>()}});
+        }
+        return OkStatus();
+      });
   if (!status.ok()) return ProblemFromStatus(status, request.request_id);
   return Response::Json(200, {{"id", principal->user_id},
                               {"email", principal->email},
@@ -130,7 +131,7 @@ Response Me(AppContext& app, Request& request) {
 
 Response Roles(AppContext& app, Request& request) {
   json items = json::array();
-  Status status = app.db.InTransaction([&](pqxx::work& work) {
+  Status status = app.db.InTransaction([&](pqxx::transaction_base& work) {
     for (const auto& row : work.exec_prepared("core.roles")) {
       json permissions = json::array();
       auto list = row[2].as<std::string>();  // comma-joined, sorted
@@ -154,7 +155,7 @@ Response Roles(AppContext& app, Request& request) {
 
 // --- Members ---------------------------------------------------------------------
 
-std::vector<std::string> RolesAt(pqxx::work& work, const std::string& tenant_id,
+std::vector<std::string> RolesAt(pqxx::transaction_base& work, const std::string& tenant_id,
                                  const std::string& user_id) {
   std::vector<std::string> roles;
   for (const auto& row : work.exec_prepared("core.member_roles", tenant_id, user_id)) {
@@ -169,32 +170,33 @@ Response ListMembers(AppContext& app, Request& request) {
                         [](const std::string& key) { return key.find('@') != std::string::npos; });
   if (!page) return problem;
   const std::string& after = page->after;
-  return WithTenantPermission(
-      app, request, "core.member.read",
-      [&](pqxx::work& work, const Principal&, const TenantRef& tenant) -> StatusOr<Response> {
-        json items = json::array();
-        std::optional<std::string> next;
-        auto rows = work.exec_prepared("core.list_members", tenant.id, after, page->limit + 1);
-        for (const auto& row : rows) {
-          if (static_cast<int>(items.size()) == page->limit) {
-            next = items.back()["email"].get<std::string>();
-            break;
-          }
-          json roles = json::array();
-          std::string list = row[3].as<std::string>();
-          for (size_t start = 0; start <= list.size();) {
-            size_t end = list.find(',', start);
-            if (end == std::string::npos) end = list.size();
-            roles.push_back(list.substr(start, end - start));
-            start = end + 1;
-          }
-          items.push_back({{"user_id", row[0].as<std::string>()},
-                           {"email", row[1].as<std::string>()},
-                           {"name", row[2].as<std::string>()},
-                           {"roles", roles}});
-        }
-        return ListResponse(std::move(items), next);
-      });
+  return WithTenantPermission(app, request, "core.member.read",
+                              [&](pqxx::transaction_base& work, const Principal&,
+                                  const TenantRef& tenant) -> StatusOr<Response> {
+                                json items = json::array();
+                                std::optional<std::string> next;
+                                auto rows = work.exec_prepared("core.list_members", tenant.id,
+                                                               after, page->limit + 1);
+                                for (const auto& row : rows) {
+                                  if (static_cast<int>(items.size()) == page->limit) {
+                                    next = items.back()["email"].get<std::string>();
+                                    break;
+                                  }
+                                  json roles = json::array();
+                                  std::string list = row[3].as<std::string>();
+                                  for (size_t start = 0; start <= list.size();) {
+                                    size_t end = list.find(',', start);
+                                    if (end == std::string::npos) end = list.size();
+                                    roles.push_back(list.substr(start, end - start));
+                                    start = end + 1;
+                                  }
+                                  items.push_back({{"user_id", row[0].as<std::string>()},
+                                                   {"email", row[1].as<std::string>()},
+                                                   {"name", row[2].as<std::string>()},
+                                                   {"roles", roles}});
+                                }
+                                return ListResponse(std::move(items), next);
+                              });
 }
 
 Response PutMember(AppContext& app, Request& request) {
@@ -213,7 +215,8 @@ Response PutMember(AppContext& app, Request& request) {
   std::sort(roles.begin(), roles.end());
   return WithTenantPermission(
       app, request, "core.member.write",
-      [&](pqxx::work& work, const Principal& actor, const TenantRef& tenant) -> StatusOr<Response> {
+      [&](pqxx::transaction_base& work, const Principal& actor,
+          const TenantRef& tenant) -> StatusOr<Response> {
         for (const auto& role : roles) {
           if (role == "instance_admin") {
             return PermissionDeniedError("El rol instance_admin no se asigna por la API.");
@@ -251,7 +254,8 @@ Response DeleteMember(AppContext& app, Request& request) {
   const std::string user_id = request.path_params.at("user_id");
   return WithTenantPermission(
       app, request, "core.member.write",
-      [&](pqxx::work& work, const Principal& actor, const TenantRef& tenant) -> StatusOr<Response> {
+      [&](pqxx::transaction_base& work, const Principal& actor,
+          const TenantRef& tenant) -> StatusOr<Response> {
         if (!IsUuid(user_id)) return NotFoundError("No existe el usuario.");
         const std::vector<std::string> before = RolesAt(work, tenant.id, user_id);
         if (before.empty()) return NotFoundError("El usuario no tiene roles en este tenant.");
@@ -294,7 +298,7 @@ Response CreateTenant(AppContext& app, Request& request) {
   if (!errors.empty()) return ValidationProblem(request, errors);
 
   auto result = app.db.InScopedTransaction(
-      core::Scope{{}, principal->user_id}, [&](pqxx::work& work) -> StatusOr<Response> {
+      core::Scope{{}, principal->user_id}, [&](pqxx::transaction_base& work) -> StatusOr<Response> {
         // Who may create it: an instance admin, or an admin of the parent.
         if (parent) {
           auto parent_ref = core::ResolveTenant(work, *parent);
@@ -376,7 +380,8 @@ Response PatchTenant(AppContext& app, Request& request) {
   if (!errors.empty()) return ValidationProblem(request, errors);
   return WithTenantPermission(
       app, request, "core.tenant.update",
-      [&](pqxx::work& work, const Principal& actor, const TenantRef& tenant) -> StatusOr<Response> {
+      [&](pqxx::transaction_base& work, const Principal& actor,
+          const TenantRef& tenant) -> StatusOr<Response> {
         auto current = work.exec_prepared("core.tenant_state", tenant.id);
         json before = TenantState(current[0]);
         json after = before;
@@ -420,35 +425,37 @@ Response ListAuditLog(AppContext& app, Request& request) {
   });
   if (!page) return problem;
   const int64_t after = page->after.empty() ? 0 : std::stoll(page->after);
-  return WithTenantPermission(
-      app, request, "core.audit.read",
-      [&](pqxx::work& work, const Principal&, const TenantRef& tenant) -> StatusOr<Response> {
-        CABILDO_ASSIGN_OR_RETURN(auto entries,
-                                 core::ListAudit(work, tenant.id, after, page->limit + 1));
-        std::optional<std::string> next;
-        if (static_cast<int>(entries.size()) > page->limit) {
-          entries.pop_back();
-          next = std::to_string(entries.back().seq);
-        }
-        json items = json::array();
-        for (const auto& entry : entries) {
-          items.push_back({{"seq", entry.seq},
-                           {"at", entry.at},
-                           {"actor", entry.actor},
-                           {"action", entry.action},
-                           {"entity", entry.entity},
-                           {"entity_id", entry.entity_id},
-                           {"changes", entry.changes},
-                           {"hash", entry.hash}});
-        }
-        return ListResponse(std::move(items), next);
-      });
+  return WithTenantPermission(app, request, "core.audit.read",
+                              [&](pqxx::transaction_base& work, const Principal&,
+                                  const TenantRef& tenant) -> StatusOr<Response> {
+                                CABILDO_ASSIGN_OR_RETURN(
+                                    auto entries,
+                                    core::ListAudit(work, tenant.id, after, page->limit + 1));
+                                std::optional<std::string> next;
+                                if (static_cast<int>(entries.size()) > page->limit) {
+                                  entries.pop_back();
+                                  next = std::to_string(entries.back().seq);
+                                }
+                                json items = json::array();
+                                for (const auto& entry : entries) {
+                                  items.push_back({{"seq", entry.seq},
+                                                   {"at", entry.at},
+                                                   {"actor", entry.actor},
+                                                   {"action", entry.action},
+                                                   {"entity", entry.entity},
+                                                   {"entity_id", entry.entity_id},
+                                                   {"changes", entry.changes},
+                                                   {"hash", entry.hash}});
+                                }
+                                return ListResponse(std::move(items), next);
+                              });
 }
 
 Response VerifyAuditLog(AppContext& app, Request& request) {
   return WithTenantPermission(
       app, request, "core.audit.read",
-      [&](pqxx::work& work, const Principal&, const TenantRef& tenant) -> StatusOr<Response> {
+      [&](pqxx::transaction_base& work, const Principal&,
+          const TenantRef& tenant) -> StatusOr<Response> {
         CABILDO_ASSIGN_OR_RETURN(auto verification, core::VerifyAudit(work, tenant.id));
         if (verification.ok) {
           return Response::Json(200, {{"ok", true}, {"entries", verification.entries}});

@@ -2,6 +2,7 @@
 // endpoints of api-core.md. Every module route gets the same preparation:
 // caller, tenant, enabled-module check, permission, scoped transaction.
 #include <algorithm>
+#include <map>
 #include <regex>
 
 #include <sodium.h>
@@ -10,6 +11,7 @@
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/log.h"
 #include "cabildo/core/plugin_host.h"
+#include "cabildo/core/tenants.h"
 
 #include "route_support.h"
 
@@ -67,7 +69,7 @@ std::optional<json> VerifyCursor(const std::string& key_hex, const std::string& 
 class ModuleRequestContext final : public plugin::RequestContext {
  public:
   ModuleRequestContext(AppContext& app, const Request& request, const Principal& principal,
-                       const core::TenantRef& tenant, json config, pqxx::work& work,
+                       const core::TenantRef& tenant, json config, pqxx::transaction_base& work,
                        const std::string& module)
       : app_(app),
         request_(request),
@@ -100,10 +102,19 @@ class ModuleRequestContext final : public plugin::RequestContext {
     }
     return body;
   }
+  // Asked once per permission: a handler may ask again (a list asks
+  // whether the caller sees drafts), and the route's own is known already.
   core::Access Authorize(const std::string& permission) override {
-    return core::Authorize(work_, principal_, permission, tenant_.id);
+    auto known = access_.find(permission);
+    if (known != access_.end()) return known->second;
+    const core::Access access = core::Authorize(work_, principal_, permission, tenant_.id);
+    access_.emplace(permission, access);
+    return access;
   }
-  pqxx::work& Db() override { return work_; }
+  void RememberAccess(const std::string& permission, core::Access access) {
+    access_.emplace(permission, access);
+  }
+  pqxx::transaction_base& Db() override { return work_; }
   Status Audit(const std::string& action, const std::string& entity, const std::string& entity_id,
                const json& changes) override {
     core::AuditEvent event{tenant_.id,
@@ -196,8 +207,9 @@ class ModuleRequestContext final : public plugin::RequestContext {
   const Principal& principal_;
   const core::TenantRef& tenant_;
   json config_;
-  pqxx::work& work_;
+  pqxx::transaction_base& work_;
   const std::string& module_;
+  std::map<std::string, core::Access> access_;  // permission -> what Authorize said
 };
 
 // The request part of a public cache key: path and sorted query, each name
@@ -326,47 +338,67 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   std::optional<Response> answer;      // a handler's 4xx/5xx: rolled back, then returned
   std::vector<std::string> ancestors;  // whose public caches a write invalidates
   std::optional<Response> streamed;    // a body already sent as it was produced
-  // The tenant tree is not tenant-scoped: one round trip resolves the tenant
-  // and confines the transaction to it before anything tenant-scoped is read.
-  auto result = app.db.InTransaction([&](pqxx::work& work) -> StatusOr<Response> {
-    CABILDO_ASSIGN_OR_RETURN(
-        core::TenantRef tenant,
-        core::ResolveTenantInScope(work, request.path_params.at("tenant"), principal->user_id));
-    auto enabled = work.exec_prepared("core.module_config", tenant.id, plugin.name);
-    if (enabled.empty()) {
-      return NotFoundError("El módulo '" + plugin.name + "' no está habilitado para '" +
-                           tenant.slug + "'.");
-    }
-    if (!route.permission.empty()) {
-      if (!principal->authenticated()) {
-        return UnauthenticatedError("Inicie sesión para usar esta ruta.");
-      }
-      switch (core::Authorize(work, *principal, route.permission, tenant.id)) {
-        case core::Access::kHidden:
-          return NotFoundError("No encontrado.");
-        case core::Access::kForbidden:
-          return PermissionDeniedError("Su rol en este tenant no permite esta acción.");
-        case core::Access::kAllowed:
-          break;
-      }
-    }
-    if (request.method != Method::kGet) ancestors = tenant.chain;
-    ModuleRequestContext context(app, request, *principal, tenant,
-                                 json::parse(enabled[0][0].as<std::string>()), work, plugin.name);
-    CABILDO_ASSIGN_OR_RETURN(plugin::HttpResponse response, route.handler(context));
-    if (response.stream && response.status == 200 &&
-        (request.method == Method::kGet || request.method == Method::kHead)) {
-      Response sent = SendStream(request, response);
-      if (sent.streamed) streamed = sent;  // whatever the commit says, it is on the wire
-      return sent;
-    }
-    Response converted{response.status, response.content_type, response.body, response.headers, {}};
-    if (response.status >= 400) {
-      answer = converted;
-      return Status(StatusCode::kAborted, "rollback");
-    }
-    return converted;
-  });
+  // One round trip opens the transaction: BEGIN; the tenant resolved (the
+  // tenant tree is not tenant-scoped) and the transaction confined to it;
+  // then, in that scope, the module's configuration there and the caller's
+  // access to the route.
+  const std::string& slug = request.path_params.at("tenant");
+  if (!core::IsValidSlug(slug)) {
+    return ProblemFromStatus(NotFoundError("No existe el tenant '" + slug + "'."),
+                             request.request_id);
+  }
+  std::vector<core::PipelinedStatement> opening = {
+      core::ResolveTenantInScopeStatement(slug, principal->user_id),
+      {"core.module_config_by_slug", {slug, plugin.name}}};
+  std::optional<core::PipelinedStatement> authorize;
+  if (!route.permission.empty()) {
+    authorize = core::AuthorizeStatement(*principal, route.permission, slug);
+  }
+  if (authorize) opening.push_back(*authorize);
+  auto result = app.db.InTransactionOpenedBy(
+      opening,
+      [&](pqxx::transaction_base& work,
+          const std::vector<core::PipelinedRows>& opened) -> StatusOr<Response> {
+        CABILDO_ASSIGN_OR_RETURN(core::TenantRef tenant, core::ResolvedTenant(opened[0], slug));
+        const core::PipelinedRows& enabled = opened[1];
+        if (enabled.empty()) {
+          return NotFoundError("El módulo '" + plugin.name + "' no está habilitado para '" +
+                               tenant.slug + "'.");
+        }
+        std::optional<core::Access> route_access;
+        if (!route.permission.empty()) {
+          if (!principal->authenticated()) {
+            return UnauthenticatedError("Inicie sesión para usar esta ruta.");
+          }
+          route_access = core::AuthorizedBy(*principal, authorize ? &opened[2] : nullptr);
+          switch (*route_access) {
+            case core::Access::kHidden:
+              return NotFoundError("No encontrado.");
+            case core::Access::kForbidden:
+              return PermissionDeniedError("Su rol en este tenant no permite esta acción.");
+            case core::Access::kAllowed:
+              break;
+          }
+        }
+        if (request.method != Method::kGet) ancestors = tenant.chain;
+        ModuleRequestContext context(app, request, *principal, tenant,
+                                     json::parse(enabled.Text(0, 0)), work, plugin.name);
+        if (route_access) context.RememberAccess(route.permission, *route_access);
+        CABILDO_ASSIGN_OR_RETURN(plugin::HttpResponse response, route.handler(context));
+        if (response.stream && response.status == 200 &&
+            (request.method == Method::kGet || request.method == Method::kHead)) {
+          Response sent = SendStream(request, response);
+          if (sent.streamed) streamed = sent;  // whatever the commit says, it is on the wire
+          return sent;
+        }
+        Response converted{
+            response.status, response.content_type, response.body, response.headers, {}};
+        if (response.status >= 400) {
+          answer = converted;
+          return Status(StatusCode::kAborted, "rollback");
+        }
+        return converted;
+      });
   if (answer) return *answer;
   if (streamed) return *streamed;
   if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
@@ -464,7 +496,7 @@ const LoadedPlugin* FindPlugin(const std::vector<LoadedPlugin>& plugins, const s
 
 Response TenantModules(AppContext& app, Request& request) {
   json items = json::array();
-  auto result = app.db.InTransaction([&](pqxx::work& work) -> StatusOr<Response> {
+  auto result = app.db.InTransaction([&](pqxx::transaction_base& work) -> StatusOr<Response> {
     CABILDO_ASSIGN_OR_RETURN(core::TenantRef tenant,
                              core::ResolveTenant(work, request.path_params.at("tenant")));
     core::ApplyScope(work, core::Scope{{tenant.id}, ""});
@@ -493,7 +525,7 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
   std::vector<std::string> changed;  // the tenant and its ancestors: their caches go stale
   Response response = WithTenantPermission(
       app, request, "core.module.manage",
-      [&](pqxx::work& work, const Principal& actor,
+      [&](pqxx::transaction_base& work, const Principal& actor,
           const core::TenantRef& tenant) -> StatusOr<Response> {
         if (plugin == nullptr) {
           return NotFoundError("El módulo '" + request.path_params.at("module") +
@@ -533,7 +565,7 @@ Response DisableModule(AppContext& app, Request& request) {
   std::vector<std::string> changed;  // the tenant and its ancestors: their caches go stale
   Response response = WithTenantPermission(
       app, request, "core.module.manage",
-      [&](pqxx::work& work, const Principal& actor,
+      [&](pqxx::transaction_base& work, const Principal& actor,
           const core::TenantRef& tenant) -> StatusOr<Response> {
         auto disabled = work.exec_prepared("core.disable_module", tenant.id, module);
         if (disabled.empty()) {
@@ -558,9 +590,11 @@ Response DisableModule(AppContext& app, Request& request) {
 
 void RegisterModuleRoutes(Router& router, AppContext& app,
                           const std::vector<LoadedPlugin>& plugins) {
-  app.db.Prepare("core.module_config",
-                 "SELECT config::text FROM core.tenant_modules "
-                 "WHERE tenant_id = $1 AND module = $2 AND enabled");
+  // Pipelined after the scope is set, before the tenant's id is known.
+  app.db.Prepare("core.module_config_by_slug",
+                 "SELECT m.config::text FROM core.tenant_modules m "
+                 "JOIN core.tenants t ON t.id = m.tenant_id "
+                 "WHERE t.slug = $1 AND m.module = $2 AND m.enabled");
   app.db.Prepare("core.module_enabled_in",
                  "SELECT tenant_id::text FROM core.tenant_modules "
                  "WHERE tenant_id = ANY ($1::uuid[]) AND module = $2 AND enabled");

@@ -26,7 +26,7 @@ Response WithTenantPermission(AppContext& app, Request& request, const std::stri
   }
   const std::string& slug = request.path_params.at("tenant");
   auto result = app.db.InScopedTransaction(
-      core::Scope{{}, principal->user_id}, [&](pqxx::work& tx) -> StatusOr<Response> {
+      core::Scope{{}, principal->user_id}, [&](pqxx::transaction_base& tx) -> StatusOr<Response> {
         CABILDO_ASSIGN_OR_RETURN(core::TenantRef tenant, core::ResolveTenant(tx, slug));
         switch (core::Authorize(tx, *principal, permission, tenant.id)) {
           case core::Access::kHidden:

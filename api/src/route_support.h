@@ -17,8 +17,8 @@ namespace cabildo::api {
 // a malformed, unknown, expired or revoked token.
 StatusOr<core::Principal> Caller(AppContext& app, const Request& request);
 
-using TenantWork =
-    std::function<StatusOr<Response>(pqxx::work&, const core::Principal&, const core::TenantRef&)>;
+using TenantWork = std::function<StatusOr<Response>(pqxx::transaction_base&, const core::Principal&,
+                                                    const core::TenantRef&)>;
 
 // Resolves path parameter {tenant}, requires a signed-in caller holding
 // `permission` there (401 / 403 / 404 as api-core.md says), and runs `work`

@@ -660,7 +660,7 @@ class PooledAppendTest : public IdentityTest {
   }
 
   Status Append(const std::string& action, bool fail_after = false) {
-    return pool_.InTransaction([&](pqxx::work& work) -> Status {
+    return pool_.InTransaction([&](pqxx::transaction_base& work) -> Status {
       core::ApplyScope(work, core::Scope{{tenant_}, ""});
       CABILDO_RETURN_IF_ERROR(
           core::AppendAudit(work, {tenant_, "", "sistema: prueba", action, "tenant", tenant_, {}})
@@ -719,7 +719,7 @@ TEST_F(PooledAppendTest, WhenTheChainMovedUnderTheAppendTheWorkRunsAgainAndStill
 
 TEST_F(PooledAppendTest, TwoAppendsToOneChainInOneTransactionBothCommitInOrder) {
   ASSERT_TRUE(Append("antes").ok());
-  Status status = pool_.InTransaction([&](pqxx::work& work) -> Status {
+  Status status = pool_.InTransaction([&](pqxx::transaction_base& work) -> Status {
     core::ApplyScope(work, core::Scope{{tenant_}, ""});
     for (const char* action : {"primera", "segunda"}) {
       CABILDO_RETURN_IF_ERROR(

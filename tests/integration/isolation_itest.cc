@@ -125,7 +125,8 @@ TEST_F(IsolationTest, TheApplicationRoleSeesOnlyItsScopeInEveryTable) {
   ASSERT_GE(tables.size(), 8u);
   // The table travels as a bound regclass and format() quotes it: no SQL text
   // is built here. Returns (rows visible, rows of a tenant other than `other_than`).
-  auto counts = [](pqxx::work& w, const std::string& table, const std::string& other_than) {
+  auto counts = [](pqxx::transaction_base& w, const std::string& table,
+                   const std::string& other_than) {
     auto row = w.exec_params(
         "SELECT (xpath('/row/n/text()', x))[1]::text::int, (xpath('/row/f/text()', "
         "x))[1]::text::int "

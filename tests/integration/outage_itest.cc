@@ -74,7 +74,7 @@ TEST(OutageTest, NoRequestFailsOnDeadIdleConnectionsAfterARestart) {
   Services("pg-stop");
   Services("pg-start");
   for (int i = 0; i < 6; ++i) {
-    Status status = pool.InTransaction([](pqxx::work& work) {
+    Status status = pool.InTransaction([](pqxx::transaction_base& work) {
       work.exec("SELECT 1");
       return OkStatus();
     });

@@ -199,7 +199,7 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
     // that append goes first, now, and this one takes its place at the end.
     FinalStatement earlier = std::move(**final);
     final->reset();
-    const auto& p = earlier.params;
+    const auto& p = earlier.statement.params;
     pqxx::result head;
     try {
       head = ExecStatement(work, kAppendLinkedName, kAppendLinkedSql, *p[0], std::stoll(*p[1]),
@@ -215,7 +215,7 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
     }
     // Still holding the ticket: link to the earlier entry, again at the end.
     AuditEntry entry = link(hint.seq, hint.hash);
-    earlier.params = FinalParams(event.tenant_id, entry, actor_id, changes_text);
+    earlier.statement.params = FinalParams(event.tenant_id, entry, actor_id, changes_text);
     final->emplace(std::move(earlier));
     hint.seq = entry.seq;
     hint.hash = entry.hash;
@@ -241,24 +241,24 @@ StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& ev
     if (final != nullptr && !final->has_value()) {
       work.conn().prepare(kAppendFinalName, kAppendFinalSql);
       work.conn().prepare_now(kAppendFinalName);
-      final->emplace(
-          FinalStatement{ChainTag(event.tenant_id), kAppendFinalName,
-                         FinalParams(event.tenant_id, entry, actor_id, changes_text),
-                         /*sent=*/
-                         [&hint] {
-                           appends_linked.fetch_add(1, std::memory_order_relaxed);
-                           hint.order.Unlock();
-                         },
-                         /*discarded=*/
-                         [&hint] {
-                           hint.known = false;  // rolled back: the head is still the previous entry
-                           hint.order.Unlock();
-                         },
-                         /*conflicted=*/
-                         [&hint] {
-                           appends_conflicted.fetch_add(1, std::memory_order_relaxed);
-                           hint.stale.store(true);
-                         }});
+      final->emplace(FinalStatement{
+          ChainTag(event.tenant_id),
+          {kAppendFinalName, FinalParams(event.tenant_id, entry, actor_id, changes_text)},
+          /*sent=*/
+          [&hint] {
+            appends_linked.fetch_add(1, std::memory_order_relaxed);
+            hint.order.Unlock();
+          },
+          /*discarded=*/
+          [&hint] {
+            hint.known = false;  // rolled back: the head is still the previous entry
+            hint.order.Unlock();
+          },
+          /*conflicted=*/
+          [&hint] {
+            appends_conflicted.fetch_add(1, std::memory_order_relaxed);
+            hint.stale.store(true);
+          }});
       hint.seq = entry.seq;
       hint.hash = entry.hash;
       release.lock = nullptr;  // the final statement's callbacks unlock

@@ -34,7 +34,7 @@ std::string FirstLine(const char* text) {
   return line;
 }
 
-thread_local internal::TransactionFrame* current_frame = nullptr;
+thread_local internal::UnitOfWork* current_unit = nullptr;
 
 // The connection's PGconn, for pipeline mode, which libpqxx wraps only from
 // version 7 (Debian 12 ships 6.4). libpqxx 6.4 keeps the accessor private and
@@ -55,102 +55,220 @@ PGconn* RawConnection(pqxx::connection_base& connection) {
   return (connection.*MemberOf(RawConnectionTag{}))();
 }
 
-// Sends `final`, COMMIT and BEGIN in one pipeline and reads their results.
-// The BEGIN leaves the connection inside an (empty) transaction, as libpqxx
-// believes it is, so its own COMMIT afterwards ends it cleanly. Returns false
-// when `final` raised kFinalStatementConflict; throws when the connection
-// failed.
-bool SendWithCommit(pqxx::work& work, const FinalStatement& final) {
-  PGconn* conn = RawConnection(work.conn());
+// One step of a pipeline: a parameterless command (BEGIN, COMMIT) or a
+// prepared statement.
+struct PipelineStep {
+  const char* command = nullptr;
+  const PipelinedStatement* statement = nullptr;
+};
+
+// How one step ended.
+struct StepOutcome {
+  PipelinedRows rows;
+  std::string sqlstate;  // empty when it succeeded
+  std::string error;     // first line of the error message
+  std::string command_status;
+  bool ran = false;  // false: skipped after an earlier step failed
+};
+
+PipelinedRows RowsOf(PGresult* result) {
+  PipelinedRows out;
+  const int rows = PQntuples(result);
+  const int columns = PQnfields(result);
+  out.rows.resize(static_cast<size_t>(rows));
+  for (int r = 0; r < rows; ++r) {
+    auto& row = out.rows[static_cast<size_t>(r)];
+    row.reserve(static_cast<size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      if (PQgetisnull(result, r, c)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(
+            std::string(PQgetvalue(result, r, c), static_cast<size_t>(PQgetlength(result, r, c))));
+      }
+    }
+  }
+  return out;
+}
+
+// Sends every step in one libpq pipeline and reads every result; the steps
+// run in order, and after a failed one PostgreSQL skips the rest. `answered`
+// runs when the first step's result arrives (or sending failed). Throws
+// pqxx::broken_connection when the connection failed.
+std::vector<StepOutcome> RunPipeline(pqxx::connection_base& connection,
+                                     const std::vector<PipelineStep>& steps,
+                                     const std::function<void()>& answered = nullptr) {
+  PGconn* conn = RawConnection(connection);
+  bool queued = PQenterPipelineMode(conn) == 1;
   std::vector<const char*> values;
-  values.reserve(final.params.size());
-  for (const auto& param : final.params) values.push_back(param ? param->c_str() : nullptr);
-  const bool queued =
-      PQenterPipelineMode(conn) == 1 &&
-      PQsendQueryPrepared(conn, final.name.c_str(), static_cast<int>(values.size()), values.data(),
-                          nullptr, nullptr, 0) == 1 &&
-      PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-      PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-      PQpipelineSync(conn) == 1;  // flushes: everything is on the wire
+  for (const auto& step : steps) {
+    if (!queued) break;
+    if (step.command != nullptr) {
+      queued = PQsendQueryParams(conn, step.command, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+      continue;
+    }
+    values.clear();
+    for (const auto& param : step.statement->params) {
+      values.push_back(param ? param->c_str() : nullptr);
+    }
+    queued =
+        PQsendQueryPrepared(conn, step.statement->name.c_str(), static_cast<int>(values.size()),
+                            values.data(), nullptr, nullptr, 0) == 1;
+  }
+  queued = queued && PQpipelineSync(conn) == 1;  // flushes: everything is on the wire
   if (!queued) {
-    final.sent();
+    if (answered) answered();
     const std::string why = FirstLine(PQerrorMessage(conn));
     while (PGresult* left = PQgetResult(conn)) PQclear(left);
     PQexitPipelineMode(conn);
-    throw pqxx::broken_connection("no se pudo enviar el cierre de la transacción: " + why);
+    throw pqxx::broken_connection("no se pudo enviar a PostgreSQL: " + why);
   }
-  // Three statements (each result followed by a null), then the sync point.
-  // `sent` runs once the final statement has answered, not when it left: by
-  // then it holds whatever lock it takes (and PostgreSQL is already at the
-  // COMMIT), so a statement that `sent` lets go next queues behind it, rather
-  // than overtaking it on the way to the server.
-  std::string error;
-  bool conflict = false;
-  bool answered = false;
+  // Each step's result is followed by a null; then the sync point.
+  std::vector<StepOutcome> outcomes(steps.size());
+  size_t step = 0;
+  bool first = true;
   int nulls = 0;
   for (;;) {
     PGresult* result = PQgetResult(conn);
-    if (!answered) {
-      answered = true;
-      final.sent();
+    if (first) {
+      first = false;
+      if (answered) answered();
     }
     if (result == nullptr) {
-      if (++nulls > 3 || PQstatus(conn) == CONNECTION_BAD) break;
+      if (PQstatus(conn) == CONNECTION_BAD || ++nulls > static_cast<int>(steps.size())) break;
+      ++step;
       continue;
     }
     const ExecStatusType status = PQresultStatus(result);
-    if (status == PGRES_FATAL_ERROR && error.empty()) {
-      const char* code = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-      conflict = code != nullptr && std::strcmp(code, kFinalStatementConflict) == 0;
-      error = FirstLine(PQresultErrorMessage(result));
-      if (error.empty()) error = "error";
+    if (status == PGRES_PIPELINE_SYNC) {
+      PQclear(result);
+      break;
+    }
+    if (step < outcomes.size()) {
+      StepOutcome& outcome = outcomes[step];
+      outcome.ran = status != PGRES_PIPELINE_ABORTED;
+      if (status == PGRES_TUPLES_OK) outcome.rows = RowsOf(result);
+      if (status == PGRES_FATAL_ERROR) {
+        const char* code = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        outcome.sqlstate = code != nullptr ? code : "XX000";
+        outcome.error = FirstLine(PQresultErrorMessage(result));
+      }
+      outcome.command_status = PQcmdStatus(result);
     }
     PQclear(result);
-    if (status == PGRES_PIPELINE_SYNC) break;
   }
   const bool left_pipeline = PQexitPipelineMode(conn) == 1;
-  if (conflict) return false;
-  if (!error.empty()) {
-    // Not a conflict: a real failure of the statement or the commit.
-    throw pqxx::sql_error(error);
-  }
   if (!left_pipeline || PQstatus(conn) == CONNECTION_BAD) {
-    throw pqxx::broken_connection("la conexión se perdió al confirmar la transacción");
+    throw pqxx::broken_connection("la conexión a PostgreSQL se perdió");
   }
-  return true;
+  return outcomes;
+}
+
+// Throws the failure of a step as libpqxx would (its SQLSTATE kept, so
+// StatusFromDbException maps it), or broken_connection for a step that never
+// ran without an earlier one failing.
+void ThrowIfFailed(const StepOutcome& outcome) {
+  if (!outcome.sqlstate.empty()) {
+    if (outcome.sqlstate.rfind("22", 0) == 0) throw pqxx::data_exception(outcome.error);
+    throw pqxx::sql_error(outcome.error, "", outcome.sqlstate.c_str());
+  }
+  if (!outcome.ran) throw pqxx::broken_connection("PostgreSQL no ejecutó la sentencia");
+}
+
+// A transaction-control command on its own; throws unless PostgreSQL
+// answered with `expected` as its command status (a COMMIT of a failed
+// transaction answers ROLLBACK, and must not pass for a commit).
+void RunControl(pqxx::connection_base& connection, const char* command, const char* expected) {
+  PGconn* conn = RawConnection(connection);
+  PGresult* result = PQexec(conn, command);
+  const ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  const std::string tag = result != nullptr ? PQcmdStatus(result) : "";
+  const std::string why =
+      FirstLine(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn));
+  PQclear(result);
+  if (PQstatus(conn) == CONNECTION_BAD) {
+    throw pqxx::broken_connection("la conexión a PostgreSQL se perdió: " + why);
+  }
+  if (status != PGRES_COMMAND_OK) throw pqxx::sql_error(why.empty() ? command : why);
+  if (tag != expected) {
+    throw pqxx::sql_error(std::string(command) + " respondió " + tag + "; no se confirmó nada");
+  }
 }
 
 }  // namespace
 
+const std::string& PipelinedRows::Text(size_t row, size_t column) const {
+  static const std::string kNull;
+  const auto& field = rows.at(row).at(column);
+  return field ? *field : kNull;
+}
+
 std::optional<FinalStatement>* FinalStatementSlot(pqxx::transaction_base& work) {
-  if (current_frame == nullptr || current_frame->work_ != &work) return nullptr;
-  return &current_frame->final_;
+  if (current_unit == nullptr || &current_unit->work_ != &work) return nullptr;
+  return &current_unit->final_;
 }
 
 namespace internal {
 
-TransactionFrame::TransactionFrame(pqxx::transaction_base& work)
-    : work_(&work), outer_(current_frame) {
-  current_frame = this;
+UnitOfWork::UnitOfWork(PooledConnection& connection)
+    : connection_(connection), work_(connection.get()), outer_(current_unit) {
+  current_unit = this;
 }
 
-TransactionFrame::~TransactionFrame() {
-  current_frame = outer_;
+UnitOfWork::~UnitOfWork() {
+  current_unit = outer_;
   if (final_) final_->discarded();  // rolled back before it was sent
+  if (!open_) return;
+  try {
+    RunControl(connection_.get(), "ROLLBACK", "ROLLBACK");
+  } catch (...) {
+    connection_.MarkBroken();  // its transaction state is unknown: never reuse it
+  }
 }
 
-bool TransactionFrame::Commit(pqxx::work& work) {
+std::vector<PipelinedRows> UnitOfWork::Begin(const std::vector<PipelinedStatement>& opening) {
+  if (opening.empty()) {
+    RunControl(connection_.get(), "BEGIN", "BEGIN");
+    open_ = true;
+    return {};
+  }
+  std::vector<PipelineStep> steps{{"BEGIN", nullptr}};
+  for (const auto& statement : opening) {
+    connection_.get().prepare_now(statement.name);  // once per connection
+    steps.push_back({nullptr, &statement});
+  }
+  open_ = true;  // from here on, whatever happened, ROLLBACK is due
+  auto outcomes = RunPipeline(connection_.get(), steps);
+  std::vector<PipelinedRows> rows;
+  rows.reserve(opening.size());
+  for (auto& outcome : outcomes) ThrowIfFailed(outcome);
+  for (size_t i = 1; i < outcomes.size(); ++i) rows.push_back(std::move(outcomes[i].rows));
+  return rows;
+}
+
+bool UnitOfWork::Commit() {
   if (!final_) {
-    work.commit();
+    RunControl(connection_.get(), "COMMIT", "COMMIT");
+    open_ = false;
     return true;
   }
   const FinalStatement final = std::move(*final_);
   final_.reset();
-  if (!SendWithCommit(work, final)) {
+  // `sent` runs once the final statement has answered, not when it left: by
+  // then it holds whatever lock it takes (and PostgreSQL is already at the
+  // COMMIT), so a statement that `sent` lets go next queues behind it, rather
+  // than overtaking it on the way to the server.
+  auto outcomes = RunPipeline(connection_.get(), {{nullptr, &final.statement}, {"COMMIT", nullptr}},
+                              final.sent);
+  if (outcomes[0].sqlstate == kFinalStatementConflict) {
     final.conflicted();
-    return false;
+    return false;  // the COMMIT was skipped: the destructor rolls back
   }
-  work.commit();  // the empty transaction the pipeline opened
+  for (const auto& outcome : outcomes) ThrowIfFailed(outcome);
+  if (outcomes[1].command_status != "COMMIT") {
+    throw pqxx::sql_error("COMMIT respondió " + outcomes[1].command_status);
+  }
+  open_ = false;
   return true;
 }
 

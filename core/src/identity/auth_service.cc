@@ -125,7 +125,7 @@ StatusOr<TokenPair> AuthService::Login(const std::string& email_in, const std::s
     std::string hash;
   };
   std::optional<Found> user;
-  Status looked_up = db_.InTransaction([&](pqxx::work& work) {
+  Status looked_up = db_.InTransaction([&](pqxx::transaction_base& work) {
     auto rows = work.exec_prepared("core.user_by_email", email);
     if (!rows.empty()) user = Found{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
     return OkStatus();
@@ -147,7 +147,7 @@ StatusOr<TokenPair> AuthService::Login(const std::string& email_in, const std::s
   }
   limiter_.Reset(email_key);
   limiter_.Forgive(ip_key);
-  return db_.InTransaction([&](pqxx::work& work) -> StatusOr<TokenPair> {
+  return db_.InTransaction([&](pqxx::transaction_base& work) -> StatusOr<TokenPair> {
     const std::string family =
         work.exec_prepared("core.insert_family", user->id)[0][0].as<std::string>();
     return IssueTokens(work, user->id, family);
@@ -156,7 +156,7 @@ StatusOr<TokenPair> AuthService::Login(const std::string& email_in, const std::s
 
 void AuthService::AuditLockout(const std::string& email, const std::string& client_address) {
   // The user's tenants learn that their member's account is under attack.
-  Status status = db_.InTransaction([&](pqxx::work& work) {
+  Status status = db_.InTransaction([&](pqxx::transaction_base& work) {
     auto user = work.exec_prepared("core.user_by_email", email);
     if (user.empty()) return OkStatus();
     const std::string user_id = user[0][0].as<std::string>();
@@ -187,7 +187,7 @@ StatusOr<TokenPair> AuthService::Refresh(const std::string& refresh_token) {
   const std::string hash = Sha256Hex(refresh_token);
   std::vector<std::string> revoked_access;
   bool reuse = false;
-  auto result = db_.InTransaction([&](pqxx::work& work) -> StatusOr<TokenPair> {
+  auto result = db_.InTransaction([&](pqxx::transaction_base& work) -> StatusOr<TokenPair> {
     auto rows = work.exec_prepared("core.lock_refresh_token", hash);
     if (rows.empty()) return BadToken();
     const std::string family = rows[0][0].as<std::string>();
@@ -217,7 +217,7 @@ StatusOr<TokenPair> AuthService::Refresh(const std::string& refresh_token) {
 
 Status AuthService::Logout(const Principal& principal) {
   std::vector<std::string> hashes;
-  Status status = db_.InTransaction([&](pqxx::work& work) {
+  Status status = db_.InTransaction([&](pqxx::transaction_base& work) {
     work.exec_prepared("core.revoke_family", principal.family_id);
     for (const auto& row : work.exec_prepared("core.family_access_tokens", principal.family_id)) {
       hashes.push_back(row[0].as<std::string>());
@@ -252,7 +252,7 @@ StatusOr<Principal> AuthService::Authenticate(const std::string& access_token) {
   }
   std::optional<Principal> principal;
   int64_t seconds_left = 0;
-  Status status = db_.InTransaction([&](pqxx::work& work) {
+  Status status = db_.InTransaction([&](pqxx::transaction_base& work) {
     auto rows = work.exec_prepared("core.access_token", hash);
     if (rows.empty()) return OkStatus();
     principal = Principal{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),

@@ -35,22 +35,7 @@ void RegisterIdentityStatements(DbPool& pool) {
                "WITH RECURSIVE sub(id) AS (SELECT id FROM core.tenants WHERE id = $1 "
                "UNION ALL SELECT t.id FROM core.tenants t JOIN sub ON t.parent_id = sub.id) "
                "SELECT id::text FROM sub");
-  // Allowed: a role at T or an ancestor grants the permission. Member: any
-  // role at T or an ancestor (decides 403 versus 404).
-  pool.Prepare("core.authorize",
-               "WITH RECURSIVE chain(id, parent_id) AS ("
-               "  SELECT id, parent_id FROM core.tenants WHERE id = $2"
-               "  UNION ALL SELECT t.id, t.parent_id FROM core.tenants t"
-               "  JOIN chain c ON t.id = c.parent_id) "
-               "SELECT EXISTS (SELECT 1 FROM core.role_assignments ra "
-               "               JOIN core.role_permissions rp ON rp.role = ra.role "
-               "               WHERE ra.user_id = $1 AND rp.permission = $3 "
-               "               AND ra.tenant_id IN (SELECT id FROM chain)) "
-               // Every signed-in user is a citizen everywhere: no assignment needed.
-               "    OR EXISTS (SELECT 1 FROM core.role_permissions rp "
-               "               WHERE rp.role = 'citizen' AND rp.permission = $3), "
-               "       EXISTS (SELECT 1 FROM core.role_assignments ra "
-               "               WHERE ra.user_id = $1 AND ra.tenant_id IN (SELECT id FROM chain))");
+  RegisterAuthorizationStatements(pool);
 }
 
 }  // namespace cabildo::core

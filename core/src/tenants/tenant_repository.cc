@@ -34,7 +34,7 @@ nlohmann::json OptionalJson(const std::optional<T>& value) {
 }
 
 // Fills `modules` of each tenant; the transaction is scoped to exactly these tenants.
-void LoadModules(pqxx::work& work, std::vector<Tenant>& tenants) {
+void LoadModules(pqxx::transaction_base& work, std::vector<Tenant>& tenants) {
   Scope scope;
   for (const auto& tenant : tenants) scope.tenant_ids.push_back(tenant.id);
   ApplyScope(work, scope);
@@ -73,7 +73,7 @@ void RegisterTenantStatements(DbPool& pool) {
 
 StatusOr<std::vector<Tenant>> ListTenants(DbPool& pool, const std::string& after_slug, int limit) {
   std::vector<Tenant> tenants;
-  Status status = pool.InTransaction([&](pqxx::work& work) {
+  Status status = pool.InTransaction([&](pqxx::transaction_base& work) {
     for (const auto& row : work.exec_prepared(kListTenants, after_slug, limit)) {
       tenants.push_back(TenantFromRow(row));
     }
@@ -85,7 +85,7 @@ StatusOr<std::vector<Tenant>> ListTenants(DbPool& pool, const std::string& after
 }
 
 StatusOr<Tenant> GetTenant(DbPool& pool, const std::string& slug) {
-  return pool.InTransaction([&](pqxx::work& work) -> StatusOr<Tenant> {
+  return pool.InTransaction([&](pqxx::transaction_base& work) -> StatusOr<Tenant> {
     auto rows = work.exec_prepared(kGetTenant, slug);
     if (rows.empty()) return NotFoundError("No existe el tenant '" + slug + "'.");
     std::vector<Tenant> one{TenantFromRow(rows[0])};

@@ -55,15 +55,29 @@ pqxx::result ExecStatement(pqxx::transaction_base& work, const std::string& name
   return work.exec_prepared(name, std::forward<Args>(args)...);
 }
 
+// A prepared statement with its parameters in text format (nullopt is NULL),
+// sent through libpq's pipeline mode rather than one round trip at a time.
+struct PipelinedStatement {
+  std::string name;  // registered with DbPool::Prepare
+  std::vector<std::optional<std::string>> params;
+};
+
+// What a pipelined statement returned, as text (nullopt is NULL).
+struct PipelinedRows {
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  bool empty() const { return rows.empty(); }
+  // The text of a non-NULL field; "" for NULL.
+  const std::string& Text(size_t row, size_t column) const;
+};
+
 // The last statement of a transaction, sent in one round trip with its COMMIT
 // (libpq pipeline mode), so a row lock it takes is held while PostgreSQL
 // works and never across a round trip to this process. The audit append uses
 // it: its lock on a tenant's chain head is what serialises that tenant's
 // writes, and this takes the commit's round trip out of that critical section.
 struct FinalStatement {
-  std::string tag;   // whose statement it is (the audit: its tenant's chain)
-  std::string name;  // a statement prepared on the transaction's connection
-  std::vector<std::optional<std::string>> params;  // text format; nullopt is NULL
+  std::string tag;  // whose statement it is (the audit: its tenant's chain)
+  PipelinedStatement statement;
   // Exactly one of these runs: `sent` once the statement, sent with its
   // COMMIT, has answered (or failed to go out); `discarded` when the
   // transaction ends without sending it.
@@ -90,6 +104,10 @@ class UnitOfWorkConflict : public std::runtime_error {
 // once. At most one final statement: a caller that finds the slot taken runs
 // its statement itself.
 std::optional<FinalStatement>* FinalStatementSlot(pqxx::transaction_base& work);
+
+namespace internal {
+class UnitOfWork;
+}
 
 // A connection checked out of the pool; returns it (or drops it, if broken)
 // when destroyed. Move-only.
@@ -130,11 +148,22 @@ class DbPool {
   // timeout or the database cannot be reached.
   StatusOr<PooledConnection> Acquire();
 
-  // Runs `fn(pqxx::work&)` in one transaction and commits it when `fn`
-  // returns an OK Status (or an OK StatusOr). Database exceptions become a
-  // Status (see StatusFromDbException); a broken connection is dropped.
+  // Runs `fn(pqxx::transaction_base&)` in one transaction and commits it
+  // when `fn` returns an OK Status (or an OK StatusOr). Database exceptions
+  // become a Status (see StatusFromDbException); a broken connection is
+  // dropped. The pool itself sends BEGIN, COMMIT and ROLLBACK (libpqxx sees a
+  // nontransaction), so that it can pipeline them with other statements.
   template <typename Fn>
-  auto InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>()));
+  auto InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::transaction_base&>()));
+
+  // Like InTransaction, but `opening` goes out with the BEGIN, in the same
+  // round trip, and `fn(work, rows)` gets their rows in order. The
+  // statements run one after the other, so a scope one of them sets applies
+  // to the next. A failed one fails the unit of work, like a throw from `fn`.
+  template <typename Fn>
+  auto InTransactionOpenedBy(const std::vector<PipelinedStatement>& opening, Fn&& fn)
+      -> decltype(fn(std::declval<pqxx::transaction_base&>(),
+                     std::declval<const std::vector<PipelinedRows>&>()));
 
   // Like InTransaction, but first confines the transaction to `scope`:
   // `cabildo.tenant_ids` (row-level security) and `cabildo.user_id` are set
@@ -143,7 +172,7 @@ class DbPool {
   // tenant-scoped table goes through this.
   template <typename Fn>
   auto InScopedTransaction(const struct Scope& scope, Fn&& fn)
-      -> decltype(fn(std::declval<pqxx::work&>()));
+      -> decltype(fn(std::declval<pqxx::transaction_base&>()));
 
   // `SELECT 1` on a pooled connection: OK, or kUnavailable.
   Status Ping();
@@ -178,26 +207,35 @@ Status StatusFromDbException(std::exception_ptr error, bool* broken);
 
 namespace internal {
 
-// The transaction InTransaction runs on this thread, with its final-statement
-// slot; a frame is pushed for the unit of work and popped (discarding an
-// unsent final statement) when it ends.
-class TransactionFrame {
+// The transaction of one attempt at a unit of work, on a pooled connection:
+// BEGIN (with any opening statements), then COMMIT (with any final
+// statement), or ROLLBACK when it ends otherwise. While it lives it is this
+// thread's current transaction, which gives `work()` its final-statement slot.
+class UnitOfWork {
  public:
-  explicit TransactionFrame(pqxx::transaction_base& work);
-  TransactionFrame(const TransactionFrame&) = delete;
-  TransactionFrame& operator=(const TransactionFrame&) = delete;
-  ~TransactionFrame();
+  explicit UnitOfWork(PooledConnection& connection);
+  UnitOfWork(const UnitOfWork&) = delete;
+  UnitOfWork& operator=(const UnitOfWork&) = delete;
+  // Discards an unsent final statement and rolls back an open transaction;
+  // a connection that cannot roll back is marked broken.
+  ~UnitOfWork();
 
-  // Commits: a plain COMMIT, or the final statement and COMMIT in one round
-  // trip. False when the final statement conflicted (nothing was committed).
-  bool Commit(pqxx::work& work);
+  // BEGIN and `opening` in one round trip; their rows. Throws on failure.
+  std::vector<PipelinedRows> Begin(const std::vector<PipelinedStatement>& opening);
+  // COMMIT, or the final statement and COMMIT in one round trip. False when
+  // the final statement conflicted (nothing was committed). Throws on failure.
+  bool Commit();
+
+  pqxx::transaction_base& work() { return work_; }
 
  private:
   friend std::optional<FinalStatement>* cabildo::core::FinalStatementSlot(
       pqxx::transaction_base& work);
-  pqxx::transaction_base* work_;
+  PooledConnection& connection_;
+  pqxx::nontransaction work_;
+  bool open_ = false;  // BEGIN went out and neither COMMIT nor ROLLBACK did
   std::optional<FinalStatement> final_;
-  TransactionFrame* outer_;
+  UnitOfWork* outer_;
 };
 
 // How many times a unit of work runs when its final statement conflicts.
@@ -210,16 +248,20 @@ struct IsStatusOr<StatusOr<T>> : std::true_type {};
 }  // namespace internal
 
 template <typename Fn>
-auto DbPool::InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>())) {
-  using Result = decltype(fn(std::declval<pqxx::work&>()));
+auto DbPool::InTransactionOpenedBy(const std::vector<PipelinedStatement>& opening, Fn&& fn)
+    -> decltype(fn(std::declval<pqxx::transaction_base&>(),
+                   std::declval<const std::vector<PipelinedRows>&>())) {
+  using Result = decltype(fn(std::declval<pqxx::transaction_base&>(),
+                             std::declval<const std::vector<PipelinedRows>&>()));
   static_assert(std::is_same_v<Result, Status> || internal::IsStatusOr<Result>::value,
                 "the transaction body must return Status or StatusOr<T>");
   for (int attempt = 0;; ++attempt) {
     auto connection = Acquire();
     if (!connection.ok()) return connection.status();
-    std::optional<pqxx::work> work;
+    internal::UnitOfWork unit(*connection);
+    std::vector<PipelinedRows> opened;
     try {
-      work.emplace(connection->get());  // BEGIN: the first round trip
+      opened = unit.Begin(opening);  // the first round trip
     } catch (...) {
       bool broken = false;
       Status status = StatusFromDbException(std::current_exception(), &broken);
@@ -233,11 +275,10 @@ auto DbPool::InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>()))
       }
       return status;
     }
-    internal::TransactionFrame frame(*work);
     try {
-      Result result = fn(*work);
-      if (!result.ok()) return result;  // the destructor rolls back
-      if (frame.Commit(*work)) return result;
+      Result result = fn(unit.work(), opened);
+      if (!result.ok()) return result;  // the unit of work rolls back
+      if (unit.Commit()) return result;
       if (attempt + 1 < internal::kFinalStatementAttempts) continue;  // rolled back: again
       return UnavailableError("Otra escritura coincidió con esta; reintente.");
     } catch (const UnitOfWorkConflict&) {
@@ -253,9 +294,15 @@ auto DbPool::InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::work&>()))
 }
 
 template <typename Fn>
+auto DbPool::InTransaction(Fn&& fn) -> decltype(fn(std::declval<pqxx::transaction_base&>())) {
+  return InTransactionOpenedBy({}, [&](pqxx::transaction_base& work,
+                                       const std::vector<PipelinedRows>&) { return fn(work); });
+}
+
+template <typename Fn>
 auto DbPool::InScopedTransaction(const Scope& scope, Fn&& fn)
-    -> decltype(fn(std::declval<pqxx::work&>())) {
-  return InTransaction([&](pqxx::work& work) {
+    -> decltype(fn(std::declval<pqxx::transaction_base&>())) {
+  return InTransaction([&](pqxx::transaction_base& work) {
     ApplyScope(work, scope);
     return fn(work);
   });

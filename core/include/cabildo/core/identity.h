@@ -157,9 +157,12 @@ struct TenantRef {
 
 // kNotFound for an unknown (or malformed) slug. Tenants are a public directory.
 StatusOr<TenantRef> ResolveTenant(pqxx::transaction_base& work, const std::string& slug);
-// ResolveTenant, and in the same round trip ApplyScope({tenant}, user_id).
-StatusOr<TenantRef> ResolveTenantInScope(pqxx::transaction_base& work, const std::string& slug,
-                                         const std::string& user_id);
+// ResolveTenant, and in the same statement ApplyScope({tenant}, user_id), to
+// open a transaction with (DbPool::InTransactionOpenedBy); ResolvedTenant
+// reads its rows. A pipelined statement after it runs in that scope.
+PipelinedStatement ResolveTenantInScopeStatement(const std::string& slug,
+                                                 const std::string& user_id);
+StatusOr<TenantRef> ResolvedTenant(const PipelinedRows& rows, const std::string& slug);
 
 // The tenant and all its descendants (ids), for include_descendants.
 std::vector<std::string> TenantSubtree(pqxx::transaction_base& work, const std::string& tenant_id);
@@ -176,5 +179,13 @@ enum class Access {
 // user_id = principal.user_id (so P's own role assignments are visible).
 Access Authorize(pqxx::transaction_base& work, const Principal& principal,
                  const std::string& permission, const std::string& tenant_id);
+
+// Authorize for the tenant `slug`, as a statement to pipeline after
+// ResolveTenantInScopeStatement; nullopt when the principal alone decides
+// (anonymous, instance admin). AuthorizedBy reads its rows (nullptr if none).
+std::optional<PipelinedStatement> AuthorizeStatement(const Principal& principal,
+                                                     const std::string& permission,
+                                                     const std::string& slug);
+Access AuthorizedBy(const Principal& principal, const PipelinedRows* rows);
 
 }  // namespace cabildo::core

@@ -35,7 +35,9 @@ namespace cabildo::plugin {
 /// Bump when anything in this header changes shape.
 /// 2: PluginRegistrar::AddExport (a new virtual: the vtable changed).
 /// 3: streamed bodies (HttpResponse::stream and ::version, BodyWriter).
-inline constexpr uint32_t kAbiVersion = 3;
+/// 4: RequestContext::Db() is a pqxx::transaction_base (the pool sends
+///    BEGIN and COMMIT itself, to pipeline them).
+inline constexpr uint32_t kAbiVersion = 4;
 inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
 #define CABILDO_PLUGIN_STRINGIFY_INNER(x) #x
@@ -131,7 +133,7 @@ class RequestContext {
   /// May the caller do `permission` on this tenant?
   virtual core::Access Authorize(const std::string& permission) = 0;
   /// The request's transaction; committed when the handler returns a 2xx.
-  virtual pqxx::work& Db() = 0;
+  virtual pqxx::transaction_base& Db() = 0;
   /// Appends to this tenant's audit chain, in the same transaction.
   virtual Status Audit(const std::string& action, const std::string& entity,
                        const std::string& entity_id, const nlohmann::json& changes) = 0;
