@@ -114,18 +114,18 @@ std::string PgTextArray(const std::vector<std::string>& values) {
   return array + "}";
 }
 
-// One project as GET returns it, built by PostgreSQL (money as numeric::text).
+// One project `p` (and its tenant `t`) as GET returns it, built by PostgreSQL
+// (money as numeric::text), with `funding` the jsonb array of its funding.
 // Columns: deleted, json.
-constexpr const char* kProjectColumns = R"sql(
+std::string ProjectJsonColumns(const std::string& funding) {
+  return R"sql(
   p.deleted_at IS NOT NULL,
   jsonb_build_object(
     'id', p.id, 'tenant', t.slug, 'external_id', p.external_id, 'title', p.title,
     'description', p.description, 'status', p.status, 'type', p.type, 'sector', p.sector,
     'purpose', p.purpose, 'budget_mxn', p.budget_mxn::text,
-    'funding', COALESCE((SELECT jsonb_agg(jsonb_build_object('origin', f.origin, 'fund', f.fund,
-                                   'amount_mxn', f.amount_mxn::text) ORDER BY f.position)
-                         FROM public_works.project_funding f
-                         WHERE f.tenant_id = p.tenant_id AND f.project_id = p.id), '[]'::jsonb),
+    'funding', )sql" +
+         funding + R"sql(,
     'location', CASE WHEN p.lat IS NULL AND p.address IS NULL AND p.cvegeo IS NULL THEN NULL
                 ELSE jsonb_build_object('lat', p.lat, 'lon', p.lon, 'address', p.address,
                                         'cvegeo', p.cvegeo) END,
@@ -139,8 +139,21 @@ constexpr const char* kProjectColumns = R"sql(
     'spent_mxn', p.spent_mxn::text,
     'published', p.published,
     'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
-  FROM public_works.projects p JOIN core.tenants t ON t.id = p.tenant_id )sql";
+    'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text )sql";
+}
+
+// The funding rows `f` as a jsonb array, in order (a source with no rows: []).
+std::string FundingJson(const std::string& rows) {
+  return "COALESCE((SELECT jsonb_agg(jsonb_build_object('origin', f.origin, 'fund', f.fund, "
+         "'amount_mxn', f.amount_mxn::text) ORDER BY f.position) FROM " +
+         rows + "), '[]'::jsonb)";
+}
+
+// Columns: deleted, json, of every project p the query's WHERE keeps.
+const std::string kProjectColumns =
+    ProjectJsonColumns(FundingJson("public_works.project_funding f "
+                                   "WHERE f.tenant_id = p.tenant_id AND f.project_id = p.id")) +
+    " FROM public_works.projects p JOIN core.tenants t ON t.id = p.tenant_id ";
 
 // `row` holds kProjectColumns from column `at`; `gone` (e.g. unpublished, for
 // a caller who cannot see drafts) makes it a tombstone like a deleted one.
@@ -442,29 +455,32 @@ FundingArrays FundingOf(const json& body) {
   return {PgTextArray(origins), PgTextArray(funds), PgTextArray(amounts)};
 }
 
-// Inserts a validated project and its funding in one statement; returns its id.
-std::string InsertProject(RequestContext& ctx, const json& body) {
+// Inserts a validated project and its funding in one statement, which also
+// returns the project as GET will (built from what the INSERTs returned: a
+// statement does not see its own CTEs' rows in the tables).
+json InsertProject(RequestContext& ctx, const json& body) {
   const ProjectColumns c = ColumnsOf(body);
   const FundingArrays funding = FundingOf(body);
-  return plugin::Exec1(
-             ctx, "public-works.insert_project",
-             "WITH p AS (INSERT INTO public_works.projects (tenant_id, external_id, title, "
-             "description, status, type, sector, purpose, budget_mxn, lat, lon, address, cvegeo, "
-             "contractor_name, contractor_rfc, procurement_method, contract_value_mxn, start_date, "
-             "end_date, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, "
-             "$12, $13, $14, $15, $16, $17::numeric, $18::date, $19::date, clock_timestamp()) "
-             "RETURNING tenant_id, id), "
-             "f AS (INSERT INTO public_works.project_funding "
-             "(tenant_id, project_id, position, origin, fund, amount_mxn) "
-             "SELECT p.tenant_id, p.id, x.n - 1, x.origin, x.fund, x.amount::numeric FROM p, "
-             "unnest($20::text[], $21::text[], $22::text[]) WITH ORDINALITY "
-             "AS x(origin, fund, amount, n)) "
-             "SELECT id::text FROM p",
-             ctx.tenant_id(), c.external_id, c.title, c.description, c.status, c.type, c.sector,
-             c.purpose, c.budget_mxn, c.lat, c.lon, c.address, c.cvegeo, c.contractor_name,
-             c.contractor_rfc, c.procurement_method, c.contract_value_mxn, c.start_date, c.end_date,
-             funding.origins, funding.funds, funding.amounts)[0]
-      .as<std::string>();
+  static const std::string sql =
+      "WITH p AS (INSERT INTO public_works.projects (tenant_id, external_id, title, "
+      "description, status, type, sector, purpose, budget_mxn, lat, lon, address, cvegeo, "
+      "contractor_name, contractor_rfc, procurement_method, contract_value_mxn, start_date, "
+      "end_date, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10, $11, "
+      "$12, $13, $14, $15, $16, $17::numeric, $18::date, $19::date, clock_timestamp()) "
+      "RETURNING *), "
+      "inserted_funding AS (INSERT INTO public_works.project_funding "
+      "(tenant_id, project_id, position, origin, fund, amount_mxn) "
+      "SELECT p.tenant_id, p.id, x.n - 1, x.origin, x.fund, x.amount::numeric FROM p, "
+      "unnest($20::text[], $21::text[], $22::text[]) WITH ORDINALITY "
+      "AS x(origin, fund, amount, n) RETURNING position, origin, fund, amount_mxn) "
+      "SELECT " +
+      ProjectJsonColumns(FundingJson("inserted_funding f")) +
+      " FROM p JOIN core.tenants t ON t.id = p.tenant_id";
+  return ProjectJson(plugin::Exec1(
+      ctx, "public-works.insert_project", sql, ctx.tenant_id(), c.external_id, c.title,
+      c.description, c.status, c.type, c.sector, c.purpose, c.budget_mxn, c.lat, c.lon, c.address,
+      c.cvegeo, c.contractor_name, c.contractor_rfc, c.procurement_method, c.contract_value_mxn,
+      c.start_date, c.end_date, funding.origins, funding.funds, funding.amounts));
 }
 
 // Replaces a project's funding rows: the old ones go, the body's arrive in
@@ -573,13 +589,11 @@ StatusOr<HttpResponse> CreateProject(RequestContext& ctx) {
   if (auto errors = CheckProject(project, *body); !errors.empty()) {
     return ctx.FieldErrors(errors);
   }
-  const std::string id = InsertProject(ctx, project);
-  auto created = Reread(ctx, id);
-  if (!created.ok()) return created.status();
-  Status audited =
-      ctx.Audit("project.create", "project", id, {{"before", json::object()}, {"after", *created}});
+  const json created = InsertProject(ctx, project);
+  Status audited = ctx.Audit("project.create", "project", created["id"].get<std::string>(),
+                             {{"before", json::object()}, {"after", created}});
   if (!audited.ok()) return audited;
-  return HttpResponse::Json(201, *created);
+  return HttpResponse::Json(201, created);
 }
 
 StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {

@@ -776,6 +776,22 @@ TEST_F(PublicWorksTest, EveryContractFieldRoundTrips) {
   EXPECT_EQ(project, created);  // POST answers what GET answers
 }
 
+// POST builds its answer from what the INSERT returned, GET from the tables:
+// the two agree also for the fewest fields (no funding, no location).
+TEST_F(PublicWorksTest, AMinimalProjectIsAnsweredByPostExactlyAsGetReadsIt) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  json created = Create("tepehuanes", {{"title", "Bacheo"}, {"budget_mxn", "100"}}, editor);
+  ASSERT_TRUE(created.contains("id")) << created.dump();
+  EXPECT_EQ(created["funding"], json::array());
+  EXPECT_EQ(created["budget_mxn"], "100.00");  // as numeric(16,2) stores it
+  EXPECT_TRUE(created["location"].is_null());
+  auto got =
+      Call("GET", kBase + "tepehuanes/public-works/projects/" + created["id"].get<std::string>(),
+           "", editor);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(json::parse(got.body), created);
+}
+
 // The progress rules of the contract, each a 422 on its field that stores
 // nothing; a back-dated report does not replace the latest one's figures.
 TEST_F(PublicWorksTest, ProgressRulesRejectBadReportsAndKeepTheLatestDatedFigures) {
