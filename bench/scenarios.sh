@@ -130,7 +130,7 @@ after_create_audit_verify() {
   out="$(curl -sS --max-time 60 -H "Authorization: Bearer $token" -w '\t%{http_code}' \
     "$CABILDO_URL/v1/tenants/durango/audit/verify")" || return 1
   say "create: GET /v1/tenants/durango/audit/verify -> ${out##*$'\t'} ${out%$'\t'*}"
-  # How the appends found their place: linked in one statement, or after reading the head.
+  # How the appends went out: with their COMMIT (one round trip) or at once.
   say "create: audit appends since start:" "$(curl -s "$CABILDO_URL/metrics" |
     awk '/^cabildo_audit_appends_/ {sub("cabildo_audit_appends_", "", $1); printf "%s %d  ", $1, $2}')"
   printf '%s\n' "${out%$'\t'*}" >"$RUN/create.audit-verify.json"

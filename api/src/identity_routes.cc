@@ -243,7 +243,7 @@ Response PutMember(AppContext& app, Request& request) {
                                  "member",
                                  user_id,
                                  {{"before", {{"roles", before}}}, {"after", {{"roles", roles}}}}};
-          CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
+          CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
         }
         return Response::Json(200,
                               {{"user_id", user_id}, {"tenant", tenant.slug}, {"roles", roles}});
@@ -268,7 +268,7 @@ Response DeleteMember(AppContext& app, Request& request) {
             "member",
             user_id,
             {{"before", {{"roles", before}}}, {"after", {{"roles", json::array()}}}}};
-        CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
+        CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
         return Response::Empty(204);
       });
 }
@@ -353,7 +353,7 @@ Response CreateTenant(AppContext& app, Request& request) {
                                "tenant",
                                id,
                                core::AuditDiff(json::object(), spec)};
-        CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
+        CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
         core::Tenant created{id, *slug, *name, *kind, parent, inegi, {}, {}};
         Response response = Response::Json(201, core::TenantToJson(created, true));
         response.headers.emplace_back("Location", "/v1/tenants/" + *slug);
@@ -410,7 +410,7 @@ Response PatchTenant(AppContext& app, Request& request) {
                                  "tenant",
                                  tenant.id,
                                  core::AuditDiff(before, after)};
-          CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
+          CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
         }
         return Response::Json(200, after);
       });

@@ -124,7 +124,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
                            entity,
                            entity_id,
                            changes};
-    return core::AppendAudit(work_, event).status();
+    return core::AppendAudit(work_, event);
   }
   plugin::HttpResponse FieldErrors(const std::vector<plugin::FieldError>& errors) const override {
     std::vector<FieldError> converted;
@@ -551,7 +551,7 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
                                  "module",
                                  plugin->name,
                                  core::AuditDiff(previous, after)};
-          CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
+          CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
         }
         changed = tenant.chain;
         return Response::Json(created ? 201 : 200, {{"name", plugin->name}, {"config", config}});
@@ -578,7 +578,7 @@ Response DisableModule(AppContext& app, Request& request) {
                                "module",
                                module,
                                {{"before", {{"enabled", true}}}, {"after", {{"enabled", false}}}}};
-        CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event).status());
+        CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
         changed = tenant.chain;
         return Response::Empty(204);
       });

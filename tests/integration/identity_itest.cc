@@ -521,11 +521,9 @@ TEST_F(IdentityTest, HundredConcurrentWritesKeepAGaplessChain) {
   EXPECT_EQ(row[2].as<int>(), 101);
 }
 
-// An append links to this process's latest one without reading the head
-// first; when that one was rolled back, or another writer (here the owner, as
-// a second replica would) moved the head meanwhile, it reads the head instead.
-// Appends to `tenant_id`'s chain as another replica would: straight SQL on
-// its own connection, so this process's chain hint does not see it.
+// Appends to `tenant_id`'s chain as another writer could: straight SQL on
+// its own connection, the hash computed here with CanonicalAuditEntry (so a
+// chain that verifies shows PostgreSQL's hashing and this one agree).
 int64_t AppendAsAnotherReplica(pqxx::connection& owner, const std::string& tenant_id,
                                const std::string& action) {
   pqxx::work w(owner);
@@ -552,6 +550,14 @@ int64_t AppendAsAnotherReplica(pqxx::connection& owner, const std::string& tenan
   return entry.seq;
 }
 
+// The chain's head seq, read as the owner.
+int64_t HeadSeq(pqxx::connection& owner, const std::string& tenant_id) {
+  pqxx::work w(owner);
+  core::ApplyScope(w, core::Scope{{tenant_id}, ""});
+  auto head = w.exec_params("SELECT seq FROM core.audit_heads WHERE tenant_id = $1", tenant_id);
+  return head.empty() ? 0 : head[0][0].as<int64_t>();
+}
+
 TEST_F(IdentityTest, AppendsAfterARollbackOrAnotherWriterStillChain) {
   pqxx::connection app(database_.app_url());
   pqxx::connection owner(database_.owner_url());
@@ -561,34 +567,31 @@ TEST_F(IdentityTest, AppendsAfterARollbackOrAnotherWriterStillChain) {
     id = w.exec("SELECT id::text FROM core.tenants WHERE slug = 'tepehuanes'")[0][0]
              .as<std::string>();
   }
-  auto append = [&](pqxx::connection& connection, const std::string& action, bool commit) {
-    pqxx::work w(connection);
+  auto append = [&](const std::string& action, bool commit) {
+    pqxx::work w(app);
     core::ApplyScope(w, core::Scope{{id}, ""});
-    auto seq = core::AppendAudit(w, {id, "", "sistema: prueba", action, "tenant", id, {}});
-    EXPECT_TRUE(seq.ok()) << seq.status().message();
+    Status status = core::AppendAudit(w, {id, "", "sistema: prueba", action, "tenant", id, {}});
+    EXPECT_TRUE(status.ok()) << status.message();
     if (commit) w.commit();
-    return seq.ok() ? *seq : -1;
+    return HeadSeq(owner, id);
   };
-  const int64_t first = append(app, "uno", true);
-  EXPECT_EQ(append(app, "deshecho", false), first + 1);  // rolled back
-  EXPECT_EQ(append(app, "dos", true), first + 1);        // the hint was ahead: head re-read
-  // Another replica appends: its link is not in this process's hint.
+  const int64_t first = append("uno", true);
+  EXPECT_EQ(append("deshecho", false), first);  // rolled back: the head did not move
+  EXPECT_EQ(append("dos", true), first + 1);
   EXPECT_EQ(AppendAsAnotherReplica(owner, id, "otro"), first + 2);
-  EXPECT_EQ(append(app, "tres", true), first + 3);  // the hint was behind
-  EXPECT_EQ(append(app, "cuatro", true), first + 4);
+  EXPECT_EQ(append("tres", true), first + 3);  // follows the other writer's entry
   pqxx::work w(owner);
   core::ApplyScope(w, core::Scope{{id}, ""});
   auto verified = core::VerifyAudit(w, id);
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->ok);
-  EXPECT_EQ(verified->entries, first + 4);
+  EXPECT_EQ(verified->entries, first + 3);
 }
 
-// The append that queues behind an uncommitted one (the usual case under
-// write load) is linked in one statement when that one commits: it waits for
-// the row lock and sees the committed head, instead of missing the head in
-// its snapshot and reading it again.
-TEST_F(IdentityTest, AnAppendQueuedBehindAnUncommittedOneIsLinkedWithoutReadingTheHead) {
+// Concurrent appends queue on the chain head's row lock inside PostgreSQL:
+// the one that waited takes the next seq once the first commits, whatever
+// the order they were prepared in.
+TEST_F(IdentityTest, AnAppendQueuedBehindAnUncommittedOneTakesTheNextSeq) {
   pqxx::connection first_connection(database_.app_url());
   pqxx::connection second_connection(database_.app_url());
   pqxx::connection watcher(database_.app_url());  // sees its own role's sessions
@@ -602,24 +605,17 @@ TEST_F(IdentityTest, AnAppendQueuedBehindAnUncommittedOneIsLinkedWithoutReadingT
   auto event = [&](const std::string& action) {
     return core::AuditEvent{id, "", "sistema: prueba", action, "tenant", id, {}};
   };
-  {
-    pqxx::work w(first_connection);  // this process now knows the head
-    core::ApplyScope(w, core::Scope{{id}, ""});
-    ASSERT_TRUE(core::AppendAudit(w, event("cero")).ok());
-    w.commit();
-  }
   pqxx::work first(first_connection);
   core::ApplyScope(first, core::Scope{{id}, ""});
-  auto first_seq = core::AppendAudit(first, event("uno"));  // holds the head's row lock
-  ASSERT_TRUE(first_seq.ok());
-  const core::AuditAppendCounts before = core::AuditAppendStats();
+  ASSERT_TRUE(core::AppendAudit(first, event("uno")).ok());  // holds the head's row lock
+  const int64_t before = HeadSeq(owner, id);                 // not committed yet
 
   auto second = std::async(std::launch::async, [&] {
     pqxx::work w(second_connection);
     core::ApplyScope(w, core::Scope{{id}, ""});
-    auto seq = core::AppendAudit(w, event("dos"));
+    Status status = core::AppendAudit(w, event("dos"));
     w.commit();
-    return seq.ok() ? *seq : -1;
+    return status.ok();
   });
   // Commit the first only once the second waits on its row lock.
   bool waiting = false;
@@ -627,28 +623,31 @@ TEST_F(IdentityTest, AnAppendQueuedBehindAnUncommittedOneIsLinkedWithoutReadingT
     pqxx::work w(watcher);
     waiting = w.exec(
                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                   "AND query LIKE 'WITH head AS (UPDATE core.audit_heads%'")[0][0]
+                   "AND query LIKE 'SELECT core.audit_append(%'")[0][0]
                   .as<int>() == 1;
     if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(waiting) << "the second append never queued on the row lock";
   first.commit();
-  EXPECT_EQ(second.get(), *first_seq + 1);
+  EXPECT_TRUE(second.get());
+  EXPECT_EQ(HeadSeq(owner, id), before + 2);
 
-  const core::AuditAppendCounts after = core::AuditAppendStats();
-  EXPECT_EQ(after.linked - before.linked, 1);
-  EXPECT_EQ(after.head_read, before.head_read);
   pqxx::work w(owner);
   core::ApplyScope(w, core::Scope{{id}, ""});
+  auto actions = w.exec_params(
+      "SELECT action FROM core.audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 2", id);
+  ASSERT_EQ(actions.size(), 2U);
+  EXPECT_EQ(actions[0][0].as<std::string>(), "dos");
+  EXPECT_EQ(actions[1][0].as<std::string>(), "uno");
   auto verified = core::VerifyAudit(w, id);
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->ok);
-  EXPECT_EQ(verified->entries, *first_seq + 1);
+  EXPECT_EQ(verified->entries, before + 2);
 }
 
 // Inside a pool transaction the append goes out with the COMMIT. These check
 // what that must never change: a write commits with its entry or not at all,
-// and the chain stays whole when the append's premise moves.
+// and the chain stays whole whatever else appends in between.
 class PooledAppendTest : public IdentityTest {
  protected:
   void SetUp() override {
@@ -663,8 +662,7 @@ class PooledAppendTest : public IdentityTest {
     return pool_.InTransaction([&](pqxx::transaction_base& work) -> Status {
       core::ApplyScope(work, core::Scope{{tenant_}, ""});
       CABILDO_RETURN_IF_ERROR(
-          core::AppendAudit(work, {tenant_, "", "sistema: prueba", action, "tenant", tenant_, {}})
-              .status());
+          core::AppendAudit(work, {tenant_, "", "sistema: prueba", action, "tenant", tenant_, {}}));
       if (fail_after) return InvalidArgumentError("la escritura se rechaza después");
       return OkStatus();
     });
@@ -700,21 +698,40 @@ TEST_F(PooledAppendTest, AWriteRolledBackAfterItsAppendLeavesNoEntryAndTheChainG
   EXPECT_EQ(actions.back(), "dos");
 }
 
-TEST_F(PooledAppendTest, WhenTheChainMovedUnderTheAppendTheWorkRunsAgainAndStillChains) {
-  ASSERT_TRUE(Append("uno").ok());  // this process now links to "uno"
+TEST_F(PooledAppendTest, AnotherWritersAppendInBetweenIsFollowedWithoutRedoingAnything) {
+  const core::AuditAppendCounts before = core::AuditAppendStats();
+  ASSERT_TRUE(Append("uno").ok());
   pqxx::connection owner(database_.owner_url());
   AppendAsAnotherReplica(owner, tenant_, "de otra réplica");
-  const core::AuditAppendCounts before = core::AuditAppendStats();
   ASSERT_TRUE(Append("dos").ok());
   const core::AuditAppendCounts after = core::AuditAppendStats();
-  EXPECT_EQ(after.conflicted - before.conflicted, 1);  // sent linked to "uno": moved, run again
+  EXPECT_EQ(after.with_commit - before.with_commit, 2);  // each went out with its COMMIT
+  EXPECT_EQ(after.at_once, before.at_once);
   auto actions = VerifiedActions();
   ASSERT_GE(actions.size(), 3U);
   EXPECT_EQ(std::vector<std::string>(actions.end() - 3, actions.end()),
             (std::vector<std::string>{"uno", "de otra réplica", "dos"}));
-  ASSERT_TRUE(Append("tres").ok());  // and links again without a conflict
-  EXPECT_EQ(core::AuditAppendStats().conflicted, after.conflicted);
-  EXPECT_EQ(VerifiedActions().back(), "tres");
+}
+
+// PostgreSQL hashes what CanonicalAuditEntry would: the chain verifies with
+// quotes, backslashes, accents, an emoji and nested JSON in every text field.
+TEST_F(PooledAppendTest, EntriesWithAwkwardTextVerify) {
+  const std::string awkward = "comillas \" y \\ barra, acentos áéíóú ñ, emoji \xF0\x9F\x8F\x97";
+  Status status = pool_.InTransaction([&](pqxx::transaction_base& work) -> Status {
+    core::ApplyScope(work, core::Scope{{tenant_}, ""});
+    return core::AppendAudit(work,
+                             {tenant_,
+                              "",
+                              awkward,
+                              "prueba." + awkward,
+                              awkward,
+                              awkward,
+                              {{"before", {{"t\"x", awkward}}}, {"after", {1, 2.5, nullptr}}}});
+  });
+  ASSERT_TRUE(status.ok()) << status.message();
+  auto actions = VerifiedActions();  // verifies the chain
+  ASSERT_FALSE(actions.empty());
+  EXPECT_EQ(actions.back(), "prueba." + awkward);
 }
 
 TEST_F(PooledAppendTest, TwoAppendsToOneChainInOneTransactionBothCommitInOrder) {
@@ -723,8 +740,7 @@ TEST_F(PooledAppendTest, TwoAppendsToOneChainInOneTransactionBothCommitInOrder) 
     core::ApplyScope(work, core::Scope{{tenant_}, ""});
     for (const char* action : {"primera", "segunda"}) {
       CABILDO_RETURN_IF_ERROR(
-          core::AppendAudit(work, {tenant_, "", "sistema: prueba", action, "tenant", tenant_, {}})
-              .status());
+          core::AppendAudit(work, {tenant_, "", "sistema: prueba", action, "tenant", tenant_, {}}));
     }
     return OkStatus();
   });

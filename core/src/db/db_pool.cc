@@ -92,12 +92,10 @@ PipelinedRows RowsOf(PGresult* result) {
 }
 
 // Sends every step in one libpq pipeline and reads every result; the steps
-// run in order, and after a failed one PostgreSQL skips the rest. `answered`
-// runs when the first step's result arrives (or sending failed). Throws
+// run in order, and after a failed one PostgreSQL skips the rest. Throws
 // pqxx::broken_connection when the connection failed.
 std::vector<StepOutcome> RunPipeline(pqxx::connection_base& connection,
-                                     const std::vector<PipelineStep>& steps,
-                                     const std::function<void()>& answered = nullptr) {
+                                     const std::vector<PipelineStep>& steps) {
   PGconn* conn = RawConnection(connection);
   bool queued = PQenterPipelineMode(conn) == 1;
   std::vector<const char*> values;
@@ -117,7 +115,6 @@ std::vector<StepOutcome> RunPipeline(pqxx::connection_base& connection,
   }
   queued = queued && PQpipelineSync(conn) == 1;  // flushes: everything is on the wire
   if (!queued) {
-    if (answered) answered();
     const std::string why = FirstLine(PQerrorMessage(conn));
     while (PGresult* left = PQgetResult(conn)) PQclear(left);
     PQexitPipelineMode(conn);
@@ -126,14 +123,9 @@ std::vector<StepOutcome> RunPipeline(pqxx::connection_base& connection,
   // Each step's result is followed by a null; then the sync point.
   std::vector<StepOutcome> outcomes(steps.size());
   size_t step = 0;
-  bool first = true;
   int nulls = 0;
   for (;;) {
     PGresult* result = PQgetResult(conn);
-    if (first) {
-      first = false;
-      if (answered) answered();
-    }
     if (result == nullptr) {
       if (PQstatus(conn) == CONNECTION_BAD || ++nulls > static_cast<int>(steps.size())) break;
       ++step;
@@ -217,7 +209,6 @@ UnitOfWork::UnitOfWork(PooledConnection& connection)
 
 UnitOfWork::~UnitOfWork() {
   current_unit = outer_;
-  if (final_) final_->discarded();  // rolled back before it was sent
   if (!open_) return;
   try {
     RunControl(connection_.get(), "ROLLBACK", "ROLLBACK");
@@ -246,30 +237,22 @@ std::vector<PipelinedRows> UnitOfWork::Begin(const std::vector<PipelinedStatemen
   return rows;
 }
 
-bool UnitOfWork::Commit() {
+void UnitOfWork::Commit() {
   if (!final_) {
     RunControl(connection_.get(), "COMMIT", "COMMIT");
     open_ = false;
-    return true;
+    return;
   }
   const FinalStatement final = std::move(*final_);
   final_.reset();
-  // `sent` runs once the final statement has answered, not when it left: by
-  // then it holds whatever lock it takes (and PostgreSQL is already at the
-  // COMMIT), so a statement that `sent` lets go next queues behind it, rather
-  // than overtaking it on the way to the server.
-  auto outcomes = RunPipeline(connection_.get(), {{nullptr, &final.statement}, {"COMMIT", nullptr}},
-                              final.sent);
-  if (outcomes[0].sqlstate == kFinalStatementConflict) {
-    final.conflicted();
-    return false;  // the COMMIT was skipped: the destructor rolls back
-  }
+  auto outcomes =
+      RunPipeline(connection_.get(), {{nullptr, &final.statement}, {"COMMIT", nullptr}});
   for (const auto& outcome : outcomes) ThrowIfFailed(outcome);
   if (outcomes[1].command_status != "COMMIT") {
     throw pqxx::sql_error("COMMIT respondió " + outcomes[1].command_status);
   }
   open_ = false;
-  return true;
+  if (final.sent) final.sent();
 }
 
 }  // namespace internal

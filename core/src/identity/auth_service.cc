@@ -176,7 +176,7 @@ void AuthService::AuditLockout(const std::string& email, const std::string& clie
                        {{"failures", options_.max_failures_per_email},
                         {"window_seconds", options_.failure_window.count()},
                         {"client_address", client_address}}};
-      CABILDO_RETURN_IF_ERROR(AppendAudit(work, event).status());
+      CABILDO_RETURN_IF_ERROR(AppendAudit(work, event));
     }
     return OkStatus();
   });

@@ -164,7 +164,7 @@ StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::
             "tenant",
             id,
             AuditDiff(created ? nlohmann::json::object() : before_by_slug[spec.slug], after)};
-        CABILDO_RETURN_IF_ERROR(AppendAudit(work, event).status());
+        CABILDO_RETURN_IF_ERROR(AppendAudit(work, event));
       }
       const std::string tenant_id =
           work.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", spec.slug)[0][0]
@@ -188,7 +188,7 @@ StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::
                              "module",
                              module,
                              {{"before", {{"enabled", false}}}, {"after", {{"enabled", true}}}}};
-            CABILDO_RETURN_IF_ERROR(AppendAudit(work, event).status());
+            CABILDO_RETURN_IF_ERROR(AppendAudit(work, event));
           }
         }
         if (!installed) {

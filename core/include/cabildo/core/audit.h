@@ -1,9 +1,11 @@
 // The per-tenant, append-only, hash-chained audit log (architecture.md, "Audit").
 //
 // Entry n stores hash_n = SHA-256(hash_{n-1} || canonical(entry_n)), with
-// hash_0 = 64 zeros. Appends lock the tenant's chain head, so concurrent
-// writers get consecutive seq numbers and a correct chain; the append happens
-// in the caller's transaction, so it commits or rolls back with the write.
+// hash_0 = 64 zeros. An append locks the tenant's chain head and computes its
+// seq, time and hash in PostgreSQL under that lock (core.audit_append), so
+// concurrent writers on any replica get consecutive seq numbers and a correct
+// chain; it runs in the caller's transaction, so it commits or rolls back
+// with the write.
 #pragma once
 
 #include <optional>
@@ -47,16 +49,17 @@ struct AuditVerification {
 };
 
 // Appends `event` to its tenant's chain inside `work`. REQUIRES: the
-// transaction's scope includes event.tenant_id. Returns the new seq.
-StatusOr<int64_t> AppendAudit(pqxx::transaction_base& work, const AuditEvent& event);
+// transaction's scope includes event.tenant_id. Inside DbPool::InTransaction
+// the append is the transaction's final statement: it goes out with the
+// COMMIT (a later append to the transaction sends the earlier one first).
+// Elsewhere it runs at once.
+Status AppendAudit(pqxx::transaction_base& work, const AuditEvent& event);
 
-// How this process's appends found their place in the chain: linked to its
-// own previous append in one statement, or after reading the head (first
-// append, a rollback, another replica's or a queue-jumping append).
+// How this process's appends went out: with their transaction's COMMIT, or
+// at once (outside the pool, or before a later append of the same transaction).
 struct AuditAppendCounts {
-  int64_t linked = 0;
-  int64_t head_read = 0;
-  int64_t conflicted = 0;  // sent with the commit, found the chain moved: run again
+  int64_t with_commit = 0;
+  int64_t at_once = 0;
 };
 AuditAppendCounts AuditAppendStats();
 

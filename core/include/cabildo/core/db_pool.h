@@ -78,24 +78,8 @@ struct PipelinedRows {
 struct FinalStatement {
   std::string tag;  // whose statement it is (the audit: its tenant's chain)
   PipelinedStatement statement;
-  // Exactly one of these runs: `sent` once the statement, sent with its
-  // COMMIT, has answered (or failed to go out); `discarded` when the
-  // transaction ends without sending it.
+  // If set, runs once the statement, sent with its COMMIT, has answered.
   std::function<void()> sent;
-  std::function<void()> discarded;
-  // After `sent`: the statement raised kFinalStatementConflict, so nothing
-  // was committed; InTransaction runs the whole unit of work again.
-  std::function<void()> conflicted;
-};
-
-// SQLSTATE a final statement raises when what it was built on has moved.
-inline constexpr const char* kFinalStatementConflict = "CB001";
-
-// Thrown from a unit of work whose premise moved, as a final statement's
-// conflict does: InTransaction rolls back and runs the unit of work again.
-class UnitOfWorkConflict : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
 };
 
 // The final-statement slot of `work`: present only while `work` is the
@@ -216,15 +200,15 @@ class UnitOfWork {
   explicit UnitOfWork(PooledConnection& connection);
   UnitOfWork(const UnitOfWork&) = delete;
   UnitOfWork& operator=(const UnitOfWork&) = delete;
-  // Discards an unsent final statement and rolls back an open transaction;
+  // Rolls back an open transaction (an unsent final statement is dropped);
   // a connection that cannot roll back is marked broken.
   ~UnitOfWork();
 
   // BEGIN and `opening` in one round trip; their rows. Throws on failure.
   std::vector<PipelinedRows> Begin(const std::vector<PipelinedStatement>& opening);
-  // COMMIT, or the final statement and COMMIT in one round trip. False when
-  // the final statement conflicted (nothing was committed). Throws on failure.
-  bool Commit();
+  // COMMIT, or the final statement and COMMIT in one round trip. Throws on
+  // failure (then nothing was committed).
+  void Commit();
 
   pqxx::transaction_base& work() { return work_; }
 
@@ -237,9 +221,6 @@ class UnitOfWork {
   std::optional<FinalStatement> final_;
   UnitOfWork* outer_;
 };
-
-// How many times a unit of work runs when its final statement conflicts.
-inline constexpr int kFinalStatementAttempts = 3;
 
 template <typename T>
 struct IsStatusOr : std::false_type {};
@@ -278,12 +259,8 @@ auto DbPool::InTransactionOpenedBy(const std::vector<PipelinedStatement>& openin
     try {
       Result result = fn(unit.work(), opened);
       if (!result.ok()) return result;  // the unit of work rolls back
-      if (unit.Commit()) return result;
-      if (attempt + 1 < internal::kFinalStatementAttempts) continue;  // rolled back: again
-      return UnavailableError("Otra escritura coincidió con esta; reintente.");
-    } catch (const UnitOfWorkConflict&) {
-      if (attempt + 1 < internal::kFinalStatementAttempts) continue;
-      return UnavailableError("Otra escritura coincidió con esta; reintente.");
+      unit.Commit();
+      return result;
     } catch (...) {
       bool broken = false;
       Status status = StatusFromDbException(std::current_exception(), &broken);
