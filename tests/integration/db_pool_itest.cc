@@ -1,8 +1,6 @@
 // DbPool's unit of work on the real PostgreSQL: the pool sends BEGIN, COMMIT
 // and ROLLBACK itself (pipelined with other statements), so these check what
 // libpqxx's transaction used to guarantee and what pipelining adds.
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -20,11 +18,8 @@ namespace {
 class DbPoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ifstream in(std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json");
-    std::stringstream text;
-    text << in.rdbuf();
     pqxx::connection owner(database_.owner_url());
-    ASSERT_TRUE(core::ApplyTenantFile(owner, text.str(), {}).ok());
+    ASSERT_TRUE(core::ApplyTenantFile(owner, testing::DurangoTenantFile(), {}).ok());
     pqxx::work w(owner);
     durango_ =
         w.exec("SELECT id::text FROM core.tenants WHERE slug = 'durango'")[0][0].as<std::string>();

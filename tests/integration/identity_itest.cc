@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <future>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -31,11 +29,8 @@ constexpr const char* kPassword = "contraseña-segura-1";
 class IdentityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ifstream in(std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json");
-    std::stringstream text;
-    text << in.rdbuf();
     pqxx::connection owner(database_.owner_url());
-    ASSERT_TRUE(core::ApplyTenantFile(owner, text.str(), {}).ok());
+    ASSERT_TRUE(core::ApplyTenantFile(owner, testing::DurangoTenantFile(), {}).ok());
     core::Config config = database_.MakeConfig();
     config.login_max_failures = 3;
     app_ = std::make_unique<api::App>(config);

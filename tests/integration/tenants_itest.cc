@@ -1,6 +1,4 @@
 // `tenants apply` and the tenant directory endpoints, on a real database.
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -14,13 +12,6 @@ namespace cabildo {
 namespace {
 
 using nlohmann::json;
-
-std::string DurangoFile() {
-  std::ifstream in(std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string Snapshot(pqxx::connection& connection) {
   pqxx::work read(connection);
@@ -36,11 +27,11 @@ std::string Snapshot(pqxx::connection& connection) {
 TEST(TenantsApplyTest, ApplyingTwiceYieldsTheSameRows) {
   testing::TestDatabase database;
   pqxx::connection owner(database.owner_url());
-  auto first = core::ApplyTenantFile(owner, DurangoFile(), {});
+  auto first = core::ApplyTenantFile(owner, testing::DurangoTenantFile(), {});
   ASSERT_TRUE(first.ok()) << first.status().message();
   EXPECT_EQ(first->created.size(), 4u);
   const std::string before = Snapshot(owner);
-  auto second = core::ApplyTenantFile(owner, DurangoFile(), {});
+  auto second = core::ApplyTenantFile(owner, testing::DurangoTenantFile(), {});
   ASSERT_TRUE(second.ok());
   EXPECT_TRUE(second->created.empty());
   EXPECT_TRUE(second->updated.empty());
@@ -51,7 +42,7 @@ TEST(TenantsApplyTest, ApplyingTwiceYieldsTheSameRows) {
 TEST(TenantsApplyTest, ModulesNotInstalledAreNamedAsWarnings) {
   testing::TestDatabase database;
   pqxx::connection owner(database.owner_url());
-  auto report = core::ApplyTenantFile(owner, DurangoFile(), {"public-works"});
+  auto report = core::ApplyTenantFile(owner, testing::DurangoTenantFile(), {"public-works"});
   ASSERT_TRUE(report.ok());
   bool warned_scholarships = false;
   for (const auto& warning : report->warnings) {
@@ -65,9 +56,9 @@ TEST(TenantsApplyTest, ModulesNotInstalledAreNamedAsWarnings) {
 TEST(TenantsApplyTest, AnInvalidFileWritesNothing) {
   testing::TestDatabase database;
   pqxx::connection owner(database.owner_url());
-  ASSERT_TRUE(core::ApplyTenantFile(owner, DurangoFile(), {}).ok());
+  ASSERT_TRUE(core::ApplyTenantFile(owner, testing::DurangoTenantFile(), {}).ok());
   const std::string before = Snapshot(owner);
-  json file = json::parse(DurangoFile());
+  json file = json::parse(testing::DurangoTenantFile());
   file["tenants"][0]["name"] = "Otro nombre";  // a valid change...
   file["tenants"][3]["parent"] = "no-existe";  // ...and an invalid entry
   auto report = core::ApplyTenantFile(owner, file.dump(), {});
@@ -79,8 +70,8 @@ TEST(TenantsApplyTest, AnInvalidFileWritesNothing) {
 TEST(TenantsApplyTest, UpdatesChangedTenantsAndNeverDeletes) {
   testing::TestDatabase database;
   pqxx::connection owner(database.owner_url());
-  ASSERT_TRUE(core::ApplyTenantFile(owner, DurangoFile(), {}).ok());
-  json file = json::parse(DurangoFile());
+  ASSERT_TRUE(core::ApplyTenantFile(owner, testing::DurangoTenantFile(), {}).ok());
+  json file = json::parse(testing::DurangoTenantFile());
   file["tenants"][3]["name"] = "H. Ayuntamiento de Tepehuanes";
   file["tenants"].erase(2);  // gomez-palacio no longer listed
   auto report = core::ApplyTenantFile(owner, file.dump(), {});
@@ -95,7 +86,7 @@ class TenantEndpointsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     pqxx::connection owner(database_.owner_url());
-    ASSERT_TRUE(core::ApplyTenantFile(owner, DurangoFile(), {}).ok());
+    ASSERT_TRUE(core::ApplyTenantFile(owner, testing::DurangoTenantFile(), {}).ok());
     app_ = std::make_unique<api::App>(database_.MakeConfig());
     ASSERT_TRUE(app_->Start().ok());
   }

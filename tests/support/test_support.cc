@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -18,6 +20,14 @@
 #include <unistd.h>
 
 namespace cabildo::testing {
+
+std::string DurangoTenantFile() {
+  std::ifstream in(std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json");
+  EXPECT_TRUE(in) << "cannot read tenants/durango.json";
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 std::string RequiredEnv(const char* name) {
   const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe)

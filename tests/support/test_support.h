@@ -37,6 +37,10 @@ class TestDatabase {
   std::string owner_url_;
 };
 
+// The text of the repository's tenants/durango.json (the first instance's
+// tenant file), which most integration tests load into their database.
+std::string DurangoTenantFile();
+
 // libpq connection string `url` with its database replaced by `dbname`.
 std::string WithDatabase(const std::string& url, const std::string& dbname);
 
