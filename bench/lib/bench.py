@@ -9,7 +9,8 @@
 
 RUN_DIR holds what bench/run wrote: run.meta and <scenario>.meta (key=value
 lines; `scenario`, `pending` and `header` may repeat) and
-wrk/<scenario>.<nginx|cabildo>.json from bench/wrk/report.lua.
+wrk/<scenario>.<nginx|cabildo>.r<round>.json from bench/wrk/report.lua
+(rounds 1..`rounds` of run.meta, nginx and Cabildo taking turns).
 
 report exits 0, 1 when a ceiling is unusable (nginx answered anything but 2xx,
 or a target completed no request), or 3 when Cabildo answered statuses other
@@ -24,7 +25,7 @@ import sys
 
 REPEATED = {"scenario", "pending", "header"}
 INTS = {"duration_s", "warmup_s", "wrk_threads", "connections", "cabildo_threads",
-        "cabildo_workers", "cabildo_db_pool", "nginx_workers", "readyz_ms",
+        "cabildo_workers", "cabildo_db_pool", "nginx_workers", "readyz_ms", "rounds",
         "rss_start_kb", "rss_after_kb", "rss_peak_kb", "cpus", "sample_status", "body_bytes"}
 WRK_TIMEOUT_S = 2  # bench/run passes --timeout 2s
 
@@ -100,6 +101,33 @@ def measurement(path, expect):
     }
 
 
+def median_of_rounds(paths, expect):
+    """The round with the median requests/s (the lower middle of an even count),
+    with every round's req/s and p99 beside it. Statuses and socket errors are
+    summed over all rounds: an unexpected answer in any round counts."""
+    rounds = [measurement(p, expect) for p in paths]
+    by_rps = sorted(range(len(rounds)), key=lambda i: rounds[i]["rps"])
+    chosen = dict(rounds[by_rps[(len(rounds) - 1) // 2]])
+    chosen["round"] = by_rps[(len(rounds) - 1) // 2] + 1
+    chosen["rounds"] = [{"rps": r["rps"], "p99_us": r["p99_us"]} for r in rounds]
+    statuses = {}
+    for r in rounds:
+        for k, v in r["status_counts"].items():
+            statuses[k] = statuses.get(k, 0) + v
+    chosen["status_counts"] = dict(sorted(statuses.items(), key=lambda kv: int(kv[0])))
+    for key in ("non2xx", "unexpected_status"):
+        chosen[key] = sum(r[key] for r in rounds)
+    chosen["socket_errors"] = {k: sum(r["socket_errors"][k] for r in rounds)
+                               for k in chosen["socket_errors"]}
+    return chosen
+
+
+def spread(m):
+    """(max - min) / median of a target's rounds' req/s, in %; None for one round."""
+    rps = [r["rps"] for r in m["rounds"]]
+    return round(100 * (max(rps) - min(rps)) / m["rps"], 1) if len(rps) > 1 and m["rps"] else None
+
+
 def ratio(a, b):
     return round(a / b, 3) if b else None
 
@@ -132,17 +160,22 @@ def render_table(rows, header):
     return "\n".join(lines)
 
 
+def round_files(run_dir, name, target, rounds):
+    return [os.path.join(run_dir, "wrk", f"{name}.{target}.r{i}.json") for i in range(1, rounds + 1)]
+
+
 def report(run_dir, out, root=None):
     run = read_meta(os.path.join(run_dir, "run.meta"))
     rc = 0
     problems = []
     scenarios = []
     healthz_rps = None
+    rounds = run.get("rounds", 1)
     for name in run.get("scenario", []):
         meta = read_meta(os.path.join(run_dir, f"{name}.meta"))
         expect = meta.get("expect", "2xx")
-        cab = measurement(os.path.join(run_dir, "wrk", f"{name}.cabildo.json"), expect)
-        ngx = measurement(os.path.join(run_dir, "wrk", f"{name}.nginx.json"), "2xx")
+        cab = median_of_rounds(round_files(run_dir, name, "cabildo", rounds), expect)
+        ngx = median_of_rounds(round_files(run_dir, name, "nginx", rounds), "2xx")
         if name == "healthz":
             healthz_rps = cab["rps"]
         entry = {
@@ -205,6 +238,7 @@ def report(run_dir, out, root=None):
         "settings": {
             "wrk": {"threads": run.get("wrk_threads"), "connections": run.get("connections"),
                     "duration_s": run.get("duration_s"), "warmup_s": run.get("warmup_s"),
+                    "rounds": rounds,
                     "timeout_s": WRK_TIMEOUT_S, "status_hook": run.get("status_hook") == "1",
                     "connection_header": None},  # wrk sends none: HTTP/1.1 default keep-alive
             "cabildo": {"threads": run.get("cabildo_threads"), "workers": run.get("cabildo_workers"),
@@ -234,7 +268,8 @@ def report(run_dir, out, root=None):
 
     # --- the table ---
     header = ["scenario", "request", "req/s", "p50 ms", "p99 ms", "non-2xx", "sock err",
-              "B/resp", "body B", "nginx req/s", "nginx p99", "vs nginx", "vs healthz"]
+              "B/resp", "body B", "nginx req/s", "nginx p99", "vs nginx", "vs healthz",
+              "spread %"]
     rows = []
     for e in scenarios:
         c, n = e["cabildo"], e["nginx"]
@@ -247,6 +282,7 @@ def report(run_dir, out, root=None):
             fmt_int(c["bytes_per_response"]), fmt_int(e["response"]["body_bytes"]),
             fmt_int(n["rps"]), fmt_ms(n["p99_us"]),
             fmt_ratio(e["ratio_vs_nginx"]), fmt_ratio(e["ratio_vs_healthz"]),
+            "/".join("-" if v is None else f"{v:.0f}" for v in (spread(c), spread(n))),
         ])
     s = result["settings"]
     proc = result["cabildo_process"]
@@ -254,7 +290,8 @@ def report(run_dir, out, root=None):
     print(f"Cabildo bench  {result['date']}  commit {result['commit']}"
           f"{' (dirty tree)' if result['dirty'] else ''}{'  SMOKE' if result['smoke'] else ''}")
     print(f"wrk -t{s['wrk']['threads']} -c{s['wrk']['connections']} -d{s['wrk']['duration_s']}s"
-          f" --latency ({s['wrk']['warmup_s']} s warm-up per target); {result['build']['type']}"
+          f" --latency ({s['wrk']['warmup_s']} s warm-up per target, median of"
+          f" {s['wrk']['rounds']} round(s), nginx and Cabildo in turns); {result['build']['type']}"
           f" {result['build']['cxx_flags']}; cabildo threads {s['cabildo']['threads']},"
           f" workers {s['cabildo']['workers']}, db pool {s['cabildo']['db_pool_size']};"
           f" nginx {s['nginx']['worker_processes']} workers")
@@ -278,6 +315,8 @@ def report(run_dir, out, root=None):
     for e in scenarios:
         if e.get("after"):
             print(f"{e['name']}: {e['after']}")
+    if s["wrk"]["rounds"] > 1:
+        print("spread %: (max - min) / median of the rounds' req/s, Cabildo/nginx")
     sock = [e["name"] for e in scenarios if sum(e["cabildo"]["socket_errors"].values())]
     if sock:
         print("socket errors (connect/read/write/timeout > 2 s) in: " + ", ".join(sock))
