@@ -155,7 +155,9 @@ void PublicCache::RefreshLoop() {
       known_epoch = epoch_;
     }
     const auto started = std::chrono::steady_clock::now();
-    auto epoch_reply = redis_.Command({"GET", EpochKey()});
+    // kBackground: tried even while a stall has the circuit open, so the
+    // generations are confirmed again as soon as Redis answers.
+    auto epoch_reply = redis_.Command({"GET", EpochKey()}, core::RedisClient::Caller::kBackground);
     if (!epoch_reply.ok()) continue;  // stays unconfirmed: requests bypass or ask Redis
     const std::string epoch =
         epoch_reply->type == core::RedisReply::Type::kString ? epoch_reply->str : "0";
@@ -173,7 +175,7 @@ void PublicCache::RefreshLoop() {
       command.reserve(generations_.size() + 1);
       for (const auto& [key, generation] : generations_) command.push_back(key);
     }
-    auto reply = redis_.Command(command);
+    auto reply = redis_.Command(command, core::RedisClient::Caller::kBackground);
     if (!reply.ok() || reply->elements.size() != command.size() - 1) continue;
     std::lock_guard lock(mutex_);
     for (size_t i = 0; i + 1 < command.size(); ++i) {

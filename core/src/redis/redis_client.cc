@@ -54,16 +54,25 @@ RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
 
 RedisClient::~RedisClient() = default;
 
-void RedisClient::Trip() {
+void RedisClient::Trip(const redisContext* failed) {
   const auto until = SteadyNowNs() + std::chrono::nanoseconds(options_.cool_down).count();
   if (open_after_ns_.exchange(until) < SteadyNowNs()) {
+    // hiredis's own words say whether it was a timeout, a refused connection, ...
     LogWarn("Redis no responde; se omite durante el enfriamiento",
-            {{"cool_down_ms", options_.cool_down.count()}});
+            {{"cool_down_ms", options_.cool_down.count()},
+             {"error", failed != nullptr && failed->err != 0 ? failed->errstr : "sin contexto"}});
   }
 }
 
-StatusOr<RedisClient::Context> RedisClient::Checkout() {
-  if (SteadyNowNs() < open_after_ns_.load()) return UnavailableError("Redis no disponible.");
+void RedisClient::Close() {
+  // Load first: the hot path must not write a shared cache line on every call.
+  if (open_after_ns_.load(std::memory_order_relaxed) != 0) open_after_ns_.store(0);
+}
+
+StatusOr<RedisClient::Context> RedisClient::Checkout(Caller caller) {
+  if (caller == Caller::kRequest && SteadyNowNs() < open_after_ns_.load()) {
+    return UnavailableError("Redis no disponible.");
+  }
   {
     std::lock_guard lock(mutex_);
     if (!idle_.empty()) {
@@ -89,7 +98,7 @@ StatusOr<RedisClient::Context> RedisClient::Checkout() {
   }
   Context context(raw);
   if (!context || context->err != 0) {
-    Trip();
+    Trip(context.get());
     return UnavailableError("Redis no disponible.");
   }
   redisSetTimeout(context.get(), ToTimeval(options_.command_timeout));
@@ -101,8 +110,8 @@ void RedisClient::Return(Context context) {
   if (static_cast<int>(idle_.size()) < options_.max_idle) idle_.push_back(std::move(context));
 }
 
-StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
-  CABILDO_ASSIGN_OR_RETURN(Context context, Checkout());
+StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& args, Caller caller) {
+  CABILDO_ASSIGN_OR_RETURN(Context context, Checkout(caller));
   std::vector<const char*> argv;
   std::vector<size_t> argvlen;
   argv.reserve(args.size());
@@ -115,10 +124,11 @@ StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& args) 
       redisCommandArgv(context.get(), static_cast<int>(argv.size()), argv.data(), argvlen.data()));
   if (reply == nullptr) {
     // After any I/O error a hiredis context is dead: drop it (see stack-notes.md).
-    Trip();
+    Trip(context.get());
     return UnavailableError("Redis no disponible.");
   }
   std::unique_ptr<redisReply, decltype(&freeReplyObject)> owned(reply, freeReplyObject);
+  Close();  // Redis answered: whatever tripped the circuit is over
   if (reply->type == REDIS_REPLY_ERROR) {
     std::string message(reply->str, reply->len);
     Return(std::move(context));

@@ -1,7 +1,10 @@
 // Redis over hiredis. Redis is optional for Cabildo: every caller must work
 // (perhaps slower, or with a weaker per-process fallback) when this returns
 // kUnavailable. A circuit breaker makes a sick Redis cost nothing: after a
-// failure, calls fail fast for a short cool-down instead of waiting on timeouts.
+// failure, requests' calls fail fast for a short cool-down instead of waiting
+// on timeouts. A background caller still tries during the cool-down, and any
+// answer from Redis closes the circuit again: a Redis that stalled for 300 ms
+// (a loaded host) costs those 300 ms, not the whole cool-down.
 #pragma once
 
 #include <atomic>
@@ -42,8 +45,13 @@ class RedisClient {
   RedisClient& operator=(const RedisClient&) = delete;
   ~RedisClient();
 
+  // kRequest: fails fast while the circuit is open. kBackground: a thread no
+  // request waits on (the public cache's refresher) tries anyway.
+  enum class Caller { kRequest, kBackground };
+
   // Runs one command (arguments are sent binary-safe, never interpolated).
-  StatusOr<RedisReply> Command(const std::vector<std::string>& args);
+  StatusOr<RedisReply> Command(const std::vector<std::string>& args,
+                               Caller caller = Caller::kRequest);
   Status Ping();
 
  private:
@@ -52,14 +60,15 @@ class RedisClient {
   };
   using Context = std::unique_ptr<redisContext, ContextDeleter>;
 
-  StatusOr<Context> Checkout();
+  StatusOr<Context> Checkout(Caller caller);
+  void Close();
   void Return(Context context);
-  void Trip();
+  void Trip(const redisContext* failed);
 
   const RedisOptions options_;
   std::mutex mutex_;
   std::vector<Context> idle_;              // GUARDED_BY(mutex_)
-  std::atomic<int64_t> open_after_ns_{0};  // circuit open until this steady-clock time
+  std::atomic<int64_t> open_after_ns_{0};  // circuit open until this steady-clock time; 0: closed
 };
 
 }  // namespace cabildo::core
