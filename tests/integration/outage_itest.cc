@@ -25,6 +25,17 @@ void Services(const std::string& command) {
   ASSERT_EQ(std::system((script + " " + command + " >/dev/null").c_str()), 0) << command;
 }
 
+// One tenant, durango, with the example module enabled and migrated.
+void LoadDurangoWithTheExampleModule(const testing::TestDatabase& database) {
+  auto plugins = core::LoadPlugins(CABILDO_DEFAULT_PLUGIN_DIR, false);
+  ASSERT_TRUE(plugins.ok());
+  pqxx::connection owner(database.owner_url());
+  ASSERT_TRUE(core::MigratePlugins(owner, plugins->loaded).ok());
+  const std::string file =
+      R"({"tenants":[{"slug":"durango","name":"Durango","kind":"state","inegi_code":"10","modules":["example"]}]})";
+  ASSERT_TRUE(core::ApplyTenantFile(owner, file, {"example"}).ok());
+}
+
 TEST(OutageTest, ReadyzFollowsPostgresAndTheServerRecoversWithoutRestart) {
   testing::TestDatabase database;
   api::App app(database.MakeConfig());
@@ -179,13 +190,7 @@ TEST(OutageTest, ARedisStallCostsTheStallNotTheCoolDown) {
 // process's memory again within the staleness bound, not after the cool-down.
 TEST(OutageTest, CachedReadsComeBackFromMemorySoonAfterARedisStall) {
   testing::TestDatabase database;
-  auto plugins = core::LoadPlugins(CABILDO_DEFAULT_PLUGIN_DIR, false);
-  ASSERT_TRUE(plugins.ok());
-  pqxx::connection owner(database.owner_url());
-  ASSERT_TRUE(core::MigratePlugins(owner, plugins->loaded).ok());
-  const std::string file =
-      R"({"tenants":[{"slug":"durango","name":"Durango","kind":"state","inegi_code":"10","modules":["example"]}]})";
-  ASSERT_TRUE(core::ApplyTenantFile(owner, file, {"example"}).ok());
+  ASSERT_NO_FATAL_FAILURE(LoadDurangoWithTheExampleModule(database));
   api::App app(database.MakeConfig());
   ASSERT_TRUE(app.Start().ok());
   const uint16_t port = app.Port();
@@ -214,13 +219,8 @@ TEST(OutageTest, CachedReadsComeBackFromMemorySoonAfterARedisStall) {
 // working (uncached, not deduplicated) while Redis is down.
 TEST(OutageTest, ModuleRoutesWorkWithoutRedis) {
   testing::TestDatabase database;
-  auto plugins = core::LoadPlugins(CABILDO_DEFAULT_PLUGIN_DIR, false);
-  ASSERT_TRUE(plugins.ok());
+  ASSERT_NO_FATAL_FAILURE(LoadDurangoWithTheExampleModule(database));
   pqxx::connection owner(database.owner_url());
-  ASSERT_TRUE(core::MigratePlugins(owner, plugins->loaded).ok());
-  const std::string file =
-      R"({"tenants":[{"slug":"durango","name":"Durango","kind":"state","inegi_code":"10","modules":["example"]}]})";
-  ASSERT_TRUE(core::ApplyTenantFile(owner, file, {"example"}).ok());
   {
     pqxx::work work(owner);
     auto user = core::CreateUser(work, {"ed@ejemplo.mx", "Ed", "contraseña-larga-1"});
