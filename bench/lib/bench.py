@@ -354,6 +354,13 @@ def check(path):
             bad.append(f"{e['name']}: {c['non2xx']} non-2xx, statuses {c['status_counts']}")
         if e["nginx"]["requests"] <= 0:
             bad.append(f"{e['name']}: the nginx ceiling completed no request")
+        rounds = result["settings"]["wrk"].get("rounds", 1)
+        for target in ("cabildo", "nginx"):
+            if len(e[target].get("rounds", [])) != rounds:
+                bad.append(f"{e['name']}: {target} has {len(e[target].get('rounds', []))}"
+                           f" rounds, the run asked for {rounds}")
+        if e.get("ratio_vs_nginx") is None:
+            bad.append(f"{e['name']}: no ratio against nginx")
     for b in bad:
         print(f"bench check: {b}", file=sys.stderr)
     return 1 if bad else 0

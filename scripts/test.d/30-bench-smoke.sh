@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Keeps bench/run from rotting: a 3-second smoke of the `list` scenario through
+# Keeps bench/run from rotting: a 3-second smoke of the `list` scenario (two
+# rounds per target, so the interleaving and the median are run too) through
 # the whole pipeline (Release build, own PostgreSQL/Redis in bench/.state/,
 # data set, Cabildo, the nginx ceiling, wrk, report). Fails if the harness
 # fails or Cabildo answered anything but 2xx under load. bench/run ignores the
@@ -12,7 +13,7 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 started=$SECONDS
 rc=0
-BENCH_SMOKE=1 BENCH_DURATION=3 BENCH_STATUS_HOOK=1 "$ROOT/bench/run" list 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+BENCH_SMOKE=1 BENCH_DURATION=3 BENCH_ROUNDS=2 BENCH_STATUS_HOOK=1 "$ROOT/bench/run" list 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
 if ((rc != 0)); then
   echo "bench-smoke: bench/run failed (exit $rc; 3 = Cabildo answered non-2xx under load)" >&2
   exit 1
