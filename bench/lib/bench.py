@@ -21,6 +21,7 @@ import json
 import os
 import re
 import socket
+import statistics
 import sys
 
 REPEATED = {"scenario", "pending", "header"}
@@ -106,9 +107,9 @@ def median_of_rounds(paths, expect):
     with every round's req/s and p99 beside it. Statuses and socket errors are
     summed over all rounds: an unexpected answer in any round counts."""
     rounds = [measurement(p, expect) for p in paths]
-    by_rps = sorted(range(len(rounds)), key=lambda i: rounds[i]["rps"])
-    chosen = dict(rounds[by_rps[(len(rounds) - 1) // 2]])
-    chosen["round"] = by_rps[(len(rounds) - 1) // 2] + 1
+    median_at = sorted(range(len(rounds)), key=lambda i: rounds[i]["rps"])[(len(rounds) - 1) // 2]
+    chosen = dict(rounds[median_at])
+    chosen["round"] = median_at + 1
     chosen["rounds"] = [{"rps": r["rps"], "p99_us": r["p99_us"]} for r in rounds]
     statuses = {}
     for r in rounds:
@@ -136,9 +137,8 @@ def paired_ratio(cab, ngx):
     """Median over rounds of Cabildo's req/s over the nginx round just before it.
     The two were measured seconds apart, so a slow spell of the shared cores
     mostly lands on both sides of one pair; with one round it is the plain ratio."""
-    pairs = sorted(ratio(c["rps"], n["rps"]) or 0.0 for c, n in zip(cab["rounds"], ngx["rounds"]))
-    return pairs[(len(pairs) - 1) // 2] if len(pairs) % 2 else \
-        round((pairs[len(pairs) // 2 - 1] + pairs[len(pairs) // 2]) / 2, 3)
+    pairs = [ratio(c["rps"], n["rps"]) or 0.0 for c, n in zip(cab["rounds"], ngx["rounds"])]
+    return round(statistics.median(pairs), 3)
 
 
 def fmt_int(v):

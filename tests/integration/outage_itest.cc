@@ -153,7 +153,7 @@ TEST(OutageTest, WithoutRedisLoginsTokensAndTheLimiterStillWork) {
 }
 
 // Redis stalls (CLIENT PAUSE here; in the benchmark, a host whose cores wrk
-// and nginx saturate held Redis's answers back 300-1,100 ms). The first call
+// and nginx saturate held Redis's answers back 0.3-4 s). The first call
 // that waits past its timeout trips the circuit and requests fail fast after
 // it; a background call still goes out, and Redis's first answer closes the
 // circuit for everyone, long before the cool-down would have ended.
