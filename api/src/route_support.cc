@@ -114,6 +114,15 @@ std::string EncodeCursor(const std::string& key) {
 }
 
 std::optional<std::string> DecodeCursor(const std::string& cursor) {
+  // libsodium 1.0.18 reads every byte >= 0x80 as a base64 digit (a signed
+  // char slip), so "\xff00" decoded: only the base64url alphabet is a cursor,
+  // which keeps one spelling per cursor.
+  for (char c : cursor) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_')) {
+      return std::nullopt;
+    }
+  }
   std::string out(cursor.size(), '\0');
   size_t length = 0;
   if (cursor.empty() || sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(),
