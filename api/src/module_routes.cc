@@ -3,7 +3,6 @@
 // caller, tenant, enabled-module check, permission, scoped transaction.
 #include <algorithm>
 #include <map>
-#include <regex>
 
 #include <sodium.h>
 
@@ -155,9 +154,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
       page.after = (*signed_payload)["k"];
     }
     if (auto since = request_.Query("updated_since")) {
-      static const std::regex kRfc3339(
-          R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$)");
-      if (!std::regex_match(*since, kRfc3339)) {
+      if (!plugin::IsRfc3339Timestamp(*since)) {
         return InvalidArgumentError(
             "updated_since debe ser una fecha RFC 3339, p. ej. "
             "2026-01-31T12:00:00Z.");
