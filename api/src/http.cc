@@ -4,6 +4,8 @@
 
 #include "cabildo/core/crypto.h"
 
+#include "json_body.h"
+
 namespace cabildo::api {
 
 const char* MethodName(Method method) {
@@ -62,13 +64,13 @@ Response Response::Empty(int status) {
 }
 
 StatusOr<nlohmann::json> ParseJsonBody(const Request& request) {
-  if (request.body.empty()) return InvalidArgumentError("Falta el cuerpo JSON de la solicitud.");
-  try {
-    return nlohmann::json::parse(request.body);
-  } catch (const nlohmann::json::parse_error& error) {
-    return InvalidArgumentError("El cuerpo no es JSON válido (byte " + std::to_string(error.byte) +
-                                ").");
+  BoundedJson parsed = ParseBoundedJson(request.body);
+  if (parsed.ok()) return std::move(parsed.value);
+  const JsonRefusal& refusal = *parsed.refusal;
+  if (refusal.status == 422) {
+    return FailedPreconditionError(refusal.field + ": " + refusal.message);
   }
+  return InvalidArgumentError(refusal.detail);
 }
 
 std::string StrongEtag(const std::string& body) {

@@ -6,7 +6,6 @@
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <regex>
 #include <thread>
 
 #include <pistache/endpoint.h>

@@ -1,8 +1,7 @@
 // Auth, /v1/me, roles, members, tenant writes and the audit log (api-core.md).
-#include <regex>
-
 #include "cabildo/core/audit.h"
 #include "cabildo/core/tenants.h"
+#include "cabildo/plugin/text_checks.h"
 
 #include "route_support.h"
 
@@ -13,10 +12,7 @@ using core::Principal;
 using core::TenantRef;
 using nlohmann::json;
 
-bool IsUuid(const std::string& text) {
-  static const std::regex kUuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-  return std::regex_match(text, kUuid);
-}
+bool IsUuid(const std::string& text) { return plugin::IsLowerUuid(text); }
 
 std::string ActorName(const Principal& principal) { return principal.email; }
 
@@ -389,9 +385,8 @@ Response PatchTenant(AppContext& app, Request& request) {
         if (body->contains("inegi_code"))
           after["inegi_code"] = inegi ? json(*inegi) : json(nullptr);
         if (inegi) {
-          static const std::regex kInegi("^[0-9]{2}([0-9]{3})?$");
           const size_t expected = tenant.kind == "state" ? 2 : 5;
-          if (!std::regex_match(*inegi, kInegi) ||
+          if (!plugin::IsDigitsOfLength(*inegi, {2, 5}) ||
               (tenant.kind != "agency" && inegi->size() != expected)) {
             return Response(ValidationProblem(
                 request,

@@ -3,7 +3,6 @@
 // caller, tenant, enabled-module check, permission, scoped transaction.
 #include <algorithm>
 #include <map>
-#include <regex>
 
 #include <sodium.h>
 
@@ -55,8 +54,10 @@ std::optional<json> VerifyCursor(const std::string& key_hex, const std::string& 
   const std::string payload = cursor.substr(0, dot);
   auto key_text = DecodeCursor(payload);
   if (!key_text) return std::nullopt;
-  auto key = json::parse(*key_text, nullptr, false);
-  if (key.is_discarded()) return std::nullopt;
+  // Client bytes until the MAC is checked: the bounded parser reads them.
+  BoundedJson parsed = ParseBoundedJson(*key_text);
+  if (!parsed.ok()) return std::nullopt;
+  json key = std::move(parsed.value);
   const std::string resigned = SignCursor(key_hex, key);
   // Compare the whole signed form in constant time.
   if (resigned.size() != cursor.size() ||
@@ -95,12 +96,28 @@ class ModuleRequestContext final : public plugin::RequestContext {
     return request_.Header(lower_name);
   }
   const json& config() const override { return config_; }
+  // Through the bounded parser. A refusal is also kept as its full problem
+  // (with the field in `errors`), which RunModuleRoute answers when the
+  // handler passes the returned Status on, as handlers do.
   StatusOr<json> JsonBody() const override {
-    auto body = ParseJsonBody(request_);
-    if (body.ok() && !body->is_object()) {
-      return InvalidArgumentError("El cuerpo debe ser un objeto JSON.");
+    BoundedJson body = ParseBoundedJson(request_.body);
+    if (!body.ok()) {
+      refused_body_ = JsonRefusalProblem(*body.refusal, request_.request_id);
+      refused_body_status_ = body.refusal->status == 422
+                                 ? FailedPreconditionError(body.refusal->message)
+                                 : InvalidArgumentError(body.refusal->detail);
+      return refused_body_status_;
     }
-    return body;
+    if (!body.value.is_object()) return InvalidArgumentError("El cuerpo debe ser un objeto JSON.");
+    return std::move(body.value);
+  }
+  // The problem for a handler's failure `status` when it is JsonBody's refusal.
+  std::optional<Response> RefusedBodyProblem(const Status& status) const {
+    if (!refused_body_ || status.code() != refused_body_status_.code() ||
+        status.message() != refused_body_status_.message()) {
+      return std::nullopt;
+    }
+    return refused_body_;
   }
   // Asked once per permission: a handler may ask again (a list asks
   // whether the caller sees drafts), and the route's own is known already.
@@ -155,9 +172,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
       page.after = (*signed_payload)["k"];
     }
     if (auto since = request_.Query("updated_since")) {
-      static const std::regex kRfc3339(
-          R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$)");
-      if (!std::regex_match(*since, kRfc3339)) {
+      if (!plugin::IsRfc3339Timestamp(*since)) {
         return InvalidArgumentError(
             "updated_since debe ser una fecha RFC 3339, p. ej. "
             "2026-01-31T12:00:00Z.");
@@ -210,6 +225,8 @@ class ModuleRequestContext final : public plugin::RequestContext {
   pqxx::transaction_base& work_;
   const std::string& module_;
   std::map<std::string, core::Access> access_;  // permission -> what Authorize said
+  mutable std::optional<Response> refused_body_;
+  mutable Status refused_body_status_;
 };
 
 // The request part of a public cache key: path and sorted query, each name
@@ -384,23 +401,34 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
         ModuleRequestContext context(app, request, *principal, tenant,
                                      json::parse(enabled.Text(0, 0)), work, plugin.name);
         if (route_access) context.RememberAccess(route.permission, *route_access);
-        CABILDO_ASSIGN_OR_RETURN(plugin::HttpResponse response, route.handler(context));
+        StatusOr<plugin::HttpResponse> handled = route.handler(context);
+        if (!handled.ok()) {
+          if (auto refused = context.RefusedBodyProblem(handled.status())) {
+            answer = std::move(refused);
+            return Status(StatusCode::kAborted, "rollback");
+          }
+          return handled.status();
+        }
+        plugin::HttpResponse& response = *handled;
         if (response.stream && response.status == 200 &&
             (request.method == Method::kGet || request.method == Method::kHead)) {
           Response sent = SendStream(request, response);
           if (sent.streamed) streamed = sent;  // whatever the commit says, it is on the wire
           return sent;
         }
-        Response converted{
-            response.status, response.content_type, response.body, response.headers, {}};
-        if (response.status >= 400) {
-          answer = converted;
+        Response converted{response.status,
+                           std::move(response.content_type),
+                           std::move(response.body),
+                           std::move(response.headers),
+                           {}};
+        if (converted.status >= 400) {
+          answer = std::move(converted);
           return Status(StatusCode::kAborted, "rollback");
         }
         return converted;
       });
-  if (answer) return *answer;
-  if (streamed) return *streamed;
+  if (answer) return std::move(*answer);
+  if (streamed) return std::move(*streamed);
   if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
   if (request.method != Method::kGet) {
     app.public_cache.Bump(ancestors, plugin.name);  // after commit: never cache pre-write data
@@ -408,7 +436,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
     return FromCache(app.public_cache.Put(
         *cache_key, {result->content_type, result->body, result->headers, {}}));
   }
-  return *result;
+  return std::move(*result);
 }
 
 // Idempotency-Key on POST (module routes): the first response is kept 24 h in

@@ -43,17 +43,24 @@ Response WithTenantPermission(AppContext& app, Request& request, const std::stri
   return *result;
 }
 
+Response JsonRefusalProblem(const JsonRefusal& refusal, const std::string& request_id) {
+  if (refusal.status == 422) {
+    return Problem(422, refusal.detail, request_id, {{refusal.field, refusal.message}});
+  }
+  return Problem(refusal.status, refusal.detail, request_id);
+}
+
 std::optional<nlohmann::json> JsonObjectBody(const Request& request, Response& problem) {
-  auto body = ParseJsonBody(request);
+  BoundedJson body = ParseBoundedJson(request.body);
   if (!body.ok()) {
-    problem = ProblemFromStatus(body.status(), request.request_id);
+    problem = JsonRefusalProblem(*body.refusal, request.request_id);
     return std::nullopt;
   }
-  if (!body->is_object()) {
+  if (!body.value.is_object()) {
     problem = Problem(400, "El cuerpo debe ser un objeto JSON.", request.request_id);
     return std::nullopt;
   }
-  return *body;
+  return std::move(body.value);
 }
 
 std::optional<std::string> StringField(const nlohmann::json& body, const std::string& field,

@@ -11,6 +11,8 @@
 #include "cabildo/api/problem.h"
 #include "cabildo/core/identity.h"
 
+#include "json_body.h"
+
 namespace cabildo::api {
 
 // The caller: anonymous without an Authorization header; kUnauthenticated for
@@ -26,7 +28,12 @@ using TenantWork = std::function<StatusOr<Response>(pqxx::transaction_base&, con
 Response WithTenantPermission(AppContext& app, Request& request, const std::string& permission,
                               const TenantWork& work);
 
-// Reads the JSON object body; a 400 problem when it is not one.
+// A refused client document as a problem: 400 with its detail, or 422 with
+// the field in `errors`.
+Response JsonRefusalProblem(const JsonRefusal& refusal, const std::string& request_id);
+
+// Reads the JSON object body through the bounded parser (json_body.h); a
+// 400 or 422 problem when it is refused or not an object.
 std::optional<nlohmann::json> JsonObjectBody(const Request& request, Response& problem);
 
 // A string field: nullopt and a field error when missing (if required) or not text.

@@ -1,9 +1,9 @@
 #include <algorithm>
-#include <regex>
 
 #include <sodium.h>
 
 #include "cabildo/core/identity.h"
+#include "cabildo/plugin/text_checks.h"
 
 namespace cabildo::core {
 
@@ -19,10 +19,9 @@ std::string NormalizeEmail(const std::string& email) {
 
 std::vector<FieldProblem> ValidateNewAccount(const std::string& email, const std::string& password,
                                              const std::string& name) {
-  static const std::regex kEmail(R"(^[^@\s]+@[^@\s]+\.[^@\s]+$)");
   std::vector<FieldProblem> problems;
   const std::string normalized = NormalizeEmail(email);
-  if (normalized.size() > 254 || !std::regex_match(normalized, kEmail)) {
+  if (!plugin::IsEmailShape(normalized)) {
     problems.push_back({"email", "Escriba un correo electrónico válido."});
   }
   // Length in characters, not bytes: "contraseña" is 10 characters.

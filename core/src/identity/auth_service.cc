@@ -106,6 +106,13 @@ StatusOr<TokenPair> AuthService::IssueTokens(pqxx::transaction_base& work,
 StatusOr<TokenPair> AuthService::Login(const std::string& email_in, const std::string& password,
                                        const std::string& client_address, int* retry_after) {
   const std::string email = NormalizeEmail(email_in);
+  // The failure counter keys on exactly the text core.user_by_email compares.
+  // libpq sends text up to its first NUL, so "victim@x.mx\0z" would count
+  // apart from the account it reaches. The routes refuse control characters
+  // at the door (api/src/json_body.h); this keeps the service safe on its own.
+  if (email.find('\0') != std::string::npos || password.find('\0') != std::string::npos) {
+    return InvalidArgumentError("El correo y la contraseña no admiten el carácter NUL.");
+  }
   // Keys hold a hash, so Redis never stores addresses or emails in clear.
   const std::string email_key = "email:" + Sha256Hex(email);
   const std::string ip_key = "ip:" + Sha256Hex(client_address);

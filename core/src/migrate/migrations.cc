@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/log.h"
+#include "cabildo/plugin/text_checks.h"
 
 namespace cabildo::core {
 namespace {
@@ -30,14 +30,19 @@ CREATE TABLE IF NOT EXISTS public.schema_migrations (
 }  // namespace
 
 StatusOr<MigrationFile> MakeMigrationFile(const std::string& file_name, std::string sql) {
-  static const std::regex kPattern(R"(^([0-9]{4})_[a-z0-9_]+\.sql$)");
-  std::smatch match;
-  if (!std::regex_match(file_name, match, kPattern)) {
+  // NNNN_<a-z0-9_>.sql
+  const std::string_view stem = std::string_view(file_name).substr(0, file_name.size() - 4);
+  bool shaped = file_name.size() >= 10 && file_name.ends_with(".sql") &&
+                plugin::IsDigits(stem.substr(0, 4)) && stem[4] == '_';
+  for (std::size_t i = 5; shaped && i < stem.size(); ++i) {
+    shaped = (stem[i] >= 'a' && stem[i] <= 'z') || plugin::IsAsciiDigit(stem[i]) || stem[i] == '_';
+  }
+  if (!shaped) {
     return InvalidArgumentError("la migración '" + file_name +
                                 "' no sigue el formato NNNN_descripcion.sql");
   }
   MigrationFile file;
-  file.version = std::stoi(match[1].str());
+  file.version = std::stoi(file_name.substr(0, 4));
   file.name = file_name;
   file.checksum = Sha256Hex(sql);
   file.sql = std::move(sql);

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <regex>
 #include <set>
 
 #include "cabildo/core/log.h"
+#include "cabildo/plugin/text_checks.h"
 
 #include <dlfcn.h>
 
@@ -52,8 +52,8 @@ class Registrar final : public plugin::PluginRegistrar {
     plugin_.openapi_schemas = schemas;
   }
   void AddExport(plugin::Export declared) override {
-    static const std::regex kExportName("^[a-z0-9][a-z0-9-]{0,62}$");
-    if (!std::regex_match(declared.name, kExportName)) {
+    if (!plugin::IsLowerName(declared.name, 1, 63, /*letter_first=*/false) ||
+        declared.name[0] == '-') {
       errors_.push_back("exportación con nombre no válido: '" + declared.name + "'");
       return;
     }
@@ -125,8 +125,8 @@ Status CheckDescriptor(const std::string& path, const plugin::PluginDescriptor& 
     return mismatch("toolchain", descriptor.toolchain ? descriptor.toolchain : "(nulo)",
                     CABILDO_PLUGIN_TOOLCHAIN);
   }
-  static const std::regex kName("^[a-z][a-z0-9-]{1,62}$");
-  if (descriptor.name == nullptr || !std::regex_match(descriptor.name, kName)) {
+  if (descriptor.name == nullptr ||
+      !plugin::IsLowerName(descriptor.name, 2, 63, /*letter_first=*/true)) {
     return FailedPreconditionError("plugin " + path + ": nombre no válido");
   }
   auto min = ParseVersion(descriptor.core_version_min);

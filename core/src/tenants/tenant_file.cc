@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "cabildo/core/tenants.h"
+#include "cabildo/plugin/text_checks.h"
 
 namespace cabildo::core {
 namespace {
@@ -40,15 +40,13 @@ std::string RequiredString(const json& object, const char* key, const std::strin
 }
 
 bool IsValidModuleName(const std::string& name) {
-  static const std::regex kPattern("^[a-z][a-z0-9-]{1,62}$");
-  return std::regex_match(name, kPattern);
+  return plugin::IsLowerName(name, 2, 63, /*letter_first=*/true);
 }
 
 }  // namespace
 
 bool IsValidSlug(const std::string& slug) {
-  static const std::regex kPattern("^[a-z0-9-]{2,63}$");
-  return std::regex_match(slug, kPattern);
+  return plugin::IsLowerName(slug, 2, 63, /*letter_first=*/false);
 }
 
 StatusOr<TenantFile> ParseTenantFile(const std::string& text,
@@ -106,11 +104,10 @@ StatusOr<TenantFile> ParseTenantFile(const std::string& text,
       errors.push_back(where + ": no puede ser su propio parent");
     }
     if (spec.inegi_code) {
-      static const std::regex kInegi("^[0-9]{2}([0-9]{3})?$");
       const bool length_fits = (spec.kind == "state" && spec.inegi_code->size() == 2) ||
                                (spec.kind == "municipality" && spec.inegi_code->size() == 5) ||
                                spec.kind == "agency";
-      if (!std::regex_match(*spec.inegi_code, kInegi) || !length_fits) {
+      if (!plugin::IsDigitsOfLength(*spec.inegi_code, {2, 5}) || !length_fits) {
         errors.push_back(where + ": inegi_code '" + *spec.inegi_code +
                          "' no válido (estado: 2 dígitos, municipio: 5)");
       } else if (auto [it, inserted] = slug_by_inegi.emplace(*spec.inegi_code, spec.slug);

@@ -2,7 +2,6 @@
 // shows the shape every module follows: permissions with default grants,
 // migrations, routes with their permission, configuration, audit.
 #include <optional>
-#include <regex>
 #include <utility>
 
 #include "cabildo/plugin/plugin_api.h"
@@ -18,10 +17,7 @@ using plugin::RequestContext;
 
 constexpr const char* kWrite = "example.note.write";
 
-bool IsUuid(const std::string& text) {
-  static const std::regex kUuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-  return std::regex_match(text, kUuid);
-}
+bool IsUuid(const std::string& text) { return plugin::IsLowerUuid(text); }
 
 // Columns every note query selects, in NoteJson's order.
 constexpr const char* kNoteColumns =

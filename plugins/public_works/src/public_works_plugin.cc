@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <utility>
@@ -35,15 +34,13 @@ const std::set<std::string> kTypes = {"construction", "rehabilitation", "replace
                                       "decommissioning"};
 const std::set<std::string> kMethods = {"open", "selective", "direct"};
 const std::set<std::string> kOrigins = {"federal", "state", "municipal"};
+constexpr size_t kMaxEvidenceUrls = 20;     // photos and documents of one report
+constexpr size_t kMaxFundingSources = 100;  // a project has a handful
 
-bool IsUuid(const std::string& text) {
-  static const std::regex kUuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-  return std::regex_match(text, kUuid);
-}
+bool IsUuid(const std::string& text) { return plugin::IsLowerUuid(text); }
 
 bool IsMoney(const json& value) {
-  static const std::regex kMoney(R"(^\d{1,14}(\.\d{1,2})?$)");
-  return value.is_string() && std::regex_match(value.get<std::string>(), kMoney);
+  return value.is_string() && plugin::FieldReader::IsMoney(value.get<std::string>());
 }
 
 // REQUIRES: IsMoney(value). "1250.5" -> 125050.
@@ -70,14 +67,13 @@ std::string FormatCentavos(int64_t centavos) {
 // A real calendar day, YYYY-MM-DD, from year 1 (PostgreSQL has no year 0000,
 // which std::chrono::year accepts).
 bool IsDate(const json& value) {
-  static const std::regex kDate(R"(^(\d{4})-(\d{2})-(\d{2})$)");
-  std::smatch m;
   if (!value.is_string()) return false;
-  const std::string text = value.get<std::string>();
-  if (!std::regex_match(text, m, kDate)) return false;
-  std::chrono::year_month_day day{std::chrono::year(std::stoi(m[1])),
-                                  std::chrono::month(static_cast<unsigned>(std::stoi(m[2]))),
-                                  std::chrono::day(static_cast<unsigned>(std::stoi(m[3])))};
+  const std::string& text = value.get_ref<const std::string&>();
+  if (!plugin::IsDateShape(text)) return false;
+  std::chrono::year_month_day day{
+      std::chrono::year(std::stoi(text.substr(0, 4))),
+      std::chrono::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
+      std::chrono::day(static_cast<unsigned>(std::stoi(text.substr(8, 2))))};
   return day.ok() && day.year() >= std::chrono::year(1);
 }
 
@@ -305,8 +301,10 @@ std::vector<FieldError> CheckProject(const json& body, const json& sent) {
   }
   bool funding_ok = true;
   if (body.contains("funding") && !body["funding"].is_null()) {
-    if (!body["funding"].is_array()) {
-      errors.push_back({"funding", "Debe ser una lista de fuentes de financiamiento."});
+    if (!body["funding"].is_array() || body["funding"].size() > kMaxFundingSources) {
+      errors.push_back({"funding", "Debe ser una lista de hasta " +
+                                       std::to_string(kMaxFundingSources) +
+                                       " fuentes de financiamiento."});
       funding_ok = false;
     } else {
       for (size_t i = 0; i < body["funding"].size(); ++i) {
@@ -355,13 +353,13 @@ std::vector<FieldError> CheckProject(const json& body, const json& sent) {
         errors.push_back({"location.lon", "La longitud debe ser un número entre -180 y 180."});
       }
       if (location.contains("address") && !location["address"].is_null() &&
-          !location["address"].is_string()) {
-        errors.push_back({"location.address", "Debe ser texto."});
+          (!location["address"].is_string() ||
+           location["address"].get<std::string>().size() > 500)) {
+        errors.push_back({"location.address", "Debe ser texto de hasta 500 caracteres."});
       }
-      static const std::regex kCvegeo(R"(^\d{2}(\d{3}(\d{4})?)?$)");
       if (location.contains("cvegeo") && !location["cvegeo"].is_null() &&
           (!location["cvegeo"].is_string() ||
-           !std::regex_match(location["cvegeo"].get<std::string>(), kCvegeo))) {
+           !plugin::IsDigitsOfLength(location["cvegeo"].get<std::string>(), {2, 5, 9}))) {
         errors.push_back(
             {"location.cvegeo", "Clave geoestadística del INEGI de 2, 5 o 9 dígitos."});
       }
@@ -373,13 +371,14 @@ std::vector<FieldError> CheckProject(const json& body, const json& sent) {
       errors.push_back({"contractor", "Debe ser un objeto {name, rfc}."});
     } else {
       if (!contractor.contains("name") || !contractor["name"].is_string() ||
-          contractor["name"].get<std::string>().empty()) {
-        errors.push_back({"contractor.name", "Escriba el nombre del contratista."});
+          contractor["name"].get<std::string>().empty() ||
+          contractor["name"].get<std::string>().size() > 300) {
+        errors.push_back(
+            {"contractor.name", "Escriba el nombre del contratista (hasta 300 caracteres)."});
       }
-      static const std::regex kRfc("^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{3}$");
       if (contractor.contains("rfc") && !contractor["rfc"].is_null() &&
           (!contractor["rfc"].is_string() ||
-           !std::regex_match(contractor["rfc"].get<std::string>(), kRfc))) {
+           !plugin::IsRfc(contractor["rfc"].get<std::string>()))) {
         errors.push_back({"contractor.rfc", "El RFC no tiene un formato válido."});
       }
     }
@@ -716,15 +715,16 @@ StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
   }
   std::vector<std::string> urls;
   if (r.contains("evidence_urls") && !r["evidence_urls"].is_null()) {
-    static const std::regex kUrl(R"(^https?://[^\s]+$)");
-    if (!r["evidence_urls"].is_array()) {
-      errors.push_back({"evidence_urls", "Debe ser una lista de direcciones http(s)."});
+    if (!r["evidence_urls"].is_array() || r["evidence_urls"].size() > kMaxEvidenceUrls) {
+      errors.push_back({"evidence_urls", "Debe ser una lista de hasta " +
+                                             std::to_string(kMaxEvidenceUrls) +
+                                             " direcciones http(s)."});
     } else {
       for (size_t i = 0; i < r["evidence_urls"].size(); ++i) {
         const json& url = r["evidence_urls"][i];
-        if (!url.is_string() || !std::regex_match(url.get<std::string>(), kUrl)) {
-          errors.push_back(
-              {"evidence_urls[" + std::to_string(i) + "]", "Debe ser una dirección http(s)."});
+        if (!url.is_string() || !plugin::IsHttpUrl(url.get<std::string>())) {
+          errors.push_back({"evidence_urls[" + std::to_string(i) + "]",
+                            "Debe ser una dirección http(s) de hasta 2048 caracteres."});
         } else {
           urls.push_back(url.get<std::string>());
         }

@@ -85,8 +85,11 @@ struct Response {
   static Response Empty(int status);
 };
 
-// The body as JSON; InvalidArgument (answered as 400) when it is missing or
-// malformed, with the position of the first error.
+// The body as JSON, through the one bounded parser (api/src/json_body.h):
+// InvalidArgument (400) when it is missing, malformed or beyond the limits;
+// FailedPrecondition (422) "<field>: <why>" for a control character or a
+// number beyond double. Routes answer with JsonRefusalProblem instead, which
+// keeps the field in `errors`.
 StatusOr<nlohmann::json> ParseJsonBody(const Request& request);
 
 // The strong ETag the server gives a 200 GET body (also what If-Match is

@@ -29,6 +29,7 @@
 
 #include "cabildo/core/identity.h"
 #include "cabildo/core/status.h"
+#include "cabildo/plugin/text_checks.h"
 
 namespace cabildo::plugin {
 
