@@ -1,11 +1,14 @@
-// JSON request bodies as every core route reads them: ParseJsonBody (through
-// JsonObjectBody) and the StringField validation of the fields routes ask for.
+// JSON request bodies: the one bounded parser every client document goes
+// through (ParseBoundedJson), then as every core route reads them: through
+// JsonObjectBody and the StringField validation of the fields routes ask for.
 // Hostile seeds: deep nesting, 1e400, NUL and control characters, bad UTF-8.
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "json_body.h"
 #include "route_support.h"
 
 namespace {
@@ -21,6 +24,30 @@ void Check(bool condition) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  // A refusal is a 400 or, naming one field, a 422; an accepted document
+  // never holds a string with NUL (PostgreSQL would cut the text there).
+  auto bounded = cabildo::api::ParseBoundedJson(bytes);
+  if (!bounded.ok()) {
+    Check(bounded.refusal->status == 400 ||
+          (bounded.refusal->status == 422 && !bounded.refusal->field.empty()));
+  } else {
+    // Walked with an explicit stack: the document may be 32 levels deep.
+    std::vector<const nlohmann::json*> pending{&bounded.value};
+    while (!pending.empty()) {
+      const nlohmann::json* value = pending.back();
+      pending.pop_back();
+      if (value->is_string())
+        Check(value->get_ref<const std::string&>().find('\0') == std::string::npos);
+      if (value->is_structured()) {
+        for (auto it = value->begin(); it != value->end(); ++it) {
+          if (value->is_object()) Check(it.key().find('\0') == std::string::npos);
+          pending.push_back(&*it);
+        }
+      }
+    }
+  }
+
   Request request;
   request.request_id = "fuzz";
   request.body.assign(reinterpret_cast<const char*>(data), size);
