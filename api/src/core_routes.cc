@@ -52,11 +52,13 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
 
   router.Add(Method::kGet, "/readyz", [&app](Request&) {
     const bool database = app.db.Ping().ok();
-    const bool redis = app.redis.Ping().ok();
+    const Status redis_status = app.redis.Ping();
+    const bool redis = redis_status.ok();
+    const bool redis_rejected = redis_status.code() == StatusCode::kFailedPrecondition;
     const bool ready = database && !app.draining;
     json body = {{"status", app.draining ? "draining" : (ready ? "ready" : "unavailable")},
                  {"database", database ? "up" : "down"},
-                 {"redis", redis ? "up" : "down"}};
+                 {"redis", redis ? "up" : (redis_rejected ? "rejected" : "down")}};
     if (!app.plugins.failed.empty()) {
       body["plugins_failed"] = json::array();
       for (const auto& failure : app.plugins.failed) {
