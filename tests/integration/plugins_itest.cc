@@ -520,6 +520,41 @@ TEST_F(ConventionsTest, ModuleGetsRevalidateFromMemoryUntilAWriteChangesThem) {
   EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", after_write.Header("etag")}}).status, 304);
 }
 
+// Query parameters a route does not document are ignored: 1,000 anonymous
+// reads with junk parameters are one cache entry and one database read, and
+// the answer is the plain list's (before, each minted an entry in memory and
+// in Redis and a PostgreSQL query). Documented ones still key the cache.
+TEST_F(ConventionsTest, UndeclaredQueryParametersNeitherKeyTheCacheNorChangeTheAnswer) {
+  InsertNotes("tepehuanes", 2, "nota");
+  const std::string path = "/v1/tenants/tepehuanes/example/notes";
+  auto& cache = app_->context().public_cache;
+  const uint64_t misses_before = cache.misses();
+  const std::size_t entries_before = cache.local_entries();
+  auto plain = Call("GET", path);
+  ASSERT_EQ(plain.status, 200);
+  uint64_t state = 12345;
+  for (int i = 0; i < 1000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;  // junk names and values
+    auto junk =
+        Call("GET", path + "?x" + std::to_string(state >> 40) + "=" +
+                        std::to_string(state & 0xffff) + "&utm_source=" + std::to_string(i));
+    ASSERT_EQ(junk.status, 200) << junk.body;
+    ASSERT_EQ(junk.body, plain.body);
+    ASSERT_EQ(junk.Header("etag"), plain.Header("etag"));
+  }
+  EXPECT_EQ(cache.misses(), misses_before + 1);  // one PostgreSQL read for all of them
+  EXPECT_EQ(cache.local_entries(), entries_before + 1);
+  auto metrics = Call("GET", "/metrics");
+  EXPECT_NE(metrics.body.find("cabildo_cache_local_entries " + std::to_string(entries_before + 1)),
+            std::string::npos)
+      << metrics.body;
+  // A documented parameter is part of the key and reaches the handler.
+  auto limited = Call("GET", path + "?limit=1&junk=1");
+  ASSERT_EQ(limited.status, 200);
+  EXPECT_EQ(json::parse(limited.body)["items"].size(), 1u);
+  EXPECT_EQ(cache.local_entries(), entries_before + 2);
+}
+
 // Two replicas share PostgreSQL and Redis. Reads on a replica are served from
 // its own memory; a write is visible at once on the replica that took it and
 // within the 100 ms staleness bound on the other.
