@@ -127,6 +127,30 @@ TEST_F(IdentityTest, WrongPasswordAndUnknownEmailLookTheSame) {
   EXPECT_EQ(a, b);
 }
 
+// The application role reads users but not their password hashes (column
+// privileges, 0007); the login check gets one email's hash through
+// core.login_credentials, so logging in still works.
+TEST_F(IdentityTest, TheApplicationRoleCannotReadPasswordHashes) {
+  MakeUser("hash@ejemplo.mx");
+  pqxx::connection app(database_.app_url());
+  {
+    pqxx::work read(app);
+    EXPECT_THROW(read.exec("SELECT password_hash FROM core.users"), pqxx::insufficient_privilege);
+  }
+  {
+    pqxx::work read(app);
+    EXPECT_EQ(read.exec("SELECT email FROM core.users WHERE email = 'hash@ejemplo.mx'").size(), 1u);
+    auto one =
+        read.exec_params("SELECT password_hash FROM core.login_credentials($1)", "hash@ejemplo.mx");
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(one[0][0].as<std::string>().rfind("$argon2id$", 0), 0u);
+  }
+  EXPECT_TRUE(Login("hash@ejemplo.mx").contains("access_token"));
+  EXPECT_EQ(Post("/v1/auth/login", {{"email", "hash@ejemplo.mx"}, {"password", "otra-clave-mala"}})
+                .status,
+            401);
+}
+
 TEST_F(IdentityTest, LoginGivesOpaqueTokensStoredOnlyAsHashes) {
   MakeUser("tokens@ejemplo.mx");
   auto pair = Login("tokens@ejemplo.mx");
