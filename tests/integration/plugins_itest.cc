@@ -291,6 +291,35 @@ TEST_F(ModuleTest, TenantsApplyEnablesInstalledModulesOnly) {
   EXPECT_EQ(Call("GET", "/v1/tenants/durango/example/notes").status, 200);
 }
 
+// An administrator's DELETE /v1/tenants/{t}/modules/{m} survives the next
+// `tenants apply` of a file that lists the module (before, the file enabled
+// it again).
+TEST_F(ModuleTest, TenantsApplyKeepsAModuleAnAdminDisabled) {
+  const std::string admin = MakeUser("modulos@ejemplo.mx", "admin", "durango");
+  pqxx::connection owner(database_.owner_url());
+  json file = {{"tenants",
+                {{{"slug", "durango"},
+                  {"name", "Gobierno del Estado de Durango"},
+                  {"kind", "state"},
+                  {"inegi_code", "10"},
+                  {"modules", {"example"}}}}}};
+  auto first = core::ApplyTenantFile(owner, file.dump(), {"example"});
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->modules_enabled, std::vector<std::string>{"durango/example"});
+  ASSERT_EQ(Call("GET", "/v1/tenants/durango/example/notes").status, 200);
+  ASSERT_EQ(Call("DELETE", "/v1/tenants/durango/modules/example", "", admin).status, 204);
+
+  auto again = core::ApplyTenantFile(owner, file.dump(), {"example"});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->modules_enabled.empty());
+  ASSERT_EQ(again->warnings.size(), 1u);
+  EXPECT_NE(again->warnings[0].find("deshabilitado"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/v1/tenants/durango/example/notes").status, 404);
+  // The administrator enables it again: the API, not the file, decides.
+  ASSERT_EQ(Call("PUT", "/v1/tenants/durango/modules/example", "", admin).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/tenants/durango/example/notes").status, 200);
+}
+
 // Every route the running server has (core and plugins) is in the document it
 // serves, and the document describes no route that does not exist.
 TEST_F(ModuleTest, TheServedOpenApiMatchesTheRouter) {
