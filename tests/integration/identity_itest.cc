@@ -431,6 +431,26 @@ TEST_F(IdentityTest, TenantWritesAreAuthorisedOverTheTree) {
             422);
 }
 
+// PATCH follows the INEGI rules creation and tenant files follow (before, a
+// municipality of Durango, 10, could take Coahuila's 05001).
+TEST_F(IdentityTest, PatchingAnInegiCodeKeepsTheStatePrefix) {
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  const std::string admin = TokenFor("estado@ejemplo.mx");
+  auto patch = [&](const std::string& slug, const std::string& code) {
+    return Call("PATCH", "/v1/tenants/" + slug, json{{"inegi_code", code}}.dump(), admin);
+  };
+  auto foreign = patch("tepehuanes", "05001");  // Coahuila's prefix under Durango
+  EXPECT_EQ(foreign.status, 422) << foreign.body;
+  EXPECT_NE(foreign.body.find("10"), std::string::npos) << foreign.body;
+  EXPECT_EQ(patch("tepehuanes", "1003x").status, 422);
+  EXPECT_EQ(patch("tepehuanes", "10007").status, 422);  // Gómez Palacio's
+  // The state cannot take a prefix its municipalities do not share.
+  EXPECT_EQ(patch("durango", "11").status, 422);
+  auto fine = patch("tepehuanes", "10039");
+  EXPECT_EQ(fine.status, 200) << fine.body;
+  EXPECT_EQ(json::parse(Call("GET", "/v1/tenants/tepehuanes").body)["inegi_code"], "10039");
+}
+
 TEST_F(IdentityTest, EveryWriteIsInTheAuditChain) {
   MakeUser("estado@ejemplo.mx", "admin", "durango");
   MakeUser("auditora@ejemplo.mx", "auditor", "durango");
