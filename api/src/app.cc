@@ -57,6 +57,11 @@ Status App::Start() {
   auto plugins = core::LoadPlugins(config.plugin_dir, config.plugins_optional);
   if (!plugins.ok()) return plugins.status();
   context_->plugins = std::move(plugins).value();
+  // Redis is optional (down: serve without it), but one that refuses the
+  // configured password or database number is a configuration error.
+  if (Status redis = context_->redis.Ping(); redis.code() == StatusCode::kFailedPrecondition) {
+    return redis;
+  }
   server_ = std::make_unique<HttpServer>(options, router_, context_->metrics);
   RegisterCoreRoutes(router_, *context_, server_.get());
   RegisterIdentityRoutes(router_, *context_);

@@ -52,11 +52,13 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
 
   router.Add(Method::kGet, "/readyz", [&app](Request&) {
     const bool database = app.db.Ping().ok();
-    const bool redis = app.redis.Ping().ok();
+    const Status redis_status = app.redis.Ping();
+    const bool redis = redis_status.ok();
+    const bool redis_rejected = redis_status.code() == StatusCode::kFailedPrecondition;
     const bool ready = database && !app.draining;
     json body = {{"status", app.draining ? "draining" : (ready ? "ready" : "unavailable")},
                  {"database", database ? "up" : "down"},
-                 {"redis", redis ? "up" : "down"}};
+                 {"redis", redis ? "up" : (redis_rejected ? "rejected" : "down")}};
     if (!app.plugins.failed.empty()) {
       body["plugins_failed"] = json::array();
       for (const auto& failure : app.plugins.failed) {
@@ -82,6 +84,13 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
              static_cast<double>(app.public_cache.shared_hits())},
             {"cabildo_cache_misses", "Public responses that went to PostgreSQL.",
              static_cast<double>(app.public_cache.misses())},
+            {"cabildo_cache_local_entries", "Public responses held in this process's memory.",
+             static_cast<double>(app.public_cache.local_entries())},
+            {"cabildo_cache_local_bytes", "Bytes of keys and bodies held by the local cache.",
+             static_cast<double>(app.public_cache.local_bytes())},
+            {"cabildo_cache_local_evictions",
+             "Local cache entries evicted (oldest first) to stay within its bounds.",
+             static_cast<double>(app.public_cache.evictions())},
             {"cabildo_audit_appends_with_commit",
              "Audit appends sent in one round trip with their transaction's COMMIT.",
              static_cast<double>(core::AuditAppendStats().with_commit)},

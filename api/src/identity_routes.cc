@@ -384,14 +384,21 @@ Response PatchTenant(AppContext& app, Request& request) {
         if (name) after["name"] = *name;
         if (body->contains("inegi_code"))
           after["inegi_code"] = inegi ? json(*inegi) : json(nullptr);
-        if (inegi) {
-          const size_t expected = tenant.kind == "state" ? 2 : 5;
-          if (!plugin::IsDigitsOfLength(*inegi, {2, 5}) ||
-              (tenant.kind != "agency" && inegi->size() != expected)) {
-            return Response(ValidationProblem(
-                request,
-                {{"inegi_code", "Clave INEGI no válida (estado: 2 dígitos, municipio: 5)."}}));
+        if (inegi && (before["inegi_code"] != *inegi)) {
+          // The rules a tenant file and creation follow: format, the state's
+          // prefix, a state's municipalities keeping theirs, one owner per code.
+          auto family = work.exec_prepared("core.inegi_family", tenant.id, *inegi)[0];
+          std::optional<std::string> parent_code;
+          if (!family[0].is_null()) parent_code = family[0].as<std::string>();
+          std::string why = core::InegiCodeProblem(tenant.kind, *inegi, parent_code);
+          if (why.empty() && !family[1].is_null()) {
+            why = "Sus municipios tienen claves que no empiezan con " + *inegi + " (" +
+                  family[1].as<std::string>() + ").";
           }
+          if (why.empty() && !family[2].is_null()) {
+            why = "La clave ya pertenece al tenant '" + family[2].as<std::string>() + "'.";
+          }
+          if (!why.empty()) return Response(ValidationProblem(request, {{"inegi_code", why}}));
         }
         if (after != before) {
           std::optional<std::string> new_inegi;
@@ -493,6 +500,16 @@ void RegisterStatements(core::DbPool& db) {
   db.Prepare("core.tenant_state",
              "SELECT t.slug, t.name, t.kind, p.slug, t.inegi_code FROM core.tenants t "
              "LEFT JOIN core.tenants p ON p.id = t.parent_id WHERE t.id = $1");
+  // For PATCH inegi_code ($2) of tenant $1: the parent's code, the
+  // municipalities below it whose codes would lose their state's prefix, and
+  // the tenant that already holds the code.
+  db.Prepare("core.inegi_family",
+             "SELECT (SELECT p.inegi_code FROM core.tenants t JOIN core.tenants p "
+             "ON p.id = t.parent_id WHERE t.id = $1::uuid), "
+             "(SELECT string_agg(c.inegi_code, ', ' ORDER BY c.inegi_code) FROM core.tenants c "
+             "WHERE c.parent_id = $1::uuid AND c.kind = 'municipality' "
+             "AND c.inegi_code IS NOT NULL AND left(c.inegi_code, length($2)) <> $2), "
+             "(SELECT slug FROM core.tenants WHERE inegi_code = $2 AND id <> $1::uuid)");
   db.Prepare(
       "core.update_tenant",
       "UPDATE core.tenants SET name = $2, inegi_code = $3, updated_at = now() WHERE id = $1");

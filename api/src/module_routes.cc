@@ -3,6 +3,7 @@
 // caller, tenant, enabled-module check, permission, scoped transaction.
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <sodium.h>
 
@@ -12,6 +13,7 @@
 #include "cabildo/core/plugin_host.h"
 #include "cabildo/core/tenants.h"
 
+#include "openapi.h"
 #include "route_support.h"
 
 namespace cabildo::api {
@@ -229,6 +231,18 @@ class ModuleRequestContext final : public plugin::RequestContext {
   mutable Status refused_body_status_;
 };
 
+// Removes the query parameters a GET route does not document (`declared`,
+// sorted: DeclaredQueryParameters). They are ignored, not refused: the
+// handler never sees them, so they cannot change the answer, and the public
+// cache key never holds them, so junk parameters (?x=1, ?x=2, ...) cannot
+// mint cache entries, Redis keys and database queries. In place: no
+// allocation on the reactor thread.
+void KeepDeclaredQuery(Request& request, const std::vector<std::string>& declared) {
+  std::erase_if(request.query, [&](const std::pair<std::string, std::string>& parameter) {
+    return !std::binary_search(declared.begin(), declared.end(), parameter.first);
+  });
+}
+
 // The request part of a public cache key: path and sorted query, each name
 // and value prefixed by its length, since decoded values may hold '&' and '='
 // (q=a%26status%3Dx is not q=a&status=x). Short ones stay readable and cost
@@ -325,8 +339,10 @@ Response SendStream(Request& request, plugin::HttpResponse& response) {
 // runs on a worker: Redis, the database). Whatever this serves, RunModuleRoute
 // would have served too, from the same cache entry.
 std::optional<Response> PublicFromMemory(AppContext& app, Request& request,
-                                         const LoadedPlugin& plugin) {
+                                         const LoadedPlugin& plugin,
+                                         const std::vector<std::string>& declared_query) {
   if (request.Header("authorization")) return std::nullopt;
+  KeepDeclaredQuery(request, declared_query);
   auto key = app.public_cache.Key(request.path_params.at("tenant"), plugin.name,
                                   RequestFingerprint(request), /*network=*/false);
   if (!key) return std::nullopt;
@@ -655,12 +671,17 @@ void RegisterModuleRoutes(Router& router, AppContext& app,
   for (const auto& plugin : plugins) {
     for (const auto& route : plugin.routes) {
       FastHandler fast;
+      std::optional<std::vector<std::string>> declared_query;
       if (route.method == plugin::HttpMethod::kGet) {
-        fast = [&app, &plugin](Request& r) { return PublicFromMemory(app, r, plugin); };
+        declared_query = DeclaredQueryParameters(plugin.openapi_paths, route.path, "get");
+        fast = [&app, &plugin, declared = *declared_query](Request& r) {
+          return PublicFromMemory(app, r, plugin, declared);
+        };
       }
       router.Add(
           ToMethod(route.method), "/v1/tenants/{tenant}/" + plugin.name + route.path,
-          [&app, &plugin, &route](Request& r) {
+          [&app, &plugin, &route, declared_query = std::move(declared_query)](Request& r) {
+            if (declared_query) KeepDeclaredQuery(r, *declared_query);
             return WithIdempotency(app, r, [&](Request& request) {
               return RunModuleRoute(app, request, plugin, route);
             });

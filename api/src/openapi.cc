@@ -322,4 +322,41 @@ std::vector<std::pair<std::string, std::string>> DocumentedRoutes(const nlohmann
   return routes;
 }
 
+std::vector<std::string> DeclaredQueryParameters(const nlohmann::json& paths,
+                                                 const std::string& relative_path,
+                                                 const std::string& method) {
+  std::vector<std::string> names;
+  if (!paths.is_object()) return names;
+  auto item = paths.find(relative_path);
+  if (item == paths.end() || !item->is_object()) return names;
+  auto operation = item->find(method);
+  if (operation == item->end() || !operation->is_object()) return names;
+  const json& core_parameters = CoreOpenApi()["components"]["parameters"];
+  auto collect = [&](const json& owner) {
+    auto list = owner.find("parameters");
+    if (list == owner.end() || !list->is_array()) return;
+    for (const json& parameter : *list) {
+      if (!parameter.is_object()) continue;
+      const json* resolved = &parameter;
+      if (auto ref = parameter.find("$ref"); ref != parameter.end() && ref->is_string()) {
+        static const std::string kPrefix = "#/components/parameters/";
+        const std::string& target = ref->get_ref<const std::string&>();
+        if (target.rfind(kPrefix, 0) != 0) continue;
+        auto found = core_parameters.find(target.substr(kPrefix.size()));
+        if (found == core_parameters.end()) continue;
+        resolved = &*found;
+      }
+      if (resolved->value("in", "") == "query" && resolved->contains("name") &&
+          (*resolved)["name"].is_string()) {
+        names.push_back((*resolved)["name"].get<std::string>());
+      }
+    }
+  };
+  collect(*item);
+  collect(*operation);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 }  // namespace cabildo::api

@@ -77,4 +77,15 @@ std::vector<std::string> MissingRoutes(
 // longer exist.
 std::vector<std::pair<std::string, std::string>> DocumentedRoutes(const nlohmann::json& doc);
 
+// The names of the query parameters a module documents for one operation of
+// its fragment (`paths` as in OpenApiFragment, `relative_path` e.g.
+// "/projects", `method` in lower case), sorted and unique: those of the path
+// item and of the operation, references to the core's
+// "#/components/parameters/<name>" resolved. Empty when the operation is not
+// documented. The host passes only these to a module's GET handler and keys
+// the public cache on them alone (junk parameters must not mint entries).
+std::vector<std::string> DeclaredQueryParameters(const nlohmann::json& paths,
+                                                 const std::string& relative_path,
+                                                 const std::string& method);
+
 }  // namespace cabildo::api

@@ -12,11 +12,13 @@ constexpr std::size_t kMaxGenerations = 100000;
 }  // namespace
 
 PublicCache::PublicCache(core::RedisClient& redis, std::string prefix,
-                         std::chrono::milliseconds max_staleness, std::size_t max_bytes)
+                         std::chrono::milliseconds max_staleness, std::size_t max_bytes,
+                         std::size_t max_entries)
     : redis_(redis),
       prefix_(std::move(prefix)),
       max_staleness_(max_staleness),
       max_bytes_(max_bytes),
+      max_entries_(max_entries),
       refresher_([this] { RefreshLoop(); }) {}
 
 PublicCache::~PublicCache() {
@@ -112,14 +114,17 @@ void PublicCache::StoreLocally(const std::string& key,
   local_.emplace(key, std::move(response));
   insertion_order_.push_back(key);
   // Oldest first: entries of past generations are never read again anyway.
-  while (local_bytes_ > max_bytes_ && !insertion_order_.empty()) {
+  while ((local_bytes_ > max_bytes_ || local_.size() > max_entries_) && !insertion_order_.empty()) {
     auto it = local_.find(insertion_order_.front());
     if (it != local_.end()) {
       local_bytes_ -= it->first.size() + it->second->body.size();
       local_.erase(it);
+      ++evictions_;
     }
     insertion_order_.pop_front();
   }
+  local_entries_.store(local_.size(), std::memory_order_relaxed);
+  local_bytes_now_.store(local_bytes_, std::memory_order_relaxed);
 }
 
 void PublicCache::Bump(const std::vector<std::string>& slugs, const std::string& module) {

@@ -127,6 +127,30 @@ TEST_F(IdentityTest, WrongPasswordAndUnknownEmailLookTheSame) {
   EXPECT_EQ(a, b);
 }
 
+// The application role reads users but not their password hashes (column
+// privileges, 0007); the login check gets one email's hash through
+// core.login_credentials, so logging in still works.
+TEST_F(IdentityTest, TheApplicationRoleCannotReadPasswordHashes) {
+  MakeUser("hash@ejemplo.mx");
+  pqxx::connection app(database_.app_url());
+  {
+    pqxx::work read(app);
+    EXPECT_THROW(read.exec("SELECT password_hash FROM core.users"), pqxx::insufficient_privilege);
+  }
+  {
+    pqxx::work read(app);
+    EXPECT_EQ(read.exec("SELECT email FROM core.users WHERE email = 'hash@ejemplo.mx'").size(), 1u);
+    auto one =
+        read.exec_params("SELECT password_hash FROM core.login_credentials($1)", "hash@ejemplo.mx");
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(one[0][0].as<std::string>().rfind("$argon2id$", 0), 0u);
+  }
+  EXPECT_TRUE(Login("hash@ejemplo.mx").contains("access_token"));
+  EXPECT_EQ(Post("/v1/auth/login", {{"email", "hash@ejemplo.mx"}, {"password", "otra-clave-mala"}})
+                .status,
+            401);
+}
+
 TEST_F(IdentityTest, LoginGivesOpaqueTokensStoredOnlyAsHashes) {
   MakeUser("tokens@ejemplo.mx");
   auto pair = Login("tokens@ejemplo.mx");
@@ -405,6 +429,26 @@ TEST_F(IdentityTest, TenantWritesAreAuthorisedOverTheTree) {
             422);
   EXPECT_EQ(Call("PATCH", "/v1/tenants/tepehuanes", json{{"inegi_code", "99"}}.dump(), tepe).status,
             422);
+}
+
+// PATCH follows the INEGI rules creation and tenant files follow (before, a
+// municipality of Durango, 10, could take Coahuila's 05001).
+TEST_F(IdentityTest, PatchingAnInegiCodeKeepsTheStatePrefix) {
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  const std::string admin = TokenFor("estado@ejemplo.mx");
+  auto patch = [&](const std::string& slug, const std::string& code) {
+    return Call("PATCH", "/v1/tenants/" + slug, json{{"inegi_code", code}}.dump(), admin);
+  };
+  auto foreign = patch("tepehuanes", "05001");  // Coahuila's prefix under Durango
+  EXPECT_EQ(foreign.status, 422) << foreign.body;
+  EXPECT_NE(foreign.body.find("10"), std::string::npos) << foreign.body;
+  EXPECT_EQ(patch("tepehuanes", "1003x").status, 422);
+  EXPECT_EQ(patch("tepehuanes", "10007").status, 422);  // Gómez Palacio's
+  // The state cannot take a prefix its municipalities do not share.
+  EXPECT_EQ(patch("durango", "11").status, 422);
+  auto fine = patch("tepehuanes", "10039");
+  EXPECT_EQ(fine.status, 200) << fine.body;
+  EXPECT_EQ(json::parse(Call("GET", "/v1/tenants/tepehuanes").body)["inegi_code"], "10039");
 }
 
 TEST_F(IdentityTest, EveryWriteIsInTheAuditChain) {

@@ -127,7 +127,7 @@ TEST_F(ModuleTest, MigrationsAndPermissionsHaveTheirOwnTrack) {
       3);
   EXPECT_EQ(
       read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'core'")[0][0].as<int>(),
-      6);
+      7);
   EXPECT_EQ(
       read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'plugin:memo'")[0][0]
           .as<int>(),
@@ -288,6 +288,35 @@ TEST_F(ModuleTest, TenantsApplyEnablesInstalledModulesOnly) {
   EXPECT_NE(report->warnings[0].find("'public-works'"), std::string::npos);
   auto again = core::ApplyTenantFile(owner, file.dump(), {"example"});
   EXPECT_TRUE(again->modules_enabled.empty());
+  EXPECT_EQ(Call("GET", "/v1/tenants/durango/example/notes").status, 200);
+}
+
+// An administrator's DELETE /v1/tenants/{t}/modules/{m} survives the next
+// `tenants apply` of a file that lists the module (before, the file enabled
+// it again).
+TEST_F(ModuleTest, TenantsApplyKeepsAModuleAnAdminDisabled) {
+  const std::string admin = MakeUser("modulos@ejemplo.mx", "admin", "durango");
+  pqxx::connection owner(database_.owner_url());
+  json file = {{"tenants",
+                {{{"slug", "durango"},
+                  {"name", "Gobierno del Estado de Durango"},
+                  {"kind", "state"},
+                  {"inegi_code", "10"},
+                  {"modules", {"example"}}}}}};
+  auto first = core::ApplyTenantFile(owner, file.dump(), {"example"});
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->modules_enabled, std::vector<std::string>{"durango/example"});
+  ASSERT_EQ(Call("GET", "/v1/tenants/durango/example/notes").status, 200);
+  ASSERT_EQ(Call("DELETE", "/v1/tenants/durango/modules/example", "", admin).status, 204);
+
+  auto again = core::ApplyTenantFile(owner, file.dump(), {"example"});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->modules_enabled.empty());
+  ASSERT_EQ(again->warnings.size(), 1u);
+  EXPECT_NE(again->warnings[0].find("deshabilitado"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/v1/tenants/durango/example/notes").status, 404);
+  // The administrator enables it again: the API, not the file, decides.
+  ASSERT_EQ(Call("PUT", "/v1/tenants/durango/modules/example", "", admin).status, 200);
   EXPECT_EQ(Call("GET", "/v1/tenants/durango/example/notes").status, 200);
 }
 
@@ -518,6 +547,41 @@ TEST_F(ConventionsTest, ModuleGetsRevalidateFromMemoryUntilAWriteChangesThem) {
   EXPECT_EQ(json::parse(after_write.body)["items"].size(), 2u);
   EXPECT_NE(after_write.Header("etag"), etag);
   EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", after_write.Header("etag")}}).status, 304);
+}
+
+// Query parameters a route does not document are ignored: 1,000 anonymous
+// reads with junk parameters are one cache entry and one database read, and
+// the answer is the plain list's (before, each minted an entry in memory and
+// in Redis and a PostgreSQL query). Documented ones still key the cache.
+TEST_F(ConventionsTest, UndeclaredQueryParametersNeitherKeyTheCacheNorChangeTheAnswer) {
+  InsertNotes("tepehuanes", 2, "nota");
+  const std::string path = "/v1/tenants/tepehuanes/example/notes";
+  auto& cache = app_->context().public_cache;
+  const uint64_t misses_before = cache.misses();
+  const std::size_t entries_before = cache.local_entries();
+  auto plain = Call("GET", path);
+  ASSERT_EQ(plain.status, 200);
+  uint64_t state = 12345;
+  for (int i = 0; i < 1000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;  // junk names and values
+    auto junk =
+        Call("GET", path + "?x" + std::to_string(state >> 40) + "=" +
+                        std::to_string(state & 0xffff) + "&utm_source=" + std::to_string(i));
+    ASSERT_EQ(junk.status, 200) << junk.body;
+    ASSERT_EQ(junk.body, plain.body);
+    ASSERT_EQ(junk.Header("etag"), plain.Header("etag"));
+  }
+  EXPECT_EQ(cache.misses(), misses_before + 1);  // one PostgreSQL read for all of them
+  EXPECT_EQ(cache.local_entries(), entries_before + 1);
+  auto metrics = Call("GET", "/metrics");
+  EXPECT_NE(metrics.body.find("cabildo_cache_local_entries " + std::to_string(entries_before + 1)),
+            std::string::npos)
+      << metrics.body;
+  // A documented parameter is part of the key and reaches the handler.
+  auto limited = Call("GET", path + "?limit=1&junk=1");
+  ASSERT_EQ(limited.status, 200);
+  EXPECT_EQ(json::parse(limited.body)["items"].size(), 1u);
+  EXPECT_EQ(cache.local_entries(), entries_before + 2);
 }
 
 // Two replicas share PostgreSQL and Redis. Reads on a replica are served from

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "cabildo/core/redis.h"
+
 #ifndef CABILDO_DEFAULT_MIGRATIONS_DIR
 #define CABILDO_DEFAULT_MIGRATIONS_DIR "/usr/share/cabildo/migrations"
 #endif
@@ -62,7 +64,8 @@ const std::vector<ConfigVariable>& ConfigVariables() {
        "PostgreSQL del rol de aplicación (sin tablas propias; RLS aplica)"},
       {"CABILDO_DATABASE_ADMIN_URL", "= CABILDO_DATABASE_URL",
        "PostgreSQL del rol dueño, usado por `cabildo migrate` y `tenants apply`"},
-      {"CABILDO_REDIS_URL", "redis://127.0.0.1:6379", "Redis (redis://host:puerto o unix:///ruta)"},
+      {"CABILDO_REDIS_URL", "redis://127.0.0.1:6379",
+       "Redis: redis://[[usuario]:clave@]host[:puerto][/db] o unix:///ruta[?db=N&password=...]"},
       {"CABILDO_LISTEN", "127.0.0.1:8080", "dirección y puerto HTTP"},
       {"CABILDO_THREADS", "2", "hilos de red de Pistache"},
       {"CABILDO_WORKERS", "8", "hilos que ejecutan los manejadores (bloquean en BD/Redis)"},
@@ -118,28 +121,8 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
       CheckDatabaseUrl("CABILDO_DATABASE_ADMIN_URL", config.database_admin_url));
 
   config.redis_url = get("CABILDO_REDIS_URL", "redis://127.0.0.1:6379");
-  if (config.redis_url.rfind("redis://", 0) != 0 && config.redis_url.rfind("unix://", 0) != 0) {
-    return InvalidArgumentError(
-        "CABILDO_REDIS_URL no es válido: debe empezar con redis:// o unix://");
-  }
-  if (config.redis_url.rfind("redis://", 0) == 0) {
-    // What the client understands: redis://host[:port][/db]. Credentials would
-    // be silently dropped (no AUTH is sent), so they stop start-up instead.
-    std::string rest = config.redis_url.substr(8);
-    if (auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
-    if (rest.find('@') != std::string::npos) {
-      return InvalidArgumentError(
-          "CABILDO_REDIS_URL no es válido: no se admiten usuario ni contraseña en la URL");
-    }
-    if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-      auto port = ParseInt("CABILDO_REDIS_URL (puerto)", rest.substr(colon + 1), 1, 65535);
-      if (!port.ok()) return port.status();
-      rest.resize(colon);
-    }
-    if (rest.empty()) {
-      return InvalidArgumentError("CABILDO_REDIS_URL no es válido: falta el host");
-    }
-  }
+  // The client's own parser: what passes here is exactly what it connects to.
+  if (auto endpoint = ParseRedisUrl(config.redis_url); !endpoint.ok()) return endpoint.status();
 
   CABILDO_ASSIGN_OR_RETURN(config.listen,
                            ParseListenAddress(get("CABILDO_LISTEN", "127.0.0.1:8080")));

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cabildo/core/redis.h"
+
 namespace cabildo::core {
 namespace {
 
@@ -68,8 +70,58 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"CABILDO_PLUGINS_OPTIONAL", "maybe"}, BadCase{"CABILDO_DATABASE_URL", "mysql://x"},
         BadCase{"CABILDO_REDIS_URL", "http://x"}, BadCase{"CABILDO_REDIS_URL", "redis://h:abc"},
         BadCase{"CABILDO_REDIS_URL", "redis://h:0"},
-        BadCase{"CABILDO_REDIS_URL", "redis://:secreto@h:6379"},
+        BadCase{"CABILDO_REDIS_URL", "redis://secreto@h:6379"},
+        BadCase{"CABILDO_REDIS_URL", "redis://:@h:6379"},
+        BadCase{"CABILDO_REDIS_URL", "redis://h:6379/x"},
+        BadCase{"CABILDO_REDIS_URL", "redis://h:6379/-1"},
+        BadCase{"CABILDO_REDIS_URL", "unix://relative.sock"},
+        BadCase{"CABILDO_REDIS_URL", "unix:///r.sock?db=a"},
+        BadCase{"CABILDO_REDIS_URL", "unix:///r.sock?dbx=1"},
         BadCase{"CABILDO_REDIS_URL", "redis://:6379"}, BadCase{"CABILDO_LOG_LEVEL", "verbose"}));
+
+// Before, credentials and the database number were dropped (or refused):
+// the client connected unauthenticated to db 0.
+TEST(ConfigTest, TheRedisUrlCarriesCredentialsAndADatabase) {
+  auto plain = ParseRedisUrl("redis://cache.interno:6380/3");
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_EQ(plain->host, "cache.interno");
+  EXPECT_EQ(plain->port, 6380);
+  EXPECT_EQ(plain->db, 3);
+  EXPECT_TRUE(plain->password.empty());
+
+  auto legacy = ParseRedisUrl("redis://:s%40cr3t@h/2");  // requirepass, percent-encoded '@'
+  ASSERT_TRUE(legacy.ok());
+  EXPECT_EQ(legacy->user, "");
+  EXPECT_EQ(legacy->password, "s@cr3t");
+  EXPECT_EQ(legacy->port, 6379);
+  EXPECT_EQ(legacy->db, 2);
+
+  auto acl = ParseRedisUrl("redis://cabildo:clave@h:6379");  // Redis 6 ACL user
+  ASSERT_TRUE(acl.ok());
+  EXPECT_EQ(acl->user, "cabildo");
+  EXPECT_EQ(acl->password, "clave");
+  EXPECT_EQ(acl->db, 0);
+
+  auto socket = ParseRedisUrl("unix:///run/redis/r.sock?db=5&password=a%26b&user=app");
+  ASSERT_TRUE(socket.ok()) << socket.status().message();
+  EXPECT_EQ(socket->socket_path, "/run/redis/r.sock");
+  EXPECT_EQ(socket->db, 5);
+  EXPECT_EQ(socket->password, "a&b");
+  EXPECT_EQ(socket->user, "app");
+
+  auto config = LoadConfig(FakeEnv({{"CABILDO_REDIS_URL", "redis://u:clave@h:6379/1"}}));
+  ASSERT_TRUE(config.ok()) << config.status().message();
+}
+
+TEST(ConfigTest, NeverEchoesARedisPassword) {
+  for (const char* url : {"redis://:s3cret@h:99999", "redis://u:s3cret@h/abc",
+                          "unix:///r.sock?password=s3cret&db=x", "redis://u:s3cret%zz@h"}) {
+    auto config = LoadConfig(FakeEnv({{"CABILDO_REDIS_URL", url}}));
+    ASSERT_FALSE(config.ok()) << url;
+    EXPECT_EQ(config.status().message().find("s3cret"), std::string::npos)
+        << config.status().message();
+  }
+}
 
 TEST(ConfigTest, NeverEchoesADatabaseUrlThatMayHoldAPassword) {
   auto config = LoadConfig(FakeEnv({{"CABILDO_DATABASE_URL", "mysql://u:s3cret@h/db"}}));

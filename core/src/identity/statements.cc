@@ -5,7 +5,8 @@ namespace cabildo::core {
 
 void RegisterIdentityStatements(DbPool& pool) {
   pool.Prepare("core.user_by_email",
-               "SELECT id::text, password_hash FROM core.users WHERE email = $1");
+               // The hash column is not readable by the application role (0007).
+               "SELECT user_id::text, password_hash FROM core.login_credentials($1)");
   pool.Prepare("core.insert_family",
                "INSERT INTO core.token_families (user_id) VALUES ($1) RETURNING id::text");
   pool.Prepare("core.insert_token",

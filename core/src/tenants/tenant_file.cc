@@ -49,6 +49,23 @@ bool IsValidSlug(const std::string& slug) {
   return plugin::IsLowerName(slug, 2, 63, /*letter_first=*/false);
 }
 
+std::string InegiCodeProblem(const std::string& kind, const std::string& code,
+                             const std::optional<std::string>& parent_code) {
+  bool digits = !code.empty();
+  for (char c : code) digits = digits && c >= '0' && c <= '9';
+  const bool length_fits = (kind == "state" && code.size() == 2) ||
+                           (kind == "municipality" && code.size() == 5) ||
+                           (kind == "agency" && (code.size() == 2 || code.size() == 5));
+  if (!digits || !length_fits) {
+    return "Clave INEGI no válida (estado: 2 dígitos, municipio: 5).";
+  }
+  if (kind == "municipality" && parent_code &&
+      code.compare(0, parent_code->size(), *parent_code) != 0) {
+    return "La clave INEGI de un municipio empieza con la de su estado (" + *parent_code + ").";
+  }
+  return "";
+}
+
 StatusOr<TenantFile> ParseTenantFile(const std::string& text,
                                      const std::vector<ExistingTenant>& existing) {
   json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -104,10 +121,7 @@ StatusOr<TenantFile> ParseTenantFile(const std::string& text,
       errors.push_back(where + ": no puede ser su propio parent");
     }
     if (spec.inegi_code) {
-      const bool length_fits = (spec.kind == "state" && spec.inegi_code->size() == 2) ||
-                               (spec.kind == "municipality" && spec.inegi_code->size() == 5) ||
-                               spec.kind == "agency";
-      if (!plugin::IsDigitsOfLength(*spec.inegi_code, {2, 5}) || !length_fits) {
+      if (!InegiCodeProblem(spec.kind, *spec.inegi_code, std::nullopt).empty()) {
         errors.push_back(where + ": inegi_code '" + *spec.inegi_code +
                          "' no válido (estado: 2 dígitos, municipio: 5)");
       } else if (auto [it, inserted] = slug_by_inegi.emplace(*spec.inegi_code, spec.slug);
@@ -137,9 +151,11 @@ StatusOr<TenantFile> ParseTenantFile(const std::string& text,
   std::map<std::string, std::optional<std::string>> parent_of;
   std::map<std::string, std::string> kind_of;
   std::map<std::string, std::string> inegi_of;
+  std::map<std::string, std::optional<std::string>> code_of;  // existing tenants' INEGI codes
   for (const auto& tenant : existing) {
     parent_of[tenant.slug] = tenant.parent;
     kind_of[tenant.slug] = tenant.kind;
+    code_of[tenant.slug] = tenant.inegi_code;
   }
   for (const auto& spec : specs) {
     parent_of[spec.slug] = spec.parent;
@@ -170,9 +186,14 @@ StatusOr<TenantFile> ParseTenantFile(const std::string& text,
       errors.push_back(where + ": el parent de un municipio debe ser un estado");
     }
     if (spec.kind == "municipality" && spec.inegi_code) {
-      auto parent_spec = index_by_slug.find(*spec.parent);
-      if (parent_spec != index_by_slug.end() && specs[parent_spec->second].inegi_code &&
-          spec.inegi_code->rfind(*specs[parent_spec->second].inegi_code, 0) != 0) {
+      // The state's code as the file sets it, else as the database holds it.
+      std::optional<std::string> parent_code;
+      if (auto in_file = index_by_slug.find(*spec.parent); in_file != index_by_slug.end()) {
+        parent_code = specs[in_file->second].inegi_code;
+      } else if (auto stored = code_of.find(*spec.parent); stored != code_of.end()) {
+        parent_code = stored->second;
+      }
+      if (!InegiCodeProblem(spec.kind, *spec.inegi_code, parent_code).empty()) {
         errors.push_back(where + ": inegi_code '" + *spec.inegi_code +
                          "' no pertenece al estado '" + *spec.parent + "'");
       }

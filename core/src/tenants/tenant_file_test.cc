@@ -118,6 +118,30 @@ TEST(TenantFileTest, RejectsInegiKeyHeldByAnotherTenantInTheDatabase) {
                   {"gomez-palacio", "durango", "10007", "municipality"}});
 }
 
+// The state's prefix holds against a state already in the database too
+// (before, only a state in the same file was compared: POST /v1/tenants of a
+// municipality under Durango with Coahuila's 05001 was accepted).
+TEST(TenantFileTest, RejectsAMunicipalityCodeOutsideItsStoredState) {
+  ExpectRejected(FileWith({Municipality("lerdo", "durango", "05012")}), "lerdo",
+                 "no pertenece al estado 'durango'", {{"durango", std::nullopt, "10", "state"}});
+  auto fine = ParseTenantFile(FileWith({Municipality("lerdo", "durango", "10012")}),
+                              {{"durango", std::nullopt, "10", "state"}});
+  EXPECT_TRUE(fine.ok()) << fine.status().message();
+}
+
+TEST(TenantFileTest, OneInegiRuleWithoutRegex) {
+  EXPECT_EQ(InegiCodeProblem("state", "10", std::nullopt), "");
+  EXPECT_EQ(InegiCodeProblem("municipality", "10005", std::string("10")), "");
+  EXPECT_EQ(InegiCodeProblem("agency", "10", std::nullopt), "");
+  EXPECT_NE(InegiCodeProblem("municipality", "05001", std::string("10")), "");
+  EXPECT_EQ(InegiCodeProblem("municipality", "10005", std::nullopt), "");  // state without code
+  EXPECT_NE(InegiCodeProblem("state", "1a", std::nullopt), "");
+  EXPECT_NE(InegiCodeProblem("state", "100", std::nullopt), "");
+  EXPECT_NE(InegiCodeProblem("municipality", "10", std::nullopt), "");
+  EXPECT_NE(InegiCodeProblem("agency", "1000", std::nullopt), "");
+  EXPECT_NE(InegiCodeProblem("state", std::string(200000, '1'), std::nullopt), "");
+}
+
 TEST(TenantFileTest, RejectsDuplicateSlug) {
   ExpectRejected(FileWith({State(), State("durango", "11")}), "tenants[1] (durango)", "repetido");
 }

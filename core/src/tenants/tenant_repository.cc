@@ -174,11 +174,20 @@ StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::
         const bool installed = std::find(installed_modules.begin(), installed_modules.end(),
                                          module) != installed_modules.end();
         if (installed) {
+          // A file enables a module only where it was never set: a row that
+          // says disabled is an administrator's decision (DELETE
+          // /v1/tenants/{t}/modules/{m}), which re-applying the file must not undo.
           auto enabled = work.exec_params(
-              "INSERT INTO core.tenant_modules AS m (tenant_id, module) VALUES ($1, $2) "
-              "ON CONFLICT (tenant_id, module) DO UPDATE SET enabled = true, updated_at = now() "
-              "WHERE NOT m.enabled RETURNING module",
+              "INSERT INTO core.tenant_modules (tenant_id, module) VALUES ($1, $2) "
+              "ON CONFLICT (tenant_id, module) DO NOTHING RETURNING module",
               tenant_id, module);
+          if (enabled.empty() && !work.exec_params1("SELECT enabled FROM core.tenant_modules WHERE "
+                                                    "tenant_id = $1 AND module = $2",
+                                                    tenant_id, module)[0]
+                                      .as<bool>()) {
+            report.warnings.push_back("el módulo '" + module + "' de '" + spec.slug +
+                                      "' fue deshabilitado por la administración; sigue así");
+          }
           if (!enabled.empty()) {
             report.modules_enabled.push_back(spec.slug + "/" + module);
             AuditEvent event{tenant_id,

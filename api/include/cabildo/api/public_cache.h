@@ -46,7 +46,7 @@ class PublicCache {
  public:
   PublicCache(core::RedisClient& redis, std::string prefix,
               std::chrono::milliseconds max_staleness = std::chrono::milliseconds(100),
-              std::size_t max_bytes = 64u << 20);
+              std::size_t max_bytes = 64u << 20, std::size_t max_entries = 50000);
   PublicCache(const PublicCache&) = delete;
   PublicCache& operator=(const PublicCache&) = delete;
   ~PublicCache();
@@ -67,6 +67,11 @@ class PublicCache {
   uint64_t local_hits() const { return local_hits_; }
   uint64_t shared_hits() const { return shared_hits_; }
   uint64_t misses() const { return misses_; }
+  // What this process holds now (for /metrics): both stay within the bounds
+  // given to the constructor, the oldest entries evicted first.
+  std::size_t local_entries() const { return local_entries_; }
+  std::size_t local_bytes() const { return local_bytes_now_; }
+  uint64_t evictions() const { return evictions_; }
 
  private:
   std::string GenerationKey(const std::string& slug, const std::string& module) const;
@@ -76,6 +81,7 @@ class PublicCache {
   const std::string prefix_;
   const std::chrono::milliseconds max_staleness_;
   const std::size_t max_bytes_;
+  const std::size_t max_entries_;
 
   std::mutex mutex_;
   struct Generation {
@@ -100,6 +106,10 @@ class PublicCache {
   std::atomic<uint64_t> local_hits_{0};
   std::atomic<uint64_t> shared_hits_{0};
   std::atomic<uint64_t> misses_{0};
+  // Copies of local_.size() and local_bytes_, readable without the mutex.
+  std::atomic<std::size_t> local_entries_{0};
+  std::atomic<std::size_t> local_bytes_now_{0};
+  std::atomic<uint64_t> evictions_{0};
 };
 
 }  // namespace cabildo::api

@@ -29,8 +29,26 @@ struct RedisReply {
   std::vector<RedisReply> elements;
 };
 
+// Where and as whom to connect, parsed from CABILDO_REDIS_URL:
+//   redis://[[user]:password@]host[:port][/db]
+//   unix:///path/to/redis.sock[?db=N&password=...&user=...]
+// (user and password percent-decoded). With a password the client sends AUTH
+// (AUTH user password with a user: a Redis 6 ACL) and with db > 0 SELECT, on
+// every new connection.
+struct RedisEndpoint {
+  std::string host;  // empty for a unix socket
+  int port = 6379;
+  std::string socket_path;  // empty for TCP
+  std::string user;         // empty: the default user
+  std::string password;     // empty: no AUTH
+  int db = 0;
+};
+
+// InvalidArgument naming what is wrong, never echoing the password.
+StatusOr<RedisEndpoint> ParseRedisUrl(const std::string& url);
+
 struct RedisOptions {
-  std::string url;  // redis://host:port or unix:///path
+  std::string url;  // see RedisEndpoint
   std::chrono::milliseconds connect_timeout{200};
   std::chrono::milliseconds command_timeout{200};
   std::chrono::milliseconds cool_down{1000};
@@ -52,6 +70,9 @@ class RedisClient {
   // Runs one command (arguments are sent binary-safe, never interpolated).
   StatusOr<RedisReply> Command(const std::vector<std::string>& args,
                                Caller caller = Caller::kRequest);
+  // OK, Unavailable (Redis down), or FailedPrecondition when Redis answers
+  // but refuses our credentials or database number: a configuration error
+  // that start-up reports and readiness shows.
   Status Ping();
 
  private:
@@ -65,7 +86,12 @@ class RedisClient {
   void Return(Context context);
   void Trip(const redisContext* failed);
 
+  // Sends AUTH and SELECT as the endpoint asks on a new connection.
+  Status Handshake(redisContext* context);
+
   const RedisOptions options_;
+  const StatusOr<RedisEndpoint> endpoint_;
+  std::atomic<bool> rejected_{false};  // the last handshake was refused (AUTH or SELECT)
   std::mutex mutex_;
   std::vector<Context> idle_;              // GUARDED_BY(mutex_)
   std::atomic<int64_t> open_after_ns_{0};  // circuit open until this steady-clock time; 0: closed

@@ -53,6 +53,14 @@ struct ExistingTenant {
 
 bool IsValidSlug(const std::string& slug);
 
+// Empty when `code` is a valid INEGI code for a tenant of `kind` ("state": 2
+// digits; "municipality": 5 digits starting with its state's `parent_code`,
+// when the state has one; "agency": 2 or 5 digits), else why not, in Spanish.
+// The one rule for tenant files, POST and PATCH /v1/tenants. A plain
+// character loop: no regex on client data.
+std::string InegiCodeProblem(const std::string& kind, const std::string& code,
+                             const std::optional<std::string>& parent_code);
+
 // Parses and validates a whole tenant file against the tenants that already
 // exist. Every problem is reported (one line each, naming the entry); on any
 // problem the result is InvalidArgument and nothing must be written.

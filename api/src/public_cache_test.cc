@@ -1,0 +1,33 @@
+#include "cabildo/api/public_cache.h"
+
+#include <gtest/gtest.h>
+
+namespace cabildo::api {
+namespace {
+
+// No Redis at all (a socket that does not exist): the local layer alone.
+core::RedisOptions NoRedis() { return core::RedisOptions{"unix:///nonexistent/redis.sock"}; }
+
+TEST(PublicCacheTest, TheLocalCopyEvictsTheOldestBeyondItsEntryBound) {
+  core::RedisClient redis(NoRedis());
+  PublicCache cache(redis, "t:", std::chrono::milliseconds(100), 1u << 20, /*max_entries=*/3);
+  for (int i = 0; i < 10; ++i) cache.Put("k" + std::to_string(i), {"text/plain", "cuerpo", {}, {}});
+  EXPECT_EQ(cache.local_entries(), 3u);
+  EXPECT_EQ(cache.evictions(), 7u);
+  EXPECT_EQ(cache.Get("k0", /*network=*/false), nullptr);  // the oldest went first
+  ASSERT_NE(cache.Get("k9", /*network=*/false), nullptr);
+}
+
+TEST(PublicCacheTest, TheLocalCopyEvictsTheOldestBeyondItsByteBound) {
+  core::RedisClient redis(NoRedis());
+  PublicCache cache(redis, "t:", std::chrono::milliseconds(100), /*max_bytes=*/4096);
+  const std::string body(1000, 'x');
+  for (int i = 0; i < 100; ++i) cache.Put("k" + std::to_string(i), {"text/plain", body, {}, {}});
+  EXPECT_LE(cache.local_bytes(), 4096u);
+  EXPECT_EQ(cache.local_entries(), 4u);
+  EXPECT_EQ(cache.Get("k0", /*network=*/false), nullptr);
+  ASSERT_NE(cache.Get("k99", /*network=*/false), nullptr);
+}
+
+}  // namespace
+}  // namespace cabildo::api
