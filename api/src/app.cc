@@ -24,9 +24,7 @@ AppContext::AppContext(core::Config config_in)
   core::RegisterIdentityStatements(db);
 }
 
-StatusOr<std::string> AppContext::CursorKey() {
-  std::lock_guard lock(cursor_key_mutex_);
-  if (!cursor_key_.empty()) return cursor_key_;
+Status AppContext::LoadCursorKey() {
   Status status = db.InTransaction([&](pqxx::transaction_base& work) {
     auto rows =
         work.exec_params("SELECT value FROM core.instance_secrets WHERE name = 'cursor_key'");
@@ -34,8 +32,10 @@ StatusOr<std::string> AppContext::CursorKey() {
     cursor_key_ = rows[0][0].as<std::string>();
     return OkStatus();
   });
-  if (!status.ok()) return status;
-  return cursor_key_;
+  if (!status.ok()) {
+    return Status(status.code(), "No se pudo leer la clave de cursores: " + status.message());
+  }
+  return OkStatus();
 }
 
 App::App(core::Config config) : context_(std::make_unique<AppContext>(std::move(config))) {}
@@ -66,6 +66,9 @@ Status App::Start() {
   RegisterCoreRoutes(router_, *context_, server_.get());
   RegisterIdentityRoutes(router_, *context_);
   RegisterModuleRoutes(router_, *context_, context_->plugins.loaded);
+  // After every route registered its statements (a pool connection prepares
+  // them when it opens), before the first request.
+  CABILDO_RETURN_IF_ERROR(context_->LoadCursorKey());
   CABILDO_RETURN_IF_ERROR(server_->Start());
   core::LogInfo("escuchando", {{"listen", config.listen.host + ":" + std::to_string(Port())},
                                {"threads", config.threads},

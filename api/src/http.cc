@@ -84,9 +84,44 @@ std::string StrongEtag(const std::string& body) {
   return "\"" + std::string(hex) + "\"";
 }
 
+bool EtagMatches(std::string_view field, std::string_view etag, EtagComparison comparison) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  size_t i = 0;
+  auto skip_spaces = [&] {
+    while (i < field.size() && is_space(field[i])) ++i;
+  };
+  skip_spaces();
+  size_t end = field.size();
+  while (end > i && is_space(field[end - 1])) --end;
+  if (field.substr(i, end - i) == "*") return true;
+  // entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, in a list with optional
+  // whitespace and empty elements (RFC 9110 §5.6.1).
+  while (i < field.size()) {
+    if (field[i] == ',') {
+      ++i;
+      skip_spaces();
+      continue;
+    }
+    bool weak = false;
+    if (field.substr(i, 2) == "W/") {
+      weak = true;
+      i += 2;
+    }
+    if (i >= field.size() || field[i] != '"') return false;
+    const size_t close = field.find('"', i + 1);
+    if (close == std::string_view::npos) return false;
+    const std::string_view opaque = field.substr(i, close - i + 1);
+    i = close + 1;
+    skip_spaces();
+    if (i < field.size() && field[i] != ',') return false;
+    if (opaque == etag && (comparison == EtagComparison::kWeak || !weak)) return true;
+  }
+  return false;
+}
+
 std::optional<Response> NotModified(const Request& request, const std::string& etag) {
   auto header = request.Header("if-none-match");
-  if (!header || (header->find(etag) == std::string::npos && *header != "*")) return std::nullopt;
+  if (!header || !EtagMatches(*header, etag, EtagComparison::kWeak)) return std::nullopt;
   Response not_modified = Response::Empty(304);
   not_modified.headers.emplace_back("ETag", etag);
   return not_modified;

@@ -293,8 +293,9 @@ Response CreateTenant(AppContext& app, Request& request) {
   auto inegi = StringField(*body, "inegi_code", false, errors);
   if (!errors.empty()) return ValidationProblem(request, errors);
 
-  auto result = app.db.InScopedTransaction(
-      core::Scope{{}, principal->user_id}, [&](pqxx::transaction_base& work) -> StatusOr<Response> {
+  return InRouteTransaction(
+      app, core::Scope{{}, principal->user_id}, request,
+      [&](pqxx::transaction_base& work) -> StatusOr<Response> {
         // Who may create it: an instance admin, or an admin of the parent.
         if (parent) {
           auto parent_ref = core::ResolveTenant(work, *parent);
@@ -355,8 +356,6 @@ Response CreateTenant(AppContext& app, Request& request) {
         response.headers.emplace_back("Location", "/v1/tenants/" + *slug);
         return response;
       });
-  if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
-  return *result;
 }
 
 Response PatchTenant(AppContext& app, Request& request) {

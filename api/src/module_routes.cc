@@ -163,8 +163,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
       page.limit = static_cast<int>(limit);
     }
     if (auto cursor = request_.Query("cursor")) {
-      CABILDO_ASSIGN_OR_RETURN(std::string key_hex, app_.CursorKey());
-      auto signed_payload = VerifyCursor(key_hex, *cursor);
+      auto signed_payload = VerifyCursor(app_.CursorKey(), *cursor);
       // A cursor is bound to the list that issued it: replayed on another
       // route, its key could have another shape.
       if (!signed_payload || !signed_payload->is_object() ||
@@ -185,9 +184,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
   }
 
   std::string Cursor(const json& key) const override {
-    auto key_hex = app_.CursorKey();
-    return key_hex.ok() ? SignCursor(*key_hex, json{{"r", request_.route}, {"k", key}})
-                        : std::string();
+    return SignCursor(app_.CursorKey(), json{{"r", request_.route}, {"k", key}});
   }
 
   StatusOr<std::vector<std::string>> ReadTenants() override {
@@ -213,7 +210,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
     auto header = request_.Header("if-match");
     if (!header) return OkStatus();
     const std::string etag = StrongEtag(plugin::HttpResponse::Json(200, current).body);
-    if (*header == "*" || header->find(etag) != std::string::npos) return OkStatus();
+    if (EtagMatches(*header, etag, EtagComparison::kStrong)) return OkStatus();
     return PreconditionFailedError(
         "El registro cambió desde que lo leyó; vuelva a leerlo y reintente.");
   }
@@ -368,7 +365,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
     }
   }
 
-  std::optional<Response> answer;      // a handler's 4xx/5xx: rolled back, then returned
+  std::optional<Response> answer;      // a non-2xx answer: rolled back, then returned
   std::vector<std::string> ancestors;  // whose public caches a write invalidates
   std::optional<Response> streamed;    // a body already sent as it was produced
   // One round trip opens the transaction: BEGIN; the tenant resolved (the
@@ -430,6 +427,10 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
             (request.method == Method::kGet || request.method == Method::kHead)) {
           Response sent = SendStream(request, response);
           if (sent.streamed) streamed = sent;  // whatever the commit says, it is on the wire
+          if (!sent.streamed && sent.status / 100 != 2) {
+            answer = sent;  // a 304 or a problem: nothing to commit
+            return Status(StatusCode::kAborted, "rollback");
+          }
           return sent;
         }
         Response converted{response.status,
@@ -437,7 +438,8 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
                            std::move(response.body),
                            std::move(response.headers),
                            {}};
-        if (converted.status >= 400) {
+        // Only a 2xx commits (InRouteTransaction's rule): a 3xx is no write either.
+        if (converted.status / 100 != 2) {
           answer = std::move(converted);
           return Status(StatusCode::kAborted, "rollback");
         }

@@ -17,6 +17,24 @@ StatusOr<core::Principal> Caller(AppContext& app, const Request& request) {
   return app.auth.Authenticate(header->substr(std::strlen(kBearer)));
 }
 
+Response InRouteTransaction(
+    AppContext& app, const core::Scope& scope, const Request& request,
+    const std::function<StatusOr<Response>(pqxx::transaction_base&)>& work) {
+  std::optional<Response> refused;  // a non-2xx answer, returned after the rollback
+  auto result =
+      app.db.InScopedTransaction(scope, [&](pqxx::transaction_base& tx) -> StatusOr<Response> {
+        CABILDO_ASSIGN_OR_RETURN(Response response, work(tx));
+        if (response.status / 100 != 2) {
+          refused = std::move(response);
+          return Status(StatusCode::kAborted, "rollback");
+        }
+        return response;
+      });
+  if (refused) return *std::move(refused);
+  if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
+  return *std::move(result);
+}
+
 Response WithTenantPermission(AppContext& app, Request& request, const std::string& permission,
                               const TenantWork& work) {
   auto principal = Caller(app, request);
@@ -25,8 +43,9 @@ Response WithTenantPermission(AppContext& app, Request& request, const std::stri
     return Problem(401, "Inicie sesión para usar esta ruta.", request.request_id);
   }
   const std::string& slug = request.path_params.at("tenant");
-  auto result = app.db.InScopedTransaction(
-      core::Scope{{}, principal->user_id}, [&](pqxx::transaction_base& tx) -> StatusOr<Response> {
+  return InRouteTransaction(
+      app, core::Scope{{}, principal->user_id}, request,
+      [&](pqxx::transaction_base& tx) -> StatusOr<Response> {
         CABILDO_ASSIGN_OR_RETURN(core::TenantRef tenant, core::ResolveTenant(tx, slug));
         switch (core::Authorize(tx, *principal, permission, tenant.id)) {
           case core::Access::kHidden:
@@ -39,8 +58,6 @@ Response WithTenantPermission(AppContext& app, Request& request, const std::stri
         core::ApplyScope(tx, core::Scope{{tenant.id}, principal->user_id});
         return work(tx, *principal, tenant);
       });
-  if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
-  return *result;
 }
 
 Response JsonRefusalProblem(const JsonRefusal& refusal, const std::string& request_id) {

@@ -19,12 +19,21 @@ namespace cabildo::api {
 // a malformed, unknown, expired or revoked token.
 StatusOr<core::Principal> Caller(AppContext& app, const Request& request);
 
+// The one transaction rule of every route, core or module: `work` runs in one
+// transaction confined to `scope`, which commits only when it answers 2xx.
+// Any other answer (a 4xx problem, a 304) is returned after a rollback, so
+// nothing written before it was decided stays; a non-OK status becomes its
+// problem document, also rolled back.
+Response InRouteTransaction(AppContext& app, const core::Scope& scope, const Request& request,
+                            const std::function<StatusOr<Response>(pqxx::transaction_base&)>& work);
+
 using TenantWork = std::function<StatusOr<Response>(pqxx::transaction_base&, const core::Principal&,
                                                     const core::TenantRef&)>;
 
 // Resolves path parameter {tenant}, requires a signed-in caller holding
 // `permission` there (401 / 403 / 404 as api-core.md says), and runs `work`
-// in one transaction scoped to exactly that tenant.
+// in one transaction scoped to exactly that tenant (InRouteTransaction: only
+// a 2xx answer commits).
 Response WithTenantPermission(AppContext& app, Request& request, const std::string& permission,
                               const TenantWork& work);
 

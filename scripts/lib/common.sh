@@ -205,6 +205,9 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 200
 shared_buffers = 128MB
+# Statement counts per database: tests check that an export issues a
+# bounded number of statements (no query per row).
+shared_preload_libraries = 'pg_stat_statements'
 EOF
 }
 
@@ -227,6 +230,9 @@ ALTER ROLE cabildo_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION N
 SELECT format('CREATE DATABASE %I OWNER cabildo_owner', :'db')
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
 ALTER DATABASE :"db" OWNER TO cabildo_owner;
+-- Readable by every role from the postgres database (the counts of any
+-- database; the statements' text only to their own role).
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 SQL
 }
 

@@ -15,6 +15,7 @@
 #include "cabildo/core/identity.h"
 #include "cabildo/core/tenants.h"
 
+#include "route_support.h"
 #include "test_support.h"
 
 namespace cabildo {
@@ -788,6 +789,111 @@ TEST_F(PooledAppendTest, TwoAppendsToOneChainInOneTransactionBothCommitInOrder) 
   ASSERT_GE(actions.size(), 3U);
   EXPECT_EQ(std::vector<std::string>(actions.end() - 3, actions.end()),
             (std::vector<std::string>{"antes", "primera", "segunda"}));
+}
+
+// One rule for every transaction: only a 2xx answer commits. A core route
+// (here a test-only one on the core's WithTenantPermission) that wrote and
+// then answered 4xx or 304 leaves nothing behind; its 2xx twin commits.
+TEST_F(IdentityTest, ACoreRouteThatWroteAndThenAnsweredNon2xxRollsBack) {
+  api::App app(database_.MakeConfig());
+  api::AppContext& context = app.context();
+  app.router().Add(
+      api::Method::kPost, "/v1/tenants/{tenant}/prueba-escribe", [&context](api::Request& request) {
+        const int status = std::stoi(request.Query("status").value_or("200"));
+        return api::WithTenantPermission(
+            context, request, "core.tenant.update",
+            [&](pqxx::transaction_base& work, const core::Principal& actor,
+                const core::TenantRef& tenant) -> StatusOr<api::Response> {
+              work.exec_params("UPDATE core.tenants SET name = $2 WHERE id = $1", tenant.id,
+                               "Durango " + std::to_string(status));
+              CABILDO_RETURN_IF_ERROR(
+                  core::AppendAudit(work, {tenant.id, actor.user_id, actor.email,
+                                           "prueba.escritura-" + std::to_string(status), "tenant",
+                                           tenant.id, json::object()}));
+              if (status / 100 == 2) return api::Response::Json(status, {{"ok", true}});
+              if (status == 304) return api::Response::Empty(304);
+              return api::Problem(status, "Rechazada después de escribir.", request.request_id);
+            });
+      });
+  ASSERT_TRUE(app.Start().ok());
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  const std::string admin = TokenFor("estado@ejemplo.mx");
+  for (int status : {409, 422, 304, 201}) {
+    auto result = HttpRequest(app.Port(), "POST",
+                              "/v1/tenants/durango/prueba-escribe?status=" + std::to_string(status),
+                              "", {{"Authorization", "Bearer " + admin}});
+    EXPECT_EQ(result.status, status) << result.body;
+  }
+  pqxx::connection owner(database_.owner_url());
+  pqxx::work w(owner);
+  auto id =
+      w.exec("SELECT id::text FROM core.tenants WHERE slug = 'durango'")[0][0].as<std::string>();
+  core::ApplyScope(w, core::Scope{{id}, ""});
+  std::vector<std::string> written;
+  for (const auto& row : w.exec_params(
+           "SELECT action FROM core.audit_log WHERE tenant_id = $1 AND action LIKE 'prueba.%' "
+           "ORDER BY seq",
+           id)) {
+    written.push_back(row[0].as<std::string>());
+  }
+  EXPECT_EQ(written, std::vector<std::string>{"prueba.escritura-201"});
+  EXPECT_EQ(w.exec("SELECT name FROM core.tenants WHERE slug = 'durango'")[0][0].as<std::string>(),
+            "Durango 201");
+  auto verified = core::VerifyAudit(w, id);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->ok);
+}
+
+// audit/verify reads the chain through a cursor, a batch at a time: chains
+// longer than a batch verify, and tampering is found at the right seq on
+// either side of a batch boundary and at one.
+TEST_F(IdentityTest, VerifyReadsTheChainInBatchesAndFindsTamperingAcrossThem) {
+  pqxx::connection owner(database_.owner_url());
+  std::string id;
+  {
+    pqxx::work w(owner);
+    id = w.exec("SELECT id::text FROM core.tenants WHERE slug = 'durango'")[0][0].as<std::string>();
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    for (int i = 0; i < 1200; ++i) {
+      ASSERT_TRUE(core::AppendAudit(
+                      w, {id, "", "sistema: prueba", "prueba.entrada", "tenant", id, {{"n", i}}})
+                      .ok());
+    }
+    w.commit();
+  }
+  int64_t entries = 0;
+  {
+    pqxx::work w(owner);
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    for (int batch : {1, 7, 500, 5000}) {
+      auto verified = core::VerifyAudit(w, id, batch);
+      ASSERT_TRUE(verified.ok());
+      EXPECT_TRUE(verified->ok) << batch;
+      entries = verified->entries;
+      EXPECT_GE(entries, 1200) << batch;
+    }
+  }
+  MakeUser("auditora@ejemplo.mx", "auditor", "durango");
+  const std::string auditor = TokenFor("auditora@ejemplo.mx");
+  auto verify = [&] {
+    return json::parse(Call("GET", "/v1/tenants/durango/audit/verify", "", auditor).body);
+  };
+  EXPECT_EQ(verify(), json({{"ok", true}, {"entries", entries}}));
+  for (int64_t bad : {int64_t{7}, int64_t{8}, int64_t{14}, entries, int64_t{501}}) {
+    pqxx::work w(owner);
+    core::ApplyScope(w, core::Scope{{id}, ""});
+    w.exec_params(
+        "UPDATE core.audit_log SET actor = actor || '*' WHERE tenant_id = $1 AND seq = $2", id,
+        bad);
+    auto verified = core::VerifyAudit(w, id, 7);
+    ASSERT_TRUE(verified.ok());
+    EXPECT_FALSE(verified->ok) << bad;
+    EXPECT_EQ(verified->first_bad_seq, bad);
+    if (bad == 501) {
+      w.commit();
+      EXPECT_EQ(verify(), json({{"ok", false}, {"first_bad_seq", 501}}));
+    }
+  }
 }
 
 // No UPDATE or DELETE grant: the application can only append to the chain.

@@ -477,6 +477,56 @@ TEST_F(ConventionsTest, ConcurrentPatchesWithOneIfMatchGiveExactlyOne412) {
             200);
 }
 
+// If-Match compares whole strong tags (RFC 9110 §13.1.1): a weak tag never
+// matches, and a value that merely contains the tag is no match.
+TEST_F(ConventionsTest, IfMatchTakesOnlyAWholeStrongTagFromTheList) {
+  auto created =
+      Call("POST", "/v1/tenants/tepehuanes/example/notes", json{{"title", "v1"}}.dump(), admin_);
+  const std::string path =
+      "/v1/tenants/tepehuanes/example/notes/" + json::parse(created.body)["id"].get<std::string>();
+  const std::string etag = Call("GET", path, "", admin_).Header("etag");
+  ASSERT_EQ(etag.front(), '"');
+  auto patch = [&](const std::string& if_match) {
+    return Call("PATCH", path, json{{"title", "v2"}}.dump(), admin_, {{"If-Match", if_match}})
+        .status;
+  };
+  EXPECT_EQ(patch("W/" + etag), 412);
+  EXPECT_EQ(patch("\"otro\", W/" + etag), 412);
+  EXPECT_EQ(patch("x" + etag + "x"), 412);
+  EXPECT_EQ(patch(etag + etag), 412);
+  EXPECT_EQ(Call("GET", path, "", admin_).Header("etag"), etag);  // nothing was written
+  EXPECT_EQ(patch("\"otro\" , " + etag), 200);
+}
+
+// The cursor key is read at start-up, never inside a request's transaction:
+// the first requests after a start, more of them than the pool has
+// connections, all get a real next_cursor (reading the key lazily took a
+// second connection per request and deadlocked a small pool: "next_cursor": "").
+TEST_F(ConventionsTest, TheFirstRequestsAfterAColdStartWithASmallPoolAllGetRealCursors) {
+  InsertNotes("tepehuanes", 3, "n");
+  core::Config config = database_.MakeConfig();
+  config.db_pool_size = 2;
+  config.workers = 8;
+  config.db_timeout = std::chrono::milliseconds(1500);
+  api::App cold(config);
+  ASSERT_TRUE(cold.Start().ok());
+  std::vector<std::future<HttpResult>> requests;
+  for (int i = 0; i < 8; ++i) {
+    requests.push_back(std::async(std::launch::async, [&cold, i] {
+      return HttpRequest(cold.Port(), "GET",
+                         "/v1/tenants/tepehuanes/example/notes?limit=1&updated_since=2000-01-0" +
+                             std::to_string(i + 1) + "T00:00:00Z");
+    }));
+  }
+  for (auto& request : requests) {
+    HttpResult result = request.get();
+    ASSERT_EQ(result.status, 200) << result.body;
+    json page = json::parse(result.body);
+    ASSERT_TRUE(page["next_cursor"].is_string()) << result.body;
+    EXPECT_FALSE(page["next_cursor"].get<std::string>().empty()) << result.body;
+  }
+}
+
 TEST_F(ConventionsTest, IdempotencyKeyReplaysTheFirstResponse) {
   const std::string body = json{{"title", "Una sola vez"}}.dump();
   auto first = Call("POST", "/v1/tenants/tepehuanes/example/notes", body, admin_,

@@ -163,32 +163,56 @@ StatusOr<std::vector<AuditEntry>> ListAudit(pqxx::transaction_base& work,
   return entries;
 }
 
-StatusOr<AuditVerification> VerifyAudit(pqxx::transaction_base& work,
-                                        const std::string& tenant_id) {
+StatusOr<AuditVerification> VerifyAudit(pqxx::transaction_base& work, const std::string& tenant_id,
+                                        int batch) {
+  // One statement, so one snapshot: the chain and its head as they were
+  // together (an append while this runs is simply not seen), read through a
+  // server-side cursor `batch` rows at a time, so a chain of any length holds
+  // one batch in memory. Every row carries the head; a chain without entries
+  // is one row of NULL entry columns.
+  static const std::string kVerifySql =
+      std::string("DECLARE core_audit_verify NO SCROLL CURSOR FOR SELECT a.seq, ") +
+      "to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+      "a.actor_id::text, a.actor, a.action, a.entity, a.entity_id, a.changes, a.prev_hash, "
+      "a.hash, h.seq, h.hash "
+      "FROM (SELECT coalesce((SELECT seq FROM core.audit_heads WHERE tenant_id = $1), 0) AS seq, "
+      "             (SELECT hash FROM core.audit_heads WHERE tenant_id = $1) AS hash) h "
+      "LEFT JOIN core.audit_log a ON a.tenant_id = $1 ORDER BY a.seq";
+  ExecStatement(work, "core.audit_verify", kVerifySql, tenant_id);
   AuditVerification result;
   std::string previous = kGenesisHash;
   int64_t expected = 1;
-  for (const auto& row :
-       ExecStatement(work, "core.audit_all", SelectEntries("ORDER BY seq"), tenant_id)) {
-    std::string changes_text;
-    AuditEntry entry = EntryFromRow(row, &changes_text);
-    const bool ok =
-        entry.seq == expected && entry.prev_hash == previous &&
-        entry.hash == Sha256Hex(previous + CanonicalAuditEntry(tenant_id, entry, changes_text));
-    if (!ok) {
-      result.ok = false;
-      result.first_bad_seq = expected;  // a deleted entry shows as its missing seq
-      return result;
+  int64_t head_seq = 0;
+  std::string head_hash = kGenesisHash;
+  bool broken = false;
+  const std::string fetch = "FETCH FORWARD " + std::to_string(batch) + " FROM core_audit_verify";
+  for (bool more = true; more && !broken;) {
+    pqxx::result rows = work.exec(fetch);
+    more = rows.size() == static_cast<size_t>(batch);
+    for (const auto& row : rows) {
+      head_seq = row[10].as<int64_t>();
+      if (!row[11].is_null()) head_hash = row[11].as<std::string>();
+      if (row[0].is_null()) break;  // no entries at all
+      std::string changes_text;
+      AuditEntry entry = EntryFromRow(row, &changes_text);
+      const bool ok =
+          entry.seq == expected && entry.prev_hash == previous &&
+          entry.hash == Sha256Hex(previous + CanonicalAuditEntry(tenant_id, entry, changes_text));
+      if (!ok) {
+        broken = true;
+        break;
+      }
+      previous = entry.hash;
+      ++expected;
+      ++result.entries;
     }
-    previous = entry.hash;
-    ++expected;
-    ++result.entries;
   }
-  auto head =
-      ExecStatement(work, "core.audit_head",
-                    "SELECT seq, hash FROM core.audit_heads WHERE tenant_id = $1", tenant_id);
-  const int64_t head_seq = head.empty() ? 0 : head[0][0].as<int64_t>();
-  const std::string head_hash = head.empty() ? kGenesisHash : head[0][1].as<std::string>();
+  work.exec("CLOSE core_audit_verify");
+  if (broken) {
+    result.ok = false;
+    result.first_bad_seq = expected;  // a deleted entry shows as its missing seq
+    return result;
+  }
   if (head_seq != result.entries || head_hash != previous) {
     // The newest entries were deleted (or the head was moved).
     result.ok = false;

@@ -25,6 +25,7 @@ using plugin::RequestContext;
 
 constexpr const char* kWrite = "public-works.project.write";
 constexpr const char* kPublish = "public-works.project.publish";
+constexpr const char* kReadDrafts = "public-works.project.read";
 constexpr const char* kNotFound = "No existe la obra.";
 
 const std::set<std::string> kStatuses = {"identification", "preparation", "implementation",
@@ -164,9 +165,11 @@ json ProjectJson(const pqxx::row& row, int at = 0, bool gone = false) {
   return project;
 }
 
-// Writers see drafts, and so do publishers: they publish what they can read.
+// Readers of everything (auditors, by default) see drafts, and so do writers
+// and publishers: they publish what they can read.
 bool SeesDrafts(RequestContext& ctx) {
-  return ctx.Authorize(kWrite) == core::Access::kAllowed ||
+  return ctx.Authorize(kReadDrafts) == core::Access::kAllowed ||
+         ctx.Authorize(kWrite) == core::Access::kAllowed ||
          ctx.Authorize(kPublish) == core::Access::kAllowed;
 }
 
@@ -665,19 +668,43 @@ constexpr const char* kReportColumns = R"sql(
     'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
   FROM public_works.progress_reports r )sql";
 
+// The reports, oldest first, as a cursor list (api-core.md "Lists"): a page
+// of `limit` at a time, keyed on (date, created_at, id), which the index on
+// (tenant_id, project_id, report_date, created_at) reads in order.
 StatusOr<HttpResponse> ListProgress(RequestContext& ctx) {
+  auto page = ctx.ReadPage();
+  if (!page.ok()) return page.status();
   const std::string id = ctx.PathParam("id").value_or("");
   if (!FindProject(ctx, id, false, SeesDrafts(ctx))) return NotFoundError(kNotFound);
+  std::optional<std::string> after_date, after_at, after_id;
+  if (!page->after.is_null()) {
+    const json& after = page->after;  // signed by the host: only this list's shape
+    if (!after.is_array() || after.size() != 3 || !after[0].is_string() || !after[1].is_string() ||
+        !after[2].is_string()) {
+      return InvalidArgumentError("El cursor no es válido para esta lista; empiece sin cursor.");
+    }
+    after_date = after[0].get<std::string>();
+    after_at = after[1].get<std::string>();
+    after_id = after[2].get<std::string>();
+  }
+  auto rows = plugin::Exec(ctx, "public-works.list_progress_page",
+                           std::string("SELECT ") + kReportColumns +
+                               "WHERE r.tenant_id = $1 AND r.project_id = $2::uuid "
+                               "AND ($3::date IS NULL OR (r.report_date, r.created_at, r.id) > "
+                               "     ($3::date, $4::timestamptz, $5::uuid)) "
+                               "ORDER BY r.report_date, r.created_at, r.id LIMIT $6",
+                           ctx.tenant_id(), id, after_date, after_at, after_id, page->limit + 1);
   json items = json::array();
-  for (const auto& row : plugin::Exec(ctx, "public-works.list_progress",
-                                      std::string("SELECT ") + kReportColumns +
-                                          "WHERE r.tenant_id = $1 AND r.project_id = $2::uuid "
-                                          "ORDER BY r.report_date, r.created_at, r.id",
-                                      ctx.tenant_id(), id)) {
+  json next = nullptr;
+  for (const auto& row : rows) {
+    if (static_cast<int>(items.size()) == page->limit) {
+      const json& last = items.back();
+      next = ctx.Cursor({last["date"], last["created_at"], last["id"]});
+      break;
+    }
     items.push_back(json::parse(row[0].as<std::string>()));
   }
-  // Every report in one page, like every list shaped {items, next_cursor}.
-  return HttpResponse::Json(200, {{"items", items}, {"next_cursor", nullptr}});
+  return HttpResponse::Json(200, {{"items", items}, {"next_cursor", next}});
 }
 
 StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
@@ -846,9 +873,13 @@ StatusOr<HttpResponse> Summary(RequestContext& ctx) {
   return HttpResponse::Json(200, json::parse(row[0].as<std::string>()));
 }
 
-// What identifies the exports' content for `tenants`: every insert, edit,
-// publication, progress report or deletion moves a project's updated_at,
-// and a renamed tenant changes its name; the host makes the ETag of it.
+// What identifies the exports' content for `tenants`, read from published
+// data only, so editing a draft never shows through a public export's ETag:
+// the published projects' count and latest updated_at. An edit, progress
+// report, publication, unpublication or deletion moves the project's
+// updated_at, so a project entering the set raises the latest change and one
+// leaving it lowers the count; a renamed tenant changes its name, and the
+// module's configuration is part of it too. The host makes the ETag of it.
 struct ExportVersion {
   int64_t published = 0;      // projects an export lists
   std::string latest_change;  // RFC 3339, of the latest published change ("" without any)
@@ -856,16 +887,17 @@ struct ExportVersion {
 };
 
 ExportVersion ReadExportVersion(RequestContext& ctx, const std::vector<std::string>& tenants) {
-  pqxx::row row = plugin::Exec1(
-      ctx, "public-works.export_version",
-      "SELECT count(*) FILTER (WHERE p.published AND p.deleted_at IS NULL), "
-      "  coalesce(to_char(max(p.updated_at) FILTER (WHERE p.published AND p.deleted_at IS NULL) "
-      "    AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ''), "
-      "  coalesce(max(p.updated_at)::text, ''), "
-      "  (SELECT string_agg(t.slug || '=' || t.name, ',' ORDER BY t.slug) "
-      "     FROM core.tenants t WHERE t.id = ANY ($1::uuid[])) "
-      "FROM public_works.projects p WHERE p.tenant_id = ANY ($1::uuid[])",
-      PgArray(tenants));
+  pqxx::row row =
+      plugin::Exec1(ctx, "public-works.published_version",
+                    "SELECT count(*), "
+                    "  coalesce(to_char(max(p.updated_at) AT TIME ZONE 'UTC', "
+                    "    'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ''), "
+                    "  coalesce(max(p.updated_at)::text, ''), "
+                    "  (SELECT string_agg(t.slug || '=' || t.name, ',' ORDER BY t.slug) "
+                    "     FROM core.tenants t WHERE t.id = ANY ($1::uuid[])) "
+                    "FROM public_works.projects p "
+                    "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL",
+                    PgArray(tenants));
   ExportVersion version;
   version.published = row[0].as<int64_t>();
   version.latest_change = row[1].as<std::string>();
@@ -885,6 +917,28 @@ void ForEachPublished(RequestContext& ctx, const std::vector<std::string>& tenan
           "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL "
           "ORDER BY p.updated_at, p.id",
       [&](const pqxx::row& row) { return each(ProjectJson(row)); }, PgArray(tenants));
+}
+
+// ForEachPublished for the OC4IDS package: each project comes with its
+// progress reports (oldest first: id, date, physical, financial, spent as
+// text) from the same cursor query, so the whole export is a constant number
+// of statements whatever the number of projects (it was one query per project).
+void ForEachPublishedWithReports(RequestContext& ctx, const std::vector<std::string>& tenants,
+                                 const std::function<bool(const json&, const json&)>& each) {
+  plugin::ForEachRow(
+      ctx, "public-works.published_projects_with_reports",
+      std::string("SELECT coalesce((SELECT jsonb_agg(jsonb_build_array(r.id::text, "
+                  "r.report_date::text, r.physical_pct::text, r.financial_pct::text, "
+                  "r.spent_mxn::text) ORDER BY r.report_date, r.created_at, r.id) "
+                  "FROM public_works.progress_reports r "
+                  "WHERE r.tenant_id = p.tenant_id AND r.project_id = p.id), '[]')::text, ") +
+          kProjectColumns +
+          "WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL "
+          "ORDER BY p.updated_at, p.id",
+      [&](const pqxx::row& row) {
+        return each(ProjectJson(row, 1), json::parse(row[0].as<std::string>()));
+      },
+      PgArray(tenants));
 }
 
 std::string Text(const json& value) {
@@ -994,9 +1048,9 @@ json Value(const std::string& amount) {
 std::string DateTime(const std::string& date) { return date + "T00:00:00Z"; }
 
 // One published project as an OC4IDS 0.9 project: its funders, supplier and
-// progress reports (as metric observations) included.
-json Oc4idsProject(RequestContext& ctx, const json& p, const std::string& prefix,
-                   const std::string& publisher) {
+// progress `reports` (ForEachPublishedWithReports) as metric observations.
+json Oc4idsProject(RequestContext& ctx, const json& p, const json& reports,
+                   const std::string& prefix, const std::string& publisher) {
   const std::string uuid = p["id"];
   json project = {{"id", prefix + "-" + uuid},
                   {"title", p["title"]},
@@ -1069,26 +1123,19 @@ json Oc4idsProject(RequestContext& ctx, const json& p, const std::string& prefix
   project["parties"] = parties;
   // Progress reports as metric observations.
   json physical = json::array(), financial = json::array();
-  for (const auto& row : plugin::Exec(
-           ctx, "public-works.report_metrics",
-           "SELECT r.id::text, r.report_date::text, r.physical_pct::text, "
-           "r.financial_pct::text, r.spent_mxn::text "
-           "FROM public_works.progress_reports r JOIN core.tenants t ON t.id = r.tenant_id "
-           "WHERE t.slug = $1 AND r.project_id = $2::uuid "
-           "ORDER BY r.report_date, r.created_at, r.id",
-           p["tenant"].get<std::string>(), uuid)) {
-    const std::string id = row[0].as<std::string>();
-    json period = {{"startDate", DateTime(row[1].as<std::string>())},
-                   {"endDate", DateTime(row[1].as<std::string>())}};
+  for (const auto& report : reports) {
+    const json& id = report[0];
+    const std::string date = report[1];
+    json period = {{"startDate", DateTime(date)}, {"endDate", DateTime(date)}};
     physical.push_back({{"id", id},
                         {"period", period},
-                        {"measure", json::parse(row[2].as<std::string>())},
+                        {"measure", json::parse(report[2].get<std::string>())},
                         {"unit", {{"name", "percent"}}}});
     financial.push_back({{"id", id},
                          {"period", period},
-                         {"measure", json::parse(row[3].as<std::string>())},
+                         {"measure", json::parse(report[3].get<std::string>())},
                          {"unit", {{"name", "percent"}}},
-                         {"value", Value(row[4].as<std::string>())}});
+                         {"value", Value(report[4].get<std::string>())}});
   }
   if (!physical.empty()) {
     project["metrics"] = {{{"id", "physicalProgress"}, {"observations", physical}},
@@ -1125,8 +1172,8 @@ StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
         plugin::BodyBuffer body(out);
         body.Append(head + "\"projects\":");
         plugin::JsonArrayWriter projects(body);
-        ForEachPublished(ctx, tenants, [&](const json& p) {
-          return projects.Add(Oc4idsProject(ctx, p, prefix, publisher));
+        ForEachPublishedWithReports(ctx, tenants, [&](const json& p, const json& reports) {
+          return projects.Add(Oc4idsProject(ctx, p, reports, prefix, publisher));
         });
         projects.Finish();
         body.Append("}");
@@ -1141,6 +1188,9 @@ Status Init(plugin::PluginRegistrar& registrar) {
   registrar.AddPermission(kWrite, "Crear y editar obras públicas y sus avances",
                           {"editor", "admin"});
   registrar.AddPermission(kPublish, "Publicar y despublicar obras públicas", {"admin"});
+  // api-modules.md: "auditor reads all" — drafts included, without writing.
+  registrar.AddPermission(kReadDrafts, "Leer todas las obras públicas, borradores incluidos",
+                          {"editor", "admin", "auditor"});
   for (const auto& [name, sql] : kEmbeddedMigrations) registrar.AddMigration(name, sql);
   using plugin::HttpMethod;
   registrar.AddRoute({HttpMethod::kGet, "/projects", "", &ListProjects});

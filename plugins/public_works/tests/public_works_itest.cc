@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -1032,6 +1033,213 @@ TEST_F(PublicWorksTest, ATwoMegabyteBodyIs413AndNothingChanges) {
 }
 
 // The demo data set of scripts/run (CABILDO_DEMO_DATA=1) exports valid OC4IDS.
+// The progress reports of a work are a cursor list like every list: `limit`
+// (1..100) per page, in (date, created_at, id) order, each report once.
+TEST_F(PublicWorksTest, ProgressIsAPagedCursorList) {
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  json project = Create("tepehuanes", Sample("Obra con muchos reportes"), admin);
+  Publish("tepehuanes", project, admin);
+  {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    auto tenant = w.exec("SELECT id::text FROM core.tenants WHERE slug = 'tepehuanes'")[0][0]
+                      .as<std::string>();
+    core::ApplyScope(w, core::Scope{{tenant}, ""});
+    // Two reports share a date: created_at, then id, break the tie.
+    for (const char* date : {"2025-05-01", "2025-03-01", "2025-04-01", "2025-04-01", "2025-02-01",
+                             "2025-06-01", "2025-07-01"}) {
+      w.exec_params(
+          "INSERT INTO public_works.progress_reports (tenant_id, project_id, report_date, "
+          "physical_pct, financial_pct, spent_mxn) VALUES ($1, $2::uuid, $3::date, 10, 10, 1.00)",
+          tenant, project["id"].get<std::string>(), std::string(date));
+    }
+    w.commit();
+  }
+  const std::string base =
+      kBase + "tepehuanes/public-works/projects/" + project["id"].get<std::string>() + "/progress";
+  json all = Get(base + "?limit=100");
+  ASSERT_EQ(all["items"].size(), 7u);
+  EXPECT_TRUE(all["next_cursor"].is_null());
+  EXPECT_EQ(Get(base)["items"].size(), 7u);  // the default page (20) holds them all
+  json paged = json::array();
+  std::string path = base + "?limit=2";
+  int pages = 0;
+  while (pages < 10) {
+    json page = Get(path);
+    ++pages;
+    ASSERT_LE(page["items"].size(), 2u);
+    for (const auto& item : page["items"]) paged.push_back(item);
+    if (page["next_cursor"].is_null()) break;
+    path = base + "?limit=2&cursor=" + page["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(pages, 4);
+  EXPECT_EQ(paged, all["items"]);
+  std::vector<std::string> dates;
+  for (const auto& item : paged) dates.push_back(item["date"]);
+  EXPECT_TRUE(std::is_sorted(dates.begin(), dates.end()));
+  // Bad paging is a 400 problem, never a query.
+  for (const std::string query : {"?limit=0", "?limit=101", "?limit=dos", "?cursor=abc"}) {
+    auto bad = Call("GET", base + query);
+    EXPECT_EQ(bad.status, 400) << query << " " << bad.body;
+    EXPECT_EQ(bad.Header("content-type"), "application/problem+json") << query;
+  }
+  // A cursor of another list (the projects') is not this list's.
+  InsertProjects(database_.owner_url(), "tepehuanes", 2, "otra-");
+  json projects = Get(kBase + "tepehuanes/public-works/projects?limit=1");
+  ASSERT_TRUE(projects["next_cursor"].is_string());
+  EXPECT_EQ(Call("GET", base + "?cursor=" + projects["next_cursor"].get<std::string>()).status,
+            400);
+}
+
+// Statements PostgreSQL has run in this test's database (pg_stat_statements,
+// which scripts/services preloads; the counts are readable from `postgres`).
+int64_t StatementsRunIn(const testing::TestDatabase& database) {
+  pqxx::connection stats(testing::WithDatabase(database.owner_url(), "postgres"));
+  pqxx::work w(stats);
+  return w
+      .exec_params(
+          "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements "
+          "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)",
+          database.name())[0][0]
+      .as<int64_t>();
+}
+
+// The OC4IDS export reads every project with its progress reports in a
+// constant number of statements (it ran one query per project), and stays
+// valid OC4IDS.
+TEST_F(PublicWorksTest, TheOc4idsExportIsAConstantNumberOfStatements) {
+  auto add_reports = [&] {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work w(owner);
+    auto tenant = w.exec("SELECT id::text FROM core.tenants WHERE slug = 'tepehuanes'")[0][0]
+                      .as<std::string>();
+    core::ApplyScope(w, core::Scope{{tenant}, ""});
+    w.exec_params(
+        "INSERT INTO public_works.progress_reports (tenant_id, project_id, report_date, "
+        "physical_pct, financial_pct, spent_mxn) SELECT p.tenant_id, p.id, d::date, 20, 15, 150.00 "
+        "FROM public_works.projects p, (VALUES ('2025-03-01'), ('2025-04-01')) AS r(d) "
+        "WHERE p.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM public_works.progress_reports x "
+        "WHERE x.tenant_id = p.tenant_id AND x.project_id = p.id)",
+        tenant);
+    w.commit();
+  };
+  const std::string path = kBase + "tepehuanes/public-works/oc4ids.json";
+  auto statements_of_export = [&](size_t projects) {
+    const int64_t before = StatementsRunIn(database_);
+    auto package = Call("GET", path);
+    EXPECT_EQ(package.status, 200) << package.body;
+    EXPECT_EQ(json::parse(package.body)["projects"].size(), projects);
+    // pg_stat_statements records a statement as it ends: let the COMMIT land.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return StatementsRunIn(database_) - before;
+  };
+  InsertProjects(database_.owner_url(), "tepehuanes", 3, "pequeña-");
+  add_reports();
+  const int64_t few = statements_of_export(3);
+  InsertProjects(database_.owner_url(), "tepehuanes", 60, "obra-");
+  add_reports();
+  const int64_t many = statements_of_export(63);
+  EXPECT_GT(few, 0);  // the counter works
+  EXPECT_LE(many, few + 1) << few << " statements for 3 projects, " << many << " for 63";
+  EXPECT_LT(many, 30);
+
+  auto package = Call("GET", path);
+  json first = json::parse(package.body)["projects"][0];
+  ASSERT_EQ(first["metrics"][0]["observations"].size(), 2u);
+  EXPECT_EQ(first["metrics"][1]["observations"][1]["value"]["amount"], 150);
+  const std::string file =
+      std::filesystem::temp_directory_path().string() + "/oc4ids-n-" + database_.name() + ".json";
+  std::ofstream(file) << package.body;
+  const std::string validate =
+      "bash '" + std::string(CABILDO_SOURCE_DIR) + "/scripts/oc4ids-validate' '" + file + "'";
+  EXPECT_EQ(std::system(validate.c_str()), 0) << validate;
+  std::filesystem::remove(file);
+}
+
+// Drafts never show through a public export, not even through its ETag:
+// editing a draft leaves every export's ETag as it was; publishing changes it.
+TEST_F(PublicWorksTest, EditingADraftLeavesThePublicExportsEtagAlone) {
+  const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+  json published = Create("tepehuanes", Sample("Obra publicada"), admin);
+  Publish("tepehuanes", published, admin);
+  json draft = Create("tepehuanes", Sample("Borrador secreto"), admin);
+  const std::string draft_path =
+      kBase + "tepehuanes/public-works/projects/" + draft["id"].get<std::string>();
+  for (const char* exported : {"/export.csv", "/export.json", "/oc4ids.json"}) {
+    const std::string path = kBase + "tepehuanes/public-works" + exported;
+    auto before = Call("GET", path);
+    ASSERT_EQ(before.status, 200) << exported;
+    const std::string etag = before.Header("etag");
+    ASSERT_FALSE(etag.empty());
+    ASSERT_EQ(Call("PATCH", draft_path,
+                   json{{"title", std::string("Borrador editado ") + exported}}.dump(), admin)
+                  .status,
+              200);
+    ASSERT_EQ(Call("POST", draft_path + "/progress",
+                   json{{"date", "2025-04-01"},
+                        {"physical_pct", 5},
+                        {"financial_pct", 5},
+                        {"spent_mxn", "10.00"}}
+                       .dump(),
+                   admin)
+                  .status,
+              201);
+    auto after = Call("GET", path);
+    EXPECT_EQ(after.Header("etag"), etag) << exported;
+    EXPECT_EQ(after.body, before.body) << exported;
+    EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", etag}}).status, 304) << exported;
+  }
+  const std::string path = kBase + "tepehuanes/public-works/export.json";
+  const std::string etag = Call("GET", path).Header("etag");
+  Publish("tepehuanes", draft, admin);
+  auto published_now = Call("GET", path);
+  EXPECT_NE(published_now.Header("etag"), etag);
+  EXPECT_EQ(json::parse(published_now.body).size(), 2u);
+  EXPECT_EQ(Call("GET", path, "", "", {{"If-None-Match", etag}}).status, 200);
+}
+
+// api-modules.md: `auditor` reads all — drafts included — and writes nothing.
+TEST_F(PublicWorksTest, AnAuditorReadsDraftsButCannotWrite) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string auditor = MakeUser("auditor@tepehuanes.mx", "auditor", "tepehuanes");
+  json draft = Create("tepehuanes", Sample("Borrador para auditar"), editor);
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  const std::string path = list + "/" + draft["id"].get<std::string>();
+  ASSERT_EQ(Call("POST", path + "/progress",
+                 json{{"date", "2025-03-01"},
+                      {"physical_pct", 1},
+                      {"financial_pct", 1},
+                      {"spent_mxn", "1.00"}}
+                     .dump(),
+                 editor)
+                .status,
+            201);
+
+  EXPECT_EQ(Call("GET", path).status, 404);  // anonymous: a draft is not there
+  auto read = Call("GET", path, "", auditor);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(json::parse(read.body)["published"], false);
+  json listed = Get(list, auditor);
+  ASSERT_EQ(listed["items"].size(), 1u);
+  EXPECT_EQ(listed["items"][0]["title"], "Borrador para auditar");
+  EXPECT_EQ(Get(path + "/progress", auditor)["items"].size(), 1u);
+
+  EXPECT_EQ(Call("PATCH", path, json{{"title", "Cambiado"}}.dump(), auditor).status, 403);
+  EXPECT_EQ(Call("DELETE", path, "", auditor).status, 403);
+  EXPECT_EQ(Call("POST", path + "/publish", "", auditor).status, 403);
+  EXPECT_EQ(Call("POST", list, Sample("Nueva").dump(), auditor).status, 403);
+  EXPECT_EQ(Call("POST", path + "/progress",
+                 json{{"date", "2025-04-01"},
+                      {"physical_pct", 2},
+                      {"financial_pct", 2},
+                      {"spent_mxn", "2.00"}}
+                     .dump(),
+                 auditor)
+                .status,
+            403);
+  EXPECT_EQ(Get(path, editor)["title"], "Borrador para auditar");
+}
+
 TEST_F(PublicWorksTest, NoPublishedWorksMeansNoOc4idsPackage) {
   auto empty = Call("GET", kBase + "tepehuanes/public-works/oc4ids.json");
   EXPECT_EQ(empty.status, 404);

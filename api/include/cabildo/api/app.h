@@ -5,7 +5,6 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 
 #include "cabildo/api/http_server.h"
 #include "cabildo/api/metrics.h"
@@ -32,12 +31,16 @@ struct AppContext {
   std::atomic<bool> draining{false};  // SIGTERM received: /readyz answers 503
   core::PluginSet plugins;            // loaded at Start, read-only afterwards
 
-  // The key that signs list cursors, read once from core.instance_secrets.
-  StatusOr<std::string> CursorKey();
+  // Reads the key that signs list cursors from core.instance_secrets. App::Start
+  // calls it once, before serving: a request never waits for it (reading it
+  // inside a route's transaction took a second pooled connection per request,
+  // which deadlocked a small pool on a cold start).
+  Status LoadCursorKey();
+  // The key LoadCursorKey read; constant while serving, so read without a lock.
+  const std::string& CursorKey() const { return cursor_key_; }
 
  private:
-  std::mutex cursor_key_mutex_;
-  std::string cursor_key_;  // GUARDED_BY(cursor_key_mutex_)
+  std::string cursor_key_;  // hex; written only by LoadCursorKey, before serving
 };
 
 // Registers /healthz, /readyz, /metrics and the tenant directory.

@@ -96,8 +96,19 @@ StatusOr<nlohmann::json> ParseJsonBody(const Request& request);
 // compared with).
 std::string StrongEtag(const std::string& body);
 
-// The 304 a GET gets when its If-None-Match names `etag` (or is "*"); nullopt
-// when the full answer is due.
+// How two entity-tags are compared (RFC 9110 §8.8.3.2): If-Match uses the
+// strong comparison (a weak tag never matches), If-None-Match the weak one
+// (W/"x" matches "x").
+enum class EtagComparison { kStrong, kWeak };
+
+// Whether the If-Match / If-None-Match field value `field` names `etag` (a
+// strong tag as the server sends it, quotes included): "*", or a
+// comma-separated list of entity-tags, each compared whole — never as a
+// substring. A malformed list matches nothing.
+bool EtagMatches(std::string_view field, std::string_view etag, EtagComparison comparison);
+
+// The 304 a GET gets when its If-None-Match names `etag` (weak comparison,
+// or "*"); nullopt when the full answer is due.
 std::optional<Response> NotModified(const Request& request, const std::string& etag);
 
 // Decodes %XX and '+' (query strings); invalid escapes are kept verbatim.

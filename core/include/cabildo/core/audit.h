@@ -69,8 +69,11 @@ StatusOr<std::vector<AuditEntry>> ListAudit(pqxx::transaction_base& work,
                                             int limit);
 
 // Recomputes the whole chain: the first seq that is missing, out of place,
-// altered, or inconsistent with the chain head.
-StatusOr<AuditVerification> VerifyAudit(pqxx::transaction_base& work, const std::string& tenant_id);
+// altered, or inconsistent with the chain head. Reads it through a cursor,
+// `batch` entries at a time (memory stays flat however long the chain).
+// REQUIRES: `work` is a real transaction (a cursor lives in one).
+StatusOr<AuditVerification> VerifyAudit(pqxx::transaction_base& work, const std::string& tenant_id,
+                                        int batch = 500);
 
 // The canonical text that is hashed (exposed for tests).
 std::string CanonicalAuditEntry(const std::string& tenant_id, const AuditEntry& entry,
