@@ -127,7 +127,7 @@ TEST_F(ModuleTest, MigrationsAndPermissionsHaveTheirOwnTrack) {
       3);
   EXPECT_EQ(
       read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'core'")[0][0].as<int>(),
-      6);
+      7);
   EXPECT_EQ(
       read.exec("SELECT count(*) FROM schema_migrations WHERE component = 'plugin:memo'")[0][0]
           .as<int>(),
