@@ -72,9 +72,9 @@ SQL
 
 # Accounts (fixed passwords, bench only): an editor and an auditor at durango,
 # and a plain user for the login scenario.
-BENCH_EDITOR_EMAIL=editor@bench.cabildo.test BENCH_EDITOR_PASSWORD='bench-editor-Pa55word'
-BENCH_AUDITOR_EMAIL=auditor@bench.cabildo.test BENCH_AUDITOR_PASSWORD='bench-auditor-Pa55word'
-BENCH_LOGIN_EMAIL=login@bench.cabildo.test BENCH_LOGIN_PASSWORD='bench-login-Pa55word'
+BENCH_EDITOR_EMAIL=editor@bench.cabildo.test BENCH_EDITOR_PASSWORD='banco-pruebas-edicion-7'
+BENCH_AUDITOR_EMAIL=auditor@bench.cabildo.test BENCH_AUDITOR_PASSWORD='banco-pruebas-revision-7'
+BENCH_LOGIN_EMAIL=login@bench.cabildo.test BENCH_LOGIN_PASSWORD='banco-pruebas-entrada-7'
 dataset_users() {
   {
     printf '%s' "$BENCH_EDITOR_PASSWORD" | "$BENCH_BIN" user create --email "$BENCH_EDITOR_EMAIL" \

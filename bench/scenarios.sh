@@ -170,7 +170,7 @@ after_login_argon2() {
 int main(void) {
   if (sodium_init() < 0) return 1;
   char out[crypto_pwhash_STRBYTES];
-  const char *pw = "bench-login-Pa55word";
+  const char *pw = "banco-pruebas-entrada-7";
   const int n = 20;
   struct timespec a, b;
   clock_gettime(CLOCK_MONOTONIC, &a);

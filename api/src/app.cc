@@ -14,11 +14,18 @@ AppContext::AppContext(core::Config config_in)
       db(core::DbPoolOptions{config.database_url, config.db_pool_size, config.db_timeout,
                              config.db_timeout}),
       redis(core::RedisOptions{config.redis_url}),
+      hasher(config.password_hash_threads, config.password_hash_queue),
       auth(db, redis,
-           core::AuthOptions{config.access_token_ttl, config.refresh_token_ttl,
-                             std::chrono::seconds(60), config.login_max_failures,
-                             config.login_max_failures_per_ip, config.login_window,
-                             config.redis_prefix}),
+           core::AuthOptions{config.access_token_ttl,
+                             config.refresh_token_ttl,
+                             std::chrono::seconds(60),
+                             {},
+                             config.login_max_failures,
+                             config.login_max_failures_per_ip,
+                             config.login_window,
+                             config.redis_prefix},
+           &hasher),
+      limits(redis, config),
       public_cache(redis, config.redis_prefix) {
   core::RegisterTenantStatements(db);
   core::RegisterIdentityStatements(db);
@@ -66,6 +73,7 @@ Status App::Start() {
   RegisterCoreRoutes(router_, *context_, server_.get());
   RegisterIdentityRoutes(router_, *context_);
   RegisterModuleRoutes(router_, *context_, context_->plugins.loaded);
+  ApplyRateLimits(router_, context_->limits);
   // After every route registered its statements (a pool connection prepares
   // them when it opens), before the first request.
   CABILDO_RETURN_IF_ERROR(context_->LoadCursorKey());

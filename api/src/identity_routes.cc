@@ -27,9 +27,17 @@ Response Register(AppContext& app, Request& request) {
   auto password = StringField(*body, "password", true, errors);
   auto name = StringField(*body, "name", true, errors);
   if (!errors.empty()) return ValidationProblem(request, errors);
-  std::vector<core::FieldProblem> problems;
+  std::vector<core::FieldProblem> problems = core::ValidateNewAccount(*email, *password, *name);
+  if (!problems.empty()) {
+    for (const auto& p : problems) errors.push_back({p.field, p.message});
+    return ValidationProblem(request, errors);
+  }
+  // Hashed on the bounded pool, before any connection is taken: a flood gets
+  // 503 at once instead of holding workers and connections for Argon2id.
+  auto hash = app.hasher.Hash(*password);
+  if (!hash.ok()) return ProblemFromStatus(hash.status(), request.request_id);
   auto user = app.db.InTransaction([&](pqxx::transaction_base& work) {
-    return core::CreateUser(work, {*email, *name, *password, false}, &problems);
+    return core::CreateUser(work, {*email, *name, *password, false, *hash}, &problems);
   });
   if (!problems.empty()) {
     for (const auto& p : problems) errors.push_back({p.field, p.message});
@@ -195,24 +203,38 @@ Response ListMembers(AppContext& app, Request& request) {
                               });
 }
 
+// At most this many roles in one PUT: there are four assignable roles, and
+// the list is checked before any query.
+constexpr size_t kMaxRolesPerMember = 16;
+
+// The body is read only once the caller is known to be an admin here: an
+// anonymous caller cannot make a worker parse (or sort) anything.
 Response PutMember(AppContext& app, Request& request) {
-  Response problem;
-  auto body = JsonObjectBody(request, problem);
-  if (!body) return problem;
   const std::string user_id = request.path_params.at("user_id");
-  std::vector<std::string> roles;
-  if (!body->contains("roles") || !(*body)["roles"].is_array()) {
-    return ValidationProblem(request, {{"roles", "Debe ser una lista de roles."}});
-  }
-  for (const auto& role : (*body)["roles"]) {
-    if (!role.is_string()) return ValidationProblem(request, {{"roles", "Cada rol es texto."}});
-    if (std::find(roles.begin(), roles.end(), role) == roles.end()) roles.push_back(role);
-  }
-  std::sort(roles.begin(), roles.end());
   return WithTenantPermission(
       app, request, "core.member.write",
       [&](pqxx::transaction_base& work, const Principal& actor,
           const TenantRef& tenant) -> StatusOr<Response> {
+        Response problem;
+        auto body = JsonObjectBody(request, problem);
+        if (!body) return problem;
+        auto listed = body->find("roles");
+        if (listed == body->end() || !listed->is_array()) {
+          return ValidationProblem(request, {{"roles", "Debe ser una lista de roles."}});
+        }
+        if (listed->size() > kMaxRolesPerMember) {
+          return ValidationProblem(
+              request,
+              {{"roles", "Indique a lo sumo " + std::to_string(kMaxRolesPerMember) + " roles."}});
+        }
+        std::vector<std::string> roles;
+        for (const auto& role : *listed) {
+          if (!role.is_string())
+            return ValidationProblem(request, {{"roles", "Cada rol es texto."}});
+          roles.push_back(role.get<std::string>());
+        }
+        std::sort(roles.begin(), roles.end());
+        roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
         for (const auto& role : roles) {
           if (role == "instance_admin") {
             return PermissionDeniedError("El rol instance_admin no se asigna por la API.");
@@ -358,25 +380,26 @@ Response CreateTenant(AppContext& app, Request& request) {
       });
 }
 
+// Authorised before the body is read (see PutMember).
 Response PatchTenant(AppContext& app, Request& request) {
-  Response problem;
-  auto body = JsonObjectBody(request, problem);
-  if (!body) return problem;
-  std::vector<FieldError> errors;
-  for (const auto& [key, value] : body->items()) {
-    if (key != "name" && key != "inegi_code")
-      errors.push_back({key, "Este campo no se puede cambiar."});
-  }
-  auto name = StringField(*body, "name", false, errors);
-  auto inegi = StringField(*body, "inegi_code", false, errors);
-  if (name && name->find_first_not_of(" \t") == std::string::npos) {
-    errors.push_back({"name", "El nombre no puede quedar vacío."});
-  }
-  if (!errors.empty()) return ValidationProblem(request, errors);
   return WithTenantPermission(
       app, request, "core.tenant.update",
       [&](pqxx::transaction_base& work, const Principal& actor,
           const TenantRef& tenant) -> StatusOr<Response> {
+        Response problem;
+        auto body = JsonObjectBody(request, problem);
+        if (!body) return problem;
+        std::vector<FieldError> errors;
+        for (const auto& [key, value] : body->items()) {
+          if (key != "name" && key != "inegi_code")
+            errors.push_back({key, "Este campo no se puede cambiar."});
+        }
+        auto name = StringField(*body, "name", false, errors);
+        auto inegi = StringField(*body, "inegi_code", false, errors);
+        if (name && name->find_first_not_of(" \t") == std::string::npos) {
+          errors.push_back({"name", "El nombre no puede quedar vacío."});
+        }
+        if (!errors.empty()) return ValidationProblem(request, errors);
         auto current = work.exec_prepared("core.tenant_state", tenant.id);
         json before = TenantState(current[0]);
         json after = before;

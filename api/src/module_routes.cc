@@ -556,18 +556,10 @@ Response TenantModules(AppContext& app, Request& request) {
   return *result;
 }
 
+// The body is read only once the caller is known to manage this tenant's
+// modules: an anonymous caller cannot make a worker parse anything.
 Response EnableModule(AppContext& app, Request& request, const std::vector<LoadedPlugin>& plugins) {
-  Response problem;
-  json body = json::object();
-  if (!request.body.empty()) {
-    auto parsed = JsonObjectBody(request, problem);
-    if (!parsed) return problem;
-    body = *parsed;
-  }
   const LoadedPlugin* plugin = FindPlugin(plugins, request.path_params.at("module"));
-  json config = body.value("config", json::object());
-  std::vector<std::pair<std::string, std::string>> errors;
-  if (plugin != nullptr) core::ValidateConfig(plugin->config_schema, config, "config", errors);
   std::vector<std::string> changed;  // the tenant and its ancestors: their caches go stale
   Response response = WithTenantPermission(
       app, request, "core.module.manage",
@@ -577,6 +569,16 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
           return NotFoundError("El módulo '" + request.path_params.at("module") +
                                "' no está instalado.");
         }
+        json body = json::object();
+        if (!request.body.empty()) {
+          Response problem;
+          auto parsed = JsonObjectBody(request, problem);
+          if (!parsed) return problem;
+          body = std::move(*parsed);
+        }
+        json config = body.value("config", json::object());
+        std::vector<std::pair<std::string, std::string>> errors;
+        core::ValidateConfig(plugin->config_schema, config, "config", errors);
         if (!errors.empty()) {
           std::vector<FieldError> fields;
           for (const auto& [field, message] : errors) fields.push_back({field, message});

@@ -14,7 +14,11 @@ StatusOr<core::Principal> Caller(AppContext& app, const Request& request) {
   if (header->rfind(kBearer, 0) != 0) {
     return UnauthenticatedError("Use Authorization: Bearer <access_token>.");
   }
-  return app.auth.Authenticate(header->substr(std::strlen(kBearer)));
+  auto principal = app.auth.Authenticate(header->substr(std::strlen(kBearer)));
+  if (principal.ok() && principal->authenticated()) {
+    CABILDO_RETURN_IF_ERROR(CheckUserLimit(app.limits, request, principal->user_id));
+  }
+  return principal;
 }
 
 Response InRouteTransaction(

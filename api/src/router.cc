@@ -64,6 +64,10 @@ Router::Match Router::Find(Method method, const std::string& path) const {
   return match;
 }
 
+void Router::WrapRoutes(const Wrapper& wrap) {
+  for (auto& route : routes_) wrap(route.method, route.path_template, route.handler, route.fast);
+}
+
 std::vector<std::pair<Method, std::string>> Router::Routes() const {
   std::vector<std::pair<Method, std::string>> out;
   for (const auto& route : routes_) out.emplace_back(route.method, route.path_template);

@@ -13,6 +13,7 @@
 #include "cabildo/core/audit.h"
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/identity.h"
+#include "cabildo/core/identity_statements.h"
 #include "cabildo/core/tenants.h"
 
 #include "route_support.h"
@@ -204,6 +205,37 @@ TEST_F(IdentityTest, LogoutKillsACachedAccessTokenAtOnce) {
   EXPECT_EQ(Post("/v1/auth/refresh", {{"refresh_token", pair["refresh_token"]}}).status, 401);
 }
 
+// Issue 15 item 11: an Authenticate that read the token as live just before
+// a logout committed used to cache it again afterwards, so the revoked token
+// kept working for up to 60 s on every replica.
+TEST_F(IdentityTest, ALogoutDuringATokenCheckIsNotUndoneByItsCacheWrite) {
+  MakeUser("carrera@ejemplo.mx");
+  const auto pair = Login("carrera@ejemplo.mx");
+  const std::string token = pair["access_token"];
+  core::Config config = database_.MakeConfig();
+  core::DbPool db(core::DbPoolOptions{config.database_url, 2});
+  core::RegisterIdentityStatements(db);
+  core::RedisClient redis(core::RedisOptions{config.redis_url});
+  std::promise<void> checked, logged_out;
+  auto logged_out_future = logged_out.get_future().share();
+  core::AuthOptions racing_options;
+  racing_options.redis_prefix = config.redis_prefix;
+  racing_options.after_database_check_for_test = [&checked, logged_out_future] {
+    checked.set_value();
+    logged_out_future.wait();
+  };
+  core::AuthService racing(db, redis, racing_options);
+  auto racing_check = std::async(std::launch::async, [&] { return racing.Authenticate(token); });
+  checked.get_future().wait();  // the racing check found the token live in PostgreSQL
+  EXPECT_EQ(Call("POST", "/v1/auth/logout", "", token).status, 204);
+  logged_out.set_value();
+  (void)racing_check.get();  // whatever it answers, it must not cache the token again
+  EXPECT_EQ(
+      redis.Command({"EXISTS", config.redis_prefix + "token:" + core::Sha256Hex(token)})->integer,
+      0);
+  EXPECT_EQ(Call("GET", "/v1/me", "", token).status, 401);
+}
+
 // An unknown email still costs one Argon2id verification, so a wrong password
 // and an unknown email are in the same timing class (no account probing).
 TEST_F(IdentityTest, UnknownEmailTakesAsLongAsAWrongPassword) {
@@ -317,6 +349,37 @@ TEST_F(IdentityTest, ALockedOutMemberIsInTheirTenantsAuditChain) {
   EXPECT_EQ(log.dump().find("adivinanza"), std::string::npos);  // never the attempted password
 }
 
+// Issue 15 item 11: the lockout of an account without tenant roles used to
+// be audited nowhere; it goes to the instance's own chain.
+TEST_F(IdentityTest, ALockedOutRolelessAccountIsInTheInstanceChain) {
+  const std::string id = MakeUser("ciudadana@ejemplo.mx");
+  for (int i = 0; i < 3; ++i) {
+    Post("/v1/auth/login",
+         {{"email", "ciudadana@ejemplo.mx"}, {"password", "adivinanza-" + std::to_string(i)}});
+  }
+  pqxx::connection owner(database_.owner_url());
+  pqxx::work work(owner);
+  auto rows = work.exec(
+      "SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+      "coalesce(actor_id::text, ''), actor, action, entity, entity_id, changes, prev_hash, hash "
+      "FROM core.instance_audit_log ORDER BY seq");
+  ASSERT_EQ(rows.size(), 1u);
+  core::AuditEntry entry{rows[0][0].as<int64_t>(),     rows[0][1].as<std::string>(),
+                         rows[0][2].as<std::string>(), rows[0][3].as<std::string>(),
+                         rows[0][4].as<std::string>(), rows[0][5].as<std::string>(),
+                         rows[0][6].as<std::string>(), {},
+                         rows[0][8].as<std::string>(), rows[0][9].as<std::string>()};
+  const std::string changes = rows[0][7].as<std::string>();
+  EXPECT_EQ(entry.action, "auth.login_locked");
+  EXPECT_EQ(entry.entity_id, id);
+  EXPECT_EQ(changes.find("adivinanza"), std::string::npos);  // never the attempted password
+  // The chain's first entry follows 64 zeros and hashes like a tenant chain's.
+  EXPECT_EQ(entry.prev_hash, std::string(64, '0'));
+  EXPECT_EQ(entry.hash,
+            core::Sha256Hex(entry.prev_hash +
+                            core::CanonicalAuditEntry(core::kInstanceChain, entry, changes)));
+}
+
 // `citizen` is every signed-in user's role at every tenant: what a plugin
 // grants it by default needs no assignment (and anonymous callers lack it).
 TEST_F(IdentityTest, CitizenGrantsApplyToEverySignedInUser) {
@@ -380,6 +443,54 @@ TEST_F(IdentityTest, NobodyGrantsInstanceAdminThroughTheApi) {
                  json{{"roles", {"editor"}}}.dump(), TokenFor("estado@ejemplo.mx"))
                 .status,
             404);
+}
+
+// Issue 15 item 4: a role list used to be parsed, de-duplicated (quadratic)
+// and sorted before the caller was known — 5 s of a worker per anonymous PUT.
+TEST_F(IdentityTest, WritesAuthoriseBeforeReadingTheBody) {
+  const std::string target = MakeUser("destino@ejemplo.mx");
+  json many = json::array();
+  for (int i = 0; i < 20000; ++i) many.push_back("editor-" + std::to_string(i));
+  const std::string huge = json{{"roles", many}}.dump();
+  const auto timed = [&](const std::string& method, const std::string& path,
+                         const std::string& body, const std::string& token) {
+    const auto started = std::chrono::steady_clock::now();
+    auto result = Call(method, path, body, token);
+    return std::make_pair(
+        result, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  };
+  auto [anonymous, anonymous_seconds] =
+      timed("PUT", "/v1/tenants/durango/members/" + target, huge, "");
+  EXPECT_EQ(anonymous.status, 401) << anonymous.body;
+  EXPECT_LT(anonymous_seconds, 0.5);
+  // The body is never read before the 401: a malformed one is not a 400.
+  EXPECT_EQ(Call("PUT", "/v1/tenants/durango/members/" + target, "{\"roles\": [").status, 401);
+  EXPECT_EQ(Call("PATCH", "/v1/tenants/durango", "{\"name\": ").status, 401);
+  EXPECT_EQ(Call("PUT", "/v1/tenants/durango/modules/example", "{\"config\": ").status, 401);
+  // Someone without the permission: 404/403, still without reading the body.
+  const std::string citizen = (MakeUser("curiosa@ejemplo.mx"), TokenFor("curiosa@ejemplo.mx"));
+  EXPECT_EQ(Call("PUT", "/v1/tenants/durango/members/" + target, "{\"roles\": [", citizen).status,
+            404);
+  // An admin's oversized list is refused at once, before any role is looked up.
+  MakeUser("estado@ejemplo.mx", "admin", "durango");
+  auto [admin, admin_seconds] =
+      timed("PUT", "/v1/tenants/durango/members/" + target, huge, TokenFor("estado@ejemplo.mx"));
+  EXPECT_EQ(admin.status, 422) << admin.body;
+  EXPECT_NE(admin.body.find("roles"), std::string::npos);
+  // The parse of a 200 KB body remains (sanitizer build, shared cores): no
+  // quadratic work after it, far below the 5 s of an unchecked list.
+  EXPECT_LT(admin_seconds, 2.5);
+  auto seventeen = json::array();
+  for (int i = 0; i < 17; ++i) seventeen.push_back("editor");
+  EXPECT_EQ(Call("PUT", "/v1/tenants/durango/members/" + target, json{{"roles", seventeen}}.dump(),
+                 TokenFor("estado@ejemplo.mx"))
+                .status,
+            422);
+  auto repeated =
+      Call("PUT", "/v1/tenants/durango/members/" + target,
+           json{{"roles", {"editor", "editor", "auditor"}}}.dump(), TokenFor("estado@ejemplo.mx"));
+  ASSERT_EQ(repeated.status, 200) << repeated.body;
+  EXPECT_EQ(json::parse(repeated.body)["roles"], json({"auditor", "editor"}));
 }
 
 TEST_F(IdentityTest, MeAndRolesDescribeTheCaller) {

@@ -110,6 +110,10 @@ core::Config TestDatabase::MakeConfig() const {
   out.shutdown_drain = std::chrono::milliseconds(0);
   // Tests share one Redis: each database gets its own key space.
   out.redis_prefix = "cabildo-test:" + name_ + ":";
+  // Every test client is 127.0.0.1: request rate limits stay out of the way
+  // unless a test lowers them (tests/integration/limits_itest.cc).
+  out.rate_limit_auth = out.rate_limit_write = out.rate_limit_read = out.rate_limit_user =
+      1'000'000;
   return out;
 }
 

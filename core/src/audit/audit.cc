@@ -107,6 +107,19 @@ nlohmann::json AuditDiff(const nlohmann::json& before, const nlohmann::json& aft
   return diff;
 }
 
+Status AppendInstanceAudit(pqxx::transaction_base& work, const AuditEvent& event) {
+  const std::string changes_text = JsonText(event.changes);
+  const CanonicalPieces pieces =
+      CanonicalPiecesOf(kInstanceChain, event.actor_id, event.actor, event.action, event.entity,
+                        event.entity_id, changes_text);
+  std::optional<std::string> actor_id;
+  if (!event.actor_id.empty()) actor_id = event.actor_id;
+  work.exec_params("SELECT core.instance_audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                   actor_id, event.actor, event.action, event.entity, event.entity_id, changes_text,
+                   pieces.before_at, pieces.before_seq, pieces.after_seq);
+  return OkStatus();
+}
+
 Status AppendAudit(pqxx::transaction_base& work, const AuditEvent& event) {
   const std::string changes_text = JsonText(event.changes);
   CanonicalPieces pieces =

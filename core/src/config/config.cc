@@ -84,6 +84,22 @@ const std::vector<ConfigVariable>& ConfigVariables() {
       {"CABILDO_LOGIN_MAX_FAILURES", "5", "intentos fallidos por correo antes de 429"},
       {"CABILDO_LOGIN_MAX_FAILURES_PER_IP", "50", "intentos fallidos por dirección antes de 429"},
       {"CABILDO_LOGIN_WINDOW_SECONDS", "900", "ventana de conteo de intentos fallidos"},
+      {"CABILDO_RATE_LIMIT_WINDOW_SECONDS", "60", "ventana de los límites de solicitudes"},
+      {"CABILDO_RATE_LIMIT_AUTH", "20",
+       "register/login/refresh por dirección y ventana; más → 429 (0: sin límite)"},
+      {"CABILDO_RATE_LIMIT_WRITE", "300",
+       "otras escrituras por dirección y ventana; más → 429 (0: sin límite)"},
+      {"CABILDO_RATE_LIMIT_READ", "6000",
+       "lecturas por dirección y ventana; más → 429 (0: sin límite)"},
+      {"CABILDO_RATE_LIMIT_USER", "3000",
+       "solicitudes por usuario con sesión y ventana; más → 429 (0: sin límite)"},
+      {"CABILDO_RATE_LIMIT_MAX_KEYS", "100000",
+       "claves (direcciones, usuarios) contadas en memoria por límite"},
+      {"CABILDO_RATE_LIMIT_SYNC_MS", "200",
+       "cada cuánto se comparten los conteos con las demás réplicas por Redis"},
+      {"CABILDO_PASSWORD_HASH_THREADS", "0", "hilos que calculan Argon2id (0: uno por núcleo)"},
+      {"CABILDO_PASSWORD_HASH_QUEUE", "4",
+       "cálculos en espera además de los que corren; más → 503"},
   };
   return kVariables;
 }
@@ -162,6 +178,26 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
   config.login_max_failures_per_ip = static_cast<int>(ip_failures);
   CABILDO_ASSIGN_OR_RETURN(auto window, get_int("CABILDO_LOGIN_WINDOW_SECONDS", 900, 1, 86400));
   config.login_window = std::chrono::seconds(window);
+  CABILDO_ASSIGN_OR_RETURN(auto rate_window,
+                           get_int("CABILDO_RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86400));
+  config.rate_limit_window = std::chrono::seconds(rate_window);
+  constexpr int64_t kMaxRate = 1'000'000'000;
+  CABILDO_ASSIGN_OR_RETURN(config.rate_limit_auth,
+                           get_int("CABILDO_RATE_LIMIT_AUTH", 20, 0, kMaxRate));
+  CABILDO_ASSIGN_OR_RETURN(config.rate_limit_write,
+                           get_int("CABILDO_RATE_LIMIT_WRITE", 300, 0, kMaxRate));
+  CABILDO_ASSIGN_OR_RETURN(config.rate_limit_read,
+                           get_int("CABILDO_RATE_LIMIT_READ", 6000, 0, kMaxRate));
+  CABILDO_ASSIGN_OR_RETURN(config.rate_limit_user,
+                           get_int("CABILDO_RATE_LIMIT_USER", 3000, 0, kMaxRate));
+  CABILDO_ASSIGN_OR_RETURN(config.rate_limit_max_keys,
+                           get_int("CABILDO_RATE_LIMIT_MAX_KEYS", 100000, 64, 100'000'000));
+  CABILDO_ASSIGN_OR_RETURN(auto sync_ms, get_int("CABILDO_RATE_LIMIT_SYNC_MS", 200, 10, 60000));
+  config.rate_limit_sync = std::chrono::milliseconds(sync_ms);
+  CABILDO_ASSIGN_OR_RETURN(auto hash_threads, get_int("CABILDO_PASSWORD_HASH_THREADS", 0, 0, 256));
+  config.password_hash_threads = static_cast<int>(hash_threads);
+  CABILDO_ASSIGN_OR_RETURN(auto hash_queue, get_int("CABILDO_PASSWORD_HASH_QUEUE", 4, 0, 1024));
+  config.password_hash_queue = static_cast<int>(hash_queue);
   return config;
 }
 

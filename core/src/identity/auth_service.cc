@@ -80,11 +80,13 @@ void FailureLimiter::Reset(const std::string& key) {
 
 // --- AuthService ---------------------------------------------------------------
 
-AuthService::AuthService(DbPool& db, RedisClient& redis, AuthOptions options)
+AuthService::AuthService(DbPool& db, RedisClient& redis, AuthOptions options,
+                         PasswordHasher* hasher)
     : db_(db),
       redis_(redis),
       options_(std::move(options)),
-      limiter_(redis, options_.redis_prefix + "login:", options_.failure_window) {
+      limiter_(redis, options_.redis_prefix + "login:", options_.failure_window),
+      hasher_(hasher) {
   auto dummy = HashPassword(RandomHex(16));
   dummy_hash_ = dummy.ok() ? *dummy : "";
 }
@@ -145,7 +147,20 @@ StatusOr<TokenPair> AuthService::Login(const std::string& email_in, const std::s
 
   // Unknown email: verify against a dummy hash anyway, so both failures cost
   // one Argon2id computation and look the same from outside.
-  const bool valid = VerifyPassword(user ? user->hash : dummy_hash_, password) && user.has_value();
+  const std::string& hash = user ? user->hash : dummy_hash_;
+  bool matches = false;
+  if (hasher_ != nullptr) {
+    auto verified = hasher_->Verify(hash, password);
+    if (!verified.ok()) {  // the hashing pool is full: nothing was checked
+      limiter_.Forgive(email_key);
+      limiter_.Forgive(ip_key);
+      return verified.status();
+    }
+    matches = *verified;
+  } else {
+    matches = VerifyPassword(hash, password);
+  }
+  const bool valid = matches && user.has_value();
   if (!valid) {  // already counted by Try
     if (by_email.count == options_.max_failures_per_email && user) {
       AuditLockout(email, client_address);
@@ -173,16 +188,20 @@ void AuthService::AuditLockout(const std::string& email, const std::string& clie
       tenants.push_back(row[0].as<std::string>());
     }
     ApplyScope(work, Scope{tenants, user_id});
+    AuditEvent event{"",
+                     "",
+                     "sistema: inicio de sesión",
+                     "auth.login_locked",
+                     "user",
+                     user_id,
+                     {{"failures", options_.max_failures_per_email},
+                      {"window_seconds", options_.failure_window.count()},
+                      {"client_address", client_address}}};
+    // An account without tenant roles (a citizen) is still audited: in the
+    // instance's chain, which no tenant's would otherwise cover.
+    if (tenants.empty()) return AppendInstanceAudit(work, event);
     for (const auto& tenant : tenants) {
-      AuditEvent event{tenant,
-                       "",
-                       "sistema: inicio de sesión",
-                       "auth.login_locked",
-                       "user",
-                       user_id,
-                       {{"failures", options_.max_failures_per_email},
-                        {"window_seconds", options_.failure_window.count()},
-                        {"client_address", client_address}}};
+      event.tenant_id = tenant;
       CABILDO_RETURN_IF_ERROR(AppendAudit(work, event));
     }
     return OkStatus();
@@ -236,10 +255,27 @@ Status AuthService::Logout(const Principal& principal) {
   return OkStatus();
 }
 
+// Revoked access tokens: a marker per token (kept as long as the token could
+// live) and the cached entry deleted, in one atomic script. The cache write
+// in Authenticate is the matching script, which writes only while no marker
+// exists, so an Authenticate that read the token as live just before the
+// revocation committed can no longer cache it again afterwards: whichever
+// script runs second wins the right way.
 void AuthService::ForgetCachedTokens(const std::vector<std::string>& hashes) {
   if (hashes.empty()) return;
-  std::vector<std::string> command = {"DEL"};
-  for (const auto& hash : hashes) command.push_back(options_.redis_prefix + "token:" + hash);
+  static constexpr const char* kRevoke = R"lua(
+for i = 1, #KEYS, 2 do
+  redis.call('SET', KEYS[i + 1], '1', 'EX', ARGV[1])
+  redis.call('DEL', KEYS[i])
+end
+return 0
+)lua";
+  std::vector<std::string> command = {"EVAL", kRevoke, std::to_string(hashes.size() * 2)};
+  for (const auto& hash : hashes) {
+    command.push_back(options_.redis_prefix + "token:" + hash);
+    command.push_back(options_.redis_prefix + "revoked:" + hash);
+  }
+  command.push_back(std::to_string(std::max(options_.access_ttl, options_.cache_ttl).count()));
   // If Redis is unreachable now, cached entries still expire within cache_ttl.
   (void)redis_.Command(command);
 }
@@ -270,6 +306,7 @@ StatusOr<Principal> AuthService::Authenticate(const std::string& access_token) {
   });
   CABILDO_RETURN_IF_ERROR(status);
   if (!principal) return BadToken();
+  if (options_.after_database_check_for_test) options_.after_database_check_for_test();
   const int64_t ttl = std::min<int64_t>(seconds_left, options_.cache_ttl.count());
   if (ttl > 0 && cached.status().code() != StatusCode::kUnavailable) {
     json entry = {{"user_id", principal->user_id},
@@ -277,7 +314,18 @@ StatusOr<Principal> AuthService::Authenticate(const std::string& access_token) {
                   {"name", principal->name},
                   {"family_id", principal->family_id},
                   {"instance_admin", principal->instance_admin}};
-    (void)redis_.Command({"SET", key, entry.dump(), "EX", std::to_string(ttl)});
+    // Cached only while no revocation marker exists (ForgetCachedTokens).
+    static constexpr const char* kCacheUnlessRevoked = R"lua(
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+)lua";
+    auto written = redis_.Command({"EVAL", kCacheUnlessRevoked, "2", key,
+                                   options_.redis_prefix + "revoked:" + hash, entry.dump(),
+                                   std::to_string(ttl)});
+    if (written.ok() && written->type == RedisReply::Type::kInteger && written->integer == 0) {
+      return BadToken();  // revoked while this check ran
+    }
   }
   return *principal;
 }

@@ -9,10 +9,12 @@
 #include "cabildo/api/http_server.h"
 #include "cabildo/api/metrics.h"
 #include "cabildo/api/public_cache.h"
+#include "cabildo/api/rate_limits.h"
 #include "cabildo/api/router.h"
 #include "cabildo/core/config.h"
 #include "cabildo/core/db_pool.h"
 #include "cabildo/core/identity.h"
+#include "cabildo/core/password_hasher.h"
 #include "cabildo/core/plugin_host.h"
 #include "cabildo/core/redis.h"
 
@@ -25,7 +27,9 @@ struct AppContext {
   const core::Config config;
   core::DbPool db;  // application role
   core::RedisClient redis;
+  core::PasswordHasher hasher;  // Argon2id runs here, never on a request worker
   core::AuthService auth;
+  RequestLimits limits;
   PublicCache public_cache;
   Metrics metrics;
   std::atomic<bool> draining{false};  // SIGTERM received: /readyz answers 503

@@ -38,6 +38,12 @@ class Router {
 
   Match Find(Method method, const std::string& path) const;
 
+  // Lets `wrap` replace each route's handlers (e.g. with rate-limited ones).
+  // REQUIRES: start-up, after every route is registered.
+  using Wrapper = std::function<void(Method, const std::string& path_template, Handler& handler,
+                                     FastHandler& fast)>;
+  void WrapRoutes(const Wrapper& wrap);
+
   // Every template with its methods, e.g. for the OpenAPI check.
   std::vector<std::pair<Method, std::string>> Routes() const;
 

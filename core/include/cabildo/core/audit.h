@@ -55,6 +55,13 @@ struct AuditVerification {
 // Elsewhere it runs at once.
 Status AppendAudit(pqxx::transaction_base& work, const AuditEvent& event);
 
+// The instance's own chain (core migration 0007): events of no tenant, such
+// as the lockout of an account without tenant roles. Hashed as a tenant
+// chain whose tenant id is kInstanceChain; `event.tenant_id` is ignored.
+// Runs at once in `work`.
+inline constexpr const char* kInstanceChain = "instance";
+Status AppendInstanceAudit(pqxx::transaction_base& work, const AuditEvent& event);
+
 // How this process's appends went out: with their transaction's COMMIT, or
 // at once (outside the pool, or before a later append of the same transaction).
 struct AuditAppendCounts {

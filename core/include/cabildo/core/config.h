@@ -39,6 +39,17 @@ struct Config {
   int login_max_failures = 5;          // per email, per window
   int login_max_failures_per_ip = 50;  // per client address, per window
   std::chrono::seconds login_window{15 * 60};
+  // Request rate limits (issue 15, item 6): requests per window and key; 0
+  // turns one off. Counted in process, shared through Redis every sync_ms.
+  std::chrono::seconds rate_limit_window{60};
+  int64_t rate_limit_auth = 20;          // register/login/refresh per client address
+  int64_t rate_limit_write = 300;        // other writes per client address
+  int64_t rate_limit_read = 6000;        // reads per client address
+  int64_t rate_limit_user = 3000;        // any request per signed-in user
+  int64_t rate_limit_max_keys = 100000;  // keys held per limit (memory bound)
+  std::chrono::milliseconds rate_limit_sync{200};
+  int password_hash_threads = 0;  // Argon2id pool; 0: one per core
+  int password_hash_queue = 4;    // jobs waiting beyond the running ones; more → 503
 };
 
 // One documented variable: name, default (as shown to operators) and meaning.

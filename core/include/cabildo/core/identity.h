@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "cabildo/core/db_pool.h"
+#include "cabildo/core/password_hasher.h"
 #include "cabildo/core/redis.h"
 #include "cabildo/core/status.h"
 
@@ -34,8 +36,15 @@ struct FieldProblem {
 
 std::string NormalizeEmail(const std::string& email);
 
+// Why `password` may not be a new password (Spanish, for a 422), or nullopt:
+// under 10 characters or over 1024 bytes, whitespace only, one repeated
+// character, one of core/data/common-passwords.txt (case-insensitively), or
+// containing the email, its local part or the name (from 4 characters on).
+std::optional<std::string> PasswordProblem(const std::string& password, const std::string& email,
+                                           const std::string& name);
+
 // Every problem with a new account's fields (empty when acceptable): email
-// shape, password of at least 10 characters and not equal to the email, name.
+// shape, PasswordProblem, name.
 std::vector<FieldProblem> ValidateNewAccount(const std::string& email, const std::string& password,
                                              const std::string& name);
 
@@ -48,6 +57,9 @@ struct NewUser {
   std::string name;
   std::string password;
   bool instance_admin = false;
+  // Already computed (on the hashing pool) from `password`; empty: CreateUser
+  // hashes on the calling thread.
+  std::string password_hash = {};
 };
 
 struct User {
@@ -100,6 +112,9 @@ struct AuthOptions {
   std::chrono::seconds access_ttl{15 * 60};
   std::chrono::seconds refresh_ttl{30 * 24 * 3600};
   std::chrono::seconds cache_ttl{60};  // bound on staleness if a revocation misses Redis
+  // Tests only: runs in Authenticate between the database check and the
+  // cache write, to reproduce a logout landing in between.
+  std::function<void()> after_database_check_for_test;
   int max_failures_per_email = 5;
   int max_failures_per_ip = 50;
   std::chrono::seconds failure_window{15 * 60};
@@ -115,17 +130,22 @@ struct TokenPair {
 // Thread-safe.
 class AuthService {
  public:
-  AuthService(DbPool& db, RedisClient& redis, AuthOptions options);
+  // `hasher`: where Argon2id runs (nullptr: on the calling thread).
+  AuthService(DbPool& db, RedisClient& redis, AuthOptions options,
+              PasswordHasher* hasher = nullptr);
 
   // kUnauthenticated for a wrong password or unknown email (same answer, same
   // cost: an unknown email is still hashed); kResourceExhausted with
-  // `*retry_after` set once the email or the client address failed too often.
+  // `*retry_after` set once the email or the client address failed too often;
+  // kUnavailable when the hashing pool is full (nothing counted).
   StatusOr<TokenPair> Login(const std::string& email, const std::string& password,
                             const std::string& client_address, int* retry_after);
   // Rotates: the presented refresh token dies. Presenting a rotated one again
   // revokes its whole family (kUnauthenticated).
   StatusOr<TokenPair> Refresh(const std::string& refresh_token);
-  // Revokes the principal's token family at once, in PostgreSQL and Redis.
+  // Revokes the principal's token family at once, in PostgreSQL and Redis:
+  // each access token gets a revocation marker in Redis that also stops a
+  // concurrent Authenticate from caching it again (see ForgetCachedTokens).
   Status Logout(const Principal& principal);
   // The principal behind an access token: Redis first, PostgreSQL when Redis
   // misses or is down. kUnauthenticated when unknown, expired or revoked.
@@ -143,6 +163,7 @@ class AuthService {
   RedisClient& redis_;
   const AuthOptions options_;
   FailureLimiter limiter_;
+  PasswordHasher* hasher_;
   std::string dummy_hash_;  // verified against when the email is unknown
 };
 
