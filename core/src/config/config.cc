@@ -81,6 +81,11 @@ const std::vector<ConfigVariable>& ConfigVariables() {
       {"CABILDO_LOGIN_MAX_FAILURES", "5", "intentos fallidos por correo antes de 429"},
       {"CABILDO_LOGIN_MAX_FAILURES_PER_IP", "50", "intentos fallidos por dirección antes de 429"},
       {"CABILDO_LOGIN_WINDOW_SECONDS", "900", "ventana de conteo de intentos fallidos"},
+      {"CABILDO_TRUSTED_PROXIES", "(vacío)",
+       "CIDR separados por comas (IPv4/IPv6) de los proxies cuyo X-Forwarded-For o Forwarded "
+       "nombra al cliente; vacío: el cliente es el par TCP"},
+      {"CABILDO_HEADER_TIMEOUT_MS", "5000",
+       "tiempo máximo para recibir la línea de solicitud y los encabezados (luego 408)"},
   };
   return kVariables;
 }
@@ -179,6 +184,16 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
   config.login_max_failures_per_ip = static_cast<int>(ip_failures);
   CABILDO_ASSIGN_OR_RETURN(auto window, get_int("CABILDO_LOGIN_WINDOW_SECONDS", 900, 1, 86400));
   config.login_window = std::chrono::seconds(window);
+  const std::string proxies = get("CABILDO_TRUSTED_PROXIES", "");
+  auto trusted = ParseCidrList(proxies);
+  if (!trusted.ok()) {
+    return InvalidArgumentError("CABILDO_TRUSTED_PROXIES no es válido: " +
+                                trusted.status().message());
+  }
+  config.trusted_proxies = std::move(trusted).value();
+  CABILDO_ASSIGN_OR_RETURN(auto header_timeout,
+                           get_int("CABILDO_HEADER_TIMEOUT_MS", 5000, 100, 600000));
+  config.header_timeout = std::chrono::milliseconds(header_timeout);
   return config;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cabildo/core/net.h"
 #include "cabildo/core/status.h"
 
 namespace cabildo::core {
@@ -39,6 +40,11 @@ struct Config {
   int login_max_failures = 5;          // per email, per window
   int login_max_failures_per_ip = 50;  // per client address, per window
   std::chrono::seconds login_window{15 * 60};
+  // Proxies whose Forwarded / X-Forwarded-For name the client; empty: the
+  // TCP peer is the client and those headers are ignored.
+  std::vector<Cidr> trusted_proxies;
+  // How long a request's line and headers may take to arrive (then 408).
+  std::chrono::milliseconds header_timeout{5000};
 };
 
 // One documented variable: name, default (as shown to operators) and meaning.
