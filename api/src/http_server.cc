@@ -814,9 +814,10 @@ class HttpServer::Dispatcher {
   std::string RemoteAddress(const Http::Request& raw_request) const {
     if (options_.trusted_proxies.empty()) return raw_request.address().host();
     const auto& raw = raw_request.headers().rawList();
-    auto header = [&raw](const char* name) -> std::string_view {
+    // Raw::value() returns a copy: keep it, not a view of it.
+    auto header = [&raw](const char* name) -> std::string {
       auto it = raw.find(name);
-      return it == raw.end() ? std::string_view() : std::string_view(it->second.value());
+      return it == raw.end() ? std::string() : it->second.value();
     };
     return ClientAddress(raw_request.address().host(), options_.trusted_proxies,
                          header("X-Forwarded-For"), header("Forwarded"));
