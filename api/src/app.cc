@@ -61,6 +61,8 @@ Status App::Start() {
   options.threads = config.threads;
   options.workers = config.workers;
   options.max_body_bytes = config.max_body_bytes;
+  options.header_timeout = config.header_timeout;
+  options.trusted_proxies = config.trusted_proxies;
   auto plugins = core::LoadPlugins(config.plugin_dir, config.plugins_optional);
   if (!plugins.ok()) return plugins.status();
   context_->plugins = std::move(plugins).value();

@@ -16,7 +16,10 @@
 #include "cabildo/api/problem.h"
 #include "cabildo/core/log.h"
 
+#include "client_address.h"
+#include "request_head.h"
 #include <poll.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -36,34 +39,76 @@ class GuardedRequestParser;
 // Wraps one of Pistache's parsing steps so that no parse failure escapes as
 // Pistache's plain-text 400/500 (whose body is the exception text); instead the
 // request is marked rejected and answered as a problem document by onRequest.
-// The body step also refuses, before anything is allocated, a Content-Length
-// that is not a number, is negative or exceeds the body limit: Pistache would
-// otherwise `reserve()` whatever the client claims (stack-notes.md).
+// Before Pistache parses anything, the whole head is checked by
+// InspectRequestHead (request_head.h): framing Pistache gets wrong (duplicate
+// Content-Length, whitespace before a colon, bare LF) never reaches it, and a
+// Content-Length that is not a number, or exceeds the body limit, is refused
+// before anything is allocated: Pistache would `reserve()` whatever the client
+// claims (stack-notes.md).
 template <typename Step>
 class GuardedStep final : public Step {
  public:
   GuardedStep(GuardedRequestParser* parser, Http::Request* request)
-      : Step(request), parser_(parser), request_(request) {}
+      : Step(request), parser_(parser) {}
 
   Http::Private::State apply(StreamCursor& cursor) override;
 
  private:
   GuardedRequestParser* parser_;
-  Http::Request* request_;
+};
+
+// What a connection's parser needs to know to log the 408 Pistache sends.
+struct TimeoutLog {
+  std::chrono::milliseconds header_timeout;
+  std::chrono::milliseconds body_timeout;
+  std::string remote;  // the TCP peer
 };
 
 class GuardedRequestParser final : public Http::RequestParser {
  public:
-  GuardedRequestParser(std::size_t max_request_bytes, std::size_t max_body_bytes)
-      : Http::RequestParser(max_request_bytes), max_body_bytes_(max_body_bytes) {
+  GuardedRequestParser(std::size_t max_request_bytes, std::size_t max_body_bytes,
+                       TimeoutLog timeout_log)
+      : Http::RequestParser(max_request_bytes),
+        max_body_bytes_(max_body_bytes),
+        timeout_log_(std::move(timeout_log)) {
     allSteps[0] = std::make_unique<GuardedStep<Http::Private::RequestLineStep>>(this, &request);
     allSteps[1] = std::make_unique<GuardedStep<Http::Private::HeadersStep>>(this, &request);
     allSteps[2] = std::make_unique<GuardedStep<Http::Private::BodyStep>>(this, &request);
+  }
+  GuardedRequestParser(const GuardedRequestParser&) = delete;
+  GuardedRequestParser& operator=(const GuardedRequestParser&) = delete;
+
+  // Pistache answers a connection whose first request did not arrive in time
+  // with its own 408 and closes it, telling the handler nothing (its timer
+  // closes only connections with no answered request; later ones just time
+  // out idle). The end of the connection, here, is the one place left to see
+  // it: the access log gets its line.
+  ~GuardedRequestParser() override {
+    if (answered_any_ || discarding_) return;
+    const bool in_body = step()->id() == Http::Private::BodyStep::Id;
+    const auto waited = std::chrono::steady_clock::now() - time();
+    if (waited < (in_body ? timeout_log_.body_timeout : timeout_log_.header_timeout)) {
+      return;  // the client left before the timeout
+    }
+    try {
+      core::LogInfo("request",
+                    {{"request_id", "-"},
+                     {"method", "-"},
+                     {"path", "-"},
+                     {"route", "timeout"},
+                     {"status", 408},
+                     {"duration_ms", std::chrono::duration<double, std::milli>(waited).count()},
+                     {"remote", timeout_log_.remote}});
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor never throws
+    }
   }
 
   void reset() override {
     Http::RequestParser::reset();
     rejection_.reset();
+    head_checked_ = false;
+    head_scanned_ = 0;
+    more_followed_ = false;
   }
 
   void Reject(int status, std::string detail) { rejection_ = Rejection{status, std::move(detail)}; }
@@ -74,10 +119,50 @@ class GuardedRequestParser final : public Http::RequestParser {
   bool discarding() const { return discarding_; }
   std::size_t max_body_bytes() const { return max_body_bytes_; }
 
+  // Checks the head once it has fully arrived; false while Pistache must not
+  // parse yet (incomplete, or rejected).
+  bool HeadAccepted(const StreamCursor& cursor) {
+    if (head_checked_) return true;
+    // A new request starts at the beginning of the parser's buffer (reset()).
+    const std::size_t received = static_cast<std::size_t>(cursor) + cursor.remaining();
+    const HeadVerdict verdict = InspectRequestHead(std::string_view(cursor.offset(0), received),
+                                                   max_body_bytes_, head_scanned_);
+    switch (verdict.kind) {
+      case HeadVerdict::Kind::kIncomplete:
+        head_scanned_ = received < 3 ? 0 : received - 3;  // the blank line may straddle
+        return false;
+      case HeadVerdict::Kind::kReject:
+        Reject(verdict.status, verdict.status == 413 ? TooLarge() : std::string(verdict.detail));
+        return false;
+      case HeadVerdict::Kind::kAccept:
+        head_checked_ = true;
+        return true;
+    }
+    return false;
+  }
+
+  std::string TooLarge() const {
+    return "El cuerpo excede el máximo de " + std::to_string(max_body_bytes_) + " bytes.";
+  }
+
+  // A request of this connection reached the dispatcher (answered or about
+  // to be): Pistache no longer times the connection out with a 408.
+  void MarkAnswered() { answered_any_ = true; }
+
+  // Bytes beyond this request came with it: a pipelined request, which
+  // Pistache would drop (#1034). The connection closes after this answer.
+  void MarkMoreFollowed() { more_followed_ = true; }
+  bool more_followed() const { return more_followed_; }
+
  private:
   std::size_t max_body_bytes_;
   std::optional<Rejection> rejection_;
   bool discarding_ = false;
+  bool head_checked_ = false;
+  std::size_t head_scanned_ = 0;
+  bool more_followed_ = false;
+  bool answered_any_ = false;
+  TimeoutLog timeout_log_;
 };
 
 template <typename Step>
@@ -88,34 +173,21 @@ Http::Private::State GuardedStep<Step>::apply(StreamCursor& cursor) {
     return State::Again;
   }
   try {
-    if constexpr (std::is_same_v<Step, Http::Private::BodyStep>) {
-      const auto& raw = request_->headers().rawList();
-      if (raw.find("Transfer-Encoding") != raw.end()) {
-        parser_->Reject(411, "Envíe el cuerpo con Content-Length; no se admite Transfer-Encoding.");
-        return State::Done;
-      }
-      if (auto length = raw.find("Content-Length"); length != raw.end()) {
-        const std::string& value = length->second.value();
-        const bool digits = !value.empty() && value.size() <= 19 &&
-                            value.find_first_not_of("0123456789") == std::string::npos;
-        if (!digits) {
-          parser_->Reject(400, "Content-Length no es un número válido.");
-          return State::Done;
-        }
-        if (std::stoull(value) > parser_->max_body_bytes()) {
-          parser_->Reject(413, "El cuerpo excede el máximo de " +
-                                   std::to_string(parser_->max_body_bytes()) + " bytes.");
-          return State::Done;
-        }
+    if constexpr (std::is_same_v<Step, Http::Private::RequestLineStep>) {
+      if (!parser_->HeadAccepted(cursor)) {
+        return parser_->rejection() ? State::Done : State::Again;
       }
     }
-    return Step::apply(cursor);
+    const State state = Step::apply(cursor);
+    if constexpr (std::is_same_v<Step, Http::Private::BodyStep>) {
+      if (state == State::Done && cursor.remaining() > 0) parser_->MarkMoreFollowed();
+    }
+    return state;
   } catch (const Http::HttpError& error) {
     parser_->Reject(error.code() == 501 ? 400 : error.code(), "Solicitud HTTP mal formada.");
   } catch (const std::out_of_range&) {
     // Pistache's Content-Length parser overflowed: the claimed body is absurdly large.
-    parser_->Reject(413, "El cuerpo excede el máximo de " +
-                             std::to_string(parser_->max_body_bytes()) + " bytes.");
+    parser_->Reject(413, parser_->TooLarge());
   } catch (const std::exception&) {
     parser_->Reject(400, "Solicitud HTTP mal formada.");
   }
@@ -215,9 +287,12 @@ std::string RemoteOf(int fd) {
 // The status line and headers of every response we send, written here and
 // nowhere else (Pistache's own `addRaw` headers are silently dropped, #967),
 // then `framing` (a Content-Length or Transfer-Encoding line, or nothing for a
-// body that ends when the connection closes).
+// body that ends when the connection closes). The rules every answer follows
+// live here too: `X-Content-Type-Options: nosniff` always, and
+// `Cache-Control: no-store` unless the handler chose a Cache-Control itself,
+// when the answer is personal (see IsPersonal) or an error.
 std::string ResponseHead(const Response& response, const std::string& request_id, bool keep_alive,
-                         const std::string& framing) {
+                         bool personal, const std::string& framing) {
   std::string head;
   head.reserve(256);
   head.append("HTTP/1.1 ")
@@ -230,8 +305,15 @@ std::string ResponseHead(const Response& response, const std::string& request_id
   };
   add("Connection", keep_alive ? "Keep-Alive" : "Close");
   add("X-Request-Id", request_id);
+  add("X-Content-Type-Options", "nosniff");
   if (!response.content_type.empty()) add("Content-Type", response.content_type);
-  for (const auto& [name, value] : response.headers) add(name, value);
+  bool cache_control = false;
+  for (const auto& [name, value] : response.headers) {
+    add(name, value);
+    cache_control =
+        cache_control || (name.size() == 13 && strcasecmp(name.c_str(), "Cache-Control") == 0);
+  }
+  if (!cache_control && (personal || response.status >= 400)) add("Cache-Control", "no-store");
   if (!framing.empty()) head.append(framing).append("\r\n");
   return head.append("\r\n");
 }
@@ -239,9 +321,19 @@ std::string ResponseHead(const Response& response, const std::string& request_id
 // A streamed response's head: a chunked body (HTTP/1.1), or one that ends
 // when the connection closes (HTTP/1.0 has no chunks).
 std::string StreamHead(const Response& response, const std::string& request_id, bool keep_alive,
-                       bool chunked) {
-  return chunked ? ResponseHead(response, request_id, keep_alive, "Transfer-Encoding: chunked")
-                 : ResponseHead(response, request_id, false, "");
+                       bool personal, bool chunked) {
+  return chunked ? ResponseHead(response, request_id, keep_alive, personal,
+                                "Transfer-Encoding: chunked")
+                 : ResponseHead(response, request_id, false, personal, "");
+}
+
+// Whether an answer to `request` is meant for its caller alone: it carried
+// credentials, or it is a write. Such answers must not be kept by a shared
+// or browser cache; anonymous reads (the public lists) are left to ETag
+// revalidation.
+bool IsPersonal(const Request& request) {
+  return (request.method != Method::kGet && request.method != Method::kHead) ||
+         request.headers.count("authorization") != 0 || request.headers.count("cookie") != 0;
 }
 
 // A streamed body on a Pistache connection, written from a worker thread.
@@ -417,21 +509,28 @@ class HttpServer::Dispatcher {
   void Accept(const Http::Request& raw_request, Http::ResponseWriter writer,
               GuardedRequestParser& parser) {
     const auto started = std::chrono::steady_clock::now();
+    parser.MarkAnswered();
     Request request;
     request.request_id = NewRequestId();
     if (auto id = raw_request.headers().rawList().find("X-Request-Id");
         id != raw_request.headers().rawList().end() && IsValidRequestId(id->second.value())) {
       request.request_id = id->second.value();
     }
-    const bool keep_alive = WantsKeepAlive(raw_request) && !parser.rejection();
+    request.remote_address = RemoteAddress(raw_request);
+    // A request that arrived with the start of another (pipelining) is
+    // answered, then the connection closes: Pistache would drop the other
+    // one silently (#1034) and its client would wait forever.
+    const bool keep_alive =
+        WantsKeepAlive(raw_request) && !parser.rejection() && !parser.more_followed();
+    if (parser.more_followed()) parser.DiscardRest();  // whatever else arrives is not parsed
 
     if (parser.rejection()) {
       // The rest of this connection's bytes are unreliable: answer and close.
       parser.DiscardRest();
       Respond(writer,
               Problem(parser.rejection()->status, parser.rejection()->detail, request.request_id),
-              request.request_id, /*keep_alive=*/false);
-      LogAccess(request, "rejected", parser.rejection()->status, started);
+              request.request_id, /*keep_alive=*/false, /*personal=*/true);
+      LogAccess(request, "-", "rejected", parser.rejection()->status, started);
       return;
     }
 
@@ -447,10 +546,10 @@ class HttpServer::Dispatcher {
       request.query.emplace_back(PercentDecode(it->first, true), PercentDecode(it->second, true));
     }
     request.body = raw_request.body();
-    request.remote_address = raw_request.address().host();
     if (!method) {
       Respond(writer, Problem(405, "Método HTTP no admitido.", request.request_id),
-              request.request_id, keep_alive);
+              request.request_id, keep_alive, /*personal=*/true);
+      LogAccess(request, Http::methodString(raw_request.method()), kUnmatched, 405, started);
       return;
     }
     request.method = *method;
@@ -466,6 +565,7 @@ class HttpServer::Dispatcher {
       request.path_params = match.params;
       std::optional<Response> fast;
       try {
+        core::ScopedRequestId logged_as(request.request_id);
         fast = (*match.fast)(request);
       } catch (...) {
         fast.reset();  // the worker runs the full handler and reports what went wrong
@@ -485,15 +585,26 @@ class HttpServer::Dispatcher {
         Response busy =
             Problem(503, "El servidor está saturado; intente de nuevo.", request.request_id);
         busy.headers.emplace_back("Retry-After", "1");
-        Respond(*shared_writer, busy, request.request_id, false);
+        Respond(*shared_writer, busy, request.request_id, false, /*personal=*/true);
+        request.path_params = match.params;  // for the tenant in the access log
+        LogAccess(request, MethodName(request.method),
+                  match.route.empty() ? kUnmatched : match.route, 503, started);
         return;
       }
+      // The whole request has arrived: tell Pistache the connection has none
+      // pending, as ResponseWriter::send would. Otherwise its header timeout
+      // keeps counting while the worker runs, and a handler slower than it
+      // gets a 408 while its transaction still commits (a retry would write
+      // twice). The answer is due from the worker now, however long it takes.
+      if (auto peer = shared_writer->getPeer()) peer->setIdle(true);
       ++in_flight_;
       queue_.push_back([this, request = std::move(request), match = std::move(match), shared_writer,
                         keep_alive, chunked, started]() mutable {
+        core::ScopedRequestId logged_as(request.request_id);
         request.open_stream = [this, shared_writer, keep_alive, chunked,
+                               personal = IsPersonal(request),
                                id = request.request_id](const Response& head) {
-          return OpenStream(shared_writer, head, id, keep_alive, chunked);
+          return OpenStream(shared_writer, head, id, keep_alive, personal, chunked);
         };
         Response response = Handle(request, std::move(match));
         Complete(request, *shared_writer, response, keep_alive, started);
@@ -568,8 +679,10 @@ class HttpServer::Dispatcher {
     metrics_.ObserveRequest(
         route, request.method, response.status,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    if (!response.streamed) Respond(writer, response, request.request_id, keep_alive, on_reactor);
-    LogAccess(request, route, response.status, started);
+    if (!response.streamed) {
+      Respond(writer, response, request.request_id, keep_alive, IsPersonal(request), on_reactor);
+    }
+    LogAccess(request, MethodName(request.method), route, response.status, started);
   }
 
   // Sends the head of a chunked response; nullptr when kMaxStreams
@@ -577,7 +690,7 @@ class HttpServer::Dispatcher {
   // connection for as long as the client takes to read it).
   std::unique_ptr<ChunkedBody> OpenStream(const std::shared_ptr<Http::ResponseWriter>& writer,
                                           const Response& head, const std::string& request_id,
-                                          bool keep_alive, bool chunked) {
+                                          bool keep_alive, bool personal, bool chunked) {
     if (open_streams_.fetch_add(1) >= MaxStreams()) {
       --open_streams_;
       return nullptr;
@@ -589,7 +702,7 @@ class HttpServer::Dispatcher {
     auto body = std::make_unique<PistacheChunkedBody>(writer, keep_alive, chunked,
                                                       [this] { --open_streams_; });
     // If the client already left, the body's first Write fails and the producer stops.
-    body->SendHead(StreamHead(head, request_id, keep_alive, chunked));
+    body->SendHead(StreamHead(head, request_id, keep_alive, personal, chunked));
     return body;
   }
 
@@ -612,7 +725,8 @@ class HttpServer::Dispatcher {
   // sent this request after reading the previous response; no pipelining).
   // What the kernel does not take at once goes through the queue, after it.
   void Respond(Http::ResponseWriter& writer, const Response& response,
-               const std::string& request_id, bool keep_alive, bool on_reactor = false) {
+               const std::string& request_id, bool keep_alive, bool personal,
+               bool on_reactor = false) {
     std::shared_ptr<Tcp::Peer> peer = writer.getPeer();
     if (!peer) return;  // the client went away; nothing left to answer
     // As ResponseWriter::send does: the connection has no request pending any
@@ -620,7 +734,7 @@ class HttpServer::Dispatcher {
     // this request and writes an unsolicited 408 into the idle connection.
     peer->setIdle(true);
     const std::string& body = response.Body();
-    const std::string head = ResponseHead(response, request_id, keep_alive,
+    const std::string head = ResponseHead(response, request_id, keep_alive, personal,
                                           "Content-Length: " + std::to_string(body.size()));
     size_t done = 0;
     if (on_reactor) {
@@ -694,19 +808,39 @@ class HttpServer::Dispatcher {
     }
   }
 
-  void LogAccess(const Request& request, const std::string& route, int status,
-                 std::chrono::steady_clock::time_point started) {
+  // The client's address: the TCP peer, or behind a trusted proxy the
+  // client it names (client_address.h). With no proxy configured, no header
+  // is even looked up.
+  std::string RemoteAddress(const Http::Request& raw_request) const {
+    if (options_.trusted_proxies.empty()) return raw_request.address().host();
+    const auto& raw = raw_request.headers().rawList();
+    // Raw::value() returns a copy: keep it, not a view of it.
+    auto header = [&raw](const char* name) -> std::string {
+      auto it = raw.find(name);
+      return it == raw.end() ? std::string() : it->second.value();
+    };
+    return ClientAddress(raw_request.address().host(), options_.trusted_proxies,
+                         header("X-Forwarded-For"), header("Forwarded"));
+  }
+
+  void LogAccess(const Request& request, std::string_view method, const std::string& route,
+                 int status, std::chrono::steady_clock::time_point started) {
     if (!core::Logger::Enabled(core::LogLevel::kInfo)) return;  // skip building the line
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
-    core::LogInfo("request", {{"request_id", request.request_id},
-                              {"method", MethodName(request.method)},
-                              {"path", request.path},
-                              {"route", route},
-                              {"status", status},
-                              {"duration_ms", ms},
-                              {"remote", request.remote_address}});
+    nlohmann::json fields = {{"request_id", request.request_id},
+                             {"method", method},
+                             {"path", request.path},
+                             {"route", route},
+                             {"status", status},
+                             {"duration_ms", ms},
+                             {"remote", request.remote_address}};
+    // Which state or municipality the request was about, when its route names one.
+    if (auto tenant = request.path_params.find("tenant"); tenant != request.path_params.end()) {
+      fields["tenant"] = tenant->second;
+    }
+    core::LogInfo("request", std::move(fields));
   }
 
   static inline const std::string kUnmatched = "unmatched";
@@ -738,8 +872,11 @@ class PistacheHandler final : public Http::Handler {
  public:
   HTTP_PROTOTYPE(PistacheHandler)
 
-  PistacheHandler(std::shared_ptr<HttpServer::Dispatcher> dispatcher, std::size_t max_body_bytes)
-      : dispatcher_(std::move(dispatcher)), max_body_bytes_(max_body_bytes) {}
+  PistacheHandler(std::shared_ptr<HttpServer::Dispatcher> dispatcher, const ServerOptions& options)
+      : dispatcher_(std::move(dispatcher)),
+        max_body_bytes_(options.max_body_bytes),
+        header_timeout_(options.header_timeout),
+        body_timeout_(options.body_timeout) {}
 
   void onRequest(const Http::Request& request, Http::ResponseWriter writer) override {
     auto parser = std::static_pointer_cast<GuardedRequestParser>(getParser(writer.peer()));
@@ -748,7 +885,7 @@ class PistacheHandler final : public Http::Handler {
 
   void onTimeout(const Http::Request& /*request*/, Http::ResponseWriter writer) override {
     dispatcher_->Respond(writer, Problem(408, "La solicitud llegó incompleta a tiempo.", "-"), "-",
-                         /*keep_alive=*/false);
+                         /*keep_alive=*/false, /*personal=*/true);
   }
 
  private:
@@ -756,11 +893,15 @@ class PistacheHandler final : public Http::Handler {
   // does this, with the stock parser).
   void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
     peer->putData(ParserData,
-                  std::make_shared<GuardedRequestParser>(getMaxRequestSize(), max_body_bytes_));
+                  std::make_shared<GuardedRequestParser>(
+                      getMaxRequestSize(), max_body_bytes_,
+                      TimeoutLog{header_timeout_, body_timeout_, peer->address().host()}));
   }
 
   std::shared_ptr<HttpServer::Dispatcher> dispatcher_;
   std::size_t max_body_bytes_;
+  std::chrono::milliseconds header_timeout_;
+  std::chrono::milliseconds body_timeout_;
 };
 
 // Room for the request line and headers on top of the body limit.
@@ -792,8 +933,7 @@ Status HttpServer::Start() {
                     .headerTimeout(options_.header_timeout)
                     .bodyTimeout(options_.body_timeout);
     endpoint_->endpoint.init(opts);
-    endpoint_->endpoint.setHandler(
-        std::make_shared<PistacheHandler>(dispatcher_, options_.max_body_bytes));
+    endpoint_->endpoint.setHandler(std::make_shared<PistacheHandler>(dispatcher_, options_));
     endpoint_->endpoint.serveThreaded();
     return OkStatus();
   } catch (const std::exception& error) {

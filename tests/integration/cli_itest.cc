@@ -108,6 +108,7 @@ TEST(CliTest, HelpOnEveryCommand) {
   EXPECT_NE(out.find("cabildo serve"), std::string::npos);
   EXPECT_NE(out.find("CABILDO_DATABASE_URL"), std::string::npos);
   EXPECT_NE(out.find("CABILDO_MAX_BODY_BYTES = 1048576"), std::string::npos);
+  EXPECT_NE(out.find("CABILDO_TRUSTED_PROXIES"), std::string::npos);
   for (auto args : std::vector<std::vector<std::string>>{
            {"serve", "--help"}, {"migrate", "--help"}, {"tenants", "apply", "--help"}}) {
     EXPECT_EQ(RunCabildo(args, {}, &out), 0) << args[0];
@@ -121,6 +122,10 @@ TEST(CliTest, ABadValueStopsStartUpWithOneLineNamingTheVariable) {
   std::string err;
   EXPECT_EQ(RunCabildo({"serve"}, {{"CABILDO_THREADS", "muchos"}}, nullptr, &err), 2);
   EXPECT_NE(err.find("CABILDO_THREADS"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_EQ(
+      RunCabildo({"serve"}, {{"CABILDO_TRUSTED_PROXIES", "10.0.0.0/8, proxy"}}, nullptr, &err), 2);
+  EXPECT_NE(err.find("CABILDO_TRUSTED_PROXIES"), std::string::npos) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   EXPECT_EQ(RunCabildo({"migrate"}, {{"CABILDO_LISTEN", "sin-puerto"}}, nullptr, &err), 2);
   EXPECT_NE(err.find("CABILDO_LISTEN"), std::string::npos) << err;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "cabildo/api/app.h"
 #include "cabildo/api/problem.h"
@@ -36,6 +37,17 @@ class HttpLayerTest : public ::testing::Test {
     });
     router.Add(Method::kGet, "/test/throw",
                [](Request&) -> Response { throw std::runtime_error("secret internal detail"); });
+    // Logs an error through the database pool without naming the request.
+    router.Add(Method::kGet, "/test/sql-error", [this](Request& request) {
+      Status status = app_->context().db.InTransaction([](pqxx::transaction_base& work) {
+        work.exec("SELECT * FROM core.no_such_table");
+        return OkStatus();
+      });
+      return api::ProblemFromStatus(status, request.request_id);
+    });
+    router.Add(Method::kGet, "/test/tenant/{tenant}/thing", [](Request&) {
+      return Response::Json(200, {{"ok", true}});
+    });
     router.Add(Method::kGet, "/test/slow", [](Request&) {
       std::this_thread::sleep_for(std::chrono::milliseconds(400));
       return Response::Json(200, {{"slow", true}});
@@ -105,7 +117,22 @@ class HttpLayerTest : public ::testing::Test {
   std::unique_ptr<api::App> app_;
   uint16_t port_ = 0;
   StreamProgress stream_;
+  std::atomic<int> slow_writes_{0};
 };
+
+// The JSON log lines in `output` whose "msg" is `message`.
+std::vector<json> LogLines(const std::string& output, const std::string& message) {
+  std::vector<json> lines;
+  std::size_t start = 0;
+  while (start < output.size()) {
+    std::size_t end = output.find('\n', start);
+    if (end == std::string::npos) end = output.size();
+    auto line = json::parse(output.substr(start, end - start), nullptr, false);
+    if (line.is_object() && line.value("msg", "") == message) lines.push_back(std::move(line));
+    start = end + 1;
+  }
+  return lines;
+}
 
 TEST_F(HttpLayerTest, HealthzAnswersWithARequestId) {
   auto result = HttpRequest(port_, "GET", "/healthz");
@@ -424,6 +451,187 @@ TEST_F(HttpLayerTest, MetricsCountRequestsByRouteTemplate) {
   EXPECT_NE(metrics.body.find("cabildo_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_NE(metrics.body.find("cabildo_db_pool_size 8"), std::string::npos);
   EXPECT_NE(metrics.body.find("cabildo_db_pool_in_use"), std::string::npos);
+}
+
+// Issue 15 item 5: Pistache's header timeout stayed armed while a worker ran
+// the handler, so a write slower than it was answered 408 and then committed
+// (a client retry would write twice).
+TEST_F(HttpLayerTest, AWriteSlowerThanTheHeaderTimeoutGetsItsAnswerNotA408) {
+  app_.reset();
+  core::Config config = database_.MakeConfig();
+  config.header_timeout = std::chrono::milliseconds(1000);
+  app_ = std::make_unique<api::App>(config);
+  // A write that outlasts the header timeout.
+  app_->router().Add(Method::kPost, "/test/slow-write", [this](Request&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    ++slow_writes_;
+    return Response::Json(201, {{"written", true}});
+  });
+  ASSERT_TRUE(app_->Start().ok());
+  HttpConnection connection(app_->Port());
+  ASSERT_TRUE(connection.SendRaw(
+      "POST /test/slow-write HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\n\r\n{}"));
+  auto result = connection.Read(std::chrono::seconds(10));
+  EXPECT_EQ(result.status, 201) << result.raw;
+  EXPECT_EQ(slow_writes_.load(), 1);
+  // The connection stays usable: no 408 was written into it meanwhile.
+  ASSERT_TRUE(connection.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(connection.Read().status, 200);
+  EXPECT_EQ(slow_writes_.load(), 1);
+}
+
+// Issue 15 item 9, RFC 9112 §6.3: with two different lengths Pistache took
+// the first and read the rest of the body as the next request.
+TEST_F(HttpLayerTest, ConflictingContentLengthsAre400AndIdenticalOnesAccepted) {
+  HttpConnection conflicting(port_);
+  conflicting.SendRaw(
+      "POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}");
+  auto result = conflicting.Read(std::chrono::seconds(5));
+  ExpectProblem(result, 400);
+  EXPECT_NE(result.body.find("Content-Length"), std::string::npos) << result.body;
+  EXPECT_TRUE(conflicting.ClosedByPeer(std::chrono::seconds(5)));
+
+  HttpConnection identical(port_);
+  identical.SendRaw(
+      "POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_EQ(identical.Read(std::chrono::seconds(5)).status, 200);
+}
+
+// Whitespace before the colon: Pistache saw an unknown field and no body, so
+// the body became a request of its own (smuggling).
+TEST_F(HttpLayerTest, AFieldNameWithSpaceBeforeTheColonIs400) {
+  HttpConnection connection(port_);
+  connection.SendRaw(
+      "POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length : 36\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ExpectProblem(connection.Read(std::chrono::seconds(5)), 400);
+  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(5)));
+}
+
+// Issue 15 item 9 (Pistache #1034): the second of two requests sent in one
+// write was dropped and the client waited forever. Now it gets the first
+// answer and then the end of the connection.
+TEST_F(HttpLayerTest, PipelinedRequestsGetTheFirstAnswerThenTheConnectionCloses) {
+  for (const char* path : {"/healthz", "/test/slow"}) {  // the reactor's fast path, a worker
+    HttpConnection connection(port_);
+    const std::string request = std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_TRUE(connection.SendRaw(request + request));
+    auto first = connection.Read(std::chrono::seconds(5));
+    EXPECT_EQ(first.status, 200) << path;
+    EXPECT_EQ(first.Header("connection"), "Close") << path;
+    EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(5))) << path;
+  }
+  // A request whose next one starts in the same packet as its body.
+  HttpConnection connection(port_);
+  ASSERT_TRUE(
+      connection.SendRaw("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         "Content-Length: 2\r\n\r\n{}GET /hea"));
+  EXPECT_EQ(connection.Read(std::chrono::seconds(5)).status, 200);
+  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(5)));
+}
+
+// Issue 15 item 9: browsers must not guess a type for our JSON, and no cache
+// may keep an answer given to a signed-in caller or an error.
+TEST_F(HttpLayerTest, EveryAnswerSaysNosniffAndPersonalOnesNoStore) {
+  auto fast = HttpRequest(port_, "GET", "/healthz");
+  EXPECT_EQ(fast.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(fast.Header("cache-control"), "");  // anonymous and public: left to revalidation
+
+  auto signed_in = HttpRequest(port_, "GET", "/healthz", "", {{"Authorization", "Bearer abc"}});
+  EXPECT_EQ(signed_in.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(signed_in.Header("cache-control"), "no-store");
+
+  auto worker = HttpRequest(port_, "POST", "/test/echo", "{}",
+                            {{"Content-Type", "application/json"}, {"Authorization", "Bearer x"}});
+  EXPECT_EQ(worker.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(worker.Header("cache-control"), "no-store");
+
+  auto missing = HttpRequest(port_, "GET", "/v1/nada");
+  EXPECT_EQ(missing.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(missing.Header("cache-control"), "no-store");
+
+  HttpConnection rejected(port_);
+  rejected.SendRaw("GARBAGE\r\n\r\n");
+  auto garbage = rejected.Read(std::chrono::seconds(10));
+  EXPECT_EQ(garbage.Header("x-content-type-options"), "nosniff") << garbage.raw;
+
+  HttpConnection streamed(port_);
+  streamed.SendRaw(
+      "GET /test/stream?chunks=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer y\r\n\r\n");
+  auto stream = streamed.Read();
+  EXPECT_TRUE(stream.complete);
+  EXPECT_EQ(stream.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(stream.Header("cache-control"), "no-store");
+}
+
+// Issue 15 item 9: an error logged inside a request (here by the database
+// pool, which knows nothing of requests) names the request.
+TEST_F(HttpLayerTest, AnErrorLoggedDuringARequestCarriesItsRequestId) {
+  ::testing::internal::CaptureStdout();
+  auto result = HttpRequest(port_, "GET", "/test/sql-error", "", {{"X-Request-Id", "sql-err-1"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string output = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(result.status, 500);
+  auto lines = LogLines(output, "error de SQL");
+  ASSERT_EQ(lines.size(), 1u) << output;
+  EXPECT_EQ(lines[0].value("request_id", ""), "sql-err-1") << lines[0];
+}
+
+// Issue 15 item 11: the access log names the tenant, and 405 and queue-full
+// 503 answers have their line.
+TEST_F(HttpLayerTest, TheAccessLogNamesTheTenantAndLogs405) {
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(HttpRequest(port_, "GET", "/test/tenant/durango/thing").status, 200);
+  EXPECT_EQ(HttpRequest(port_, "GET", "/healthz", "", {{"X-Request-Id", "sin-inquilino"}}).status,
+            200);
+  HttpConnection unknown_method(port_);
+  unknown_method.SendRaw("TRACE /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: metodo-raro\r\n\r\n");
+  auto refused = unknown_method.Read(std::chrono::seconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string output = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(refused.status, 405) << refused.raw;
+  auto lines = LogLines(output, "request");
+  bool tenant_line = false;
+  bool method_line = false;
+  for (const auto& line : lines) {
+    if (line.value("route", "") == "/test/tenant/{tenant}/thing") {
+      tenant_line = true;
+      EXPECT_EQ(line.value("tenant", ""), "durango") << line;
+    }
+    if (line.value("request_id", "") == "sin-inquilino") {
+      EXPECT_FALSE(line.contains("tenant"));
+    }
+    if (line.value("request_id", "") == "metodo-raro") {
+      method_line = true;
+      EXPECT_EQ(line.value("status", 0), 405) << line;
+    }
+  }
+  EXPECT_TRUE(tenant_line) << output;
+  EXPECT_TRUE(method_line) << output;
+}
+
+// Issue 15 item 11: a request that never finished arriving got Pistache's
+// 408 and no access log line.
+TEST_F(HttpLayerTest, ARequestThatTimesOutHasAnAccessLogLine) {
+  app_.reset();
+  core::Config config = database_.MakeConfig();
+  config.header_timeout = std::chrono::milliseconds(1000);
+  app_ = std::make_unique<api::App>(config);
+  ASSERT_TRUE(app_->Start().ok());
+  ::testing::internal::CaptureStdout();
+  HttpConnection connection(app_->Port());
+  connection.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // never finished
+  auto result = connection.Read(std::chrono::seconds(10));
+  EXPECT_TRUE(connection.ClosedByPeer(std::chrono::seconds(5)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string output = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(result.status, 408) << result.raw;
+  bool logged = false;
+  for (const auto& line : LogLines(output, "request")) logged |= line.value("status", 0) == 408;
+  EXPECT_TRUE(logged) << output;
 }
 
 }  // namespace

@@ -335,6 +335,36 @@ TEST_F(IdentityTest, FailuresFromOneAddressAcrossEmailsGive429) {
   EXPECT_GT(std::atoi(blocked.Header("retry-after").c_str()), 0);
 }
 
+// Issue 15 item 7: behind a trusted proxy every client arrived from the
+// proxy's address, so one client's failures locked every other client out.
+TEST_F(IdentityTest, BehindATrustedProxyFailuresCountPerForwardedClient) {
+  core::Config config = database_.MakeConfig();
+  config.login_max_failures_per_ip = 3;
+  config.redis_prefix += "tras-proxy:";
+  config.trusted_proxies = core::ParseCidrList("127.0.0.0/8, ::1").value();
+  api::App proxied(config);
+  ASSERT_TRUE(proxied.Start().ok());
+  MakeUser("detras@ejemplo.mx");
+  auto login = [&](const std::string& email, const std::string& password,
+                   std::map<std::string, std::string> headers) {
+    headers["Content-Type"] = "application/json";
+    return HttpRequest(proxied.Port(), "POST", "/v1/auth/login",
+                       json{{"email", email}, {"password", password}}.dump(), headers);
+  };
+  for (int i = 0; i < 4; ++i) {
+    // The attacker also claims other addresses; the proxy appended the real one.
+    login("nadie" + std::to_string(i) + "@ejemplo.mx", "adivinanza",
+          {{"X-Forwarded-For", "198.51.100." + std::to_string(i) + ", 203.0.113.66"}});
+  }
+  EXPECT_EQ(login("detras@ejemplo.mx", kPassword, {{"X-Forwarded-For", "203.0.113.66"}}).status,
+            429);
+  // Another client behind the same proxy (X-Forwarded-For or RFC 7239 Forwarded) is unaffected.
+  EXPECT_EQ(login("detras@ejemplo.mx", kPassword, {{"X-Forwarded-For", "203.0.113.77"}}).status,
+            200);
+  EXPECT_EQ(login("detras@ejemplo.mx", kPassword, {{"Forwarded", "for=\"[2001:db8::77]\""}}).status,
+            200);
+}
+
 TEST_F(IdentityTest, ALockedOutMemberIsInTheirTenantsAuditChain) {
   MakeUser("miembro@ejemplo.mx", "editor", "tepehuanes");
   MakeUser("auditora@ejemplo.mx", "auditor", "tepehuanes");

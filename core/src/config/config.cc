@@ -100,6 +100,11 @@ const std::vector<ConfigVariable>& ConfigVariables() {
       {"CABILDO_PASSWORD_HASH_THREADS", "0", "hilos que calculan Argon2id (0: uno por núcleo)"},
       {"CABILDO_PASSWORD_HASH_QUEUE", "4",
        "cálculos en espera además de los que corren; más → 503"},
+      {"CABILDO_TRUSTED_PROXIES", "(vacío)",
+       "CIDR separados por comas (IPv4/IPv6) de los proxies cuyo X-Forwarded-For o Forwarded "
+       "nombra al cliente; vacío: el cliente es el par TCP"},
+      {"CABILDO_HEADER_TIMEOUT_MS", "5000",
+       "tiempo máximo para recibir la línea de solicitud y los encabezados (luego 408)"},
   };
   return kVariables;
 }
@@ -198,6 +203,16 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
   config.password_hash_threads = static_cast<int>(hash_threads);
   CABILDO_ASSIGN_OR_RETURN(auto hash_queue, get_int("CABILDO_PASSWORD_HASH_QUEUE", 4, 0, 1024));
   config.password_hash_queue = static_cast<int>(hash_queue);
+  const std::string proxies = get("CABILDO_TRUSTED_PROXIES", "");
+  auto trusted = ParseCidrList(proxies);
+  if (!trusted.ok()) {
+    return InvalidArgumentError("CABILDO_TRUSTED_PROXIES no es válido: " +
+                                trusted.status().message());
+  }
+  config.trusted_proxies = std::move(trusted).value();
+  CABILDO_ASSIGN_OR_RETURN(auto header_timeout,
+                           get_int("CABILDO_HEADER_TIMEOUT_MS", 5000, 100, 600000));
+  config.header_timeout = std::chrono::milliseconds(header_timeout);
   return config;
 }
 

@@ -77,7 +77,26 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"CABILDO_REDIS_URL", "unix://relative.sock"},
         BadCase{"CABILDO_REDIS_URL", "unix:///r.sock?db=a"},
         BadCase{"CABILDO_REDIS_URL", "unix:///r.sock?dbx=1"},
-        BadCase{"CABILDO_REDIS_URL", "redis://:6379"}, BadCase{"CABILDO_LOG_LEVEL", "verbose"}));
+        BadCase{"CABILDO_REDIS_URL", "redis://:6379"}, BadCase{"CABILDO_LOG_LEVEL", "verbose"},
+        BadCase{"CABILDO_TRUSTED_PROXIES", "10.0.0.0/33"},
+        BadCase{"CABILDO_TRUSTED_PROXIES", "10.0.0.0/8,,"},
+        BadCase{"CABILDO_TRUSTED_PROXIES", "proxy.interno"},
+        BadCase{"CABILDO_TRUSTED_PROXIES", "2001:db8::/129"},
+        BadCase{"CABILDO_HEADER_TIMEOUT_MS", "0"}));
+
+TEST(ConfigTest, TrustedProxiesAreParsedAndNoneByDefault) {
+  auto none = LoadConfig(FakeEnv({}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->trusted_proxies.empty());
+  auto config =
+      LoadConfig(FakeEnv({{"CABILDO_TRUSTED_PROXIES", " 10.0.0.0/8, 2001:db8::/32 ,192.0.2.7"}}));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_EQ(config->trusted_proxies.size(), 3u);
+  EXPECT_TRUE(config->trusted_proxies[0].Contains(*ParseIpAddress("10.200.0.1")));
+  EXPECT_TRUE(config->trusted_proxies[1].Contains(*ParseIpAddress("2001:db8:ffff::1")));
+  EXPECT_TRUE(config->trusted_proxies[2].Contains(*ParseIpAddress("192.0.2.7")));
+  EXPECT_FALSE(config->trusted_proxies[2].Contains(*ParseIpAddress("192.0.2.8")));
+}
 
 // Before, credentials and the database number were dropped (or refused):
 // the client connected unauthenticated to db 0.

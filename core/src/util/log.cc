@@ -12,6 +12,8 @@ namespace {
 // The only process-wide mutable state here: set once before threads start.
 std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};  // NOLINT
 std::mutex g_write_mutex;                                         // NOLINT
+// The request this thread is working on (ScopedRequestId), or nullptr.
+thread_local const std::string* t_request_id = nullptr;  // NOLINT
 
 const char* LevelName(LogLevel level) {
   switch (level) {
@@ -46,6 +48,7 @@ void Logger::Log(LogLevel level, std::string_view message, nlohmann::json fields
   line["level"] = LevelName(level);
   line["msg"] = message;
   for (auto& [key, value] : fields.items()) line[key] = std::move(value);
+  if (t_request_id != nullptr && !line.contains("request_id")) line["request_id"] = *t_request_id;
   // `replace` keeps a log line valid JSON even if a field holds broken UTF-8.
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   text.push_back('\n');
@@ -53,6 +56,12 @@ void Logger::Log(LogLevel level, std::string_view message, nlohmann::json fields
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
 }
+
+ScopedRequestId::ScopedRequestId(const std::string& id) : previous_(t_request_id) {
+  t_request_id = &id;
+}
+
+ScopedRequestId::~ScopedRequestId() { t_request_id = previous_; }
 
 std::string NowRfc3339() {
   const auto now = std::chrono::system_clock::now();

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "cabildo/api/metrics.h"
 #include "cabildo/api/router.h"
@@ -28,6 +29,9 @@ struct ServerOptions {
   // Pistache) gets 408 here instead of after Pistache's 60 s default.
   std::chrono::milliseconds header_timeout{5000};
   std::chrono::milliseconds body_timeout{60000};  // slow phones upload slowly
+  // Proxies whose X-Forwarded-For / Forwarded name the client
+  // (Request::remote_address); empty: the TCP peer is the client.
+  std::vector<core::Cidr> trusted_proxies;
 };
 
 class HttpServer {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cabildo/core/net.h"
 #include "cabildo/core/status.h"
 
 namespace cabildo::core {
@@ -50,6 +51,11 @@ struct Config {
   std::chrono::milliseconds rate_limit_sync{200};
   int password_hash_threads = 0;  // Argon2id pool; 0: one per core
   int password_hash_queue = 4;    // jobs waiting beyond the running ones; more → 503
+  // Proxies whose Forwarded / X-Forwarded-For name the client; empty: the
+  // TCP peer is the client and those headers are ignored.
+  std::vector<Cidr> trusted_proxies;
+  // How long a request's line and headers may take to arrive (then 408).
+  std::chrono::milliseconds header_timeout{5000};
 };
 
 // One documented variable: name, default (as shown to operators) and meaning.

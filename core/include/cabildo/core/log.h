@@ -31,6 +31,20 @@ inline void LogError(std::string_view m, nlohmann::json f = nlohmann::json::obje
   Logger::Log(LogLevel::kError, m, std::move(f));
 }
 
+// While it lives, every line this thread logs carries "request_id": `id`
+// (unless the line names one itself), so an error logged deep inside a
+// request (the database pool, Redis) can be traced to it. `id` must outlive it.
+class ScopedRequestId {
+ public:
+  explicit ScopedRequestId(const std::string& id);
+  ~ScopedRequestId();
+  ScopedRequestId(const ScopedRequestId&) = delete;
+  ScopedRequestId& operator=(const ScopedRequestId&) = delete;
+
+ private:
+  const std::string* previous_;
+};
+
 // RFC 3339 UTC with milliseconds, e.g. 2026-11-22T04:20:00.123Z.
 std::string NowRfc3339();
 
