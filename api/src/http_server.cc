@@ -230,15 +230,29 @@ bool IsJsonMediaType(const std::string& content_type) {
                                         type.compare(type.size() - 5, 5, "+json") == 0);
 }
 
-// Decoded path parameters and query values reach SQL as text, and PostgreSQL
-// answers bytes that are not UTF-8 with an error: refuse them here as a 400.
+// Decoded path parameters and query values reach SQL as text. PostgreSQL
+// answers bytes that are not UTF-8 with an error, and its text stops at a NUL
+// (%00), so "licencia%00x" would be searched as "licencia": both are a 400 at
+// the door, as are the other control characters (no name, slug, cursor or
+// search term holds one).
+bool HasControlCharacter(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
 std::optional<std::string> InvalidUtf8Part(const Request& request, const Router::Match& match) {
   for (const auto& [name, value] : match.params) {
     if (!IsValidUtf8(value)) return "La ruta contiene bytes que no son UTF-8 válido.";
+    if (HasControlCharacter(value)) return "La ruta contiene caracteres de control.";
   }
   for (const auto& [name, value] : request.query) {
     if (!IsValidUtf8(name) || !IsValidUtf8(value)) {
       return "El parámetro de consulta no es UTF-8 válido.";
+    }
+    if (HasControlCharacter(name) || HasControlCharacter(value)) {
+      return "El parámetro de consulta contiene caracteres de control.";
     }
   }
   return std::nullopt;

@@ -578,6 +578,12 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
         }
         json config = body.value("config", json::object());
         std::vector<std::pair<std::string, std::string>> errors;
+        // Only "config" is read: any other field is a client's mistake (a
+        // typo, or a config sent at the top level), never silently dropped.
+        for (const auto& [field, value] : body.items()) {
+          if (field != "config")
+            errors.emplace_back(field, "Campo desconocido: solo se acepta config.");
+        }
         core::ValidateConfig(plugin->config_schema, config, "config", errors);
         if (!errors.empty()) {
           std::vector<FieldError> fields;

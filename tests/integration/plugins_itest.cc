@@ -173,6 +173,12 @@ TEST_F(ModuleTest, ModulesAreListedAndEnabledPerTenant) {
   auto bad = Call("PUT", "/v1/tenants/tepehuanes/modules/example",
                   json{{"config", {{"greting", "hola"}}}}.dump(), admin);
   EXPECT_EQ(bad.status, 422);
+  // A config sent at the top level (or any field but "config") is refused,
+  // not ignored while the module is enabled with an empty config.
+  auto top_level = Call("PUT", "/v1/tenants/tepehuanes/modules/example",
+                        json{{"greeting", "hola"}}.dump(), admin);
+  EXPECT_EQ(top_level.status, 422) << top_level.body;
+  EXPECT_EQ(json::parse(top_level.body)["errors"][0]["field"], "greeting");
   EXPECT_EQ(Call("PUT", "/v1/tenants/tepehuanes/modules/nope", "{}", admin).status, 404);
   auto enabled = Call("PUT", "/v1/tenants/tepehuanes/modules/example",
                       json{{"config", {{"greeting", "¡Bienvenidos a Tepehuanes!"}}}}.dump(), admin);

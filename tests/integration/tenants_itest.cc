@@ -166,5 +166,20 @@ TEST_F(TenantEndpointsTest, BytesThatAreNotUtf8Are400) {
   EXPECT_EQ(Get("/v1/tenants/durango?q=G%C3%B3mez").status, 200);  // real UTF-8 passes
 }
 
+// PostgreSQL's text stops at NUL: a %00 in a path or query value would reach
+// SQL as a shorter value (a search for "a%00b" ran as "a"). Control
+// characters are a 400 at the door, like bytes that are not UTF-8.
+TEST_F(TenantEndpointsTest, ControlCharactersInThePathOrQueryAre400) {
+  for (const char* path :
+       {"/v1/tenants/dur%00ango", "/v1/tenants?cursor=abc%00", "/v1/tenants?limit=5%0A",
+        "/v1/tenants/durango?x%01=1", "/v1/tenants/durango/modules?q=%7F"}) {
+    auto response = Get(path);
+    EXPECT_EQ(response.status, 400) << path;
+    EXPECT_EQ(response.Header("content-type"), "application/problem+json") << path;
+    EXPECT_NE(response.body.find("control"), std::string::npos) << path << response.body;
+  }
+  EXPECT_EQ(Get("/v1/tenants/durango?q=uno+dos").status, 200);  // a space is no control
+}
+
 }  // namespace
 }  // namespace cabildo
