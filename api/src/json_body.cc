@@ -161,6 +161,9 @@ class BoundedDomBuilder {
     return false;
   }
   bool Refuse422(std::string field, std::string message) {
+    // A refused value at the root is no field of an object: the body itself
+    // is wrong (a bare 1e400 or "a\u0000"), a 400 with the reason.
+    if (field.empty()) return Refuse400("El cuerpo no es válido: " + message);
     if (!refusal_) {
       refusal_ =
           JsonRefusal{422, "Revise los campos señalados.", std::move(field), std::move(message)};

@@ -108,6 +108,19 @@ TEST(BoundedJsonTest, RefusesControlCharactersInKeysIncludingLineBreaks) {
   EXPECT_FALSE(ParseBoundedJson(R"({"a\n": 1})").ok());
 }
 
+// A refused value at the root names no field: a 422 with an empty field
+// would be a validation answer pointing nowhere (found by json_body_fuzz).
+TEST(BoundedJsonTest, ARefusedValueAtTheRootIsA400) {
+  for (const char* body : {"1e400", "-1e400", "\"a\\u0000\""}) {
+    auto parsed = ParseBoundedJson(body);
+    ASSERT_FALSE(parsed.ok()) << body;
+    EXPECT_EQ(parsed.refusal->status, 400) << body;
+    EXPECT_TRUE(parsed.refusal->field.empty()) << body;
+    EXPECT_NE(parsed.refusal->detail.find("El cuerpo no es válido"), std::string::npos) << body;
+  }
+  EXPECT_EQ(ParseBoundedJson(R"({"a": 1e400})").refusal->status, 422);  // a field: named
+}
+
 TEST(BoundedJsonTest, AllowsTabNewlineAndCarriageReturnInValues) {
   auto parsed = ParseBoundedJson(R"({"note": "uno\tdos\r\ntres"})");
   ASSERT_TRUE(parsed.ok());

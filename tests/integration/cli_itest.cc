@@ -90,18 +90,6 @@ std::map<std::string, std::string> EnvFor(const testing::TestDatabase& database)
           {"CABILDO_REDIS_URL", testing::RequiredEnv("CABILDO_REDIS_URL")}};
 }
 
-uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 TEST(CliTest, HelpOnEveryCommand) {
   std::string out;
   EXPECT_EQ(RunCabildo({"--help"}, {}, &out), 0);
@@ -207,7 +195,7 @@ TEST(CliTest, UserCreateReadsThePasswordFromStdinAndAuditVerifyChecksTheChain) {
 TEST(CliTest, ServeLogsJsonLinesAndStopsCleanlyOnSigterm) {
   testing::TestDatabase database;
   auto env = EnvFor(database);
-  const uint16_t port = FreePort();
+  const uint16_t port = testing::FreeLoopbackPort();
   env["CABILDO_LISTEN"] = "127.0.0.1:" + std::to_string(port);
   env["CABILDO_SHUTDOWN_DRAIN_MS"] = "200";
   Process server = Start({"serve"}, env);

@@ -86,18 +86,6 @@ std::string RandomUuid() {
          hex.substr(17, 3) + "-" + hex.substr(20, 12);
 }
 
-uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 // `cabildo serve` on its own port, its output in a file.
 class ServerProcess {
  public:
@@ -107,7 +95,7 @@ class ServerProcess {
 
   // Starts it and waits for /healthz; false when it never answers.
   bool Start() {
-    port_ = FreePort();
+    port_ = testing::FreeLoopbackPort();
     pid_ = fork();
     if (pid_ == 0) {
       setenv("CABILDO_DATABASE_URL", database_.app_url().c_str(), 1);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -90,5 +91,9 @@ class HttpConnection {
 HttpResult HttpRequest(uint16_t port, const std::string& method, const std::string& path,
                        const std::string& body = "",
                        const std::map<std::string, std::string>& headers = {});
+
+// A loopback TCP port nothing listens on right now (for a `cabildo serve`
+// child process; the kernel may hand it out again, so use it at once).
+uint16_t FreeLoopbackPort();
 
 }  // namespace cabildo::testing
