@@ -68,7 +68,7 @@ Status App::Start() {
   context_->plugins = std::move(plugins).value();
   // Redis is optional (down: serve without it), but one that refuses the
   // configured password or database number is a configuration error.
-  if (Status redis = context_->redis.Ping(); redis.code() == StatusCode::kFailedPrecondition) {
+  if (Status redis = context_->redis.Ping(); redis.code() == StatusCode::kUnprocessable) {
     return redis;
   }
   server_ = std::make_unique<HttpServer>(options, router_, context_->metrics);

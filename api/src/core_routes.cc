@@ -54,7 +54,7 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
     const bool database = app.db.Ping().ok();
     const Status redis_status = app.redis.Ping();
     const bool redis = redis_status.ok();
-    const bool redis_rejected = redis_status.code() == StatusCode::kFailedPrecondition;
+    const bool redis_rejected = redis_status.code() == StatusCode::kUnprocessable;
     const bool ready = database && !app.draining;
     json body = {{"status", app.draining ? "draining" : (ready ? "ready" : "unavailable")},
                  {"database", database ? "up" : "down"},

@@ -68,7 +68,7 @@ StatusOr<nlohmann::json> ParseJsonBody(const Request& request) {
   if (parsed.ok()) return std::move(parsed.value);
   const JsonRefusal& refusal = *parsed.refusal;
   if (refusal.status == 422) {
-    return FailedPreconditionError(refusal.field + ": " + refusal.message);
+    return UnprocessableError(refusal.field + ": " + refusal.message);
   }
   return InvalidArgumentError(refusal.detail);
 }

@@ -106,7 +106,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
     if (!body.ok()) {
       refused_body_ = JsonRefusalProblem(*body.refusal, request_.request_id);
       refused_body_status_ = body.refusal->status == 422
-                                 ? FailedPreconditionError(body.refusal->message)
+                                 ? UnprocessableError(body.refusal->message)
                                  : InvalidArgumentError(body.refusal->detail);
       return refused_body_status_;
     }
@@ -211,8 +211,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
     if (!header) return OkStatus();
     const std::string etag = StrongEtag(plugin::HttpResponse::Json(200, current).body);
     if (EtagMatches(*header, etag, EtagComparison::kStrong)) return OkStatus();
-    return PreconditionFailedError(
-        "El registro cambió desde que lo leyó; vuelva a leerlo y reintente.");
+    return IfMatchFailedError("El registro cambió desde que lo leyó; vuelva a leerlo y reintente.");
   }
 
  private:
@@ -290,7 +289,7 @@ class NetworkBodyWriter final : public plugin::BodyWriter {
 // tests) the body is produced into memory instead.
 Response SendStream(Request& request, plugin::HttpResponse& response) {
   Response head{200, response.content_type, "", response.headers, {}};
-  const std::string etag = StrongEtag(RequestFingerprint(request) + "\n" + response.version);
+  const std::string etag = StrongEtag(RequestFingerprint(request) + "\n" + response.etag_basis);
   if (auto not_modified = NotModified(request, etag)) return *not_modified;
   if (request.method == Method::kHead || !request.open_stream) {
     plugin::StringBodyWriter memory;

@@ -71,7 +71,7 @@ int HttpStatusFor(StatusCode code) {
       return 409;
     case StatusCode::kAborted:
       return 409;
-    case StatusCode::kFailedPrecondition:
+    case StatusCode::kUnprocessable:
       return 422;
     case StatusCode::kResourceExhausted:
       return 429;
@@ -79,7 +79,7 @@ int HttpStatusFor(StatusCode code) {
       return 503;
     case StatusCode::kInternal:
       return 500;
-    case StatusCode::kPreconditionFailed:
+    case StatusCode::kIfMatchFailed:
       return 412;
   }
   return 500;

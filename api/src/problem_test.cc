@@ -33,7 +33,7 @@ TEST(ProblemTest, EveryStatusCodeMapsAsTheStyleGuideSays) {
   EXPECT_EQ(HttpStatusFor(StatusCode::kNotFound), 404);
   EXPECT_EQ(HttpStatusFor(StatusCode::kAlreadyExists), 409);
   EXPECT_EQ(HttpStatusFor(StatusCode::kAborted), 409);
-  EXPECT_EQ(HttpStatusFor(StatusCode::kFailedPrecondition), 422);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kUnprocessable), 422);
   EXPECT_EQ(HttpStatusFor(StatusCode::kResourceExhausted), 429);
   EXPECT_EQ(HttpStatusFor(StatusCode::kUnavailable), 503);
   EXPECT_EQ(HttpStatusFor(StatusCode::kInternal), 500);

@@ -94,7 +94,7 @@ TEST(RedisUrlTest, AWrongPasswordStopsStartUpWithoutShowingThePassword) {
   ::testing::internal::CaptureStdout();
   Status ping = redis.Ping();
   const std::string logged = ::testing::internal::GetCapturedStdout();
-  EXPECT_EQ(ping.code(), StatusCode::kFailedPrecondition) << ping.message();
+  EXPECT_EQ(ping.code(), StatusCode::kUnprocessable) << ping.message();
   EXPECT_NE(logged.find("AUTH"), std::string::npos) << logged;
   EXPECT_EQ(logged.find(wrong), std::string::npos) << logged;
   EXPECT_EQ(ping.message().find(wrong), std::string::npos) << ping.message();
@@ -104,7 +104,7 @@ TEST(RedisUrlTest, AWrongPasswordStopsStartUpWithoutShowingThePassword) {
   config.redis_url = server.Url("password=" + wrong);
   api::App app(config);
   Status started = app.Start();
-  EXPECT_EQ(started.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(started.code(), StatusCode::kUnprocessable);
   EXPECT_NE(started.message().find("CABILDO_REDIS_URL"), std::string::npos) << started.message();
   EXPECT_EQ(started.message().find(wrong), std::string::npos);
   if (started.ok()) app.Stop(std::chrono::milliseconds(0), std::chrono::milliseconds(100));

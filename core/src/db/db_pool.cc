@@ -383,9 +383,9 @@ Status StatusFromDbException(std::exception_ptr error, bool* broken) {
   } catch (const pqxx::unique_violation&) {
     return AlreadyExistsError("Ya existe un registro con esos datos.");
   } catch (const pqxx::foreign_key_violation&) {
-    return FailedPreconditionError("El registro hace referencia a otro que no existe.");
+    return UnprocessableError("El registro hace referencia a otro que no existe.");
   } catch (const pqxx::check_violation&) {
-    return FailedPreconditionError("Los datos no cumplen las reglas del registro.");
+    return UnprocessableError("Los datos no cumplen las reglas del registro.");
   } catch (const pqxx::serialization_failure&) {
     return Status(StatusCode::kAborted, "Hubo un cambio simultáneo; intente de nuevo.");
   } catch (const pqxx::insufficient_privilege&) {

@@ -149,7 +149,7 @@ StatusOr<User> CreateUser(pqxx::transaction_base& work, const NewUser& user,
     for (const auto& p : found)
       message += (message.empty() ? "" : " ") + p.field + ": " + p.message;
     if (problems) *problems = std::move(found);
-    return FailedPreconditionError(message);
+    return UnprocessableError(message);
   }
   std::string hash = user.password_hash;
   if (hash.empty()) {

@@ -123,9 +123,9 @@ StatusOr<MigrationReport> ApplyMigrations(pqxx::connection& connection,
     auto it = applied.find(file.version);
     if (it == applied.end()) continue;
     if (it->second.second != file.checksum) {
-      return FailedPreconditionError("la migración ya aplicada '" + file.name + "' (" + component +
-                                     ") cambió: su checksum no coincide con el registrado. "
-                                     "Las migraciones aplicadas no se editan; cree una nueva.");
+      return UnprocessableError("la migración ya aplicada '" + file.name + "' (" + component +
+                                ") cambió: su checksum no coincide con el registrado. "
+                                "Las migraciones aplicadas no se editan; cree una nueva.");
     }
     ++report.already_applied;
   }
@@ -138,8 +138,8 @@ StatusOr<MigrationReport> ApplyMigrations(pqxx::connection& connection,
       work.exec_prepared("migrate.record", component, file.version, file.name, file.checksum);
       work.commit();
     } catch (const pqxx::sql_error& error) {
-      return FailedPreconditionError("la migración '" + file.name + "' (" + component +
-                                     ") falló: " + error.what());
+      return UnprocessableError("la migración '" + file.name + "' (" + component +
+                                ") falló: " + error.what());
     }
     LogInfo("migración aplicada", {{"component", component}, {"file", file.name}});
     report.applied.push_back(file.name);

@@ -105,9 +105,9 @@ Status CheckDescriptor(const std::string& path, const plugin::PluginDescriptor& 
   // Field by field, first the ones whose layout never changes.
   auto mismatch = [&](const std::string& field, const std::string& plugin_value,
                       const std::string& host_value) {
-    return FailedPreconditionError("plugin " + path + ": ABI incompatible: " + field +
-                                   " del plugin = " + plugin_value + ", del host = " + host_value +
-                                   "; recompílelo con este Cabildo");
+    return UnprocessableError("plugin " + path + ": ABI incompatible: " + field +
+                              " del plugin = " + plugin_value + ", del host = " + host_value +
+                              "; recompílelo con este Cabildo");
   };
   if (descriptor.magic != plugin::kMagic) {
     return mismatch("magic", std::to_string(descriptor.magic), std::to_string(plugin::kMagic));
@@ -127,21 +127,21 @@ Status CheckDescriptor(const std::string& path, const plugin::PluginDescriptor& 
   }
   if (descriptor.name == nullptr ||
       !plugin::IsLowerName(descriptor.name, 2, 63, /*letter_first=*/true)) {
-    return FailedPreconditionError("plugin " + path + ": nombre no válido");
+    return UnprocessableError("plugin " + path + ": nombre no válido");
   }
   auto min = ParseVersion(descriptor.core_version_min);
   auto max = ParseVersion(descriptor.core_version_max);
   auto core = ParseVersion(kCoreVersion);
   if (!min || !max || *core < *min || !(*core < *max)) {
-    return FailedPreconditionError(
+    return UnprocessableError(
         "plugin " + path + " (" + descriptor.name + "): requiere Cabildo >= " +
         (descriptor.core_version_min ? descriptor.core_version_min : "?") + " y < " +
         (descriptor.core_version_max ? descriptor.core_version_max : "?") + "; este es " +
         kCoreVersion);
   }
   if (descriptor.init == nullptr) {
-    return FailedPreconditionError("plugin " + path + " (" + descriptor.name +
-                                   "): el descriptor no tiene init");
+    return UnprocessableError("plugin " + path + " (" + descriptor.name +
+                              "): el descriptor no tiene init");
   }
   return OkStatus();
 }
@@ -155,14 +155,14 @@ Status InitPlugin(LoadedPlugin& plugin, Status (*init)(plugin::PluginRegistrar&)
     status = InternalError(std::string("excepción en init: ") + error.what());
   }
   if (!status.ok()) {
-    return FailedPreconditionError("plugin " + plugin.file + " (" + plugin.name +
-                                   "): init falló: " + status.message());
+    return UnprocessableError("plugin " + plugin.file + " (" + plugin.name +
+                              "): init falló: " + status.message());
   }
   registrar.Finish();
   if (!registrar.errors().empty()) {
     std::string message;
     for (const auto& e : registrar.errors()) message += (message.empty() ? "" : "; ") + e;
-    return FailedPreconditionError("plugin " + plugin.file + " (" + plugin.name + "): " + message);
+    return UnprocessableError("plugin " + plugin.file + " (" + plugin.name + "): " + message);
   }
   return OkStatus();
 }
@@ -173,14 +173,13 @@ StatusOr<LoadedPlugin> LoadPlugin(const std::string& path) {
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* error = dlerror();
-    return FailedPreconditionError("plugin " + path +
-                                   ": no se pudo cargar: " + (error ? error : "?"));
+    return UnprocessableError("plugin " + path + ": no se pudo cargar: " + (error ? error : "?"));
   }
   const auto* descriptor =
       static_cast<const plugin::PluginDescriptor*>(dlsym(handle, "cabildo_plugin_v1"));
   if (descriptor == nullptr) {
-    return FailedPreconditionError("plugin " + path +
-                                   ": no exporta cabildo_plugin_v1 (¿falta CABILDO_PLUGIN?)");
+    return UnprocessableError("plugin " + path +
+                              ": no exporta cabildo_plugin_v1 (¿falta CABILDO_PLUGIN?)");
   }
   Status compatible = CheckDescriptor(path, *descriptor);
   if (!compatible.ok()) return compatible;
@@ -213,8 +212,8 @@ StatusOr<PluginSet> LoadPlugins(const std::string& dir, bool optional) {
     auto plugin = LoadPlugin(file);
     Status status = plugin.status();
     if (plugin.ok() && !names.insert(plugin->name).second) {
-      status = FailedPreconditionError("plugin " + file + ": el nombre '" + plugin->name +
-                                       "' ya lo usa otro plugin");
+      status = UnprocessableError("plugin " + file + ": el nombre '" + plugin->name +
+                                  "' ya lo usa otro plugin");
     }
     if (!status.ok()) {
       if (!optional) return status;
@@ -297,8 +296,8 @@ Status MigratePlugins(pqxx::connection& owner, const std::vector<LoadedPlugin>& 
       }
       work.commit();
     } catch (const std::exception& error) {
-      return FailedPreconditionError("plugin " + plugin.name +
-                                     ": no se registraron sus permisos: " + error.what());
+      return UnprocessableError("plugin " + plugin.name +
+                                ": no se registraron sus permisos: " + error.what());
     }
     LogInfo("plugin migrado", {{"plugin", plugin.name}, {"applied", report->applied.size()}});
   }

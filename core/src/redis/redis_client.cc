@@ -236,7 +236,7 @@ Status RedisClient::Handshake(redisContext* context) {
         std::string("Redis rechazó ") + what +
         " (revise CABILDO_REDIS_URL): " + std::string(reply->str, reply->len);
     if (!rejected_.exchange(true)) LogError(message);  // once, not per request
-    return FailedPreconditionError(message);
+    return UnprocessableError(message);
   };
   if (!endpoint_->password.empty()) {
     std::vector<std::string> auth = {"AUTH"};
@@ -291,8 +291,7 @@ Status RedisClient::Ping() {
   if (!reply.ok()) {
     // While the circuit is open after a refused AUTH/SELECT, still say why.
     if (rejected_)
-      return FailedPreconditionError(
-          "Redis rechazó las credenciales o la base de CABILDO_REDIS_URL.");
+      return UnprocessableError("Redis rechazó las credenciales o la base de CABILDO_REDIS_URL.");
     return reply.status();
   }
   return OkStatus();

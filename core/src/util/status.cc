@@ -18,7 +18,7 @@ const char* StatusCodeName(StatusCode code) {
       return "ya existe";
     case StatusCode::kAborted:
       return "conflicto";
-    case StatusCode::kFailedPrecondition:
+    case StatusCode::kUnprocessable:
       return "condición no cumplida";
     case StatusCode::kResourceExhausted:
       return "límite excedido";
@@ -26,7 +26,7 @@ const char* StatusCodeName(StatusCode code) {
       return "no disponible";
     case StatusCode::kInternal:
       return "error interno";
-    case StatusCode::kPreconditionFailed:
+    case StatusCode::kIfMatchFailed:
       return "versión desactualizada";
   }
   return "desconocido";

@@ -69,7 +69,7 @@ struct User {
   bool instance_admin = false;
 };
 
-// Validates, hashes and inserts. kFailedPrecondition listing the field
+// Validates, hashes and inserts. kUnprocessable listing the field
 // problems, kAlreadyExists when the email is taken.
 StatusOr<User> CreateUser(pqxx::transaction_base& work, const NewUser& user,
                           std::vector<FieldProblem>* problems = nullptr);

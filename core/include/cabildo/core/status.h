@@ -14,17 +14,17 @@ namespace cabildo {
 // HTTP status.
 enum class StatusCode {
   kOk,
-  kInvalidArgument,     // 400: the request itself is malformed
-  kUnauthenticated,     // 401
-  kPermissionDenied,    // 403
-  kNotFound,            // 404
-  kAlreadyExists,       // 409
-  kAborted,             // 409: concurrent change, retry
-  kFailedPrecondition,  // 422: well-formed but not acceptable
-  kResourceExhausted,   // 429
-  kUnavailable,         // 503: a dependency is down; retry later
-  kInternal,            // 500: a bug
-  kPreconditionFailed,  // 412: If-Match no longer matches (someone else changed it)
+  kInvalidArgument,    // 400: the request itself is malformed
+  kUnauthenticated,    // 401
+  kPermissionDenied,   // 403
+  kNotFound,           // 404
+  kAlreadyExists,      // 409
+  kAborted,            // 409: concurrent change, retry
+  kUnprocessable,      // 422: well-formed but not acceptable
+  kResourceExhausted,  // 429
+  kUnavailable,        // 503: a dependency is down; retry later
+  kInternal,           // 500: a bug
+  kIfMatchFailed,      // 412: If-Match no longer matches (someone else changed it)
 };
 
 // The Spanish, human name of a code (used in logs and CLI messages).
@@ -54,8 +54,8 @@ inline Status NotFoundError(std::string m) { return {StatusCode::kNotFound, std:
 inline Status AlreadyExistsError(std::string m) {
   return {StatusCode::kAlreadyExists, std::move(m)};
 }
-inline Status FailedPreconditionError(std::string m) {
-  return {StatusCode::kFailedPrecondition, std::move(m)};
+inline Status UnprocessableError(std::string m) {
+  return {StatusCode::kUnprocessable, std::move(m)};
 }
 inline Status PermissionDeniedError(std::string m) {
   return {StatusCode::kPermissionDenied, std::move(m)};
@@ -65,8 +65,8 @@ inline Status UnauthenticatedError(std::string m) {
 }
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
-inline Status PreconditionFailedError(std::string m) {
-  return {StatusCode::kPreconditionFailed, std::move(m)};
+inline Status IfMatchFailedError(std::string m) {
+  return {StatusCode::kIfMatchFailed, std::move(m)};
 }
 
 // Either a value or a non-OK Status.

@@ -35,7 +35,7 @@ namespace cabildo::plugin {
 
 /// Bump when anything in this header changes shape.
 /// 2: PluginRegistrar::AddExport (a new virtual: the vtable changed).
-/// 3: streamed bodies (HttpResponse::stream and ::version, BodyWriter).
+/// 3: streamed bodies (HttpResponse::stream and ::etag_basis, BodyWriter).
 /// 4: RequestContext::Db() is a pqxx::transaction_base (the pool sends
 ///    BEGIN and COMMIT itself, to pipeline them).
 inline constexpr uint32_t kAbiVersion = 4;
@@ -82,7 +82,7 @@ struct HttpResponse {
   /// the tenants, the row count and the latest updated_at). The host derives
   /// the ETag from it, so a matching If-None-Match gets a 304 before any row
   /// is read.
-  std::string version;
+  std::string etag_basis;
 
   static HttpResponse Json(int status, const nlohmann::json& body) {
     return {status,
@@ -101,8 +101,9 @@ struct HttpResponse {
     return response;
   }
 
-  static HttpResponse Stream(std::string content_type, std::string version, BodyProducer producer) {
-    return {200, std::move(content_type), {}, {}, std::move(producer), std::move(version)};
+  static HttpResponse Stream(std::string content_type, std::string etag_basis,
+                             BodyProducer producer) {
+    return {200, std::move(content_type), {}, {}, std::move(producer), std::move(etag_basis)};
   }
 };
 
@@ -157,7 +158,7 @@ class RequestContext {
   /// this one and every descendant that enabled the module. Re-scopes Db()
   /// (row-level security) to exactly those tenants.
   virtual StatusOr<std::vector<std::string>> ReadTenants() = 0;
-  /// For PATCH/DELETE: kPreconditionFailed (412) when the request's If-Match
+  /// For PATCH/DELETE: kIfMatchFailed (412) when the request's If-Match
   /// differs from the ETag of `current`, the item as its GET returns it.
   /// Lock the row first (SELECT ... FOR UPDATE) so two writers cannot both pass.
   virtual Status CheckIfMatch(const nlohmann::json& current) const = 0;
