@@ -226,7 +226,7 @@ int UserCreate(const std::vector<std::string>& args) {
       std::cout << "ya existe una cuenta de administración de la instancia; no se creó otra\n";
       return 0;
     }
-    std::vector<core::FieldProblem> problems;
+    std::vector<core::FieldError> problems;
     auto user = core::CreateUser(work, {*email, *name, password, HasFlag(args, "--instance-admin")},
                                  &problems);
     if (!user.ok()) return Fail(user.status().message());

@@ -27,7 +27,7 @@ Response Register(AppContext& app, Request& request) {
   auto password = StringField(*body, "password", true, errors);
   auto name = StringField(*body, "name", true, errors);
   if (!errors.empty()) return ValidationProblem(request, errors);
-  std::vector<core::FieldProblem> problems = core::ValidateNewAccount(*email, *password, *name);
+  std::vector<core::FieldError> problems = core::ValidateNewAccount(*email, *password, *name);
   if (!problems.empty()) {
     for (const auto& p : problems) errors.push_back({p.field, p.message});
     return ValidationProblem(request, errors);

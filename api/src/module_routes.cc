@@ -146,9 +146,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
     return core::AppendAudit(work_, event);
   }
   plugin::HttpResponse FieldErrors(const std::vector<plugin::FieldError>& errors) const override {
-    std::vector<FieldError> converted;
-    for (const auto& e : errors) converted.push_back({e.field, e.message});
-    Response problem = ValidationProblem(request_, converted);
+    Response problem = ValidationProblem(request_, errors);
     return {problem.status, problem.content_type, problem.body, problem.headers, {}, {}};
   }
 

@@ -112,9 +112,9 @@ std::optional<std::string> PasswordProblem(const std::string& password, const st
   return std::nullopt;
 }
 
-std::vector<FieldProblem> ValidateNewAccount(const std::string& email, const std::string& password,
-                                             const std::string& name) {
-  std::vector<FieldProblem> problems;
+std::vector<FieldError> ValidateNewAccount(const std::string& email, const std::string& password,
+                                           const std::string& name) {
+  std::vector<FieldError> problems;
   const std::string normalized = NormalizeEmail(email);
   if (!plugin::IsEmailShape(normalized)) {
     problems.push_back({"email", "Escriba un correo electrónico válido."});
@@ -142,7 +142,7 @@ bool VerifyPassword(const std::string& hash, const std::string& password) {
 }
 
 StatusOr<User> CreateUser(pqxx::transaction_base& work, const NewUser& user,
-                          std::vector<FieldProblem>* problems) {
+                          std::vector<FieldError>* problems) {
   auto found = ValidateNewAccount(user.email, user.password, user.name);
   if (!found.empty()) {
     std::string message;

@@ -39,7 +39,7 @@ json NoteJson(const pqxx::row& row) {
 }
 
 // Editors see drafts; everybody else only published notes.
-bool SeesDrafts(RequestContext& ctx) { return ctx.Authorize(kWrite) == core::Access::kAllowed; }
+bool SeesDrafts(RequestContext& ctx) { return ctx.Authorize(kWrite) == Access::kAllowed; }
 
 std::string PgArray(const std::vector<std::string>& ids) {
   std::string array = "{";

@@ -168,9 +168,8 @@ json ProjectJson(const pqxx::row& row, int at = 0, bool gone = false) {
 // Readers of everything (auditors, by default) see drafts, and so do writers
 // and publishers: they publish what they can read.
 bool SeesDrafts(RequestContext& ctx) {
-  return ctx.Authorize(kReadDrafts) == core::Access::kAllowed ||
-         ctx.Authorize(kWrite) == core::Access::kAllowed ||
-         ctx.Authorize(kPublish) == core::Access::kAllowed;
+  return ctx.Authorize(kReadDrafts) == Access::kAllowed ||
+         ctx.Authorize(kWrite) == Access::kAllowed || ctx.Authorize(kPublish) == Access::kAllowed;
 }
 
 // The project (not deleted) as GET returns it, locked for update when `lock`;

@@ -9,10 +9,7 @@
 
 namespace cabildo::api {
 
-struct FieldError {
-  std::string field;
-  std::string message;  // Spanish, plain language
-};
+using ::cabildo::FieldError;  // cabildo/plugin/types.h
 
 // A problem+json response. `status` picks the type URI and the Spanish title;
 // `detail` is safe to show (never SQL or exception text).

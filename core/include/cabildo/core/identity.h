@@ -17,20 +17,10 @@
 
 namespace cabildo::core {
 
-// Who is calling. An empty user_id is an anonymous caller.
-struct Principal {
-  std::string user_id;
-  std::string email;
-  std::string name;
-  std::string family_id;  // the token family (login) this access token belongs to
-  bool instance_admin = false;
-  bool authenticated() const { return !user_id.empty(); }
-};
-
-struct FieldProblem {
-  std::string field;
-  std::string message;  // Spanish
-};
+// Defined in the SDK's types header (cabildo/plugin/types.h).
+using ::cabildo::Access;
+using ::cabildo::FieldError;
+using ::cabildo::Principal;
 
 // --- Accounts --------------------------------------------------------------
 
@@ -45,8 +35,8 @@ std::optional<std::string> PasswordProblem(const std::string& password, const st
 
 // Every problem with a new account's fields (empty when acceptable): email
 // shape, PasswordProblem, name.
-std::vector<FieldProblem> ValidateNewAccount(const std::string& email, const std::string& password,
-                                             const std::string& name);
+std::vector<FieldError> ValidateNewAccount(const std::string& email, const std::string& password,
+                                           const std::string& name);
 
 // Argon2id via libsodium's crypto_pwhash_str (interactive limits).
 StatusOr<std::string> HashPassword(const std::string& password);
@@ -72,7 +62,7 @@ struct User {
 // Validates, hashes and inserts. kUnprocessable listing the field
 // problems, kAlreadyExists when the email is taken.
 StatusOr<User> CreateUser(pqxx::transaction_base& work, const NewUser& user,
-                          std::vector<FieldProblem>* problems = nullptr);
+                          std::vector<FieldError>* problems = nullptr);
 
 bool InstanceAdminExists(pqxx::transaction_base& work);
 
@@ -187,12 +177,6 @@ StatusOr<TenantRef> ResolvedTenant(const PipelinedRows& rows, const std::string&
 
 // The tenant and all its descendants (ids), for include_descendants.
 std::vector<std::string> TenantSubtree(pqxx::transaction_base& work, const std::string& tenant_id);
-
-enum class Access {
-  kAllowed,
-  kForbidden,  // the caller has a role on this tenant (or above) but not this permission: 403
-  kHidden,     // the caller has nothing to do with this tenant: 404, never reveal it
-};
 
 // The one answer to "may P do permission X on tenant T?": instance admins may
 // do everything; otherwise P needs a role assigned at T or an ancestor of T

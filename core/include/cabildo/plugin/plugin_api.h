@@ -27,9 +27,8 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "cabildo/core/identity.h"
-#include "cabildo/core/status.h"
 #include "cabildo/plugin/text_checks.h"
+#include "cabildo/plugin/types.h"
 
 namespace cabildo::plugin {
 
@@ -107,11 +106,7 @@ struct HttpResponse {
   }
 };
 
-/// A validation failure of one field, in Spanish.
-struct FieldError {
-  std::string field;
-  std::string message;
-};
+using ::cabildo::FieldError;
 
 /// One request to a module route, as the host prepared it: the tenant is
 /// resolved and has the module enabled, the caller is authenticated (or
@@ -123,7 +118,7 @@ class RequestContext {
   virtual ~RequestContext() = default;
   virtual const std::string& tenant_id() const = 0;
   virtual const std::string& tenant_slug() const = 0;
-  virtual const core::Principal& principal() const = 0;
+  virtual const Principal& principal() const = 0;
   virtual const std::string& request_id() const = 0;
   virtual std::optional<std::string> Query(const std::string& name) const = 0;
   virtual std::optional<std::string> PathParam(const std::string& name) const = 0;
@@ -133,7 +128,7 @@ class RequestContext {
   /// The body as a JSON object; kInvalidArgument (400) when malformed.
   virtual StatusOr<nlohmann::json> JsonBody() const = 0;
   /// May the caller do `permission` on this tenant?
-  virtual core::Access Authorize(const std::string& permission) = 0;
+  virtual Access Authorize(const std::string& permission) = 0;
   /// The request's transaction; committed when the handler returns a 2xx.
   virtual pqxx::transaction_base& Db() = 0;
   /// Appends to this tenant's audit chain, in the same transaction.
@@ -172,7 +167,9 @@ class RequestContext {
 template <typename... Args>
 pqxx::result Exec(RequestContext& ctx, const std::string& name, const std::string& sql,
                   Args&&... args) {
-  return core::ExecStatement(ctx.Db(), name, sql, std::forward<Args>(args)...);
+  // libpqxx prepares lazily and accepts the same definition again.
+  ctx.Db().conn().prepare(name, sql);
+  return ctx.Db().exec_prepared(name, std::forward<Args>(args)...);
 }
 
 /// Exec for a statement that yields exactly one row (pqxx::unexpected_rows
