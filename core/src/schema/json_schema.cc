@@ -385,7 +385,8 @@ void AppendMember(std::string& path, std::string_view key) {
 // The schema a "#/components/schemas/<Name>[/pointer]" names, when it is one
 // of `nodes` (a place that is a schema, not e.g. a "properties" object).
 const json* FindRef(const std::map<std::string, json>& schemas,
-                    const std::unordered_set<const json*>& nodes, std::string_view ref) {
+                    const std::unordered_map<const json*, const std::string*>& nodes,
+                    std::string_view ref) {
   if (ref.substr(0, kRefPrefix.size()) != kRefPrefix) return nullptr;
   std::string_view rest = ref.substr(kRefPrefix.size());
   const std::size_t slash = rest.find('/');
@@ -1084,7 +1085,7 @@ Status SchemaSet::Add(const std::string& name, const nlohmann::json& schema) {
     return status;
   }
   order_.push_back(name);
-  nodes_.insert(nodes.begin(), nodes.end());
+  for (const json* node : nodes) nodes_.emplace(node, &stored->first);
   for (auto& [node, at] : refs) ref_sites_.push_back({node, name, std::move(at)});
   resolved_ = false;
   return OkStatus();
@@ -1110,7 +1111,11 @@ Status SchemaSet::Resolve() {
   // additionalProperties consumes a level of the value each turn and is
   // fine (a tree of categories). Iterative DFS: white, grey (on the stack),
   // black (done).
+  // The same DFS bounds the work a schema can make of one value: the
+  // subschemas a node applies to its own value, counted with repeats
+  // (allOf of allOf of ... doubles each level), at most kMaxFanOut.
   std::unordered_map<const json*, int> color;
+  std::unordered_map<const json*, std::size_t> fan_out;
   struct Frame {
     const json* node;
     std::vector<const json*> next;
@@ -1130,7 +1135,7 @@ Status SchemaSet::Resolve() {
     if (negated != node->end()) next.push_back(&*negated);
     return next;
   };
-  for (const json* start : nodes_) {
+  for (const auto& [start, owner] : nodes_) {
     if (color[start] != 0) continue;
     std::vector<Frame> stack;
     stack.push_back({start, same_value_children(start)});
@@ -1138,7 +1143,18 @@ Status SchemaSet::Resolve() {
     while (!stack.empty()) {
       Frame& top = stack.back();
       if (top.at == top.next.size()) {
+        // Done: every child is black, so its fan-out is known.
         color[top.node] = 2;
+        std::size_t total = 1;
+        for (const json* child : top.next) total = std::min(total + fan_out[child], kMaxFanOut + 1);
+        fan_out[top.node] = total;
+        if (total > kMaxFanOut) {
+          const auto owner = nodes_.find(top.node);
+          return InvalidArgumentError(
+              "esquema \"" + (owner != nodes_.end() ? *owner->second : std::string("?")) +
+              "\": aplica más de " + std::to_string(kMaxFanOut) +
+              " subesquemas a un mismo valor ($ref, allOf, anyOf, oneOf, not)");
+        }
         stack.pop_back();
         continue;
       }

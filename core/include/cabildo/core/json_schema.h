@@ -15,8 +15,9 @@
 // Bounded work on hostile input: values arrive through the bounded parser
 // (api/src/json_body.h: depth <= 32, <= 10,000 values), and the interpreter
 // also caps itself: schemas deeper than kMaxSchemaDepth are refused by Add,
-// $ref cycles that do not descend into a property or item are refused by
-// Resolve, evaluation stops at kMaxEvalDepth nested subschemas (value depth
+// $ref cycles that do not descend into a property or item, and a node that
+// applies more than kMaxFanOut subschemas to its own value, are refused by
+// Resolve; evaluation stops at kMaxEvalDepth nested subschemas (value depth
 // plus $ref and applicator hops) and after kMaxEvalSteps subschema
 // evaluations per call, answering one error for the document instead.
 // Nothing recurses on the value beyond those caps; uniqueItems sorts
@@ -74,9 +75,14 @@ class SchemaSet {
   static constexpr std::size_t kMaxSchemaDepth = 64;
   /// Nested subschema evaluations (value depth + $ref and applicator hops) per path.
   static constexpr std::size_t kMaxEvalDepth = 160;
-  /// Subschema evaluations per Validate call (a guard against schemas whose
-  /// applicators multiply: allOf of allOf of ...).
-  static constexpr std::size_t kMaxEvalSteps = 1'000'000;
+  /// Subschema evaluations per Validate call: the last guard against schemas whose
+  /// work multiplies with the value's depth. A 10,000-value body of a realistic schema takes
+  /// a few steps per value.
+  static constexpr std::size_t kMaxEvalSteps = 250'000;
+  /// Subschemas one node may apply to its own value, through $ref, allOf, anyOf, oneOf and
+  /// not, counted with repeats: more is refused by Resolve (allOf of allOf of ... doubles
+  /// the work at each level without ever descending into the value).
+  static constexpr std::size_t kMaxFanOut = 1'000;
   /// Errors reported per Validate call.
   static constexpr std::size_t kMaxErrors = 100;
 
@@ -127,8 +133,9 @@ class SchemaSet {
   // name -> schema; std::map nodes never move, so pointers into them stay valid.
   std::map<std::string, nlohmann::json> schemas_;
   std::vector<std::string> order_;
-  // Every subschema of every added schema (what a $ref may point at).
-  std::unordered_set<const nlohmann::json*> nodes_;
+  // Every subschema of every added schema (what a $ref may point at) -> the
+  // name of the schema it is in.
+  std::unordered_map<const nlohmann::json*, const std::string*> nodes_;
   std::vector<RefSite> ref_sites_;
   // Each {"$ref": ...} node of the added schemas -> the schema it names (by Resolve).
   std::unordered_map<const nlohmann::json*, const nlohmann::json*> refs_;
