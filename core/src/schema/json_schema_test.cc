@@ -97,6 +97,18 @@ TEST(JsonSchemaTest, AProjectLikeBodyIsValid) {
   EXPECT_TRUE(set.Validate("Project", GoodProject()).empty());
 }
 
+TEST(JsonSchemaTest, AResolvedSetCanBeMoved) {
+  SchemaSet set = ProjectSet();
+  SchemaSet moved(std::move(set));
+  SchemaSet assigned;
+  assigned = std::move(moved);
+  EXPECT_TRUE(assigned.Validate("Project", GoodProject()).empty());
+  json body = GoodProject();
+  body["funding"][0]["amount_mxn"] = "x";
+  EXPECT_EQ(assigned.Validate("Project", body).size(), 1u);
+  EXPECT_EQ(assigned.Names(), (std::vector<std::string>{"Money", "Funding", "Project"}));
+}
+
 TEST(JsonSchemaTest, OneSpanishErrorPerFieldWithItsPath) {
   const SchemaSet set = ProjectSet();
   // Wrong types and missing required fields at several depths.
@@ -253,6 +265,18 @@ TEST(JsonSchemaTest, Applicators) {
   EXPECT_EQ(Check(any, "abc"), (std::vector<std::string>{": Admite hasta 2 caracteres."}));
   EXPECT_EQ(Check(any, true),
             (std::vector<std::string>{": No coincide con ninguna de las formas admitidas."}));
+  // A nullable object: the object form's errors, at their own paths only.
+  SchemaSet nullable;
+  ASSERT_TRUE(nullable
+                  .Add("P", json::parse(R"({"anyOf": [{"type": "null"}, {"type": "object",
+                      "required": ["lat"], "properties": {"lat": {"type": "number"}}}]})"))
+                  .ok());
+  ASSERT_TRUE(nullable.Resolve().ok());
+  EXPECT_EQ(Lines(nullable.Validate("P", {{"lng", 1}})),
+            (std::vector<std::string>{"lat: Este campo es obligatorio."}));
+  EXPECT_EQ(Lines(nullable.Validate("P", {{"lat", "1"}})),
+            (std::vector<std::string>{"lat: Debe ser un número."}));
+  EXPECT_TRUE(nullable.Validate("P", nullptr).empty());
   const json one = {{"oneOf", {{{"type", "integer"}}, {{"minimum", 2}}}}};
   EXPECT_TRUE(Check(one, 1).empty());
   EXPECT_TRUE(Check(one, 2.5).empty());

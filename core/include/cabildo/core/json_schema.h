@@ -32,9 +32,9 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -86,12 +86,13 @@ class SchemaSet {
   /// Errors reported per Validate call.
   static constexpr std::size_t kMaxErrors = 100;
 
-  SchemaSet() = default;
+  SchemaSet();
+  ~SchemaSet();
   // The resolved $refs point into the stored schemas: not copyable, movable.
   SchemaSet(const SchemaSet&) = delete;
   SchemaSet& operator=(const SchemaSet&) = delete;
-  SchemaSet(SchemaSet&&) = default;
-  SchemaSet& operator=(SchemaSet&&) = default;
+  SchemaSet(SchemaSet&&) noexcept;
+  SchemaSet& operator=(SchemaSet&&) noexcept;
 
   /// Adds `schema` under `name` ([A-Za-z0-9_]+, unique). kInvalidArgument naming the schema,
   /// the JSON pointer and the keyword when it uses a keyword the interpreter does not
@@ -123,6 +124,7 @@ class SchemaSet {
 
  private:
   class Evaluator;
+  struct Views;  // each schema object's keywords, read once by Resolve
   // Where Add found a {"$ref": ...}: the node, its schema's name and its JSON pointer.
   struct RefSite {
     const nlohmann::json* node;
@@ -136,9 +138,11 @@ class SchemaSet {
   // Every subschema of every added schema (what a $ref may point at) -> the
   // name of the schema it is in.
   std::unordered_map<const nlohmann::json*, const std::string*> nodes_;
+  std::vector<const nlohmann::json*> node_order_;  // the same, in the order added
   std::vector<RefSite> ref_sites_;
   // Each {"$ref": ...} node of the added schemas -> the schema it names (by Resolve).
   std::unordered_map<const nlohmann::json*, const nlohmann::json*> refs_;
+  std::unique_ptr<Views> views_;
   bool resolved_ = false;
 };
 
