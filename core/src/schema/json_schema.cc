@@ -944,7 +944,7 @@ class SchemaSet::Evaluator {
           if (!report) return false;
           const std::size_t mark = path_.size();
           PushMember(key);
-          Fail(report, nullptr, "Este campo es obligatorio.");
+          Fail(report, message, "Este campo es obligatorio.");
           path_.resize(mark);
         }
       }
@@ -1006,7 +1006,7 @@ class SchemaSet::Evaluator {
         bool member_ok = true;
         if (additional && sub->is_boolean() && !sub->get<bool>()) {
           member_ok = false;
-          Fail(report, nullptr, "Campo desconocido.");
+          Fail(report, message, "Campo desconocido.");
         } else {
           member_ok = Eval(*sub, it.value(), nullptr, depth + 1, report);
         }

@@ -301,7 +301,8 @@ TEST(JsonSchemaTest, XMessageReplacesTheMessagesOfItsNode) {
   EXPECT_EQ(Lines(set.Validate("Project", body)),
             (std::vector<std::string>{"budget_mxn: Escriba un importe en pesos como texto "
                                       "decimal, por ejemplo \"1250000.00\"."}));
-  // The outer x-message wins over the referenced schema's; members keep their own.
+  // The outer x-message wins over the referenced schema's; members' own
+  // subschemas keep theirs.
   SchemaSet outer;
   ASSERT_TRUE(outer.Add("Inner", {{"type", "string"}, {"x-message", "interno"}}).ok());
   ASSERT_TRUE(outer
@@ -314,9 +315,9 @@ TEST(JsonSchemaTest, XMessageReplacesTheMessagesOfItsNode) {
                           {"b", {{"$ref", "#/components/schemas/Inner"}}}}}})
                   .ok());
   ASSERT_TRUE(outer.Resolve().ok());
-  EXPECT_EQ(
-      Lines(outer.Validate("Outer", {{"a", 1}, {"b", 2}})),
-      (std::vector<std::string>{"p: Este campo es obligatorio.", "a: externo", "b: interno"}));
+  // "required" is a rule of Outer: its x-message; a and b's own rules: theirs.
+  EXPECT_EQ(Lines(outer.Validate("Outer", {{"a", 1}, {"b", 2}})),
+            (std::vector<std::string>{"p: Describa el punto.", "a: externo", "b: interno"}));
   EXPECT_EQ(Lines(outer.Validate("Outer", 5)), (std::vector<std::string>{": Describa el punto."}));
 }
 

@@ -23,6 +23,11 @@
 // Nothing recurses on the value beyond those caps; uniqueItems sorts
 // (n log n) instead of comparing every pair.
 //
+// Cost: one validation of a 758-byte public-works-like body (13 fields, an
+// array of 3 $ref'd objects, formats, enum, anyOf) takes about 4 us at -O2 on
+// the 2-core development VM (best of 5; 4-10 us while other builds run);
+// JsonSchemaTest.MeasureAProjectBody prints the figure of the build it runs in.
+//
 // Field paths in errors: object members as ".name" ("location.lat"), array
 // items as "[i]" ("funding[0].amount_mxn"), "" for the value itself. A member
 // whose name is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*) is written as
@@ -58,11 +63,11 @@ namespace cabildo::core {
 /// $ref: "#/components/schemas/<Name>" optionally followed by a JSON pointer into that
 /// schema ("#/components/schemas/<Name>/$defs/Point"), and only to a place that is a schema.
 ///
-/// `x-message` (a string) replaces the generic message of an error raised by a rule of that
-/// schema node at the node's own value, including through its $ref / allOf / anyOf / oneOf
-/// / not (an outer x-message wins over the referenced schema's). Errors of the node's
-/// properties and items keep their own messages, and so do "Este campo es obligatorio." and
-/// "Campo desconocido." (they name the member, not the node).
+/// `x-message` (a string) replaces the generic message of every error a rule of that schema
+/// node raises: at the node's own value, including through its $ref / allOf / anyOf / oneOf
+/// / not (an outer x-message wins over the referenced schema's), and its "required" and
+/// "additionalProperties": false errors (which name the member). Errors of the node's
+/// properties' and items' own subschemas keep their own messages.
 ///
 /// Formats assert (linear checks of cabildo/plugin/text_checks.h, never a regex): date,
 /// date-time, uuid, email, uri (http/https), money, curp, rfc, inegi.
