@@ -214,6 +214,11 @@ std::string EnumMessage(const json& values) {
   return "Use uno de: " + list + ".";
 }
 
+// "un elemento" / "3 elementos".
+std::string Count(std::uint64_t n, const char* one, const char* many) {
+  return n == 1 ? std::string(one) : std::to_string(n) + " " + many;
+}
+
 // -1, 0 or 1 as a < b, a == b, a > b; exact for any mix of nlohmann's integer,
 // unsigned and float kinds (long double holds every 64-bit integer).
 int CompareNumbers(const json& a, const json& b) {
@@ -910,13 +915,13 @@ class SchemaSet::Evaluator {
     if (value.is_array()) {
       if (v.min_items != nullptr && value.size() < AsCount(*v.min_items)) {
         const auto n = AsCount(*v.min_items);
-        if (failed(n == 1 ? "Debe tener al menos un elemento."
-                          : "Debe tener al menos " + std::to_string(n) + " elementos.")) {
+        if (failed("Debe tener al menos " + Count(n, "un elemento", "elementos") + ".")) {
           return false;
         }
       }
       if (v.max_items != nullptr && value.size() > AsCount(*v.max_items)) {
-        if (failed("Admite hasta " + std::to_string(AsCount(*v.max_items)) + " elementos.")) {
+        if (failed("Admite hasta " + Count(AsCount(*v.max_items), "un elemento", "elementos") +
+                   ".")) {
           return false;
         }
       }
@@ -926,13 +931,14 @@ class SchemaSet::Evaluator {
     }
     if (value.is_object()) {
       if (v.min_properties != nullptr && value.size() < AsCount(*v.min_properties)) {
-        if (failed("Debe tener al menos " + std::to_string(AsCount(*v.min_properties)) +
-                   " campos.")) {
+        if (failed("Debe tener al menos " +
+                   Count(AsCount(*v.min_properties), "un campo", "campos") + ".")) {
           return false;
         }
       }
       if (v.max_properties != nullptr && value.size() > AsCount(*v.max_properties)) {
-        if (failed("Admite hasta " + std::to_string(AsCount(*v.max_properties)) + " campos.")) {
+        if (failed("Admite hasta " + Count(AsCount(*v.max_properties), "un campo", "campos") +
+                   ".")) {
           return false;
         }
       }
@@ -1045,7 +1051,8 @@ class SchemaSet::Evaluator {
         }
       }
       if (v.max_length != nullptr && length > AsCount(*v.max_length)) {
-        if (failed("Admite hasta " + std::to_string(AsCount(*v.max_length)) + " caracteres.")) {
+        if (failed("Admite hasta " + Count(AsCount(*v.max_length), "un carácter", "caracteres") +
+                   ".")) {
           return false;
         }
       }

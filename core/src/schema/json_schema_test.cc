@@ -207,6 +207,10 @@ TEST(JsonSchemaTest, StringLengthsCountCodePoints) {
   EXPECT_EQ(Check(schema, "ñañas"), (std::vector<std::string>{": Admite hasta 4 caracteres."}));
   EXPECT_EQ(Check(schema, "a"), (std::vector<std::string>{": Escriba al menos 2 caracteres."}));
   EXPECT_EQ(Check({{"minLength", 1}}, ""), (std::vector<std::string>{": No puede estar vacío."}));
+  EXPECT_EQ(Check({{"maxLength", 1}}, "ab"),
+            (std::vector<std::string>{": Admite hasta un carácter."}));
+  EXPECT_EQ(Check({{"maxProperties", 2}}, {{"a", 1}, {"b", 2}, {"c", 3}}),
+            (std::vector<std::string>{": Admite hasta 2 campos."}));
   EXPECT_TRUE(Check({{"maxLength", 1}}, 12345).empty());  // applies to strings only
 }
 
@@ -227,16 +231,16 @@ TEST(JsonSchemaTest, ArraysAndObjects) {
   EXPECT_EQ(Check({{"minItems", 2}}, {1}),
             (std::vector<std::string>{": Debe tener al menos 2 elementos."}));
   EXPECT_EQ(Check({{"maxItems", 1}}, {1, 2}),
-            (std::vector<std::string>{": Admite hasta 1 elementos."}));
+            (std::vector<std::string>{": Admite hasta un elemento."}));
   EXPECT_EQ(
       Check({{"uniqueItems", true}}, json::parse(R"([{"a": 1, "b": 2}, 3, {"b": 2, "a": 1.0}])")),
       (std::vector<std::string>{": Tiene elementos repetidos."}));
   EXPECT_TRUE(
       Check({{"uniqueItems", true}}, json::parse(R"([false, 0, [0], [false], "0"])")).empty());
   EXPECT_EQ(Check({{"minProperties", 1}}, json::object()),
-            (std::vector<std::string>{": Debe tener al menos 1 campos."}));
+            (std::vector<std::string>{": Debe tener al menos un campo."}));
   EXPECT_EQ(Check({{"maxProperties", 1}}, {{"a", 1}, {"b", 2}}),
-            (std::vector<std::string>{": Admite hasta 1 campos."}));
+            (std::vector<std::string>{": Admite hasta un campo."}));
   EXPECT_EQ(Check({{"items", {{"type", "integer"}}}}, {1, "x", 3, "y"}),
             (std::vector<std::string>{"[1]: Debe ser un número entero.",
                                       "[3]: Debe ser un número entero."}));
