@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -113,11 +114,14 @@ StatusOr<std::vector<std::string>> SetMemberRoles(pqxx::transaction_base& work,
   }
   CABILDO_ASSIGN_OR_RETURN(std::vector<std::string> before, MemberRoles(work, tenant_id, user_id));
   ExecStatement(work, "core.delete_member", kDeleteMemberSql, tenant_id, user_id);
+  // The system (a CLI command) has no user id: NULL, as for the seeded roles.
+  const std::optional<std::string> granted_by =
+      actor.user_id.empty() ? std::nullopt : std::optional<std::string>(actor.user_id);
   for (const auto& role : roles) {
     ExecStatement(work, "core.insert_member",
                   "INSERT INTO core.role_assignments (tenant_id, user_id, role, granted_by) "
                   "VALUES ($1, $2::uuid, $3, $4)",
-                  tenant_id, user_id, role, actor.user_id);
+                  tenant_id, user_id, role, granted_by);
   }
   if (before != roles) {
     AuditEvent event{tenant_id,
