@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <exception>
 
+#include <pistache/peer.h>
+
 #include <poll.h>
 #include <sys/socket.h>
 
