@@ -27,11 +27,8 @@ Response Register(AppContext& app, Request& request) {
   auto password = StringField(*body, "password", true, errors);
   auto name = StringField(*body, "name", true, errors);
   if (!errors.empty()) return ValidationProblem(request, errors);
-  std::vector<core::FieldError> problems = core::ValidateNewAccount(*email, *password, *name);
-  if (!problems.empty()) {
-    for (const auto& p : problems) errors.push_back({p.field, p.message});
-    return ValidationProblem(request, errors);
-  }
+  std::vector<FieldError> problems = core::ValidateNewAccount(*email, *password, *name);
+  if (!problems.empty()) return ValidationProblem(request, problems);
   // Hashed on the bounded pool, before any connection is taken: a flood gets
   // 503 at once instead of holding workers and connections for Argon2id.
   auto hash = app.hasher.Hash(*password);
@@ -39,10 +36,7 @@ Response Register(AppContext& app, Request& request) {
   auto user = app.db.InTransaction([&](pqxx::transaction_base& work) {
     return core::CreateUser(work, {*email, *name, *password, false, *hash}, &problems);
   });
-  if (!problems.empty()) {
-    for (const auto& p : problems) errors.push_back({p.field, p.message});
-    return ValidationProblem(request, errors);
-  }
+  if (!problems.empty()) return ValidationProblem(request, problems);
   if (!user.ok()) return ProblemFromStatus(user.status(), request.request_id);
   Response response =
       Response::Json(201, {{"id", user->id}, {"email", user->email}, {"name", user->name}});
@@ -211,7 +205,7 @@ Response PutMember(AppContext& app, Request& request) {
         if (held.status().code() == StatusCode::kUnprocessable) {
           return ValidationProblem(request, {{"roles", held.status().message()}});
         }
-        if (!held.ok()) return held.status();
+        CABILDO_RETURN_IF_ERROR(held.status());
         return Response::Json(200,
                               {{"user_id", user_id}, {"tenant", tenant.slug}, {"roles", *held}});
       });
