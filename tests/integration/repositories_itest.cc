@@ -73,9 +73,9 @@ class RouteWrites {
     }
     app_ = std::make_unique<api::App>(database_.MakeConfig());
     EXPECT_TRUE(app_->Start().ok());
-    auto login = testing::HttpRequest(
-        app_->Port(), "POST", "/v1/auth/login",
-        json{{"email", "admin@example.mx"}, {"password", kPassword}}.dump());
+    auto login =
+        testing::HttpRequest(app_->Port(), "POST", "/v1/auth/login",
+                             json{{"email", "admin@example.mx"}, {"password", kPassword}}.dump());
     EXPECT_EQ(login.status, 200) << login.body;
     token_ = json::parse(login.body)["access_token"];
   }
@@ -187,10 +187,9 @@ TEST_F(RepositoryTest, SetMemberRolesSortsAndAuditsOnlyChanges) {
 TEST_F(RepositoryTest, SetMemberRolesRefusesWhatTheApiRefuses) {
   pqxx::work work(owner_);
   core::ApplyScope(work, core::Scope{{durango_}, ""});
-  EXPECT_EQ(core::SetMemberRoles(work, durango_, user_id_, {"instance_admin"}, actor_)
-                .status()
-                .code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      core::SetMemberRoles(work, durango_, user_id_, {"instance_admin"}, actor_).status().code(),
+      StatusCode::kPermissionDenied);
   auto unknown = core::SetMemberRoles(work, durango_, user_id_, {"alcalde"}, actor_);
   EXPECT_EQ(unknown.status().code(), StatusCode::kUnprocessable);
   EXPECT_EQ(unknown.status().message(), "No existe el rol 'alcalde'.");
@@ -199,8 +198,8 @@ TEST_F(RepositoryTest, SetMemberRolesRefusesWhatTheApiRefuses) {
       << "citizen is not assignable";
   EXPECT_EQ(core::SetMemberRoles(work, durango_, "not-a-uuid", {"editor"}, actor_).status().code(),
             StatusCode::kNotFound);
-  EXPECT_EQ(core::SetMemberRoles(work, durango_, "00000000-0000-4000-8000-000000000000",
-                                 {"editor"}, actor_)
+  EXPECT_EQ(core::SetMemberRoles(work, durango_, "00000000-0000-4000-8000-000000000000", {"editor"},
+                                 actor_)
                 .status()
                 .code(),
             StatusCode::kNotFound);
@@ -254,10 +253,9 @@ TEST_F(RepositoryTest, AnInegiCodeChangeKeepsTheStatePrefixAndOneOwnerPerCode) {
   auto stored = core::LoadStoredTenant(work, gomez);
   ASSERT_TRUE(stored.ok() && stored->spec.inegi_code);
   EXPECT_NE(*core::InegiCodeChangeProblem(work, tepehuanes, "municipality", "11001"), "");
-  EXPECT_NE(
-      core::InegiCodeChangeProblem(work, tepehuanes, "municipality", *stored->spec.inegi_code)
-          ->find("gomez-palacio"),
-      std::string::npos);
+  EXPECT_NE(core::InegiCodeChangeProblem(work, tepehuanes, "municipality", *stored->spec.inegi_code)
+                ->find("gomez-palacio"),
+            std::string::npos);
   EXPECT_EQ(*core::InegiCodeChangeProblem(work, tepehuanes, "municipality", "10099"), "");
 }
 
