@@ -63,9 +63,8 @@ Status App::Start() {
   options.max_body_bytes = config.max_body_bytes;
   options.header_timeout = config.header_timeout;
   options.trusted_proxies = config.trusted_proxies;
-  auto plugins = core::LoadPlugins(config.plugin_dir, config.plugins_optional);
-  if (!plugins.ok()) return plugins.status();
-  context_->plugins = std::move(plugins).value();
+  CABILDO_ASSIGN_OR_RETURN(context_->plugins,
+                           core::LoadPlugins(config.plugin_dir, config.plugins_optional));
   // Redis is optional (down: serve without it), but one that refuses the
   // configured password or database number is a configuration error.
   if (Status redis = context_->redis.Ping(); redis.code() == StatusCode::kUnprocessable) {

@@ -252,9 +252,12 @@ int AuditVerify(const std::vector<std::string>& args) {
   if (!owner) return 1;
   try {
     pqxx::work work(*owner);
-    auto tenant = work.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", args[0]);
-    if (tenant.empty()) return Fail("no existe el tenant '" + args[0] + "'");
-    const std::string id = tenant[0][0].as<std::string>();
+    auto tenant = core::ResolveTenant(work, args[0]);
+    if (tenant.status().code() == StatusCode::kNotFound) {
+      return Fail("no existe el tenant '" + args[0] + "'");
+    }
+    if (!tenant.ok()) return Fail(tenant.status().message());
+    const std::string id = tenant->id;
     core::ApplyScope(work, core::Scope{{id}, ""});
     auto verification = core::VerifyAudit(work, id);
     if (!verification.ok()) return Fail(verification.status().message());

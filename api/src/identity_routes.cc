@@ -1,5 +1,6 @@
 // Auth, /v1/me, roles, members, tenant writes and the audit log (api-core.md).
 #include "cabildo/core/audit.h"
+#include "cabildo/core/members.h"
 #include "cabildo/core/tenants.h"
 #include "cabildo/plugin/text_checks.h"
 
@@ -12,9 +13,8 @@ using core::Principal;
 using core::TenantRef;
 using nlohmann::json;
 
-bool IsUuid(const std::string& text) { return plugin::IsLowerUuid(text); }
-
-std::string ActorName(const Principal& principal) { return principal.email; }
+// How a signed-in caller's writes are recorded in the audit chain.
+core::AuditActor Writer(const Principal& principal) { return {principal.user_id, principal.email}; }
 
 // --- Auth ----------------------------------------------------------------------
 
@@ -27,11 +27,8 @@ Response Register(AppContext& app, Request& request) {
   auto password = StringField(*body, "password", true, errors);
   auto name = StringField(*body, "name", true, errors);
   if (!errors.empty()) return ValidationProblem(request, errors);
-  std::vector<core::FieldError> problems = core::ValidateNewAccount(*email, *password, *name);
-  if (!problems.empty()) {
-    for (const auto& p : problems) errors.push_back({p.field, p.message});
-    return ValidationProblem(request, errors);
-  }
+  std::vector<FieldError> problems = core::ValidateNewAccount(*email, *password, *name);
+  if (!problems.empty()) return ValidationProblem(request, problems);
   // Hashed on the bounded pool, before any connection is taken: a flood gets
   // 503 at once instead of holding workers and connections for Argon2id.
   auto hash = app.hasher.Hash(*password);
@@ -39,10 +36,7 @@ Response Register(AppContext& app, Request& request) {
   auto user = app.db.InTransaction([&](pqxx::transaction_base& work) {
     return core::CreateUser(work, {*email, *name, *password, false, *hash}, &problems);
   });
-  if (!problems.empty()) {
-    for (const auto& p : problems) errors.push_back({p.field, p.message});
-    return ValidationProblem(request, errors);
-  }
+  if (!problems.empty()) return ValidationProblem(request, problems);
   if (!user.ok()) return ProblemFromStatus(user.status(), request.request_id);
   Response response =
       Response::Json(201, {{"id", user->id}, {"email", user->email}, {"name", user->name}});
@@ -119,10 +113,10 @@ Response Me(AppContext& app, Request& request) {
   json roles = json::array();
   if (principal->instance_admin) roles.push_back({{"tenant", nullptr}, {"role", "instance_admin"}});
   Status status = app.db.InScopedTransaction(
-      core::Scope{{}, principal->user_id}, [&](pqxx::transaction_base& work) {
-        for (const auto& row : work.exec_prepared("core.my_roles", principal->user_id)) {
-          roles.push_back(
-              {{"tenant", row[0].as<std::string>()}, {"role", row[1].as<std::string>()}});
+      core::Scope{{}, principal->user_id}, [&](pqxx::transaction_base& work) -> Status {
+        CABILDO_ASSIGN_OR_RETURN(auto held, core::RolesOfUser(work, principal->user_id));
+        for (const auto& role : held) {
+          roles.push_back({{"tenant", role.tenant_slug}, {"role", role.role}});
         }
         return OkStatus();
       });
@@ -134,39 +128,20 @@ Response Me(AppContext& app, Request& request) {
 }
 
 Response Roles(AppContext& app, Request& request) {
+  auto roles =
+      app.db.InTransaction([&](pqxx::transaction_base& work) { return core::ListRoles(work); });
+  if (!roles.ok()) return ProblemFromStatus(roles.status(), request.request_id);
   json items = json::array();
-  Status status = app.db.InTransaction([&](pqxx::transaction_base& work) {
-    for (const auto& row : work.exec_prepared("core.roles")) {
-      json permissions = json::array();
-      auto list = row[2].as<std::string>();  // comma-joined, sorted
-      size_t start = 0;
-      while (!list.empty() && start <= list.size()) {
-        size_t end = list.find(',', start);
-        if (end == std::string::npos) end = list.size();
-        permissions.push_back(list.substr(start, end - start));
-        start = end + 1;
-      }
-      items.push_back({{"name", row[0].as<std::string>()},
-                       {"description", row[1].as<std::string>()},
-                       {"assignable", row[3].as<bool>()},
-                       {"permissions", permissions}});
-    }
-    return OkStatus();
-  });
-  if (!status.ok()) return ProblemFromStatus(status, request.request_id);
+  for (const auto& role : *roles) {
+    items.push_back({{"name", role.name},
+                     {"description", role.description},
+                     {"assignable", role.assignable},
+                     {"permissions", role.permissions}});
+  }
   return ListResponse(std::move(items), std::nullopt);
 }
 
 // --- Members ---------------------------------------------------------------------
-
-std::vector<std::string> RolesAt(pqxx::transaction_base& work, const std::string& tenant_id,
-                                 const std::string& user_id) {
-  std::vector<std::string> roles;
-  for (const auto& row : work.exec_prepared("core.member_roles", tenant_id, user_id)) {
-    roles.push_back(row[0].as<std::string>());
-  }
-  return roles;
-}
 
 Response ListMembers(AppContext& app, Request& request) {
   Response problem;
@@ -177,27 +152,20 @@ Response ListMembers(AppContext& app, Request& request) {
   return WithTenantPermission(app, request, "core.member.read",
                               [&](pqxx::transaction_base& work, const Principal&,
                                   const TenantRef& tenant) -> StatusOr<Response> {
+                                CABILDO_ASSIGN_OR_RETURN(
+                                    auto members,
+                                    core::ListMembers(work, tenant.id, after, page->limit + 1));
                                 json items = json::array();
                                 std::optional<std::string> next;
-                                auto rows = work.exec_prepared("core.list_members", tenant.id,
-                                                               after, page->limit + 1);
-                                for (const auto& row : rows) {
+                                for (const auto& member : members) {
                                   if (static_cast<int>(items.size()) == page->limit) {
                                     next = items.back()["email"].get<std::string>();
                                     break;
                                   }
-                                  json roles = json::array();
-                                  std::string list = row[3].as<std::string>();
-                                  for (size_t start = 0; start <= list.size();) {
-                                    size_t end = list.find(',', start);
-                                    if (end == std::string::npos) end = list.size();
-                                    roles.push_back(list.substr(start, end - start));
-                                    start = end + 1;
-                                  }
-                                  items.push_back({{"user_id", row[0].as<std::string>()},
-                                                   {"email", row[1].as<std::string>()},
-                                                   {"name", row[2].as<std::string>()},
-                                                   {"roles", roles}});
+                                  items.push_back({{"user_id", member.user_id},
+                                                   {"email", member.email},
+                                                   {"name", member.name},
+                                                   {"roles", member.roles}});
                                 }
                                 return ListResponse(std::move(items), next);
                               });
@@ -233,38 +201,13 @@ Response PutMember(AppContext& app, Request& request) {
             return ValidationProblem(request, {{"roles", "Cada rol es texto."}});
           roles.push_back(role.get<std::string>());
         }
-        std::sort(roles.begin(), roles.end());
-        roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
-        for (const auto& role : roles) {
-          if (role == "instance_admin") {
-            return PermissionDeniedError("El rol instance_admin no se asigna por la API.");
-          }
-          auto known = work.exec_prepared("core.assignable_role", role);
-          if (known.empty()) {
-            return Response(
-                ValidationProblem(request, {{"roles", "No existe el rol '" + role + "'."}}));
-          }
+        auto held = core::SetMemberRoles(work, tenant.id, user_id, std::move(roles), Writer(actor));
+        if (held.status().code() == StatusCode::kUnprocessable) {
+          return ValidationProblem(request, {{"roles", held.status().message()}});
         }
-        if (!IsUuid(user_id) || work.exec_prepared("core.user_exists", user_id).empty()) {
-          return NotFoundError("No existe el usuario.");
-        }
-        const std::vector<std::string> before = RolesAt(work, tenant.id, user_id);
-        work.exec_prepared("core.delete_member", tenant.id, user_id);
-        for (const auto& role : roles) {
-          work.exec_prepared("core.insert_member", tenant.id, user_id, role, actor.user_id);
-        }
-        if (before != roles) {
-          core::AuditEvent event{tenant.id,
-                                 actor.user_id,
-                                 ActorName(actor),
-                                 "member.update",
-                                 "member",
-                                 user_id,
-                                 {{"before", {{"roles", before}}}, {"after", {{"roles", roles}}}}};
-          CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
-        }
+        CABILDO_RETURN_IF_ERROR(held.status());
         return Response::Json(200,
-                              {{"user_id", user_id}, {"tenant", tenant.slug}, {"roles", roles}});
+                              {{"user_id", user_id}, {"tenant", tenant.slug}, {"roles", *held}});
       });
 }
 
@@ -274,32 +217,12 @@ Response DeleteMember(AppContext& app, Request& request) {
       app, request, "core.member.write",
       [&](pqxx::transaction_base& work, const Principal& actor,
           const TenantRef& tenant) -> StatusOr<Response> {
-        if (!IsUuid(user_id)) return NotFoundError("No existe el usuario.");
-        const std::vector<std::string> before = RolesAt(work, tenant.id, user_id);
-        if (before.empty()) return NotFoundError("El usuario no tiene roles en este tenant.");
-        work.exec_prepared("core.delete_member", tenant.id, user_id);
-        core::AuditEvent event{
-            tenant.id,
-            actor.user_id,
-            ActorName(actor),
-            "member.remove",
-            "member",
-            user_id,
-            {{"before", {{"roles", before}}}, {"after", {{"roles", json::array()}}}}};
-        CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
+        CABILDO_RETURN_IF_ERROR(core::RemoveMember(work, tenant.id, user_id, Writer(actor)));
         return Response::Empty(204);
       });
 }
 
 // --- Tenant writes -------------------------------------------------------------------
-
-json TenantState(const pqxx::row& row) {
-  return {{"slug", row[0].as<std::string>()},
-          {"name", row[1].as<std::string>()},
-          {"kind", row[2].as<std::string>()},
-          {"parent", row[3].is_null() ? json(nullptr) : json(row[3].as<std::string>())},
-          {"inegi_code", row[4].is_null() ? json(nullptr) : json(row[4].as<std::string>())}};
-}
 
 Response CreateTenant(AppContext& app, Request& request) {
   Response problem;
@@ -336,43 +259,19 @@ Response CreateTenant(AppContext& app, Request& request) {
           return PermissionDeniedError("Solo la administración de la instancia crea estados.");
         }
         // The same rules as tenant files, against what exists.
-        std::vector<core::ExistingTenant> existing;
-        for (const auto& row : work.exec_prepared("core.all_tenants")) {
-          existing.push_back(
-              {row[0].as<std::string>(),
-               row[1].is_null() ? std::nullopt
-                                : std::optional<std::string>(row[1].as<std::string>()),
-               row[2].is_null() ? std::nullopt
-                                : std::optional<std::string>(row[2].as<std::string>()),
-               row[3].as<std::string>()});
-          if (existing.back().slug == *slug) return AlreadyExistsError("Ya existe ese slug.");
-        }
-        json spec = {{"slug", *slug},
-                     {"name", *name},
-                     {"kind", *kind},
-                     {"parent", parent ? json(*parent) : json(nullptr)},
-                     {"inegi_code", inegi ? json(*inegi) : json(nullptr)}};
-        auto checked = core::ParseTenantFile(json{{"tenants", {spec}}}.dump(), existing);
-        if (!checked.ok()) {
+        core::TenantSpec spec{*slug, *name, *kind, parent, inegi, {}};
+        Status valid = core::ValidateNewTenant(work, spec);
+        if (valid.code() == StatusCode::kInvalidArgument) {
           std::vector<FieldError> problems;
-          std::istringstream lines(checked.status().message());
+          std::istringstream lines(valid.message());
           for (std::string line; std::getline(lines, line);) {
             problems.push_back({"tenant", line.substr(line.find(": ") + 2)});
           }
           return Response(ValidationProblem(request, problems));
         }
-        auto row = work.exec_prepared("core.insert_tenant", *slug, *name, *kind,
-                                      parent.value_or(""), inegi)[0];
-        const std::string id = row[0].as<std::string>();
-        core::ApplyScope(work, core::Scope{{id}, principal->user_id});
-        core::AuditEvent event{id,
-                               principal->user_id,
-                               ActorName(*principal),
-                               "tenant.create",
-                               "tenant",
-                               id,
-                               core::AuditDiff(json::object(), spec)};
-        CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
+        CABILDO_RETURN_IF_ERROR(valid);
+        CABILDO_ASSIGN_OR_RETURN(std::string id,
+                                 core::InsertTenant(work, spec, Writer(*principal)));
         core::Tenant created{id, *slug, *name, *kind, parent, inegi, {}, {}};
         Response response = Response::Json(201, core::TenantToJson(created, true));
         response.headers.emplace_back("Location", "/v1/tenants/" + *slug);
@@ -400,43 +299,18 @@ Response PatchTenant(AppContext& app, Request& request) {
           errors.push_back({"name", "El nombre no puede quedar vacío."});
         }
         if (!errors.empty()) return ValidationProblem(request, errors);
-        auto current = work.exec_prepared("core.tenant_state", tenant.id);
-        json before = TenantState(current[0]);
-        json after = before;
-        if (name) after["name"] = *name;
-        if (body->contains("inegi_code"))
-          after["inegi_code"] = inegi ? json(*inegi) : json(nullptr);
-        if (inegi && (before["inegi_code"] != *inegi)) {
-          // The rules a tenant file and creation follow: format, the state's
-          // prefix, a state's municipalities keeping theirs, one owner per code.
-          auto family = work.exec_prepared("core.inegi_family", tenant.id, *inegi)[0];
-          std::optional<std::string> parent_code;
-          if (!family[0].is_null()) parent_code = family[0].as<std::string>();
-          std::string why = core::InegiCodeProblem(tenant.kind, *inegi, parent_code);
-          if (why.empty() && !family[1].is_null()) {
-            why = "Sus municipios tienen claves que no empiezan con " + *inegi + " (" +
-                  family[1].as<std::string>() + ").";
-          }
-          if (why.empty() && !family[2].is_null()) {
-            why = "La clave ya pertenece al tenant '" + family[2].as<std::string>() + "'.";
-          }
+        CABILDO_ASSIGN_OR_RETURN(core::StoredTenant before,
+                                 core::LoadStoredTenant(work, tenant.id));
+        core::TenantSpec after = before.spec;
+        if (name) after.name = *name;
+        if (body->contains("inegi_code")) after.inegi_code = inegi;
+        if (inegi && before.spec.inegi_code != *inegi) {
+          CABILDO_ASSIGN_OR_RETURN(
+              std::string why, core::InegiCodeChangeProblem(work, tenant.id, tenant.kind, *inegi));
           if (!why.empty()) return Response(ValidationProblem(request, {{"inegi_code", why}}));
         }
-        if (after != before) {
-          std::optional<std::string> new_inegi;
-          if (after["inegi_code"].is_string()) new_inegi = after["inegi_code"].get<std::string>();
-          work.exec_prepared("core.update_tenant", tenant.id, after["name"].get<std::string>(),
-                             new_inegi);
-          core::AuditEvent event{tenant.id,
-                                 actor.user_id,
-                                 ActorName(actor),
-                                 "tenant.update",
-                                 "tenant",
-                                 tenant.id,
-                                 core::AuditDiff(before, after)};
-          CABILDO_RETURN_IF_ERROR(core::AppendAudit(work, event));
-        }
-        return Response::Json(200, after);
+        CABILDO_RETURN_IF_ERROR(core::UpdateTenant(work, before, after, Writer(actor)).status());
+        return Response::Json(200, core::TenantAuditState(after));
       });
 }
 
@@ -488,59 +362,9 @@ Response VerifyAuditLog(AppContext& app, Request& request) {
       });
 }
 
-void RegisterStatements(core::DbPool& db) {
-  db.Prepare("core.my_roles",
-             "SELECT t.slug, ra.role FROM core.role_assignments ra "
-             "JOIN core.tenants t ON t.id = ra.tenant_id WHERE ra.user_id = $1 "
-             "ORDER BY t.slug, ra.role");
-  db.Prepare("core.roles",
-             "SELECT r.name, r.description, coalesce(string_agg(rp.permission, ',' "
-             "ORDER BY rp.permission), ''), r.assignable FROM core.roles r "
-             "LEFT JOIN core.role_permissions rp ON rp.role = r.name "
-             "GROUP BY r.name, r.description, r.assignable ORDER BY r.name");
-  db.Prepare("core.member_roles",
-             "SELECT role FROM core.role_assignments WHERE tenant_id = $1 AND user_id = $2 "
-             "ORDER BY role");
-  db.Prepare("core.list_members",
-             "SELECT u.id::text, u.email, u.name, string_agg(ra.role, ',' ORDER BY ra.role) "
-             "FROM core.role_assignments ra JOIN core.users u ON u.id = ra.user_id "
-             "WHERE ra.tenant_id = $1 AND u.email > $2 GROUP BY u.id, u.email, u.name "
-             "ORDER BY u.email LIMIT $3");
-  db.Prepare("core.assignable_role", "SELECT 1 FROM core.roles WHERE name = $1 AND assignable");
-  db.Prepare("core.user_exists", "SELECT 1 FROM core.users WHERE id = $1::uuid");
-  db.Prepare("core.delete_member",
-             "DELETE FROM core.role_assignments WHERE tenant_id = $1 AND user_id = $2::uuid");
-  db.Prepare("core.insert_member",
-             "INSERT INTO core.role_assignments (tenant_id, user_id, role, granted_by) "
-             "VALUES ($1, $2::uuid, $3, $4)");
-  db.Prepare("core.all_tenants",
-             "SELECT t.slug, p.slug, t.inegi_code, t.kind FROM core.tenants t "
-             "LEFT JOIN core.tenants p ON p.id = t.parent_id");
-  db.Prepare("core.insert_tenant",
-             "INSERT INTO core.tenants (slug, name, kind, parent_id, inegi_code) VALUES "
-             "($1, $2, $3, (SELECT id FROM core.tenants WHERE slug = $4), $5) RETURNING id::text");
-  db.Prepare("core.tenant_state",
-             "SELECT t.slug, t.name, t.kind, p.slug, t.inegi_code FROM core.tenants t "
-             "LEFT JOIN core.tenants p ON p.id = t.parent_id WHERE t.id = $1");
-  // For PATCH inegi_code ($2) of tenant $1: the parent's code, the
-  // municipalities below it whose codes would lose their state's prefix, and
-  // the tenant that already holds the code.
-  db.Prepare("core.inegi_family",
-             "SELECT (SELECT p.inegi_code FROM core.tenants t JOIN core.tenants p "
-             "ON p.id = t.parent_id WHERE t.id = $1::uuid), "
-             "(SELECT string_agg(c.inegi_code, ', ' ORDER BY c.inegi_code) FROM core.tenants c "
-             "WHERE c.parent_id = $1::uuid AND c.kind = 'municipality' "
-             "AND c.inegi_code IS NOT NULL AND left(c.inegi_code, length($2)) <> $2), "
-             "(SELECT slug FROM core.tenants WHERE inegi_code = $2 AND id <> $1::uuid)");
-  db.Prepare(
-      "core.update_tenant",
-      "UPDATE core.tenants SET name = $2, inegi_code = $3, updated_at = now() WHERE id = $1");
-}
-
 }  // namespace
 
 void RegisterIdentityRoutes(Router& router, AppContext& app) {
-  RegisterStatements(app.db);
   router.Add(Method::kPost, "/v1/auth/register", [&app](Request& r) { return Register(app, r); });
   router.Add(Method::kPost, "/v1/auth/login", [&app](Request& r) { return Login(app, r); });
   router.Add(Method::kPost, "/v1/auth/refresh", [&app](Request& r) { return Refresh(app, r); });

@@ -63,6 +63,22 @@ cabildo_install_deps() {
   rm -f "$log"
 }
 
+# cabildo_state_dir_for <default> <fallback>: the state dir to use when the
+# caller did not set one. <default> (inside the clone) unless the local
+# services cannot live there: a path too long for unix sockets, or, as root, a
+# clone that PostgreSQL's `postgres` user cannot enter (a clone under /root,
+# which is 0700; initdb refuses to run as root, so root runs it as
+# `postgres`). Then <fallback>-<hash of the clone's path>: one per clone.
+cabildo_state_dir_for() {
+  local default="$1" fallback="$2"
+  if ((${#default} > 88)) ||
+    { [[ $EUID -eq 0 ]] && ! runuser -u postgres -- test -x "$CABILDO_ROOT" 2>/dev/null; }; then
+    printf '%s-%s\n' "$fallback" "$(printf %s "$CABILDO_ROOT" | md5sum | cut -c1-12)"
+  else
+    printf '%s\n' "$default"
+  fi
+}
+
 # cabildo_build <build-dir> <cmake-build-type> [extra cmake args...]
 # Configures once (later CMakeLists changes re-run cmake through ninja itself),
 # then builds incrementally; ccache makes a wiped build dir cheap to rebuild.

@@ -143,7 +143,7 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
 
   config.redis_url = get("CABILDO_REDIS_URL", "redis://127.0.0.1:6379");
   // The client's own parser: what passes here is exactly what it connects to.
-  if (auto endpoint = ParseRedisUrl(config.redis_url); !endpoint.ok()) return endpoint.status();
+  CABILDO_RETURN_IF_ERROR(ParseRedisUrl(config.redis_url).status());
 
   CABILDO_ASSIGN_OR_RETURN(config.listen,
                            ParseListenAddress(get("CABILDO_LISTEN", "127.0.0.1:8080")));

@@ -358,16 +358,15 @@ int DbPool::InUse() const {
 }
 
 Status DbPool::Ping() {
-  auto connection = Acquire();
-  if (!connection.ok()) return connection.status();
+  CABILDO_ASSIGN_OR_RETURN(PooledConnection connection, Acquire());
   try {
-    pqxx::nontransaction query(connection->get());
+    pqxx::nontransaction query(connection.get());
     query.exec_prepared(kPingStatement);
     return OkStatus();
   } catch (...) {
     bool broken = false;
     Status status = StatusFromDbException(std::current_exception(), &broken);
-    connection->MarkBroken();  // a failed ping says nothing good about this connection
+    connection.MarkBroken();  // a failed ping says nothing good about this connection
     return status;
   }
 }

@@ -196,7 +196,7 @@ StatusOr<RedisClient::Context> RedisClient::Checkout(Caller caller) {
       return context;
     }
   }
-  if (!endpoint_.ok()) return endpoint_.status();  // config checks the URL first
+  CABILDO_RETURN_IF_ERROR(endpoint_.status());  // config checks the URL first
   const timeval connect_timeout = ToTimeval(options_.connect_timeout);
   redisContext* raw = nullptr;
   if (!endpoint_->socket_path.empty()) {

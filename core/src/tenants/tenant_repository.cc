@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,13 @@ constexpr const char* kListTenants = "core.list_tenants";
 constexpr const char* kGetTenant = "core.get_tenant";
 constexpr const char* kTenantChildren = "core.tenant_children";
 
+// Every stored tenant; "... WHERE t.id = $1" for one.
+constexpr const char* kStoredTenants = "core.stored_tenants";
+constexpr const char* kStoredTenant = "core.stored_tenant";
+constexpr const char* kStoredTenantsSql =
+    "SELECT t.id::text, t.slug, t.name, t.kind, p.slug, t.inegi_code "
+    "FROM core.tenants t LEFT JOIN core.tenants p ON p.id = t.parent_id";
+
 constexpr const char* kTenantColumns =
     "t.id::text, t.slug, t.name, t.kind, p.slug, t.inegi_code "
     "FROM core.tenants t LEFT JOIN core.tenants p ON p.id = t.parent_id ";
@@ -26,6 +34,11 @@ Tenant TenantFromRow(const pqxx::row& row) {
   if (!row[4].is_null()) tenant.parent = row[4].as<std::string>();
   if (!row[5].is_null()) tenant.inegi_code = row[5].as<std::string>();
   return tenant;
+}
+
+StoredTenant StoredFromRow(const pqxx::row& row) {
+  Tenant tenant = TenantFromRow(row);
+  return {tenant.id, {tenant.slug, tenant.name, tenant.kind, tenant.parent, tenant.inegi_code, {}}};
 }
 
 template <typename T>
@@ -73,14 +86,13 @@ void RegisterTenantStatements(DbPool& pool) {
 
 StatusOr<std::vector<Tenant>> ListTenants(DbPool& pool, const std::string& after_slug, int limit) {
   std::vector<Tenant> tenants;
-  Status status = pool.InTransaction([&](pqxx::transaction_base& work) {
+  CABILDO_RETURN_IF_ERROR(pool.InTransaction([&](pqxx::transaction_base& work) {
     for (const auto& row : work.exec_prepared(kListTenants, after_slug, limit)) {
       tenants.push_back(TenantFromRow(row));
     }
     LoadModules(work, tenants);
     return OkStatus();
-  });
-  if (!status.ok()) return status;
+  }));
   return tenants;
 }
 
@@ -97,78 +109,151 @@ StatusOr<Tenant> GetTenant(DbPool& pool, const std::string& slug) {
   });
 }
 
+nlohmann::json TenantAuditState(const TenantSpec& spec) {
+  return {{"slug", spec.slug},
+          {"name", spec.name},
+          {"kind", spec.kind},
+          {"parent", OptionalJson(spec.parent)},
+          {"inegi_code", OptionalJson(spec.inegi_code)}};
+}
+
+StatusOr<std::vector<StoredTenant>> LoadStoredTenants(pqxx::transaction_base& work) {
+  std::vector<StoredTenant> stored;
+  for (const auto& row : ExecStatement(work, kStoredTenants, kStoredTenantsSql)) {
+    stored.push_back(StoredFromRow(row));
+  }
+  return stored;
+}
+
+StatusOr<StoredTenant> LoadStoredTenant(pqxx::transaction_base& work, const std::string& id) {
+  auto rows =
+      ExecStatement(work, kStoredTenant, std::string(kStoredTenantsSql) + " WHERE t.id = $1", id);
+  if (rows.empty()) return NotFoundError("No existe el tenant.");
+  return StoredFromRow(rows[0]);
+}
+
+std::vector<ExistingTenant> AsExistingTenants(const std::vector<StoredTenant>& stored) {
+  std::vector<ExistingTenant> existing;
+  existing.reserve(stored.size());
+  for (const auto& tenant : stored) {
+    existing.push_back(
+        {tenant.spec.slug, tenant.spec.parent, tenant.spec.inegi_code, tenant.spec.kind});
+  }
+  return existing;
+}
+
+Status ValidateNewTenant(pqxx::transaction_base& work, const TenantSpec& spec) {
+  CABILDO_ASSIGN_OR_RETURN(auto stored, LoadStoredTenants(work));
+  for (const auto& tenant : stored) {
+    if (tenant.spec.slug == spec.slug) return AlreadyExistsError("Ya existe ese slug.");
+  }
+  nlohmann::json entry = TenantAuditState(spec);
+  return ParseTenantFile(nlohmann::json{{"tenants", {entry}}}.dump(), AsExistingTenants(stored))
+      .status();
+}
+
+StatusOr<std::string> InegiCodeChangeProblem(pqxx::transaction_base& work, const std::string& id,
+                                             const std::string& kind, const std::string& code) {
+  // The parent's code, the municipalities below the tenant whose codes would
+  // lose their state's prefix, and the tenant that already holds the code.
+  auto family = ExecStatement(
+      work, "core.inegi_family",
+      "SELECT (SELECT p.inegi_code FROM core.tenants t JOIN core.tenants p "
+      "ON p.id = t.parent_id WHERE t.id = $1::uuid), "
+      "(SELECT string_agg(c.inegi_code, ', ' ORDER BY c.inegi_code) FROM core.tenants c "
+      "WHERE c.parent_id = $1::uuid AND c.kind = 'municipality' "
+      "AND c.inegi_code IS NOT NULL AND left(c.inegi_code, length($2)) <> $2), "
+      "(SELECT slug FROM core.tenants WHERE inegi_code = $2 AND id <> $1::uuid)",
+      id, code)[0];
+  std::optional<std::string> parent_code;
+  if (!family[0].is_null()) parent_code = family[0].as<std::string>();
+  std::string why = InegiCodeProblem(kind, code, parent_code);
+  if (why.empty() && !family[1].is_null()) {
+    why = "Sus municipios tienen claves que no empiezan con " + code + " (" +
+          family[1].as<std::string>() + ").";
+  }
+  if (why.empty() && !family[2].is_null()) {
+    why = "La clave ya pertenece al tenant '" + family[2].as<std::string>() + "'.";
+  }
+  return why;
+}
+
+StatusOr<std::string> InsertTenant(pqxx::transaction_base& work, const TenantSpec& spec,
+                                   const AuditActor& actor) {
+  const std::string id =
+      ExecStatement(work, "core.insert_tenant",
+                    "INSERT INTO core.tenants (slug, name, kind, parent_id, inegi_code) VALUES "
+                    "($1, $2, $3, (SELECT id FROM core.tenants WHERE slug = $4), $5) "
+                    "RETURNING id::text",
+                    spec.slug, spec.name, spec.kind, spec.parent, spec.inegi_code)[0][0]
+          .as<std::string>();
+  // Row-level security applies to the owner role too (FORCE): the audit
+  // chain of the new tenant is reachable only once the scope names it.
+  ApplyScope(work, Scope{{id}, actor.user_id});
+  AuditEvent event{id,
+                   actor.user_id,
+                   actor.name,
+                   "tenant.create",
+                   "tenant",
+                   id,
+                   AuditDiff(nlohmann::json::object(), TenantAuditState(spec))};
+  CABILDO_RETURN_IF_ERROR(AppendAudit(work, event));
+  return id;
+}
+
+StatusOr<bool> UpdateTenant(pqxx::transaction_base& work, const StoredTenant& before,
+                            const TenantSpec& after, const AuditActor& actor) {
+  const nlohmann::json before_state = TenantAuditState(before.spec);
+  const nlohmann::json after_state = TenantAuditState(after);
+  if (before_state == after_state) return false;
+  ApplyScope(work, Scope{{before.id}, actor.user_id});
+  if (after.kind != before.spec.kind || after.parent != before.spec.parent) {
+    ExecStatement(work, "core.move_tenant",
+                  "UPDATE core.tenants SET kind = $2, "
+                  "parent_id = (SELECT id FROM core.tenants WHERE slug = $3), updated_at = now() "
+                  "WHERE id = $1::uuid",
+                  before.id, after.kind, after.parent);
+  }
+  if (after.name != before.spec.name || after.inegi_code != before.spec.inegi_code) {
+    ExecStatement(
+        work, "core.update_tenant",
+        "UPDATE core.tenants SET name = $2, inegi_code = $3, updated_at = now() WHERE id = $1",
+        before.id, after.name, after.inegi_code);
+  }
+  AuditEvent event{before.id,
+                   actor.user_id,
+                   actor.name,
+                   "tenant.update",
+                   "tenant",
+                   before.id,
+                   AuditDiff(before_state, after_state)};
+  CABILDO_RETURN_IF_ERROR(AppendAudit(work, event));
+  return true;
+}
+
 StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::string& text,
                                             const std::vector<std::string>& installed_modules) {
-  owner.prepare("tenants.existing",
-                "SELECT t.slug, p.slug, t.inegi_code, t.kind, t.name FROM core.tenants t "
-                "LEFT JOIN core.tenants p ON p.id = t.parent_id");
-  owner.prepare("tenants.upsert", R"sql(
-    INSERT INTO core.tenants AS t (slug, name, kind, parent_id, inegi_code)
-    VALUES ($1, $2, $3, (SELECT id FROM core.tenants WHERE slug = $4), $5)
-    ON CONFLICT (slug) DO UPDATE
-      SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id,
-          inegi_code = EXCLUDED.inegi_code, updated_at = now()
-      WHERE (t.name, t.kind, t.parent_id, t.inegi_code)
-            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.parent_id, EXCLUDED.inegi_code)
-    RETURNING (xmax = 0) AS inserted, id::text)sql");
-
+  const AuditActor system{"", "sistema: cabildo tenants apply"};
   try {
     pqxx::work work(owner);
     // Serialises concurrent applies; readers are not blocked.
     work.exec0("LOCK TABLE core.tenants IN SHARE ROW EXCLUSIVE MODE");
-    std::vector<ExistingTenant> existing;
-    std::map<std::string, nlohmann::json> before_by_slug;
-    for (const auto& row : work.exec_prepared("tenants.existing")) {
-      before_by_slug[row[0].as<std::string>()] = {
-          {"slug", row[0].as<std::string>()},
-          {"name", row[4].as<std::string>()},
-          {"kind", row[3].as<std::string>()},
-          {"parent",
-           row[1].is_null() ? nlohmann::json(nullptr) : nlohmann::json(row[1].as<std::string>())},
-          {"inegi_code",
-           row[2].is_null() ? nlohmann::json(nullptr) : nlohmann::json(row[2].as<std::string>())}};
-      ExistingTenant tenant;
-      tenant.slug = row[0].as<std::string>();
-      if (!row[1].is_null()) tenant.parent = row[1].as<std::string>();
-      if (!row[2].is_null()) tenant.inegi_code = row[2].as<std::string>();
-      tenant.kind = row[3].as<std::string>();
-      existing.push_back(std::move(tenant));
-    }
-    CABILDO_ASSIGN_OR_RETURN(TenantFile file, ParseTenantFile(text, existing));
+    CABILDO_ASSIGN_OR_RETURN(std::vector<StoredTenant> stored, LoadStoredTenants(work));
+    std::map<std::string, const StoredTenant*> stored_by_slug;
+    for (const auto& tenant : stored) stored_by_slug[tenant.spec.slug] = &tenant;
+    CABILDO_ASSIGN_OR_RETURN(TenantFile file, ParseTenantFile(text, AsExistingTenants(stored)));
 
     TenantApplyReport report;
     for (const auto& spec : file.tenants) {
-      auto result = work.exec_prepared("tenants.upsert", spec.slug, spec.name, spec.kind,
-                                       spec.parent, spec.inegi_code);
-      if (result.empty()) {
-        report.unchanged.push_back(spec.slug);
+      std::string tenant_id;
+      if (auto it = stored_by_slug.find(spec.slug); it != stored_by_slug.end()) {
+        tenant_id = it->second->id;
+        CABILDO_ASSIGN_OR_RETURN(bool updated, UpdateTenant(work, *it->second, spec, system));
+        (updated ? report.updated : report.unchanged).push_back(spec.slug);
       } else {
-        const bool created = result[0][0].as<bool>();
-        (created ? report.created : report.updated).push_back(spec.slug);
-        // The owner role is subject to row-level security too (FORCE): scope
-        // the transaction to this tenant to append to its audit chain.
-        const std::string id = result[0][1].as<std::string>();
-        ApplyScope(work, Scope{{id}, ""});
-        nlohmann::json after = {
-            {"slug", spec.slug},
-            {"name", spec.name},
-            {"kind", spec.kind},
-            {"parent", spec.parent ? nlohmann::json(*spec.parent) : nlohmann::json(nullptr)},
-            {"inegi_code",
-             spec.inegi_code ? nlohmann::json(*spec.inegi_code) : nlohmann::json(nullptr)}};
-        AuditEvent event{
-            id,
-            "",
-            "sistema: cabildo tenants apply",
-            created ? "tenant.create" : "tenant.update",
-            "tenant",
-            id,
-            AuditDiff(created ? nlohmann::json::object() : before_by_slug[spec.slug], after)};
-        CABILDO_RETURN_IF_ERROR(AppendAudit(work, event));
+        CABILDO_ASSIGN_OR_RETURN(tenant_id, InsertTenant(work, spec, system));
+        report.created.push_back(spec.slug);
       }
-      const std::string tenant_id =
-          work.exec_params("SELECT id::text FROM core.tenants WHERE slug = $1", spec.slug)[0][0]
-              .as<std::string>();
       ApplyScope(work, Scope{{tenant_id}, ""});
       for (const auto& module : spec.modules) {
         const bool installed = std::find(installed_modules.begin(), installed_modules.end(),
@@ -177,13 +262,15 @@ StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::
           // A file enables a module only where it was never set: a row that
           // says disabled is an administrator's decision (DELETE
           // /v1/tenants/{t}/modules/{m}), which re-applying the file must not undo.
-          auto enabled = work.exec_params(
-              "INSERT INTO core.tenant_modules (tenant_id, module) VALUES ($1, $2) "
-              "ON CONFLICT (tenant_id, module) DO NOTHING RETURNING module",
-              tenant_id, module);
-          if (enabled.empty() && !work.exec_params1("SELECT enabled FROM core.tenant_modules WHERE "
-                                                    "tenant_id = $1 AND module = $2",
-                                                    tenant_id, module)[0]
+          auto enabled =
+              ExecStatement(work, "tenants.enable_module",
+                            "INSERT INTO core.tenant_modules (tenant_id, module) VALUES ($1, $2) "
+                            "ON CONFLICT (tenant_id, module) DO NOTHING RETURNING module",
+                            tenant_id, module);
+          if (enabled.empty() && !ExecStatement(work, "tenants.module_enabled",
+                                                "SELECT enabled FROM core.tenant_modules WHERE "
+                                                "tenant_id = $1 AND module = $2",
+                                                tenant_id, module)[0][0]
                                       .as<bool>()) {
             report.warnings.push_back("el módulo '" + module + "' de '" + spec.slug +
                                       "' fue deshabilitado por la administración; sigue así");
@@ -191,8 +278,8 @@ StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::
           if (!enabled.empty()) {
             report.modules_enabled.push_back(spec.slug + "/" + module);
             AuditEvent event{tenant_id,
-                             "",
-                             "sistema: cabildo tenants apply",
+                             system.user_id,
+                             system.name,
                              "module.enable",
                              "module",
                              module,
@@ -206,10 +293,11 @@ StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::
         }
       }
     }
-    for (const auto& tenant : existing) {
-      const bool listed = std::any_of(file.tenants.begin(), file.tenants.end(),
-                                      [&](const auto& spec) { return spec.slug == tenant.slug; });
-      if (!listed) report.not_in_file.push_back(tenant.slug);
+    for (const auto& tenant : stored) {
+      const bool listed =
+          std::any_of(file.tenants.begin(), file.tenants.end(),
+                      [&](const auto& spec) { return spec.slug == tenant.spec.slug; });
+      if (!listed) report.not_in_file.push_back(tenant.spec.slug);
     }
     work.commit();
     return report;

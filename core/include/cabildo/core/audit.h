@@ -29,6 +29,12 @@ struct AuditEvent {
   nlohmann::json changes;  // {"before":...,"after":...}; never secrets
 };
 
+// Who a write is recorded as in the audit chain.
+struct AuditActor {
+  std::string user_id;  // uuid, or empty for the system (CLI)
+  std::string name;     // email, or "sistema: <command>"
+};
+
 struct AuditEntry {
   int64_t seq = 0;
   std::string at;  // RFC 3339 UTC, microseconds

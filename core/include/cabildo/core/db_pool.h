@@ -237,16 +237,15 @@ auto DbPool::InTransactionOpenedBy(const std::vector<PipelinedStatement>& openin
   static_assert(std::is_same_v<Result, Status> || internal::IsStatusOr<Result>::value,
                 "the transaction body must return Status or StatusOr<T>");
   for (int attempt = 0;; ++attempt) {
-    auto connection = Acquire();
-    if (!connection.ok()) return connection.status();
-    internal::UnitOfWork unit(*connection);
+    CABILDO_ASSIGN_OR_RETURN(PooledConnection connection, Acquire());
+    internal::UnitOfWork unit(connection);
     std::vector<PipelinedRows> opened;
     try {
       opened = unit.Begin(opening);  // the first round trip
     } catch (...) {
       bool broken = false;
       Status status = StatusFromDbException(std::current_exception(), &broken);
-      if (broken) connection->MarkBroken();
+      if (broken) connection.MarkBroken();
       // An idle connection that died meanwhile (the database restarted): the
       // others idle beside it are dead too, and nothing of `fn` has run, so
       // one fresh connection takes over instead of failing this request.
@@ -264,7 +263,7 @@ auto DbPool::InTransactionOpenedBy(const std::vector<PipelinedStatement>& openin
     } catch (...) {
       bool broken = false;
       Status status = StatusFromDbException(std::current_exception(), &broken);
-      if (broken) connection->MarkBroken();
+      if (broken) connection.MarkBroken();
       return status;
     }
   }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cabildo/core/audit.h"
 #include "cabildo/core/db_pool.h"
 #include "cabildo/core/status.h"
 
@@ -80,6 +81,55 @@ struct TenantApplyReport {
 // a second run reports every tenant unchanged and writes nothing.
 StatusOr<TenantApplyReport> ApplyTenantFile(pqxx::connection& owner, const std::string& text,
                                             const std::vector<std::string>& installed_modules);
+
+// --- Writes ----------------------------------------------------------------
+// The one write path of tenant rows: POST and PATCH /v1/tenants (the
+// application role, in the route's transaction) and `cabildo tenants apply`
+// (ApplyTenantFile, the owner role) all write through InsertTenant and
+// UpdateTenant, which also append the audit entry. Validation comes first,
+// by the caller: ParseTenantFile, ValidateNewTenant or InegiCodeChangeProblem.
+
+// A tenant as stored: its id and the fields a tenant file gives it (no modules).
+struct StoredTenant {
+  std::string id;  // uuid
+  TenantSpec spec;
+};
+
+// The state a tenant's audit entries record: {slug, name, kind, parent, inegi_code}.
+nlohmann::json TenantAuditState(const TenantSpec& spec);
+
+// Every tenant (any order).
+StatusOr<std::vector<StoredTenant>> LoadStoredTenants(pqxx::transaction_base& work);
+// kNotFound when no tenant has that id.
+StatusOr<StoredTenant> LoadStoredTenant(pqxx::transaction_base& work, const std::string& id);
+// The shape ParseTenantFile validates against.
+std::vector<ExistingTenant> AsExistingTenants(const std::vector<StoredTenant>& stored);
+
+// Whether `spec` may be created next to the stored tenants, by the rules of
+// tenant files: kAlreadyExists when the slug is taken, kInvalidArgument with
+// one line per problem ("tenants[0] (slug): why") otherwise.
+Status ValidateNewTenant(pqxx::transaction_base& work, const TenantSpec& spec);
+
+// Why `code` cannot become the INEGI code of the stored tenant `id` of
+// `kind` ("" when it can): its format and its state's prefix, a state's
+// municipalities keeping theirs, one tenant per code.
+StatusOr<std::string> InegiCodeChangeProblem(pqxx::transaction_base& work, const std::string& id,
+                                             const std::string& kind, const std::string& code);
+
+// Inserts the validated `spec` (its parent, if any, must exist), scopes the
+// transaction to the new tenant (for `actor`) and appends "tenant.create".
+// Returns the new tenant's id.
+StatusOr<std::string> InsertTenant(pqxx::transaction_base& work, const TenantSpec& spec,
+                                   const AuditActor& actor);
+
+// Writes the validated `after` over the stored tenant `before` (same slug):
+// false, writing nothing, when no field differs; otherwise scopes the
+// transaction to the tenant (for `actor`), updates it and appends
+// "tenant.update" with the before/after diff. The application role may change
+// only name and inegi_code (column privileges); kind and parent change only
+// through tenant files (the owner role).
+StatusOr<bool> UpdateTenant(pqxx::transaction_base& work, const StoredTenant& before,
+                            const TenantSpec& after, const AuditActor& actor);
 
 // --- Reads through the application pool ------------------------------------
 
