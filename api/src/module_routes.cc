@@ -5,14 +5,14 @@
 #include <map>
 #include <optional>
 
-#include <sodium.h>
-
 #include "cabildo/core/audit.h"
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/log.h"
 #include "cabildo/core/plugin_host.h"
 #include "cabildo/core/tenants.h"
 
+#include "conditional_requests.h"
+#include "idempotency.h"
 #include "openapi.h"
 #include "route_support.h"
 
@@ -37,36 +37,6 @@ Method ToMethod(plugin::HttpMethod method) {
       return Method::kDelete;
   }
   return Method::kGet;
-}
-
-// Cursors are signed (HMAC via libsodium's crypto_auth) so a client can
-// neither forge nor edit one: "<base64url(key json)>.<base64url(mac)>".
-std::string SignCursor(const std::string& key_hex, const json& key) {
-  const std::string payload = EncodeCursor(key.dump());
-  unsigned char secret[crypto_auth_KEYBYTES] = {};
-  sodium_hex2bin(secret, sizeof secret, key_hex.c_str(), key_hex.size(), nullptr, nullptr, nullptr);
-  unsigned char mac[crypto_auth_BYTES];
-  crypto_auth(mac, reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), secret);
-  return payload + "." + EncodeCursor(std::string(reinterpret_cast<char*>(mac), 16));
-}
-
-std::optional<json> VerifyCursor(const std::string& key_hex, const std::string& cursor) {
-  const auto dot = cursor.find('.');
-  if (dot == std::string::npos) return std::nullopt;
-  const std::string payload = cursor.substr(0, dot);
-  auto key_text = DecodeCursor(payload);
-  if (!key_text) return std::nullopt;
-  // Client bytes until the MAC is checked: the bounded parser reads them.
-  BoundedJson parsed = ParseBoundedJson(*key_text);
-  if (!parsed.ok()) return std::nullopt;
-  json key = std::move(parsed.value);
-  const std::string resigned = SignCursor(key_hex, key);
-  // Compare the whole signed form in constant time.
-  if (resigned.size() != cursor.size() ||
-      sodium_memcmp(resigned.data(), cursor.data(), cursor.size()) != 0) {
-    return std::nullopt;
-  }
-  return key;
 }
 
 // What the host derives from one route's declaration at start-up, so a
@@ -223,11 +193,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
   }
 
   Status CheckIfMatch(const json& current) const override {
-    auto header = request_.Header("if-match");
-    if (!header) return OkStatus();
-    const std::string etag = StrongEtag(plugin::HttpResponse::Json(200, current).body);
-    if (EtagMatches(*header, etag, EtagComparison::kStrong)) return OkStatus();
-    return IfMatchFailedError("El registro cambió desde que lo leyó; vuelva a leerlo y reintente.");
+    return IfMatchCurrent(request_, current);
   }
 
  private:
@@ -345,30 +311,6 @@ void KeepDeclaredQuery(Request& request, const std::vector<std::string>& declare
   });
 }
 
-// The request part of a public cache key: path and sorted query, each name
-// and value prefixed by its length, since decoded values may hold '&' and '='
-// (q=a%26status%3Dx is not q=a&status=x). Short ones stay readable and cost
-// no hashing on the revalidation path; a long one is hashed, which bounds
-// what a key holds (a digest never starts with '/', so the two can't meet).
-std::string RequestFingerprint(const Request& request) {
-  std::string canonical = request.path;
-  if (!request.query.empty()) {
-    std::vector<std::pair<std::string, std::string>> query = request.query;
-    std::sort(query.begin(), query.end());
-    for (const auto& [key, value] : query) {
-      canonical += '&';
-      canonical += std::to_string(key.size());
-      canonical += ':';
-      canonical += key;
-      canonical += std::to_string(value.size());
-      canonical += ':';
-      canonical += value;
-    }
-  }
-  constexpr std::size_t kLongestKept = 160;
-  return canonical.size() <= kLongestKept ? canonical : core::Sha256Hex(canonical);
-}
-
 // The cached body is shared, not copied.
 Response FromCache(const std::shared_ptr<const CachedResponse>& cached) {
   Response response = Response::Text(200, "", cached->content_type);
@@ -395,7 +337,7 @@ class NetworkBodyWriter final : public plugin::BodyWriter {
 // tests) the body is produced into memory instead.
 Response SendStream(Request& request, plugin::HttpResponse& response) {
   Response head{200, response.content_type, "", response.headers, {}};
-  const std::string etag = StrongEtag(RequestFingerprint(request) + "\n" + response.etag_basis);
+  const std::string etag = StreamEtag(request, response.etag_basis);
   if (auto not_modified = NotModified(request, etag)) return *not_modified;
   if (request.method == Method::kHead || !request.open_stream) {
     plugin::StringBodyWriter memory;
@@ -584,64 +526,6 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   return std::move(*result);
 }
 
-// Idempotency-Key on POST (module routes): the first response is kept 24 h in
-// Redis under (caller, key) and replayed for retries of the same request; the
-// same key with another body is a 422. Without Redis, requests just run.
-Response WithIdempotency(AppContext& app, Request& request,
-                         const std::function<Response(Request&)>& run) {
-  auto key = request.Header("idempotency-key");
-  if (request.method != Method::kPost || !key) return run(request);
-  if (key->empty() || key->size() > 255) {
-    return Problem(400, "Idempotency-Key debe tener de 1 a 255 caracteres.", request.request_id);
-  }
-  auto principal = Caller(app, request);
-  const std::string owner = principal.ok() && principal->authenticated()
-                                ? principal->user_id
-                                : "anon:" + request.remote_address;
-  const std::string redis_key =
-      app.config.redis_prefix + "idem:" + core::Sha256Hex(owner + "\n" + *key);
-  const std::string fingerprint = core::Sha256Hex(std::string(MethodName(request.method)) + " " +
-                                                  request.path + "\n" + request.body);
-  auto stored = app.redis.Command({"GET", redis_key});
-  if (stored.ok() && stored->type == core::RedisReply::Type::kString) {
-    auto entry = json::parse(stored->str, nullptr, false);
-    if (!entry.is_object() || entry.value("hash", "") != fingerprint) {
-      return Problem(422, "Esta Idempotency-Key ya se usó con otra solicitud.", request.request_id,
-                     {{"Idempotency-Key", "Use una clave nueva para una solicitud distinta."}});
-    }
-    if (entry.value("pending", false)) {
-      Response busy = Problem(409, "La solicitud original sigue en curso.", request.request_id);
-      busy.headers.emplace_back("Retry-After", "1");
-      return busy;
-    }
-    Response replay = Response::Text(entry.value("status", 200), entry.value("body", ""),
-                                     entry.value("content_type", "application/json"));
-    replay.headers.emplace_back("Idempotent-Replayed", "true");
-    return replay;
-  }
-  if (stored.ok()) {
-    auto claimed =
-        app.redis.Command({"SET", redis_key, json{{"pending", true}, {"hash", fingerprint}}.dump(),
-                           "NX", "EX", "60"});
-    if (claimed.ok() && claimed->type == core::RedisReply::Type::kNil) {
-      Response busy = Problem(409, "La solicitud original sigue en curso.", request.request_id);
-      busy.headers.emplace_back("Retry-After", "1");
-      return busy;
-    }
-  }
-  Response response = run(request);
-  if (response.status < 500) {
-    json entry = {{"hash", fingerprint},
-                  {"status", response.status},
-                  {"content_type", response.content_type},
-                  {"body", response.Body()}};
-    (void)app.redis.Command({"SET", redis_key, entry.dump(), "EX", "86400"});
-  } else {
-    (void)app.redis.Command({"DEL", redis_key});  // a failure may be retried for real
-  }
-  return response;
-}
-
 json ModuleJson(const LoadedPlugin& plugin) {
   json permissions = json::array();
   for (const auto& p : plugin.permissions) permissions.push_back(p.name);
@@ -704,19 +588,17 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
           body = std::move(*parsed);
         }
         json config = body.value("config", json::object());
-        std::vector<std::pair<std::string, std::string>> errors;
+        std::vector<FieldError> errors;
         // Only "config" is read: any other field is a client's mistake (a
         // typo, or a config sent at the top level), never silently dropped.
         for (const auto& [field, value] : body.items()) {
-          if (field != "config")
-            errors.emplace_back(field, "Campo desconocido: solo se acepta config.");
+          if (field != "config") {
+            errors.push_back({field, "Campo desconocido: solo se acepta config."});
+          }
         }
-        core::ValidateConfig(plugin->config_schema, config, "config", errors);
-        if (!errors.empty()) {
-          std::vector<FieldError> fields;
-          for (const auto& [field, message] : errors) fields.push_back({field, message});
-          return ValidationProblem(request, fields);
-        }
+        for (auto& error : core::ValidateConfig(*plugin, config))
+          errors.push_back(std::move(error));
+        if (!errors.empty()) return ValidationProblem(request, errors);
         auto before = work.exec_prepared("core.module_state", tenant.id, plugin->name);
         const bool created = before.empty();
         work.exec_prepared("core.enable_module", tenant.id, plugin->name, config.dump());

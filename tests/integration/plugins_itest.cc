@@ -173,6 +173,8 @@ TEST(PluginLoaderTest, TwoPluginsWithOneRouteAreRefusedAtStart) {
       << conflict.message();
 }
 
+// The configuration schema is read by the same interpreter as request
+// bodies (SchemaSet): one Spanish message per field, named from "config".
 TEST(PluginConfigTest, ValidatesTheSchemaSubset) {
   json schema = {{"type", "object"},
                  {"required", {"prefix"}},
@@ -181,19 +183,45 @@ TEST(PluginConfigTest, ValidatesTheSchemaSubset) {
                    {"mode", {{"enum", {"a", "b"}}}},
                    {"limit", {{"type", "integer"}, {"minimum", 1}}}}},
                  {"additionalProperties", false}};
-  std::vector<std::pair<std::string, std::string>> errors;
-  core::ValidateConfig(schema, {{"prefix", "ocds"}, {"mode", "a"}, {"limit", 3}}, "config", errors);
-  EXPECT_TRUE(errors.empty());
-  core::ValidateConfig(schema, {{"prefix", "demasiado"}, {"mode", "c"}, {"limit", 0}, {"x", 1}},
-                       "config", errors);
+  static json declared;
+  declared = schema;
+  core::LoadedPlugin plugin;
+  plugin.name = "prueba";
+  plugin.file = "libcabildo_prueba.so";
+  ASSERT_TRUE(core::InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
+                r.SetConfigSchema(declared);
+                return OkStatus();
+              }).ok());
+  EXPECT_TRUE(
+      core::ValidateConfig(plugin, {{"prefix", "ocds"}, {"mode", "a"}, {"limit", 3}}).empty());
+  auto errors = core::ValidateConfig(
+      plugin, {{"prefix", "demasiado"}, {"mode", "c"}, {"limit", 0}, {"x", 1}});
+  std::map<std::string, std::string> by_field;
+  for (const auto& error : errors) by_field[error.field] = error.message;
   EXPECT_EQ(errors.size(), 4u);
-  errors.clear();
-  core::ValidateConfig(schema, json::object(), "config", errors);
+  EXPECT_EQ(by_field["config.prefix"], "Admite hasta 5 caracteres.");
+  EXPECT_EQ(by_field["config.mode"], "Use uno de: a, b.");
+  EXPECT_EQ(by_field["config.x"], "Campo desconocido.");
+  errors = core::ValidateConfig(plugin, json::object());
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].first, "config.prefix");
-  errors.clear();
-  core::ValidateConfig(schema, json::array(), "config", errors);
-  EXPECT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field, "config.prefix");
+  EXPECT_EQ(errors[0].message, "Este campo es obligatorio.");
+  errors = core::ValidateConfig(plugin, json::array());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field, "config");
+
+  // A configuration schema the interpreter cannot read keeps the plugin out.
+  core::LoadedPlugin broken;
+  broken.name = "prueba";
+  broken.file = "libcabildo_prueba.so";
+  Status refused = core::InitPlugin(broken, [](plugin::PluginRegistrar& r) {
+    r.SetConfigSchema(
+        {{"type", "object"}, {"properties", {{"code", {{"type", "string"}, {"pattern", "^a"}}}}}});
+    return OkStatus();
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("el esquema de configuración"), std::string::npos)
+      << refused.message();
 }
 
 class ModuleTest : public testing::ServerTest {

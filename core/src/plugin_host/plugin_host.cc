@@ -228,6 +228,9 @@ class Registrar final : public plugin::PluginRegistrar {
   // What can be checked only once init has declared everything: each export
   // is one of the plugin's own GET routes, whatever order they came in.
   void Finish() {
+    if (Status added = plugin_.schemas.Add(kConfigSchemaName, plugin_.config_schema); !added.ok()) {
+      errors_.push_back("el esquema de configuración: " + added.message());
+    }
     if (Status resolved = plugin_.schemas.Resolve(); !resolved.ok()) {
       errors_.push_back(resolved.message());
     }
@@ -447,53 +450,14 @@ StatusOr<PluginSet> LoadPlugins(const std::string& dir, bool optional) {
   return set;
 }
 
-void ValidateConfig(const nlohmann::json& schema, const nlohmann::json& config,
-                    const std::string& path,
-                    std::vector<std::pair<std::string, std::string>>& errors) {
-  const std::string field = path.empty() ? "config" : path;
-  const std::string type = schema.value("type", "");
-  auto type_ok = [&]() {
-    if (type.empty()) return true;
-    if (type == "object") return config.is_object();
-    if (type == "string") return config.is_string();
-    if (type == "integer") return config.is_number_integer();
-    if (type == "number") return config.is_number();
-    if (type == "boolean") return config.is_boolean();
-    if (type == "array") return config.is_array();
-    return false;
-  };
-  if (!type_ok()) {
-    errors.emplace_back(field, "Debe ser de tipo " + type + ".");
-    return;
+std::vector<FieldError> ValidateConfig(const LoadedPlugin& plugin, const nlohmann::json& config) {
+  std::vector<FieldError> errors = plugin.schemas.Validate(kConfigSchemaName, config);
+  for (auto& error : errors) {
+    error.field = error.field.empty()          ? "config"
+                  : error.field.front() == '[' ? "config" + error.field
+                                               : "config." + error.field;
   }
-  if (schema.contains("enum") &&
-      std::find(schema["enum"].begin(), schema["enum"].end(), config) == schema["enum"].end()) {
-    errors.emplace_back(field, "Valor no permitido.");
-  }
-  if (config.is_string() && schema.contains("maxLength") &&
-      config.get<std::string>().size() > schema["maxLength"].get<size_t>()) {
-    errors.emplace_back(field, "Es demasiado largo.");
-  }
-  if (config.is_number() && schema.contains("minimum") && config < schema["minimum"]) {
-    errors.emplace_back(field, "Es menor que el mínimo.");
-  }
-  if (config.is_number() && schema.contains("maximum") && config > schema["maximum"]) {
-    errors.emplace_back(field, "Es mayor que el máximo.");
-  }
-  if (!config.is_object()) return;
-  const auto properties = schema.value("properties", nlohmann::json::object());
-  for (const auto& required : schema.value("required", nlohmann::json::array())) {
-    if (!config.contains(required.get<std::string>())) {
-      errors.emplace_back(field + "." + required.get<std::string>(), "Es obligatorio.");
-    }
-  }
-  for (const auto& [key, value] : config.items()) {
-    if (properties.contains(key)) {
-      ValidateConfig(properties[key], value, field + "." + key, errors);
-    } else if (schema.value("additionalProperties", true) == false) {
-      errors.emplace_back(field + "." + key, "Campo desconocido.");
-    }
-  }
+  return errors;
 }
 
 Status MigratePlugins(pqxx::connection& owner, const std::vector<LoadedPlugin>& plugins) {

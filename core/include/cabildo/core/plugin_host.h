@@ -33,7 +33,8 @@ struct LoadedPlugin {
   // The module's JSON Schemas (AddSchema), Resolve()d at load: what request
   // bodies and query parameters are validated against, and what the OpenAPI
   // document publishes as components. Each route's query parameter schemas
-  // are in the set too, under QuerySchemaName (never published).
+  // (under QuerySchemaName) and the configuration schema (kConfigSchemaName)
+  // are in the set too, never published.
   SchemaSet schemas;
   std::vector<std::string> schema_names;  // the module's own, in declaration order
   std::vector<plugin::Export> exports;    // each path is one of `routes`' GETs
@@ -88,11 +89,14 @@ struct PluginSet {
 // operation_id (within the plugin or across plugins) are failures too.
 StatusOr<PluginSet> LoadPlugins(const std::string& dir, bool optional);
 
-// Validates `config` against the subset of JSON Schema that plugins may use.
-// Appends one "field: message" (Spanish) per problem.
-void ValidateConfig(const nlohmann::json& schema, const nlohmann::json& config,
-                    const std::string& path,
-                    std::vector<std::pair<std::string, std::string>>& errors);
+// Where the module's configuration schema (SetConfigSchema, default
+// {"type": "object"}) lives in LoadedPlugin::schemas (never published).
+inline constexpr const char* kConfigSchemaName = "_config";
+
+// Validates a tenant's `config` for `plugin` with the same interpreter as
+// request bodies: one Spanish message per failing field, the field named
+// from "config" ("config", "config.greeting").
+std::vector<FieldError> ValidateConfig(const LoadedPlugin& plugin, const nlohmann::json& config);
 
 // Applies every plugin's migrations (track "plugin:<name>") and records its
 // permissions and default grants. REQUIRES: an owner-role connection.
