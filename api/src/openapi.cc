@@ -323,11 +323,13 @@ json Operation(const core::LoadedPlugin& plugin, const plugin::Route& route) {
   json parameters = json::array();
   bool client_400 = false;  // a parameter or body the host can refuse with a 400
   for (const auto& param : route.path_params) {
-    json parameter = {{"name", param.name},
-                      {"in", "path"},
-                      {"required", true},
-                      {"schema", PathParameterSchema(param.type)}};
-    if (!param.description.empty()) parameter["description"] = param.description;
+    json parameter = {
+        {"name", param.name},
+        {"in", "path"},
+        {"required", true},
+        {"schema", PathParameterSchema(param.type)},
+        {"description", param.description.empty() ? "El parámetro " + param.name + " de la ruta."
+                                                  : param.description}};
     parameters.push_back(std::move(parameter));
     client_400 = client_400 || param.type == plugin::ParamType::kSlug ||
                  param.type == plugin::ParamType::kInteger;

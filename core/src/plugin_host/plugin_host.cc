@@ -170,6 +170,11 @@ class Registrar final : public plugin::PluginRegistrar {
                           "'");
         return;
       }
+      if (param.description.empty()) {
+        errors_.push_back("ruta " + where + ": el parámetro de consulta '" + param.name +
+                          "' necesita description (se publica en el documento OpenAPI)");
+        return;
+      }
       const bool paging = param.name == "limit" || param.name == "cursor" ||
                           param.name == "updated_since" || param.name == "include_descendants";
       if (paging || !query_names.insert(param.name).second) {

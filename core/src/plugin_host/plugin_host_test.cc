@@ -149,7 +149,9 @@ TEST(InitPluginTest, KeepsADeclaredRouteWithItsSchemas) {
     r.AddSchema("PruebaKind", {{"enum", {"a", "b"}}});
     plugin::Route route = Post("/items/{id}/parts", "pruebaAddPart");
     route.path_params = {{.name = "id"}};
-    route.query = {{.name = "kind", .schema = {{"$ref", "#/components/schemas/PruebaKind"}}}};
+    route.query = {{.name = "kind",
+                    .schema = {{"$ref", "#/components/schemas/PruebaKind"}},
+                    .description = "Tipo."}};
     route.request_body = "PruebaItem";
     r.AddRoute(route);
     return OkStatus();

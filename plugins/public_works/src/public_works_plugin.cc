@@ -1197,17 +1197,21 @@ Status Init(plugin::PluginRegistrar& registrar) {
   using plugin::ParamType;
   const std::vector<plugin::PathParam> id = {
       {.name = "id", .type = ParamType::kUuid, .description = "Id (UUID) de la obra."}};
-  auto text = [](const char* name) {
-    return plugin::QueryParam{.name = name, .schema = {{"type", "string"}}};
+  auto text = [](const char* name, const char* description) {
+    return plugin::QueryParam{
+        .name = name, .schema = {{"type", "string"}}, .description = description};
   };
-  registrar.AddRoute({.method = HttpMethod::kGet,
-                      .path = "/projects",
-                      .operation_id = "publicWorksListProjects",
-                      .summary = "Listar obras públicas",
-                      .query = {text("status"), text("funding_origin"), text("q")},
-                      .paged = true,
-                      .descendants = true,
-                      .handler = &ListProjects});
+  registrar.AddRoute(
+      {.method = HttpMethod::kGet,
+       .path = "/projects",
+       .operation_id = "publicWorksListProjects",
+       .summary = "Listar obras públicas",
+       .query = {text("status", "Estado OC4IDS (projectStatus)."),
+                 text("funding_origin", "Obras con financiamiento de este origen."),
+                 text("q", "Texto a buscar en el título (sin distinguir mayúsculas).")},
+       .paged = true,
+       .descendants = true,
+       .handler = &ListProjects});
   registrar.AddRoute({.method = HttpMethod::kPost,
                       .path = "/projects",
                       .permission = kWrite,
