@@ -341,7 +341,14 @@ TEST_F(ModuleTest, ModulesAreListedAndEnabledPerTenant) {
 TEST_F(ModuleTest, TwoModulesAreEnabledAndDisabledIndependently) {
   const std::string admin = MakeUser("tepe@ejemplo.mx", "admin", "tepehuanes");
   ASSERT_EQ(Call("PUT", "/v1/tenants/tepehuanes/modules/memo", "{}", admin).status, 201);
-  EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/memo/count").status, 200);
+  auto count = Call("GET", "/v1/tenants/tepehuanes/memo/count");
+  EXPECT_EQ(count.status, 200);
+  // The tenant facts a module reads through the SDK (issue 16, item 3).
+  EXPECT_EQ(json::parse(count.body)["tenant"], (json{{"slug", "tepehuanes"},
+                                                     {"name", "Municipio de Tepehuanes"},
+                                                     {"kind", "municipality"},
+                                                     {"parent_slug", "durango"},
+                                                     {"inegi_code", "10035"}}));
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes").status, 404);
   ASSERT_EQ(Call("PUT", "/v1/tenants/tepehuanes/modules/example", "{}", admin).status, 201);
   ASSERT_EQ(Call("DELETE", "/v1/tenants/tepehuanes/modules/example", "", admin).status, 204);

@@ -14,7 +14,15 @@ StatusOr<plugin::HttpResponse> CountMemos(plugin::RequestContext& ctx) {
                    .exec_params("SELECT count(*) FROM memo.memos WHERE tenant_id = $1",
                                 ctx.tenant_id())[0][0]
                    .as<int64_t>();
-  return plugin::HttpResponse::Json(200, {{"count", count}});
+  // Tenant facts through the SDK, without joining core.tenants.
+  const plugin::TenantFacts& tenant = ctx.tenant();
+  return plugin::HttpResponse::Json(200, {{"count", count},
+                                          {"tenant",
+                                           {{"slug", tenant.slug},
+                                            {"name", tenant.name},
+                                            {"kind", tenant.kind},
+                                            {"parent_slug", tenant.parent_slug},
+                                            {"inegi_code", tenant.inegi_code}}}});
 }
 
 Status Init(plugin::PluginRegistrar& registrar) {
