@@ -5,14 +5,14 @@
 #include <map>
 #include <optional>
 
-#include <sodium.h>
-
 #include "cabildo/core/audit.h"
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/log.h"
 #include "cabildo/core/plugin_host.h"
 #include "cabildo/core/tenants.h"
 
+#include "conditional_requests.h"
+#include "idempotency.h"
 #include "openapi.h"
 #include "route_support.h"
 
@@ -39,35 +39,13 @@ Method ToMethod(plugin::HttpMethod method) {
   return Method::kGet;
 }
 
-// Cursors are signed (HMAC via libsodium's crypto_auth) so a client can
-// neither forge nor edit one: "<base64url(key json)>.<base64url(mac)>".
-std::string SignCursor(const std::string& key_hex, const json& key) {
-  const std::string payload = EncodeCursor(key.dump());
-  unsigned char secret[crypto_auth_KEYBYTES] = {};
-  sodium_hex2bin(secret, sizeof secret, key_hex.c_str(), key_hex.size(), nullptr, nullptr, nullptr);
-  unsigned char mac[crypto_auth_BYTES];
-  crypto_auth(mac, reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), secret);
-  return payload + "." + EncodeCursor(std::string(reinterpret_cast<char*>(mac), 16));
-}
-
-std::optional<json> VerifyCursor(const std::string& key_hex, const std::string& cursor) {
-  const auto dot = cursor.find('.');
-  if (dot == std::string::npos) return std::nullopt;
-  const std::string payload = cursor.substr(0, dot);
-  auto key_text = DecodeCursor(payload);
-  if (!key_text) return std::nullopt;
-  // Client bytes until the MAC is checked: the bounded parser reads them.
-  BoundedJson parsed = ParseBoundedJson(*key_text);
-  if (!parsed.ok()) return std::nullopt;
-  json key = std::move(parsed.value);
-  const std::string resigned = SignCursor(key_hex, key);
-  // Compare the whole signed form in constant time.
-  if (resigned.size() != cursor.size() ||
-      sodium_memcmp(resigned.data(), cursor.data(), cursor.size()) != 0) {
-    return std::nullopt;
-  }
-  return key;
-}
+// What the host derives from one route's declaration at start-up, so a
+// request rebuilds nothing: the query names the handler may see (sorted) and
+// where each declared parameter's schema is.
+struct RouteSpec {
+  std::vector<std::string> declared_query;
+  std::vector<std::pair<const plugin::QueryParam*, std::string /*schema name*/>> query;
+};
 
 class ModuleRequestContext final : public plugin::RequestContext {
  public:
@@ -82,45 +60,44 @@ class ModuleRequestContext final : public plugin::RequestContext {
         work_(work),
         module_(module) {}
 
+  using plugin::RequestContext::Audit;
+
   const std::string& tenant_id() const override { return tenant_.id; }
   const std::string& tenant_slug() const override { return tenant_.slug; }
+  // Name and INEGI key are read on first use only: most handlers never ask.
+  const plugin::TenantFacts& tenant() const override {
+    if (!facts_) {
+      plugin::TenantFacts facts{tenant_.id,
+                                tenant_.slug,
+                                "",
+                                tenant_.kind,
+                                tenant_.chain.size() > 1 ? tenant_.chain[1] : "",
+                                ""};
+      auto rows = work_.exec_prepared("core.module_tenant_facts", tenant_.id);
+      if (!rows.empty()) {
+        facts.name = rows[0][0].as<std::string>();
+        facts.inegi_code = rows[0][1].as<std::string>();
+      }
+      facts_ = std::move(facts);
+    }
+    return *facts_;
+  }
   const Principal& principal() const override { return principal_; }
   const std::string& request_id() const override { return request_.request_id; }
   std::optional<std::string> Query(const std::string& name) const override {
     return request_.Query(name);
   }
-  std::optional<std::string> PathParam(const std::string& name) const override {
+  const std::string& PathParam(const std::string& name) const override {
+    static const std::string kNone;
     auto it = request_.path_params.find(name);
-    if (it == request_.path_params.end()) return std::nullopt;
-    return it->second;
+    return it == request_.path_params.end() ? kNone : it->second;
   }
   std::optional<std::string> Header(const std::string& lower_name) const override {
     return request_.Header(lower_name);
   }
   const json& config() const override { return config_; }
-  // Through the bounded parser. A refusal is also kept as its full problem
-  // (with the field in `errors`), which RunModuleRoute answers when the
-  // handler passes the returned Status on, as handlers do.
-  StatusOr<json> JsonBody() const override {
-    BoundedJson body = ParseBoundedJson(request_.body);
-    if (!body.ok()) {
-      refused_body_ = JsonRefusalProblem(*body.refusal, request_.request_id);
-      refused_body_status_ = body.refusal->status == 422
-                                 ? UnprocessableError(body.refusal->message)
-                                 : InvalidArgumentError(body.refusal->detail);
-      return refused_body_status_;
-    }
-    if (!body.value.is_object()) return InvalidArgumentError("El cuerpo debe ser un objeto JSON.");
-    return std::move(body.value);
-  }
-  // The problem for a handler's failure `status` when it is JsonBody's refusal.
-  std::optional<Response> RefusedBodyProblem(const Status& status) const {
-    if (!refused_body_ || status.code() != refused_body_status_.code() ||
-        status.message() != refused_body_status_.message()) {
-      return std::nullopt;
-    }
-    return refused_body_;
-  }
+  const json& Body() const override { return body_; }
+  void SetBody(json body) { body_ = std::move(body); }
   // Asked once per permission: a handler may ask again (a list asks
   // whether the caller sees drafts), and the route's own is known already.
   core::Access Authorize(const std::string& permission) override {
@@ -151,6 +128,17 @@ class ModuleRequestContext final : public plugin::RequestContext {
   }
 
   StatusOr<Page> ReadPage() const override {
+    if (page_) return *page_;
+    return ParsePage();
+  }
+  // Once, before the handler, for a paged route: the handler's ReadPage then
+  // costs nothing (the cursor's MAC is checked once).
+  Status PreparePage() {
+    CABILDO_ASSIGN_OR_RETURN(page_, ParsePage());
+    return OkStatus();
+  }
+
+  StatusOr<Page> ParsePage() const {
     Page page;
     if (auto text = request_.Query("limit")) {
       char* end = nullptr;
@@ -205,11 +193,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
   }
 
   Status CheckIfMatch(const json& current) const override {
-    auto header = request_.Header("if-match");
-    if (!header) return OkStatus();
-    const std::string etag = StrongEtag(plugin::HttpResponse::Json(200, current).body);
-    if (EtagMatches(*header, etag, EtagComparison::kStrong)) return OkStatus();
-    return IfMatchFailedError("El registro cambió desde que lo leyó; vuelva a leerlo y reintente.");
+    return IfMatchCurrent(request_, current);
   }
 
  private:
@@ -221,9 +205,99 @@ class ModuleRequestContext final : public plugin::RequestContext {
   pqxx::transaction_base& work_;
   const std::string& module_;
   std::map<std::string, core::Access> access_;  // permission -> what Authorize said
-  mutable std::optional<Response> refused_body_;
-  mutable Status refused_body_status_;
+  json body_ = json::object();
+  std::optional<Page> page_;
+  mutable std::optional<plugin::TenantFacts> facts_;
 };
+
+bool IsInteger(const std::string& text) {
+  if (text.empty() || text.size() > 19) return false;
+  const size_t digits = text[0] == '-' ? 1 : 0;
+  if (digits == text.size()) return false;
+  for (size_t i = digits; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
+// Typed path parameters: a malformed id names nothing (404); a malformed
+// slug or number is the client's mistake (400).
+std::optional<Status> CheckPathParams(const Request& request, const plugin::Route& route) {
+  for (const auto& param : route.path_params) {
+    auto it = request.path_params.find(param.name);
+    const std::string value = it == request.path_params.end() ? "" : it->second;
+    switch (param.type) {
+      case plugin::ParamType::kUuid:
+        if (!plugin::IsLowerUuid(value)) return NotFoundError("No existe.");
+        break;
+      case plugin::ParamType::kSlug:
+        if (!plugin::IsLowerName(value, 1, 63, /*letter_first=*/false)) {
+          return InvalidArgumentError("El parámetro " + param.name +
+                                      " de la ruta debe ser un nombre en minúsculas, dígitos y "
+                                      "guiones (hasta 63).");
+        }
+        break;
+      case plugin::ParamType::kInteger:
+        if (!IsInteger(value)) {
+          return InvalidArgumentError("El parámetro " + param.name +
+                                      " de la ruta debe ser un número entero.");
+        }
+        break;
+      case plugin::ParamType::kText:
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+// A query value as its schema's type reads it: "5" is the number 5 for an
+// integer parameter, "true" the boolean; otherwise (and when it does not
+// parse) the text itself, which the schema then refuses.
+json QueryValue(const core::SchemaSet& schemas, const json& schema, const std::string& text) {
+  const json* node = &schema;
+  if (auto ref = schema.find("$ref"); ref != schema.end() && ref->is_string()) {
+    static const std::string kPrefix = "#/components/schemas/";
+    const std::string& target = ref->get_ref<const std::string&>();
+    if (target.rfind(kPrefix, 0) == 0 && schemas.Has(target.substr(kPrefix.size()))) {
+      node = &schemas.Get(target.substr(kPrefix.size()));
+    }
+  }
+  const std::string type = node->is_object() ? node->value("type", "") : "";
+  if (type == "boolean") {
+    if (text == "true") return true;
+    if (text == "false") return false;
+  } else if ((type == "integer" || type == "number") && !text.empty() && text.size() <= 32) {
+    if (IsInteger(text)) return std::stoll(text);
+    char* end = nullptr;
+    const double number = std::strtod(text.c_str(), &end);
+    if (*end == '\0' && std::isfinite(number) && text.find_first_of("xXnN") == std::string::npos) {
+      return number;
+    }
+  }
+  return text;
+}
+
+// Declared query parameters against their schemas (400 naming each).
+std::optional<Response> CheckQuery(const Request& request, const core::SchemaSet& schemas,
+                                   const RouteSpec& spec) {
+  std::vector<FieldError> errors;
+  for (const auto& [param, schema_name] : spec.query) {
+    auto value = request.Query(param->name);
+    if (!value) {
+      if (param->required) errors.push_back({param->name, "Este parámetro es obligatorio."});
+      continue;
+    }
+    for (auto& error : schemas.Validate(schema_name, QueryValue(schemas, param->schema, *value))) {
+      error.field = param->name;
+      errors.push_back(std::move(error));
+    }
+  }
+  if (errors.empty()) return std::nullopt;
+  std::string names;
+  for (const auto& error : errors) names += (names.empty() ? "" : ", ") + error.field;
+  return Problem(400, "Parámetros de consulta no válidos: " + names + ".", request.request_id,
+                 errors);
+}
 
 // Removes the query parameters a GET route does not document (`declared`,
 // sorted: DeclaredQueryParameters). They are ignored, not refused: the
@@ -235,30 +309,6 @@ void KeepDeclaredQuery(Request& request, const std::vector<std::string>& declare
   std::erase_if(request.query, [&](const std::pair<std::string, std::string>& parameter) {
     return !std::binary_search(declared.begin(), declared.end(), parameter.first);
   });
-}
-
-// The request part of a public cache key: path and sorted query, each name
-// and value prefixed by its length, since decoded values may hold '&' and '='
-// (q=a%26status%3Dx is not q=a&status=x). Short ones stay readable and cost
-// no hashing on the revalidation path; a long one is hashed, which bounds
-// what a key holds (a digest never starts with '/', so the two can't meet).
-std::string RequestFingerprint(const Request& request) {
-  std::string canonical = request.path;
-  if (!request.query.empty()) {
-    std::vector<std::pair<std::string, std::string>> query = request.query;
-    std::sort(query.begin(), query.end());
-    for (const auto& [key, value] : query) {
-      canonical += '&';
-      canonical += std::to_string(key.size());
-      canonical += ':';
-      canonical += key;
-      canonical += std::to_string(value.size());
-      canonical += ':';
-      canonical += value;
-    }
-  }
-  constexpr std::size_t kLongestKept = 160;
-  return canonical.size() <= kLongestKept ? canonical : core::Sha256Hex(canonical);
 }
 
 // The cached body is shared, not copied.
@@ -287,7 +337,7 @@ class NetworkBodyWriter final : public plugin::BodyWriter {
 // tests) the body is produced into memory instead.
 Response SendStream(Request& request, plugin::HttpResponse& response) {
   Response head{200, response.content_type, "", response.headers, {}};
-  const std::string etag = StrongEtag(RequestFingerprint(request) + "\n" + response.etag_basis);
+  const std::string etag = StreamEtag(request, response.etag_basis);
   if (auto not_modified = NotModified(request, etag)) return *not_modified;
   if (request.method == Method::kHead || !request.open_stream) {
     plugin::StringBodyWriter memory;
@@ -348,7 +398,7 @@ std::optional<Response> PublicFromMemory(AppContext& app, Request& request,
 }
 
 Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& plugin,
-                        const plugin::Route& route) {
+                        const plugin::Route& route, const RouteSpec& spec) {
   auto principal = Caller(app, request);
   if (!principal.ok()) return ProblemFromStatus(principal.status(), request.request_id);
 
@@ -407,18 +457,40 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
               break;
           }
         }
+        // The route's declaration, checked in this order once the caller
+        // may use the route (nobody unauthorised makes a worker parse a body).
+        if (auto refused = CheckPathParams(request, route)) return *refused;
+        if (auto refused = CheckQuery(request, plugin.schemas, spec)) {
+          answer = std::move(refused);
+          return Status(StatusCode::kAborted, "rollback");
+        }
         if (request.method != Method::kGet) ancestors = tenant.chain;
         ModuleRequestContext context(app, request, *principal, tenant,
                                      json::parse(enabled.Text(0, 0)), work, plugin.name);
-        if (route_access) context.RememberAccess(route.permission, *route_access);
-        StatusOr<plugin::HttpResponse> handled = route.handler(context);
-        if (!handled.ok()) {
-          if (auto refused = context.RefusedBodyProblem(handled.status())) {
-            answer = std::move(refused);
+        if (route.paged) CABILDO_RETURN_IF_ERROR(context.PreparePage());
+        if (route.descendants) {
+          auto flag = request.Query("include_descendants");
+          if (flag && *flag != "true" && *flag != "false") {
+            return InvalidArgumentError("include_descendants debe ser true o false.");
+          }
+        }
+        if (!route.request_body.empty()) {
+          Response problem;
+          auto body = JsonObjectBody(request, problem);
+          if (!body) {
+            answer = std::move(problem);
             return Status(StatusCode::kAborted, "rollback");
           }
-          return handled.status();
+          std::vector<FieldError> errors = plugin.schemas.Validate(route.request_body, *body);
+          if (!errors.empty()) {
+            answer = ValidationProblem(request, errors);
+            return Status(StatusCode::kAborted, "rollback");
+          }
+          context.SetBody(std::move(*body));
         }
+        if (route_access) context.RememberAccess(route.permission, *route_access);
+        StatusOr<plugin::HttpResponse> handled = route.handler(context);
+        if (!handled.ok()) return handled.status();
         plugin::HttpResponse& response = *handled;
         if (response.stream && response.status == 200 &&
             (request.method == Method::kGet || request.method == Method::kHead)) {
@@ -452,64 +524,6 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
         *cache_key, {result->content_type, result->body, result->headers, {}}));
   }
   return std::move(*result);
-}
-
-// Idempotency-Key on POST (module routes): the first response is kept 24 h in
-// Redis under (caller, key) and replayed for retries of the same request; the
-// same key with another body is a 422. Without Redis, requests just run.
-Response WithIdempotency(AppContext& app, Request& request,
-                         const std::function<Response(Request&)>& run) {
-  auto key = request.Header("idempotency-key");
-  if (request.method != Method::kPost || !key) return run(request);
-  if (key->empty() || key->size() > 255) {
-    return Problem(400, "Idempotency-Key debe tener de 1 a 255 caracteres.", request.request_id);
-  }
-  auto principal = Caller(app, request);
-  const std::string owner = principal.ok() && principal->authenticated()
-                                ? principal->user_id
-                                : "anon:" + request.remote_address;
-  const std::string redis_key =
-      app.config.redis_prefix + "idem:" + core::Sha256Hex(owner + "\n" + *key);
-  const std::string fingerprint = core::Sha256Hex(std::string(MethodName(request.method)) + " " +
-                                                  request.path + "\n" + request.body);
-  auto stored = app.redis.Command({"GET", redis_key});
-  if (stored.ok() && stored->type == core::RedisReply::Type::kString) {
-    auto entry = json::parse(stored->str, nullptr, false);
-    if (!entry.is_object() || entry.value("hash", "") != fingerprint) {
-      return Problem(422, "Esta Idempotency-Key ya se usó con otra solicitud.", request.request_id,
-                     {{"Idempotency-Key", "Use una clave nueva para una solicitud distinta."}});
-    }
-    if (entry.value("pending", false)) {
-      Response busy = Problem(409, "La solicitud original sigue en curso.", request.request_id);
-      busy.headers.emplace_back("Retry-After", "1");
-      return busy;
-    }
-    Response replay = Response::Text(entry.value("status", 200), entry.value("body", ""),
-                                     entry.value("content_type", "application/json"));
-    replay.headers.emplace_back("Idempotent-Replayed", "true");
-    return replay;
-  }
-  if (stored.ok()) {
-    auto claimed =
-        app.redis.Command({"SET", redis_key, json{{"pending", true}, {"hash", fingerprint}}.dump(),
-                           "NX", "EX", "60"});
-    if (claimed.ok() && claimed->type == core::RedisReply::Type::kNil) {
-      Response busy = Problem(409, "La solicitud original sigue en curso.", request.request_id);
-      busy.headers.emplace_back("Retry-After", "1");
-      return busy;
-    }
-  }
-  Response response = run(request);
-  if (response.status < 500) {
-    json entry = {{"hash", fingerprint},
-                  {"status", response.status},
-                  {"content_type", response.content_type},
-                  {"body", response.Body()}};
-    (void)app.redis.Command({"SET", redis_key, entry.dump(), "EX", "86400"});
-  } else {
-    (void)app.redis.Command({"DEL", redis_key});  // a failure may be retried for real
-  }
-  return response;
 }
 
 json ModuleJson(const LoadedPlugin& plugin) {
@@ -574,19 +588,17 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
           body = std::move(*parsed);
         }
         json config = body.value("config", json::object());
-        std::vector<std::pair<std::string, std::string>> errors;
+        std::vector<FieldError> errors;
         // Only "config" is read: any other field is a client's mistake (a
         // typo, or a config sent at the top level), never silently dropped.
         for (const auto& [field, value] : body.items()) {
-          if (field != "config")
-            errors.emplace_back(field, "Campo desconocido: solo se acepta config.");
+          if (field != "config") {
+            errors.push_back({field, "Campo desconocido: solo se acepta config."});
+          }
         }
-        core::ValidateConfig(plugin->config_schema, config, "config", errors);
-        if (!errors.empty()) {
-          std::vector<FieldError> fields;
-          for (const auto& [field, message] : errors) fields.push_back({field, message});
-          return ValidationProblem(request, fields);
-        }
+        for (auto& error : core::ValidateConfig(*plugin, config))
+          errors.push_back(std::move(error));
+        if (!errors.empty()) return ValidationProblem(request, errors);
         auto before = work.exec_prepared("core.module_state", tenant.id, plugin->name);
         const bool created = before.empty();
         work.exec_prepared("core.enable_module", tenant.id, plugin->name, config.dump());
@@ -639,8 +651,43 @@ Response DisableModule(AppContext& app, Request& request) {
 
 }  // namespace
 
-void RegisterModuleRoutes(Router& router, AppContext& app,
-                          const std::vector<LoadedPlugin>& plugins) {
+// A plugin route the router already has (the core's, or another plugin's)
+// would make Router::Add abort: refuse to start instead, naming both.
+Status CheckModuleRouteConflicts(const Router& router, const std::vector<LoadedPlugin>& plugins) {
+  std::map<std::string, std::string> owners;  // "METHOD shape" -> who declared it
+  auto shape_of = [](Method method, const std::string& path) {
+    std::string shape = std::string(MethodName(method)) + " ";
+    bool in_param = false;
+    for (char c : path) {
+      if (c == '{') shape += "{}";
+      if (c == '{' || c == '}') {
+        in_param = c == '{';
+        continue;
+      }
+      if (!in_param) shape += c;
+    }
+    return shape;
+  };
+  for (const auto& [method, path] : router.Routes()) owners[shape_of(method, path)] = "el núcleo";
+  for (const auto& plugin : plugins) {
+    for (const auto& route : plugin.routes) {
+      const std::string full = "/v1/tenants/{tenant}/" + plugin.name + route.path;
+      const std::string shape = shape_of(ToMethod(route.method), full);
+      auto [taken, fresh] =
+          owners.emplace(shape, "el plugin " + plugin.name + " (" + plugin.file + ")");
+      if (!fresh) {
+        return UnprocessableError("plugin " + plugin.file + " (" + plugin.name + "): la ruta " +
+                                  std::string(MethodName(ToMethod(route.method))) + " " + full +
+                                  " ya la declara " + taken->second + "; no se inicia");
+      }
+    }
+  }
+
+  return OkStatus();
+}
+
+Status RegisterModuleRoutes(Router& router, AppContext& app,
+                            const std::vector<LoadedPlugin>& plugins) {
   // Pipelined after the scope is set, before the tenant's id is known.
   app.db.Prepare("core.module_config_by_slug",
                  "SELECT m.config::text FROM core.tenant_modules m "
@@ -675,27 +722,36 @@ void RegisterModuleRoutes(Router& router, AppContext& app,
   router.Add(Method::kDelete, "/v1/tenants/{tenant}/modules/{module}",
              [&app](Request& r) { return DisableModule(app, r); });
 
+  app.db.Prepare("core.module_tenant_facts",
+                 "SELECT name, coalesce(inegi_code, '') FROM core.tenants WHERE id = $1");
+
+  CABILDO_RETURN_IF_ERROR(CheckModuleRouteConflicts(router, plugins));
+
   for (const auto& plugin : plugins) {
     for (const auto& route : plugin.routes) {
+      RouteSpec spec;
+      spec.declared_query = RouteQueryNames(route);
+      for (const auto& param : route.query) {
+        spec.query.emplace_back(&param, core::QuerySchemaName(route, param.name));
+      }
       FastHandler fast;
-      std::optional<std::vector<std::string>> declared_query;
       if (route.method == plugin::HttpMethod::kGet) {
-        declared_query = DeclaredQueryParameters(plugin.openapi_paths, route.path, "get");
-        fast = [&app, &plugin, declared = *declared_query](Request& r) {
+        fast = [&app, &plugin, declared = spec.declared_query](Request& r) {
           return PublicFromMemory(app, r, plugin, declared);
         };
       }
       router.Add(
           ToMethod(route.method), "/v1/tenants/{tenant}/" + plugin.name + route.path,
-          [&app, &plugin, &route, declared_query = std::move(declared_query)](Request& r) {
-            if (declared_query) KeepDeclaredQuery(r, *declared_query);
+          [&app, &plugin, &route, spec = std::move(spec)](Request& r) {
+            KeepDeclaredQuery(r, spec.declared_query);
             return WithIdempotency(app, r, [&](Request& request) {
-              return RunModuleRoute(app, request, plugin, route);
+              return RunModuleRoute(app, request, plugin, route, spec);
             });
           },
           std::move(fast));
     }
   }
+  return OkStatus();
 }
 
 }  // namespace cabildo::api

@@ -132,36 +132,6 @@ std::optional<PageRequest> ParsePage(const Request& request, Response& problem,
   return page;
 }
 
-std::string EncodeCursor(const std::string& key) {
-  std::string out(sodium_base64_ENCODED_LEN(key.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(key.data()),
-                    key.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::optional<std::string> DecodeCursor(const std::string& cursor) {
-  // libsodium 1.0.18 reads every byte >= 0x80 as a base64 digit (a signed
-  // char slip), so "\xff00" decoded: only the base64url alphabet is a cursor,
-  // which keeps one spelling per cursor.
-  for (char c : cursor) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-          c == '_')) {
-      return std::nullopt;
-    }
-  }
-  std::string out(cursor.size(), '\0');
-  size_t length = 0;
-  if (cursor.empty() || sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                                          cursor.c_str(), cursor.size(), nullptr, &length, nullptr,
-                                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
-}
-
 Response ListResponse(nlohmann::json items, const std::optional<std::string>& next_key) {
   return Response::Json(200, {{"items", std::move(items)},
                               {"next_cursor", next_key ? nlohmann::json(EncodeCursor(*next_key))

@@ -12,6 +12,7 @@
 #include "cabildo/core/identity.h"
 
 #include "json_body.h"
+#include "signed_cursor.h"
 
 namespace cabildo::api {
 
@@ -64,10 +65,6 @@ struct PageRequest {
 // `problem` set when either is invalid.
 std::optional<PageRequest> ParsePage(const Request& request, Response& problem,
                                      const std::function<bool(const std::string&)>& key_ok);
-
-// Opaque cursors: base64url of the last key seen.
-std::string EncodeCursor(const std::string& key);
-std::optional<std::string> DecodeCursor(const std::string& cursor);
 
 // {"items": items, "next_cursor": cursor or null}.
 Response ListResponse(nlohmann::json items, const std::optional<std::string>& next_key);

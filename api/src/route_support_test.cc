@@ -12,6 +12,21 @@ TEST(CursorTest, RoundTripsAnyKey) {
   }
 }
 
+// The signed form module lists hand out: the same key verifies; an edited
+// payload, a foreign key or a truncated MAC does not.
+TEST(CursorTest, SignedCursorsVerifyOnlyUnchanged) {
+  const std::string key(64, 'a');
+  const nlohmann::json payload = {{"r", "/v1/x"}, {"k", {"2026-01-01", "id"}}};
+  const std::string cursor = SignCursor(key, payload);
+  EXPECT_EQ(VerifyCursor(key, cursor), payload);
+  EXPECT_EQ(VerifyCursor(std::string(64, 'b'), cursor), std::nullopt);
+  EXPECT_EQ(VerifyCursor(key, cursor.substr(0, cursor.size() - 1)), std::nullopt);
+  const std::string edited = SignCursor(key, {{"r", "/v1/y"}, {"k", {"2026-01-01", "id"}}});
+  EXPECT_EQ(VerifyCursor(key, edited.substr(0, edited.find('.')) + cursor.substr(cursor.find('.'))),
+            std::nullopt);
+  EXPECT_EQ(VerifyCursor(key, "sin-punto"), std::nullopt);
+}
+
 // Found by tests/fuzz/cursor_fuzz.cc (corpus/cursor/crash-high-byte-digits):
 // libsodium took bytes >= 0x80 as base64 digits, so one key had many spellings.
 TEST(CursorTest, OnlyTheBase64urlAlphabetDecodes) {

@@ -4,32 +4,36 @@
 
 #include "cabildo/plugin/plugin_api.h"
 
-#include "cabildo_plugin_memo_migrations.inc"
+#include "cabildo_plugin_memo_embedded.inc"
 
 namespace cabildo::plugins::memo {
 namespace {
-
-using nlohmann::json;
 
 StatusOr<plugin::HttpResponse> CountMemos(plugin::RequestContext& ctx) {
   auto count = ctx.Db()
                    .exec_params("SELECT count(*) FROM memo.memos WHERE tenant_id = $1",
                                 ctx.tenant_id())[0][0]
                    .as<int64_t>();
-  return plugin::HttpResponse::Json(200, {{"count", count}});
+  // Tenant facts through the SDK, without joining core.tenants.
+  const plugin::TenantFacts& tenant = ctx.tenant();
+  return plugin::HttpResponse::Json(200, {{"count", count},
+                                          {"tenant",
+                                           {{"slug", tenant.slug},
+                                            {"name", tenant.name},
+                                            {"kind", tenant.kind},
+                                            {"parent_slug", tenant.parent_slug},
+                                            {"inegi_code", tenant.inegi_code}}}});
 }
 
 Status Init(plugin::PluginRegistrar& registrar) {
   registrar.AddPermission("memo.entry.write", "Escribir memos", {"reviewer"});
-  for (const auto& [name, sql] : kEmbeddedMigrations) registrar.AddMigration(name, sql);
-  registrar.AddRoute({plugin::HttpMethod::kGet, "/count", "", &CountMemos});
-  registrar.SetOpenApi(json::parse(R"oa({
-    "/count": {"get": {"operationId": "memoCount", "summary": "Contar memos", "security": [],
-      "responses": {"200": {"description": "El total.", "content": {"application/json": {"schema": {
-        "type": "object", "required": ["count"], "properties": {"count": {"type": "integer"}}}}}},
-        "404": {"$ref": "#/components/responses/NotFound"},
-        "503": {"$ref": "#/components/responses/ServiceUnavailable"}}}}})oa"),
-                       json::object());
+  RegisterEmbeddedFiles(registrar);
+  registrar.AddRoute({.method = plugin::HttpMethod::kGet,
+                      .path = "/count",
+                      .operation_id = "memoCount",
+                      .summary = "Contar memos",
+                      .response_body = "MemoCount",
+                      .handler = &CountMemos});
   return OkStatus();
 }
 

@@ -13,7 +13,7 @@
 
 #include "cabildo/plugin/plugin_api.h"
 
-#include "cabildo_plugin_public_works_migrations.inc"
+#include "cabildo_plugin_public_works_embedded.inc"
 
 namespace cabildo::plugins::public_works {
 namespace {
@@ -577,14 +577,14 @@ StatusOr<HttpResponse> ListProjects(RequestContext& ctx) {
 }
 
 StatusOr<HttpResponse> GetProject(RequestContext& ctx) {
-  auto project = FindProject(ctx, ctx.PathParam("id").value_or(""), false, SeesDrafts(ctx));
+  auto project = FindProject(ctx, ctx.PathParam("id"), false, SeesDrafts(ctx));
   if (!project) return NotFoundError(kNotFound);
   return HttpResponse::Json(200, *project);
 }
 
 StatusOr<HttpResponse> CreateProject(RequestContext& ctx) {
-  auto body = ctx.JsonBody();
-  if (!body.ok()) return body.status();
+  // Parsed by the host (ABI 5); PublicWorksBody only asks for an object.
+  const json* body = &ctx.Body();
   json project = *body;
   if (!project.contains("status")) project["status"] = "identification";
   if (auto errors = CheckProject(project, *body); !errors.empty()) {
@@ -598,9 +598,9 @@ StatusOr<HttpResponse> CreateProject(RequestContext& ctx) {
 }
 
 StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
-  auto body = ctx.JsonBody();
-  if (!body.ok()) return body.status();
-  const std::string id = ctx.PathParam("id").value_or("");
+  // Parsed by the host (ABI 5); PublicWorksBody only asks for an object.
+  const json* body = &ctx.Body();
+  const std::string id = ctx.PathParam("id");
   auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   Status fresh = ctx.CheckIfMatch(*before);
@@ -622,7 +622,7 @@ StatusOr<HttpResponse> UpdateProject(RequestContext& ctx) {
 }
 
 StatusOr<HttpResponse> DeleteProject(RequestContext& ctx) {
-  const std::string id = ctx.PathParam("id").value_or("");
+  const std::string id = ctx.PathParam("id");
   auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   Status fresh = ctx.CheckIfMatch(*before);
@@ -639,7 +639,7 @@ StatusOr<HttpResponse> DeleteProject(RequestContext& ctx) {
 }
 
 StatusOr<HttpResponse> SetPublished(RequestContext& ctx, bool published) {
-  const std::string id = ctx.PathParam("id").value_or("");
+  const std::string id = ctx.PathParam("id");
   auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   plugin::Exec(ctx, "public-works.set_published",
@@ -673,7 +673,7 @@ constexpr const char* kReportColumns = R"sql(
 StatusOr<HttpResponse> ListProgress(RequestContext& ctx) {
   auto page = ctx.ReadPage();
   if (!page.ok()) return page.status();
-  const std::string id = ctx.PathParam("id").value_or("");
+  const std::string id = ctx.PathParam("id");
   if (!FindProject(ctx, id, false, SeesDrafts(ctx))) return NotFoundError(kNotFound);
   std::optional<std::string> after_date, after_at, after_id;
   if (!page->after.is_null()) {
@@ -707,9 +707,9 @@ StatusOr<HttpResponse> ListProgress(RequestContext& ctx) {
 }
 
 StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
-  auto body = ctx.JsonBody();
-  if (!body.ok()) return body.status();
-  const std::string id = ctx.PathParam("id").value_or("");
+  // Parsed by the host (ABI 5); PublicWorksBody only asks for an object.
+  const json* body = &ctx.Body();
+  const std::string id = ctx.PathParam("id");
   auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   std::vector<FieldError> errors;
@@ -1181,8 +1181,6 @@ StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
       });
 }
 
-#include "openapi.inc"
-
 Status Init(plugin::PluginRegistrar& registrar) {
   registrar.AddPermission(kWrite, "Crear y editar obras públicas y sus avances",
                           {"editor", "admin"});
@@ -1190,21 +1188,117 @@ Status Init(plugin::PluginRegistrar& registrar) {
   // api-modules.md: "auditor reads all" — drafts included, without writing.
   registrar.AddPermission(kReadDrafts, "Leer todas las obras públicas, borradores incluidos",
                           {"editor", "admin", "auditor"});
-  for (const auto& [name, sql] : kEmbeddedMigrations) registrar.AddMigration(name, sql);
+  RegisterEmbeddedFiles(registrar);
+  // ABI 5, ported mechanically (engineer "sdk"): the declarations carry
+  // operation ids, summaries, parameters and paging; the real schemas (and
+  // the removal of the hand-kept checks and of openapi.inc) are the port's.
+  registrar.AddSchema("PublicWorksBody", {{"type", "object"}});
   using plugin::HttpMethod;
-  registrar.AddRoute({HttpMethod::kGet, "/projects", "", &ListProjects});
-  registrar.AddRoute({HttpMethod::kPost, "/projects", kWrite, &CreateProject});
-  registrar.AddRoute({HttpMethod::kGet, "/projects/{id}", "", &GetProject});
-  registrar.AddRoute({HttpMethod::kPatch, "/projects/{id}", kWrite, &UpdateProject});
-  registrar.AddRoute({HttpMethod::kDelete, "/projects/{id}", kWrite, &DeleteProject});
-  registrar.AddRoute({HttpMethod::kPost, "/projects/{id}/publish", kPublish, &Publish});
-  registrar.AddRoute({HttpMethod::kPost, "/projects/{id}/unpublish", kPublish, &Unpublish});
-  registrar.AddRoute({HttpMethod::kGet, "/projects/{id}/progress", "", &ListProgress});
-  registrar.AddRoute({HttpMethod::kPost, "/projects/{id}/progress", kWrite, &AddProgress});
-  registrar.AddRoute({HttpMethod::kGet, "/summary", "", &Summary});
-  registrar.AddRoute({HttpMethod::kGet, "/export.csv", "", &ExportCsv});
-  registrar.AddRoute({HttpMethod::kGet, "/export.json", "", &ExportJson});
-  registrar.AddRoute({HttpMethod::kGet, "/oc4ids.json", "", &ExportOc4ids});
+  using plugin::ParamType;
+  const std::vector<plugin::PathParam> id = {
+      {.name = "id", .type = ParamType::kUuid, .description = "Id (UUID) de la obra."}};
+  auto text = [](const char* name, const char* description) {
+    return plugin::QueryParam{
+        .name = name, .schema = {{"type", "string"}}, .description = description};
+  };
+  registrar.AddRoute(
+      {.method = HttpMethod::kGet,
+       .path = "/projects",
+       .operation_id = "publicWorksListProjects",
+       .summary = "Listar obras públicas",
+       .query = {text("status", "Estado OC4IDS (projectStatus)."),
+                 text("funding_origin", "Obras con financiamiento de este origen."),
+                 text("q", "Texto a buscar en el título (sin distinguir mayúsculas).")},
+       .paged = true,
+       .descendants = true,
+       .handler = &ListProjects});
+  registrar.AddRoute({.method = HttpMethod::kPost,
+                      .path = "/projects",
+                      .permission = kWrite,
+                      .operation_id = "publicWorksCreateProject",
+                      .summary = "Registrar una obra (borrador)",
+                      .request_body = "PublicWorksBody",
+                      .success_status = 201,
+                      .handler = &CreateProject});
+  registrar.AddRoute({.method = HttpMethod::kGet,
+                      .path = "/projects/{id}",
+                      .operation_id = "publicWorksGetProject",
+                      .summary = "Obtener una obra",
+                      .path_params = id,
+                      .handler = &GetProject});
+  registrar.AddRoute({.method = HttpMethod::kPatch,
+                      .path = "/projects/{id}",
+                      .permission = kWrite,
+                      .operation_id = "publicWorksUpdateProject",
+                      .summary = "Editar una obra",
+                      .path_params = id,
+                      .request_body = "PublicWorksBody",
+                      .if_match = true,
+                      .handler = &UpdateProject});
+  registrar.AddRoute({.method = HttpMethod::kDelete,
+                      .path = "/projects/{id}",
+                      .permission = kWrite,
+                      .operation_id = "publicWorksDeleteProject",
+                      .summary = "Borrar una obra (queda como marca de borrado)",
+                      .path_params = id,
+                      .success_status = 204,
+                      .if_match = true,
+                      .handler = &DeleteProject});
+  registrar.AddRoute({.method = HttpMethod::kPost,
+                      .path = "/projects/{id}/publish",
+                      .permission = kPublish,
+                      .operation_id = "publicWorksPublishProject",
+                      .summary = "Publicar una obra",
+                      .path_params = id,
+                      .handler = &Publish});
+  registrar.AddRoute({.method = HttpMethod::kPost,
+                      .path = "/projects/{id}/unpublish",
+                      .permission = kPublish,
+                      .operation_id = "publicWorksUnpublishProject",
+                      .summary = "Retirar la publicación de una obra",
+                      .path_params = id,
+                      .handler = &Unpublish});
+  registrar.AddRoute({.method = HttpMethod::kGet,
+                      .path = "/projects/{id}/progress",
+                      .operation_id = "publicWorksListProgress",
+                      .summary = "Reportes de avance de una obra (del más antiguo al más reciente)",
+                      .path_params = id,
+                      .paged = true,
+                      .handler = &ListProgress});
+  registrar.AddRoute({.method = HttpMethod::kPost,
+                      .path = "/projects/{id}/progress",
+                      .permission = kWrite,
+                      .operation_id = "publicWorksAddProgress",
+                      .summary = "Agregar un reporte de avance",
+                      .path_params = id,
+                      .request_body = "PublicWorksBody",
+                      .success_status = 201,
+                      .handler = &AddProgress});
+  registrar.AddRoute({.method = HttpMethod::kGet,
+                      .path = "/summary",
+                      .operation_id = "publicWorksSummary",
+                      .summary = "Sigue el dinero: totales de obras publicadas",
+                      .descendants = true,
+                      .handler = &Summary});
+  registrar.AddRoute({.method = HttpMethod::kGet,
+                      .path = "/export.csv",
+                      .operation_id = "publicWorksExportCsv",
+                      .summary = "Exportar obras publicadas (CSV)",
+                      .descendants = true,
+                      .response_media_type = "text/csv; charset=utf-8",
+                      .handler = &ExportCsv});
+  registrar.AddRoute({.method = HttpMethod::kGet,
+                      .path = "/export.json",
+                      .operation_id = "publicWorksExportJson",
+                      .summary = "Exportar obras publicadas (JSON)",
+                      .descendants = true,
+                      .handler = &ExportJson});
+  registrar.AddRoute({.method = HttpMethod::kGet,
+                      .path = "/oc4ids.json",
+                      .operation_id = "publicWorksExportOc4ids",
+                      .summary = "Paquete de proyectos OC4IDS 0.9",
+                      .descendants = true,
+                      .handler = &ExportOc4ids});
   registrar.AddExport({"obras-csv", "/export.csv", "csv", "text/csv; charset=utf-8",
                        "Obras públicas publicadas en CSV (UTF-8, RFC 4180), una fila por obra."});
   registrar.AddExport({"obras-json", "/export.json", "json", "application/json",
@@ -1216,7 +1310,6 @@ Status Init(plugin::PluginRegistrar& registrar) {
       {{"type", "object"},
        {"properties", {{"oc4ids_prefix", {{"type", "string"}, {"maxLength", 40}}}}},
        {"additionalProperties", false}});
-  registrar.SetOpenApi(json::parse(kOpenApiPaths), json::parse(kOpenApiSchemas));
   return OkStatus();
 }
 
