@@ -138,14 +138,14 @@ Response Roles(AppContext& app, Request& request) {
                      {"assignable", role.assignable},
                      {"permissions", role.permissions}});
   }
-  return ListResponse(std::move(items), std::nullopt);
+  return ListResponse(app, request, std::move(items), std::nullopt);
 }
 
 // --- Members ---------------------------------------------------------------------
 
 Response ListMembers(AppContext& app, Request& request) {
   Response problem;
-  auto page = ParsePage(request, problem,
+  auto page = ParsePage(app, request, problem,
                         [](const std::string& key) { return key.find('@') != std::string::npos; });
   if (!page) return problem;
   const std::string& after = page->after;
@@ -167,7 +167,7 @@ Response ListMembers(AppContext& app, Request& request) {
                                                    {"name", member.name},
                                                    {"roles", member.roles}});
                                 }
-                                return ListResponse(std::move(items), next);
+                                return ListResponse(app, request, std::move(items), next);
                               });
 }
 
@@ -318,7 +318,7 @@ Response PatchTenant(AppContext& app, Request& request) {
 
 Response ListAuditLog(AppContext& app, Request& request) {
   Response problem;
-  auto page = ParsePage(request, problem, [](const std::string& key) {
+  auto page = ParsePage(app, request, problem, [](const std::string& key) {
     return key.size() <= 18 && key.find_first_not_of("0123456789") == std::string::npos;
   });
   if (!page) return problem;
@@ -345,7 +345,7 @@ Response ListAuditLog(AppContext& app, Request& request) {
                                                    {"changes", entry.changes},
                                                    {"hash", entry.hash}});
                                 }
-                                return ListResponse(std::move(items), next);
+                                return ListResponse(app, request, std::move(items), next);
                               });
 }
 

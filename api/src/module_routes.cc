@@ -561,7 +561,7 @@ Response TenantModules(AppContext& app, Request& request) {
       items.push_back(
           {{"name", row[0].as<std::string>()}, {"config", json::parse(row[1].as<std::string>())}});
     }
-    return ListResponse(items, std::nullopt);
+    return ListResponse(app, request, items, std::nullopt);
   });
   if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
   return *result;
@@ -710,10 +710,10 @@ Status RegisterModuleRoutes(Router& router, AppContext& app,
                  "UPDATE core.tenant_modules SET enabled = false, updated_at = now() "
                  "WHERE tenant_id = $1 AND module = $2 AND enabled RETURNING module");
 
-  router.Add(Method::kGet, "/v1/modules", [&plugins](Request&) {
+  router.Add(Method::kGet, "/v1/modules", [&app, &plugins](Request& request) {
     json items = json::array();
     for (const auto& plugin : plugins) items.push_back(ModuleJson(plugin));
-    return ListResponse(std::move(items), std::nullopt);
+    return ListResponse(app, request, std::move(items), std::nullopt);
   });
   router.Add(Method::kGet, "/v1/tenants/{tenant}/modules",
              [&app](Request& r) { return TenantModules(app, r); });

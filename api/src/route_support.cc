@@ -115,27 +115,37 @@ std::optional<int> ParseLimit(const Request& request, Response& problem) {
   return limit;
 }
 
-std::optional<PageRequest> ParsePage(const Request& request, Response& problem,
+std::optional<PageRequest> ParsePage(const AppContext& app, const Request& request,
+                                     Response& problem,
                                      const std::function<bool(const std::string&)>& key_ok) {
   auto limit = ParseLimit(request, problem);
   if (!limit) return std::nullopt;
   PageRequest page{*limit, ""};
   if (auto cursor = request.Query("cursor")) {
-    auto decoded = DecodeCursor(*cursor);
-    if (!decoded || decoded->empty() || !key_ok(*decoded)) {
+    // Signed and bound to the list that issued it, as module lists' cursors.
+    auto payload = VerifyCursor(app.CursorKey(), *cursor);
+    const bool valid = payload && payload->is_object() &&
+                       payload->value("r", "") == request.route && payload->contains("k") &&
+                       (*payload)["k"].is_string() &&
+                       !(*payload)["k"].get_ref<const std::string&>().empty() &&
+                       key_ok((*payload)["k"].get_ref<const std::string&>());
+    if (!valid) {
       problem = Problem(400, "Parámetros de consulta no válidos.", request.request_id,
                         {{"cursor", "El cursor no es válido; empiece sin cursor."}});
       return std::nullopt;
     }
-    page.after = *decoded;
+    page.after = (*payload)["k"].get<std::string>();
   }
   return page;
 }
 
-Response ListResponse(nlohmann::json items, const std::optional<std::string>& next_key) {
-  return Response::Json(200, {{"items", std::move(items)},
-                              {"next_cursor", next_key ? nlohmann::json(EncodeCursor(*next_key))
-                                                       : nlohmann::json(nullptr)}});
+Response ListResponse(const AppContext& app, const Request& request, nlohmann::json items,
+                      const std::optional<std::string>& next_key) {
+  nlohmann::json next = nullptr;
+  if (next_key) {
+    next = SignCursor(app.CursorKey(), nlohmann::json{{"r", request.route}, {"k", *next_key}});
+  }
+  return Response::Json(200, {{"items", std::move(items)}, {"next_cursor", std::move(next)}});
 }
 
 }  // namespace cabildo::api

@@ -631,6 +631,12 @@ TEST_F(IdentityTest, EveryWriteIsInTheAuditChain) {
           .body);
   EXPECT_EQ(rest["items"].size(), 1u);
   EXPECT_EQ(rest["items"][0]["seq"], 4);
+  // The cursor is bound to its list: replayed on the members list it is a 400.
+  EXPECT_EQ(
+      Call("GET", "/v1/tenants/durango/members?cursor=" + page["next_cursor"].get<std::string>(),
+           "", auditor)
+          .status,
+      400);
   // Editors and strangers may not read it.
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/audit", "", auditor).status, 200);  // below durango
   MakeUser("otra@ejemplo.mx", "editor", "gomez-palacio");

@@ -137,6 +137,21 @@ TEST_F(TenantEndpointsTest, BadListParametersAre400WithTheField) {
   }
 }
 
+// Core lists sign their cursors like module lists (one codec, signed_cursor.h):
+// a client cannot write a cursor of its own (base64 of a slug was enough
+// before) nor edit one.
+TEST_F(TenantEndpointsTest, CursorsAreSignedAndBoundToTheirList) {
+  auto first = json::parse(Get("/v1/tenants?limit=1").body);
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  const std::string cursor = first["next_cursor"];
+  EXPECT_EQ(Get("/v1/tenants?limit=1&cursor=" + cursor).status, 200);
+  // base64url("durango"), the unsigned form these lists used to hand out.
+  EXPECT_EQ(Get("/v1/tenants?limit=1&cursor=ZHVyYW5nbw").status, 400);
+  std::string edited = cursor;
+  edited[0] = edited[0] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Get("/v1/tenants?limit=1&cursor=" + edited).status, 400);
+}
+
 TEST_F(TenantEndpointsTest, OneTenantWithItsChildren) {
   auto result = Get("/v1/tenants/durango");
   ASSERT_EQ(result.status, 200);
