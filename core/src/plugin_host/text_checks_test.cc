@@ -81,5 +81,55 @@ TEST(TextChecksTest, DateShape) {
   EXPECT_FALSE(IsDateShape("2026/02/31"));
 }
 
+TEST(TextChecksTest, CalendarDate) {
+  EXPECT_TRUE(IsCalendarDate("2026-02-28"));
+  EXPECT_TRUE(IsCalendarDate("2024-02-29"));  // leap year
+  EXPECT_TRUE(IsCalendarDate("2000-02-29"));  // divisible by 400
+  EXPECT_TRUE(IsCalendarDate("0001-01-01"));
+  EXPECT_TRUE(IsCalendarDate("9999-12-31"));
+  EXPECT_FALSE(IsCalendarDate("1900-02-29"));  // divisible by 100, not by 400
+  EXPECT_FALSE(IsCalendarDate("2026-02-29"));
+  EXPECT_FALSE(IsCalendarDate("2026-02-31"));
+  EXPECT_FALSE(IsCalendarDate("2026-04-31"));
+  EXPECT_FALSE(IsCalendarDate("2026-13-01"));
+  EXPECT_FALSE(IsCalendarDate("2026-00-10"));
+  EXPECT_FALSE(IsCalendarDate("2026-01-00"));
+  EXPECT_FALSE(IsCalendarDate("0000-01-01"));  // PostgreSQL has no year 0
+  EXPECT_FALSE(IsCalendarDate("2026-1-01"));
+  EXPECT_FALSE(IsCalendarDate("2026-01-01T00:00:00Z"));
+  EXPECT_FALSE(IsCalendarDate(""));
+  EXPECT_FALSE(IsCalendarDate(std::string(200'000, '1')));
+}
+
+TEST(TextChecksTest, CurpCheckDigit) {
+  // Check digits computed by hand with RENAPO's algorithm; the first two are
+  // published examples (Spanish Wikipedia's and a public figure's).
+  EXPECT_EQ(CurpCheckDigit("HEGG560427MVZRRL0"), 4);
+  EXPECT_EQ(CurpCheckDigit("LOOA531113HTCPBN0"), 7);
+  EXPECT_EQ(CurpCheckDigit("GODE561231HDFRRN0"), 0);
+  EXPECT_EQ(CurpCheckDigit("XEXX010101HNEXXXA"), 4);
+  EXPECT_EQ(CurpCheckDigit("hEGG560427MVZRRL0"), -1);
+}
+
+TEST(TextChecksTest, Curp) {
+  EXPECT_TRUE(IsCurp("HEGG560427MVZRRL04"));
+  EXPECT_TRUE(IsCurp("LOOA531113HTCPBN07"));
+  EXPECT_TRUE(IsCurp("GODE561231HDFRRN00"));
+  EXPECT_TRUE(IsCurp("BADD110313HCMLNS06"));   // 1911: homoclave digit
+  EXPECT_TRUE(IsCurp("GOMC000229MNLRRNA8"));   // 2000-02-29: homoclave letter
+  EXPECT_TRUE(IsCurp("XEXX010101HNEXXXA4"));   // born abroad
+  EXPECT_FALSE(IsCurp("HEGG560427MVZRRL05"));  // wrong check digit
+  EXPECT_FALSE(IsCurp("HEGG560427MVZRRL0X"));
+  EXPECT_FALSE(IsCurp("HEGG560427MVZRRL0"));   // 17 characters
+  EXPECT_FALSE(IsCurp("hegg560427mvzrrl04"));  // lower case
+  EXPECT_FALSE(IsCurp("HEGG560427XVZRRL04"));  // sex
+  EXPECT_FALSE(IsCurp("HEGG560427MZZRRL04"));  // no state ZZ
+  EXPECT_FALSE(IsCurp("HEGG560427MVZRAL04"));  // a vowel where a consonant goes
+  EXPECT_FALSE(IsCurp("HEGG560231MVZRRL04"));  // February 31st
+  EXPECT_FALSE(IsCurp("GOMC000229MNLRRN16"));  // 1900-02-29 (digit homoclave) is no day
+  EXPECT_FALSE(IsCurp("MUÑO560427MVZRRL04"));  // 'Ñ' is written 'X' in a CURP
+  EXPECT_FALSE(IsCurp(std::string(200'000, 'A')));
+}
+
 }  // namespace
 }  // namespace cabildo::plugin

@@ -68,6 +68,25 @@ inline bool IsDateShape(std::string_view text) {
   return true;
 }
 
+// A real calendar day "YYYY-MM-DD" from year 0001 (PostgreSQL has no year
+// 0000): the shape, a month 01-12 and a day that month has, leap years by the
+// Gregorian rule ("2024-02-29" yes, "2026-02-31" and "1900-02-29" no).
+inline bool IsCalendarDate(std::string_view text) {
+  if (!IsDateShape(text)) return false;
+  auto number = [&](std::size_t at, std::size_t length) {
+    int value = 0;
+    for (std::size_t i = at; i < at + length; ++i) value = value * 10 + (text[i] - '0');
+    return value;
+  };
+  const int year = number(0, 4);
+  const int month = number(5, 2);
+  const int day = number(8, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
 // RFC 3339 date-time: "2026-01-31T12:00:00Z", with up to 6 fractional digits
 // and "Z" or a "+hh:mm"/"-hh:mm" offset (what PostgreSQL reads back exactly).
 inline bool IsRfc3339Timestamp(std::string_view text) {
@@ -151,6 +170,81 @@ inline bool IsRfc(std::string_view text) {
     if (i < 6 ? !IsAsciiDigit(c) : !(IsAsciiDigit(c) || IsAsciiUpper(c))) return false;
   }
   return true;
+}
+
+// The check digit of a CURP's first 17 characters (RENAPO): each character's
+// value in "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ" ('0' = 0, 'A' = 10,
+// 'N' = 23, 'Ñ' = 24, 'O' = 25, 'Z' = 36) times its weight 18 - i, summed;
+// the digit is (10 - sum % 10) % 10. Returns -1 when a character is not an
+// ASCII digit or upper-case letter (a CURP never holds 'Ñ': RENAPO writes 'X'
+// in its place, but the alphabet keeps it, so every letter after 'N' is
+// worth one more than its rank in A-Z). REQUIRES: prefix.size() == 17.
+inline int CurpCheckDigit(std::string_view prefix) {
+  int sum = 0;
+  for (std::size_t i = 0; i < 17 && i < prefix.size(); ++i) {
+    const char c = prefix[i];
+    int value = 0;
+    if (IsAsciiDigit(c)) {
+      value = c - '0';
+    } else if (IsAsciiUpper(c)) {
+      value = 10 + (c - 'A') + (c > 'N' ? 1 : 0);
+    } else {
+      return -1;
+    }
+    sum += value * static_cast<int>(18 - i);
+  }
+  return (10 - sum % 10) % 10;
+}
+
+// A Mexican CURP (Clave Única de Registro de Población), 18 ASCII
+// characters as RENAPO issues them:
+//   0-3   four letters (surnames' and given name's initials and first inner
+//         vowel; 'X' where there is none; 'Ñ' is written 'X', so any UTF-8
+//         'Ñ' is refused)
+//   4-9   birth date YYMMDD, a real day: 19YY when character 16 is a digit
+//         (born before 2000), 20YY when it is a letter
+//   10    sex: 'H' or 'M'
+//   11-12 birth state: one of the 32 two-letter codes, or "NE" (born abroad)
+//   13-15 the first inner consonant of each name (never A, E, I, O, U)
+//   16    homoclave: a digit (before 2000) or a letter (from 2000)
+//   17    the check digit of the first 17 (CurpCheckDigit).
+inline bool IsCurp(std::string_view text) {
+  if (text.size() != 18) return false;
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (!IsAsciiUpper(text[i])) return false;
+  }
+  for (std::size_t i = 4; i < 10; ++i) {
+    if (!IsAsciiDigit(text[i])) return false;
+  }
+  if (text[10] != 'H' && text[10] != 'M') return false;
+  constexpr std::string_view kStates =
+      "AS BC BS CC CL CM CS CH DF DG GT GR HG JC MC MN MS NT NL OC PL QT QR SP SL SR TC TS TL VZ "
+      "YN "
+      "ZS NE";
+  bool state = false;
+  for (std::size_t i = 0; i + 1 < kStates.size(); i += 3) {
+    if (kStates.substr(i, 2) == text.substr(11, 2)) state = true;
+  }
+  if (!state) return false;
+  for (std::size_t i = 13; i < 16; ++i) {
+    const char c = text[i];
+    if (!IsAsciiUpper(c) || c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U') return false;
+  }
+  const char homoclave = text[16];
+  if (!IsAsciiDigit(homoclave) && !IsAsciiUpper(homoclave)) return false;
+  // "YYYY-MM-DD" from YYMMDD and the century the homoclave tells.
+  char date[10] = {IsAsciiDigit(homoclave) ? '1' : '2',
+                   IsAsciiDigit(homoclave) ? '9' : '0',
+                   text[4],
+                   text[5],
+                   '-',
+                   text[6],
+                   text[7],
+                   '-',
+                   text[8],
+                   text[9]};
+  if (!IsCalendarDate(std::string_view(date, sizeof date))) return false;
+  return IsAsciiDigit(text[17]) && CurpCheckDigit(text.substr(0, 17)) == text[17] - '0';
 }
 
 }  // namespace cabildo::plugin
