@@ -18,12 +18,17 @@
 #include <vector>
 
 #include "cabildo/plugin/plugin_api.h"
+#include "cabildo/plugin/values.h"
 
 namespace cabildo::plugins::public_works {
 
 using nlohmann::json;
 using plugin::FieldError;
+using plugin::FormatCentavos;
 using plugin::HttpResponse;
+using plugin::ParseCentavos;
+using plugin::PgArray;
+using plugin::PgTextArray;
 using plugin::RequestContext;
 
 inline constexpr const char* kWrite = "public-works.project.write";
@@ -46,18 +51,15 @@ bool IsListedOrigin(const std::string& origin);
 // The errors of a complete project `body` (after a PATCH is merged); `sent`
 // is what the client sent (for unknown fields).
 std::vector<FieldError> CheckProject(const json& body, const json& sent);
-// The errors of a progress report `body` for `project` (as GET returns it)
-// that need no database; `urls` receives its evidence URLs.
+// The errors of a progress report `body` for `project` (as GET returns it):
+// its fields, a date before the work's start, and spending over the budget
+// without a note explaining why; `urls` receives its evidence URLs.
 std::vector<FieldError> CheckProgress(const json& body, const json& project,
                                       std::vector<std::string>& urls);
 // Whether the report `body` has a note (non-empty text): needed when spent exceeds the budget.
 bool HasNote(const json& body);
 
 // --- store.cc ---------------------------------------------------------------
-
-// A PostgreSQL uuid[] / text[] literal.
-std::string PgArray(const std::vector<std::string>& ids);
-std::string PgTextArray(const std::vector<std::string>& values);
 
 // Readers of everything (auditors, by default) see drafts, and so do writers
 // and publishers: they publish what they can read.
@@ -91,8 +93,6 @@ pqxx::result ListReportRows(RequestContext& ctx, const std::string& project_id,
                             const std::optional<std::string>& after_date,
                             const std::optional<std::string>& after_at,
                             const std::optional<std::string>& after_id, int limit);
-// Whether `spent` (money text) is above `budget` (numeric text).
-bool SpentOverBudget(RequestContext& ctx, const std::string& spent, const std::string& budget);
 // Inserts a validated report, makes the latest-dated report's figures the
 // project's, and returns the report as the list shows it.
 json InsertReport(RequestContext& ctx, const std::string& project_id, const json& body,

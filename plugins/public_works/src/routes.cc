@@ -171,15 +171,9 @@ StatusOr<HttpResponse> AddProgress(RequestContext& ctx) {
   auto before = FindProject(ctx, id, true, true);
   if (!before) return NotFoundError(kNotFound);
   std::vector<std::string> urls;
-  std::vector<FieldError> errors = CheckProgress(*body, *before, urls);
-  if (errors.empty() && !HasNote(*body) &&
-      SpentOverBudget(ctx, (*body)["spent_mxn"].get<std::string>(),
-                      (*before)["budget_mxn"].get<std::string>())) {
-    errors.push_back({"note", "El ejercido supera el presupuesto (" +
-                                  (*before)["budget_mxn"].get<std::string>() +
-                                  "): explique el motivo en una nota."});
+  if (auto errors = CheckProgress(*body, *before, urls); !errors.empty()) {
+    return ctx.FieldErrors(errors);
   }
-  if (!errors.empty()) return ctx.FieldErrors(errors);
   const json report = InsertReport(ctx, id, *body, urls);
   auto reread = Reread(ctx, id);
   if (!reread.ok()) return reread.status();

@@ -17,26 +17,6 @@ std::optional<std::string> OptString(const json& body, const char* key) {
 
 }  // namespace
 
-std::string PgArray(const std::vector<std::string>& ids) {
-  std::string array = "{";
-  for (const auto& id : ids) array += (array.size() > 1 ? "," : "") + id;
-  return array + "}";
-}
-
-// A PostgreSQL text[] literal with every element quoted.
-std::string PgTextArray(const std::vector<std::string>& values) {
-  std::string array = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    array += i ? ",\"" : "\"";
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') array.push_back('\\');
-      array.push_back(c);
-    }
-    array += "\"";
-  }
-  return array + "}";
-}
-
 namespace {
 
 // One project `p` (and its tenant `t`) as GET returns it, built by PostgreSQL
@@ -309,12 +289,6 @@ pqxx::result ListReportRows(RequestContext& ctx, const std::string& project_id,
                           "     ($3::date, $4::timestamptz, $5::uuid)) "
                           "ORDER BY r.report_date, r.created_at, r.id LIMIT $6",
                       ctx.tenant_id(), project_id, after_date, after_at, after_id, limit);
-}
-
-bool SpentOverBudget(RequestContext& ctx, const std::string& spent, const std::string& budget) {
-  return plugin::Exec1(ctx, "public-works.spent_over_budget", "SELECT $1::numeric > $2::numeric",
-                       spent, budget)[0]
-      .as<bool>();
 }
 
 json InsertReport(RequestContext& ctx, const std::string& id, const json& r,

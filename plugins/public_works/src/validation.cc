@@ -1,7 +1,6 @@
 // The rules of a request body: the shape of a project and of a progress
 // report, and the rules across fields (the funding's sum within the budget,
 // the end after the start, a report not before the start of the work).
-#include <chrono>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -25,45 +24,11 @@ constexpr size_t kMaxFundingSources = 100;  // a project has a handful
 }  // namespace
 
 bool IsMoney(const json& value) {
-  return value.is_string() && plugin::FieldReader::IsMoney(value.get<std::string>());
+  return value.is_string() && ParseCentavos(value.get_ref<const std::string&>()).has_value();
 }
 
-namespace {
-
-// REQUIRES: IsMoney(value). "1250.5" -> 125050.
-int64_t Centavos(const json& value) {
-  const std::string text = value.get<std::string>();
-  const auto dot = text.find('.');
-  int64_t centavos = 0;
-  for (char c : text.substr(0, dot)) centavos = centavos * 10 + (c - '0');
-  std::string fraction = dot == std::string::npos ? "" : text.substr(dot + 1);
-  fraction.resize(2, '0');
-  return centavos * 100 + (fraction[0] - '0') * 10 + (fraction[1] - '0');
-}
-
-// 125050 -> "1250.50", the way PostgreSQL prints numeric(16,2).
-std::string FormatCentavos(int64_t centavos) {
-  std::string digits;
-  for (int64_t rest = centavos / 100; rest > 0 || digits.empty(); rest /= 10) {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(rest % 10)));
-  }
-  const int cents = static_cast<int>(centavos % 100);
-  return digits + "." + static_cast<char>('0' + cents / 10) + static_cast<char>('0' + cents % 10);
-}
-
-}  // namespace
-
-// A real calendar day, YYYY-MM-DD, from year 1 (PostgreSQL has no year 0000,
-// which std::chrono::year accepts).
 bool IsDate(const json& value) {
-  if (!value.is_string()) return false;
-  const std::string& text = value.get_ref<const std::string&>();
-  if (!plugin::IsDateShape(text)) return false;
-  std::chrono::year_month_day day{
-      std::chrono::year(std::stoi(text.substr(0, 4))),
-      std::chrono::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
-      std::chrono::day(static_cast<unsigned>(std::stoi(text.substr(8, 2))))};
-  return day.ok() && day.year() >= std::chrono::year(1);
+  return value.is_string() && plugin::IsCalendarDate(value.get_ref<const std::string&>());
 }
 
 namespace {
@@ -263,9 +228,11 @@ std::vector<FieldError> CheckProject(const json& body, const json& sent) {
     int64_t total = 0;
     bool overflow = false;
     for (const auto& source : body["funding"]) {
-      overflow = overflow || __builtin_add_overflow(total, Centavos(source["amount_mxn"]), &total);
+      overflow =
+          overflow || __builtin_add_overflow(
+                          total, *ParseCentavos(source["amount_mxn"].get<std::string>()), &total);
     }
-    if (overflow || total > Centavos(body["budget_mxn"])) {
+    if (overflow || total > *ParseCentavos(body["budget_mxn"].get<std::string>())) {
       errors.push_back(
           {"funding", "La suma del financiamiento (" +
                           (overflow ? std::string("desmesurada") : FormatCentavos(total)) +
@@ -321,6 +288,15 @@ std::vector<FieldError> CheckProgress(const json& body, const json& project,
         }
       }
     }
+  }
+  // Spending over the budget needs a note that says why (the budget as
+  // stored, numeric(16,2) text, is money text too).
+  if (errors.empty() && !HasNote(r) &&
+      *ParseCentavos(r["spent_mxn"].get<std::string>()) >
+          *ParseCentavos(project["budget_mxn"].get<std::string>())) {
+    errors.push_back({"note", "El ejercido supera el presupuesto (" +
+                                  project["budget_mxn"].get<std::string>() +
+                                  "): explique el motivo en una nota."});
   }
   return errors;
 }
