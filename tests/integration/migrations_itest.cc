@@ -149,6 +149,10 @@ TEST(MigrationsTest, TheTenantRlsHelperIsolatesAModulesTable) {
                  "RETURNING id::text",
                  durango)[0][0]
                 .as<std::string>();
+    w.commit();
+  }
+  {
+    pqxx::work w(owner);
     auto table = w.exec(
         "SELECT c.relrowsecurity, c.relforcerowsecurity, count(p.*), "
         "  bool_and(pg_get_expr(p.polqual, p.polrelid) LIKE '%current_tenant_ids()%' AND "
