@@ -323,14 +323,31 @@ json InsertReport(RequestContext& ctx, const std::string& id, const json& r,
                          .as<std::string>());
 }
 
-// Follow the money: published, non-deleted projects of the tenants read.
+namespace {
+
+// An exact sum of money `column` as text, 0.00 when there is none.
+std::string Sum(const std::string& column) {
+  return "coalesce(sum(" + column + "), 0)::numeric(18,2)::text";
+}
+
+// The figures of a group of projects `p`: how many, budget, contracted, spent.
+const std::string kFigures = "'projects', count(*), 'budget_mxn', " + Sum("p.budget_mxn") +
+                             ", 'contracted_mxn', " + Sum("p.contract_value_mxn") +
+                             ", 'spent_mxn', " + Sum("p.spent_mxn");
+
+// A jsonb array with one object per group of `from` (a FROM ... GROUP BY):
+// the group's `fields`, then its figures; in `order`, [] when empty.
+std::string Groups(const std::string& fields, const std::string& from, const std::string& order) {
+  return "coalesce((SELECT jsonb_agg(x ORDER BY " + order + ") FROM (SELECT jsonb_build_object(" +
+         fields + kFigures + ") x " + from + ") s), '[]'::jsonb)";
+}
+
+}  // namespace
+
+// Follow the money: published, non-deleted projects of the tenants read; o
+// and fu are each project's funding by origin and by fund.
 json SummaryJson(RequestContext& ctx, const std::vector<std::string>& tenants) {
-#define PW_MONEY(x) "coalesce(sum(" x "), 0)::numeric(18,2)::text"
-#define PW_FIGURES                                                                                 \
-  "'projects', count(*), 'budget_mxn', " PW_MONEY("p.budget_mxn") ", 'contracted_mxn', " PW_MONEY( \
-      "p.contract_value_mxn") ", 'spent_mxn', " PW_MONEY("p.spent_mxn")
-  auto row = plugin::Exec1(
-      ctx, "public-works.summary",
+  static const std::string sql =
       "WITH p AS (SELECT p.*, t.slug FROM public_works.projects p "
       "           JOIN core.tenants t ON t.id = p.tenant_id "
       "           WHERE p.tenant_id = ANY ($1::uuid[]) AND p.published AND p.deleted_at IS NULL), "
@@ -340,45 +357,28 @@ json SummaryJson(RequestContext& ctx, const std::vector<std::string>& tenants) {
       "fu AS (SELECT f.tenant_id, f.project_id, f.origin, f.fund, sum(f.amount_mxn) AS amount "
       "      FROM public_works.project_funding f JOIN p ON p.tenant_id = f.tenant_id "
       "      AND p.id = f.project_id GROUP BY 1, 2, 3, 4) "
-      "SELECT jsonb_build_object("
-      " 'currency', 'MXN',"
-      " 'totals', (SELECT jsonb_build_object(" PW_FIGURES
-      ") FROM p p),"
-      " 'by_funding_origin', coalesce((SELECT jsonb_agg(x ORDER BY x->>'origin') FROM ("
-      "    SELECT jsonb_build_object('origin', o.origin, 'funded_mxn', " PW_MONEY(
-          "o.amount") ", " PW_FIGURES
-                      ") x FROM o JOIN p ON p.tenant_id = o.tenant_id AND p.id = o.project_id "
-                      "    GROUP BY o.origin) s), '[]'::jsonb),"
-                      " 'by_fund', coalesce((SELECT jsonb_agg(x ORDER BY x->>'origin', x->>'fund') "
-                      "FROM ("
-                      "    SELECT jsonb_build_object('origin', fu.origin, 'fund', fu.fund, "
-                      "'funded_mxn', " PW_MONEY(
-                          "fu.amount") ", " PW_FIGURES
-                                       ") x "
-                                       "    FROM fu JOIN p ON p.tenant_id = fu.tenant_id AND p.id "
-                                       "= fu.project_id "
-                                       "    GROUP BY fu.origin, fu.fund) s), '[]'::jsonb),"
-                                       " 'by_status', coalesce((SELECT jsonb_agg(x ORDER BY "
-                                       "x->>'status') FROM ("
-                                       "    SELECT jsonb_build_object('status', "
-                                       "p.status, " PW_FIGURES
-                                       ") x FROM p p "
-                                       "    GROUP BY p.status) s), '[]'::jsonb),"
-                                       " 'by_contractor', coalesce((SELECT jsonb_agg(x ORDER BY "
-                                       "x->>'name', x->>'rfc') FROM ("
-                                       "    SELECT jsonb_build_object('name', p.contractor_name, "
-                                       "'rfc', p.contractor_rfc, " PW_FIGURES
-                                       ") x FROM p p WHERE p.contractor_name IS NOT NULL "
-                                       "    GROUP BY p.contractor_name, p.contractor_rfc) s), "
-                                       "'[]'::jsonb),"
-                                       " 'by_tenant', coalesce((SELECT jsonb_agg(x ORDER BY "
-                                       "x->>'tenant') FROM ("
-                                       "    SELECT jsonb_build_object('tenant', p.slug, " PW_FIGURES
-                                       ") x FROM p p "
-                                       "    GROUP BY p.slug) s), '[]'::jsonb))::text",
-      PgArray(tenants));
-#undef PW_FIGURES
-#undef PW_MONEY
+      "SELECT jsonb_build_object('currency', 'MXN', "
+      "'totals', (SELECT jsonb_build_object(" +
+      kFigures + ") FROM p p), 'by_funding_origin', " +
+      Groups("'origin', o.origin, 'funded_mxn', " + Sum("o.amount") + ", ",
+             "FROM o JOIN p ON p.tenant_id = o.tenant_id AND p.id = o.project_id "
+             "GROUP BY o.origin",
+             "x->>'origin'") +
+      ", 'by_fund', " +
+      Groups("'origin', fu.origin, 'fund', fu.fund, 'funded_mxn', " + Sum("fu.amount") + ", ",
+             "FROM fu JOIN p ON p.tenant_id = fu.tenant_id AND p.id = fu.project_id "
+             "GROUP BY fu.origin, fu.fund",
+             "x->>'origin', x->>'fund'") +
+      ", 'by_status', " +
+      Groups("'status', p.status, ", "FROM p p GROUP BY p.status", "x->>'status'") +
+      ", 'by_contractor', " +
+      Groups("'name', p.contractor_name, 'rfc', p.contractor_rfc, ",
+             "FROM p p WHERE p.contractor_name IS NOT NULL "
+             "GROUP BY p.contractor_name, p.contractor_rfc",
+             "x->>'name', x->>'rfc'") +
+      ", 'by_tenant', " + Groups("'tenant', p.slug, ", "FROM p p GROUP BY p.slug", "x->>'tenant'") +
+      ")::text";
+  auto row = plugin::Exec1(ctx, "public-works.summary", sql, PgArray(tenants));
   return json::parse(row[0].as<std::string>());
 }
 
