@@ -74,7 +74,7 @@ Status App::Start() {
   server_ = std::make_unique<HttpServer>(options, router_, context_->metrics);
   RegisterCoreRoutes(router_, *context_, server_.get());
   RegisterIdentityRoutes(router_, *context_);
-  RegisterModuleRoutes(router_, *context_, context_->plugins.loaded);
+  CABILDO_RETURN_IF_ERROR(RegisterModuleRoutes(router_, *context_, context_->plugins.loaded));
   ApplyRateLimits(router_, context_->limits);
   // After every route registered its statements (a pool connection prepares
   // them when it opens), before the first request.

@@ -287,7 +287,7 @@ int PrintOpenApi(const std::vector<std::string>& args) {
   if (!plugins.ok()) return Fail(plugins.status().message());
   std::vector<OpenApiFragment> fragments;
   for (const auto& plugin : plugins->loaded) {
-    fragments.push_back({plugin.name, plugin.openapi_paths, plugin.openapi_schemas});
+    fragments.push_back(ModuleFragment(plugin));
   }
   std::vector<std::string> problems;
   const nlohmann::json document = BuildOpenApi(fragments, &problems);

@@ -106,7 +106,7 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
   {
     std::vector<OpenApiFragment> fragments;
     for (const auto& plugin : app.plugins.loaded) {
-      fragments.push_back({plugin.name, plugin.openapi_paths, plugin.openapi_schemas});
+      fragments.push_back(ModuleFragment(plugin));
     }
     std::vector<std::string> problems;
     auto openapi = std::make_shared<const std::string>(BuildOpenApi(fragments, &problems).dump());

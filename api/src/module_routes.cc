@@ -69,6 +69,14 @@ std::optional<json> VerifyCursor(const std::string& key_hex, const std::string& 
   return key;
 }
 
+// What the host derives from one route's declaration at start-up, so a
+// request rebuilds nothing: the query names the handler may see (sorted) and
+// where each declared parameter's schema is.
+struct RouteSpec {
+  std::vector<std::string> declared_query;
+  std::vector<std::pair<const plugin::QueryParam*, std::string /*schema name*/>> query;
+};
+
 class ModuleRequestContext final : public plugin::RequestContext {
  public:
   ModuleRequestContext(AppContext& app, const Request& request, const Principal& principal,
@@ -82,45 +90,44 @@ class ModuleRequestContext final : public plugin::RequestContext {
         work_(work),
         module_(module) {}
 
+  using plugin::RequestContext::Audit;
+
   const std::string& tenant_id() const override { return tenant_.id; }
   const std::string& tenant_slug() const override { return tenant_.slug; }
+  // Name and INEGI key are read on first use only: most handlers never ask.
+  const plugin::TenantFacts& tenant() const override {
+    if (!facts_) {
+      plugin::TenantFacts facts{tenant_.id,
+                                tenant_.slug,
+                                "",
+                                tenant_.kind,
+                                tenant_.chain.size() > 1 ? tenant_.chain[1] : "",
+                                ""};
+      auto rows = work_.exec_prepared("core.module_tenant_facts", tenant_.id);
+      if (!rows.empty()) {
+        facts.name = rows[0][0].as<std::string>();
+        facts.inegi_code = rows[0][1].as<std::string>();
+      }
+      facts_ = std::move(facts);
+    }
+    return *facts_;
+  }
   const Principal& principal() const override { return principal_; }
   const std::string& request_id() const override { return request_.request_id; }
   std::optional<std::string> Query(const std::string& name) const override {
     return request_.Query(name);
   }
-  std::optional<std::string> PathParam(const std::string& name) const override {
+  const std::string& PathParam(const std::string& name) const override {
+    static const std::string kNone;
     auto it = request_.path_params.find(name);
-    if (it == request_.path_params.end()) return std::nullopt;
-    return it->second;
+    return it == request_.path_params.end() ? kNone : it->second;
   }
   std::optional<std::string> Header(const std::string& lower_name) const override {
     return request_.Header(lower_name);
   }
   const json& config() const override { return config_; }
-  // Through the bounded parser. A refusal is also kept as its full problem
-  // (with the field in `errors`), which RunModuleRoute answers when the
-  // handler passes the returned Status on, as handlers do.
-  StatusOr<json> JsonBody() const override {
-    BoundedJson body = ParseBoundedJson(request_.body);
-    if (!body.ok()) {
-      refused_body_ = JsonRefusalProblem(*body.refusal, request_.request_id);
-      refused_body_status_ = body.refusal->status == 422
-                                 ? UnprocessableError(body.refusal->message)
-                                 : InvalidArgumentError(body.refusal->detail);
-      return refused_body_status_;
-    }
-    if (!body.value.is_object()) return InvalidArgumentError("El cuerpo debe ser un objeto JSON.");
-    return std::move(body.value);
-  }
-  // The problem for a handler's failure `status` when it is JsonBody's refusal.
-  std::optional<Response> RefusedBodyProblem(const Status& status) const {
-    if (!refused_body_ || status.code() != refused_body_status_.code() ||
-        status.message() != refused_body_status_.message()) {
-      return std::nullopt;
-    }
-    return refused_body_;
-  }
+  const json& Body() const override { return body_; }
+  void SetBody(json body) { body_ = std::move(body); }
   // Asked once per permission: a handler may ask again (a list asks
   // whether the caller sees drafts), and the route's own is known already.
   core::Access Authorize(const std::string& permission) override {
@@ -151,6 +158,17 @@ class ModuleRequestContext final : public plugin::RequestContext {
   }
 
   StatusOr<Page> ReadPage() const override {
+    if (page_) return *page_;
+    return ParsePage();
+  }
+  // Once, before the handler, for a paged route: the handler's ReadPage then
+  // costs nothing (the cursor's MAC is checked once).
+  Status PreparePage() {
+    CABILDO_ASSIGN_OR_RETURN(page_, ParsePage());
+    return OkStatus();
+  }
+
+  StatusOr<Page> ParsePage() const {
     Page page;
     if (auto text = request_.Query("limit")) {
       char* end = nullptr;
@@ -221,9 +239,99 @@ class ModuleRequestContext final : public plugin::RequestContext {
   pqxx::transaction_base& work_;
   const std::string& module_;
   std::map<std::string, core::Access> access_;  // permission -> what Authorize said
-  mutable std::optional<Response> refused_body_;
-  mutable Status refused_body_status_;
+  json body_ = json::object();
+  std::optional<Page> page_;
+  mutable std::optional<plugin::TenantFacts> facts_;
 };
+
+bool IsInteger(const std::string& text) {
+  if (text.empty() || text.size() > 19) return false;
+  const size_t digits = text[0] == '-' ? 1 : 0;
+  if (digits == text.size()) return false;
+  for (size_t i = digits; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
+// Typed path parameters: a malformed id names nothing (404); a malformed
+// slug or number is the client's mistake (400).
+std::optional<Status> CheckPathParams(const Request& request, const plugin::Route& route) {
+  for (const auto& param : route.path_params) {
+    auto it = request.path_params.find(param.name);
+    const std::string value = it == request.path_params.end() ? "" : it->second;
+    switch (param.type) {
+      case plugin::ParamType::kUuid:
+        if (!plugin::IsLowerUuid(value)) return NotFoundError("No existe.");
+        break;
+      case plugin::ParamType::kSlug:
+        if (!plugin::IsLowerName(value, 1, 63, /*letter_first=*/false)) {
+          return InvalidArgumentError("El parámetro " + param.name +
+                                      " de la ruta debe ser un nombre en minúsculas, dígitos y "
+                                      "guiones (hasta 63).");
+        }
+        break;
+      case plugin::ParamType::kInteger:
+        if (!IsInteger(value)) {
+          return InvalidArgumentError("El parámetro " + param.name +
+                                      " de la ruta debe ser un número entero.");
+        }
+        break;
+      case plugin::ParamType::kText:
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+// A query value as its schema's type reads it: "5" is the number 5 for an
+// integer parameter, "true" the boolean; otherwise (and when it does not
+// parse) the text itself, which the schema then refuses.
+json QueryValue(const core::SchemaSet& schemas, const json& schema, const std::string& text) {
+  const json* node = &schema;
+  if (auto ref = schema.find("$ref"); ref != schema.end() && ref->is_string()) {
+    static const std::string kPrefix = "#/components/schemas/";
+    const std::string& target = ref->get_ref<const std::string&>();
+    if (target.rfind(kPrefix, 0) == 0 && schemas.Has(target.substr(kPrefix.size()))) {
+      node = &schemas.Get(target.substr(kPrefix.size()));
+    }
+  }
+  const std::string type = node->is_object() ? node->value("type", "") : "";
+  if (type == "boolean") {
+    if (text == "true") return true;
+    if (text == "false") return false;
+  } else if ((type == "integer" || type == "number") && !text.empty() && text.size() <= 32) {
+    if (IsInteger(text)) return std::stoll(text);
+    char* end = nullptr;
+    const double number = std::strtod(text.c_str(), &end);
+    if (*end == '\0' && std::isfinite(number) && text.find_first_of("xXnN") == std::string::npos) {
+      return number;
+    }
+  }
+  return text;
+}
+
+// Declared query parameters against their schemas (400 naming each).
+std::optional<Response> CheckQuery(const Request& request, const core::SchemaSet& schemas,
+                                   const RouteSpec& spec) {
+  std::vector<FieldError> errors;
+  for (const auto& [param, schema_name] : spec.query) {
+    auto value = request.Query(param->name);
+    if (!value) {
+      if (param->required) errors.push_back({param->name, "Este parámetro es obligatorio."});
+      continue;
+    }
+    for (auto& error : schemas.Validate(schema_name, QueryValue(schemas, param->schema, *value))) {
+      error.field = param->name;
+      errors.push_back(std::move(error));
+    }
+  }
+  if (errors.empty()) return std::nullopt;
+  std::string names;
+  for (const auto& error : errors) names += (names.empty() ? "" : ", ") + error.field;
+  return Problem(400, "Parámetros de consulta no válidos: " + names + ".", request.request_id,
+                 errors);
+}
 
 // Removes the query parameters a GET route does not document (`declared`,
 // sorted: DeclaredQueryParameters). They are ignored, not refused: the
@@ -348,7 +456,7 @@ std::optional<Response> PublicFromMemory(AppContext& app, Request& request,
 }
 
 Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& plugin,
-                        const plugin::Route& route) {
+                        const plugin::Route& route, const RouteSpec& spec) {
   auto principal = Caller(app, request);
   if (!principal.ok()) return ProblemFromStatus(principal.status(), request.request_id);
 
@@ -407,18 +515,40 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
               break;
           }
         }
+        // The route's declaration, checked in this order once the caller
+        // may use the route (nobody unauthorised makes a worker parse a body).
+        if (auto refused = CheckPathParams(request, route)) return *refused;
+        if (auto refused = CheckQuery(request, plugin.schemas, spec)) {
+          answer = std::move(refused);
+          return Status(StatusCode::kAborted, "rollback");
+        }
         if (request.method != Method::kGet) ancestors = tenant.chain;
         ModuleRequestContext context(app, request, *principal, tenant,
                                      json::parse(enabled.Text(0, 0)), work, plugin.name);
-        if (route_access) context.RememberAccess(route.permission, *route_access);
-        StatusOr<plugin::HttpResponse> handled = route.handler(context);
-        if (!handled.ok()) {
-          if (auto refused = context.RefusedBodyProblem(handled.status())) {
-            answer = std::move(refused);
+        if (route.paged) CABILDO_RETURN_IF_ERROR(context.PreparePage());
+        if (route.descendants) {
+          auto flag = request.Query("include_descendants");
+          if (flag && *flag != "true" && *flag != "false") {
+            return InvalidArgumentError("include_descendants debe ser true o false.");
+          }
+        }
+        if (!route.request_body.empty()) {
+          Response problem;
+          auto body = JsonObjectBody(request, problem);
+          if (!body) {
+            answer = std::move(problem);
             return Status(StatusCode::kAborted, "rollback");
           }
-          return handled.status();
+          std::vector<FieldError> errors = plugin.schemas.Validate(route.request_body, *body);
+          if (!errors.empty()) {
+            answer = ValidationProblem(request, errors);
+            return Status(StatusCode::kAborted, "rollback");
+          }
+          context.SetBody(std::move(*body));
         }
+        if (route_access) context.RememberAccess(route.permission, *route_access);
+        StatusOr<plugin::HttpResponse> handled = route.handler(context);
+        if (!handled.ok()) return handled.status();
         plugin::HttpResponse& response = *handled;
         if (response.stream && response.status == 200 &&
             (request.method == Method::kGet || request.method == Method::kHead)) {
@@ -639,8 +769,43 @@ Response DisableModule(AppContext& app, Request& request) {
 
 }  // namespace
 
-void RegisterModuleRoutes(Router& router, AppContext& app,
-                          const std::vector<LoadedPlugin>& plugins) {
+// A plugin route the router already has (the core's, or another plugin's)
+// would make Router::Add abort: refuse to start instead, naming both.
+Status CheckModuleRouteConflicts(const Router& router, const std::vector<LoadedPlugin>& plugins) {
+  std::map<std::string, std::string> owners;  // "METHOD shape" -> who declared it
+  auto shape_of = [](Method method, const std::string& path) {
+    std::string shape = std::string(MethodName(method)) + " ";
+    bool in_param = false;
+    for (char c : path) {
+      if (c == '{') shape += "{}";
+      if (c == '{' || c == '}') {
+        in_param = c == '{';
+        continue;
+      }
+      if (!in_param) shape += c;
+    }
+    return shape;
+  };
+  for (const auto& [method, path] : router.Routes()) owners[shape_of(method, path)] = "el núcleo";
+  for (const auto& plugin : plugins) {
+    for (const auto& route : plugin.routes) {
+      const std::string full = "/v1/tenants/{tenant}/" + plugin.name + route.path;
+      const std::string shape = shape_of(ToMethod(route.method), full);
+      auto [taken, fresh] =
+          owners.emplace(shape, "el plugin " + plugin.name + " (" + plugin.file + ")");
+      if (!fresh) {
+        return UnprocessableError("plugin " + plugin.file + " (" + plugin.name + "): la ruta " +
+                                  std::string(MethodName(ToMethod(route.method))) + " " + full +
+                                  " ya la declara " + taken->second + "; no se inicia");
+      }
+    }
+  }
+
+  return OkStatus();
+}
+
+Status RegisterModuleRoutes(Router& router, AppContext& app,
+                            const std::vector<LoadedPlugin>& plugins) {
   // Pipelined after the scope is set, before the tenant's id is known.
   app.db.Prepare("core.module_config_by_slug",
                  "SELECT m.config::text FROM core.tenant_modules m "
@@ -675,27 +840,36 @@ void RegisterModuleRoutes(Router& router, AppContext& app,
   router.Add(Method::kDelete, "/v1/tenants/{tenant}/modules/{module}",
              [&app](Request& r) { return DisableModule(app, r); });
 
+  app.db.Prepare("core.module_tenant_facts",
+                 "SELECT name, coalesce(inegi_code, '') FROM core.tenants WHERE id = $1");
+
+  CABILDO_RETURN_IF_ERROR(CheckModuleRouteConflicts(router, plugins));
+
   for (const auto& plugin : plugins) {
     for (const auto& route : plugin.routes) {
+      RouteSpec spec;
+      spec.declared_query = RouteQueryNames(route);
+      for (const auto& param : route.query) {
+        spec.query.emplace_back(&param, core::QuerySchemaName(route, param.name));
+      }
       FastHandler fast;
-      std::optional<std::vector<std::string>> declared_query;
       if (route.method == plugin::HttpMethod::kGet) {
-        declared_query = DeclaredQueryParameters(plugin.openapi_paths, route.path, "get");
-        fast = [&app, &plugin, declared = *declared_query](Request& r) {
+        fast = [&app, &plugin, declared = spec.declared_query](Request& r) {
           return PublicFromMemory(app, r, plugin, declared);
         };
       }
       router.Add(
           ToMethod(route.method), "/v1/tenants/{tenant}/" + plugin.name + route.path,
-          [&app, &plugin, &route, declared_query = std::move(declared_query)](Request& r) {
-            if (declared_query) KeepDeclaredQuery(r, *declared_query);
+          [&app, &plugin, &route, spec = std::move(spec)](Request& r) {
+            KeepDeclaredQuery(r, spec.declared_query);
             return WithIdempotency(app, r, [&](Request& request) {
-              return RunModuleRoute(app, request, plugin, route);
+              return RunModuleRoute(app, request, plugin, route, spec);
             });
           },
           std::move(fast));
     }
   }
+  return OkStatus();
 }
 
 }  // namespace cabildo::api

@@ -270,7 +270,152 @@ class Merger {
   std::set<std::string> modules_;
 };
 
+const char* LowerMethod(plugin::HttpMethod method) {
+  switch (method) {
+    case plugin::HttpMethod::kGet:
+      return "get";
+    case plugin::HttpMethod::kPost:
+      return "post";
+    case plugin::HttpMethod::kPut:
+      return "put";
+    case plugin::HttpMethod::kPatch:
+      return "patch";
+    case plugin::HttpMethod::kDelete:
+      return "delete";
+  }
+  return "get";
+}
+
+json ResponseRef(const char* name) {
+  return {{"$ref", std::string("#/components/responses/") + name}};
+}
+json ParameterRef(const char* name) {
+  return {{"$ref", std::string("#/components/parameters/") + name}};
+}
+json SchemaRef(const std::string& name) { return {{"$ref", kSchemaRefPrefix + name}}; }
+
+json PathParameterSchema(plugin::ParamType type) {
+  switch (type) {
+    case plugin::ParamType::kUuid:
+      return {{"type", "string"}, {"format", "uuid"}};
+    case plugin::ParamType::kSlug:
+      return {{"type", "string"}, {"pattern", "^[a-z0-9-]{1,63}$"}};
+    case plugin::ParamType::kInteger:
+      return {{"type", "integer"}};
+    case plugin::ParamType::kText:
+      return {{"type", "string"}};
+  }
+  return {{"type", "string"}};
+}
+
+json Operation(const core::LoadedPlugin& plugin, const plugin::Route& route) {
+  json operation = {{"operationId", route.operation_id}, {"summary", route.summary}};
+  if (!route.description.empty()) operation["description"] = route.description;
+  operation["tags"] = json::array({plugin.name});
+  if (route.permission.empty()) {
+    operation["security"] = json::array();
+  } else {
+    operation["security"] = json::array({{{"bearerAuth", json::array()}}});
+    const std::string needs = "Requiere el permiso `" + route.permission + "`.";
+    operation["description"] =
+        route.description.empty() ? needs : route.description + "\n\n" + needs;
+  }
+  json parameters = json::array();
+  bool client_400 = false;  // a parameter or body the host can refuse with a 400
+  for (const auto& param : route.path_params) {
+    json parameter = {{"name", param.name},
+                      {"in", "path"},
+                      {"required", true},
+                      {"schema", PathParameterSchema(param.type)}};
+    if (!param.description.empty()) parameter["description"] = param.description;
+    parameters.push_back(std::move(parameter));
+    client_400 = client_400 || param.type == plugin::ParamType::kSlug ||
+                 param.type == plugin::ParamType::kInteger;
+  }
+  for (const auto& param : route.query) {
+    json parameter = {{"name", param.name}, {"in", "query"}, {"schema", param.schema}};
+    if (param.required) parameter["required"] = true;
+    if (!param.description.empty()) parameter["description"] = param.description;
+    parameters.push_back(std::move(parameter));
+    client_400 = true;
+  }
+  if (route.paged) {
+    for (const char* name : {"limit", "cursor", "updated_since"}) {
+      parameters.push_back(ParameterRef(name));
+    }
+    client_400 = true;
+  }
+  if (route.descendants) {
+    parameters.push_back(ParameterRef("include_descendants"));
+    client_400 = true;
+  }
+  if (route.if_match) parameters.push_back(ParameterRef("If-Match"));
+  if (route.method == plugin::HttpMethod::kPost)
+    parameters.push_back(ParameterRef("Idempotency-Key"));
+  if (!parameters.empty()) operation["parameters"] = std::move(parameters);
+
+  if (!route.request_body.empty()) {
+    operation["requestBody"] = {
+        {"required", true},
+        {"content", {{"application/json", {{"schema", SchemaRef(route.request_body)}}}}}};
+    client_400 = true;
+  }
+  json responses = json::object();
+  json success = {{"description", route.summary + "."}};
+  if (route.success_status != 204) {
+    json schema =
+        route.response_body.empty() ? json{{"type", "string"}} : SchemaRef(route.response_body);
+    if (route.response_body.empty() && route.response_media_type == "application/json") {
+      schema = json::object();
+    }
+    std::string media = route.response_media_type;
+    media = media.substr(0, media.find(';'));
+    success["content"] = {{media, {{"schema", std::move(schema)}}}};
+  }
+  responses[std::to_string(route.success_status)] = std::move(success);
+  if (route.method == plugin::HttpMethod::kGet) responses["304"] = ResponseRef("NotModified");
+  if (client_400) responses["400"] = ResponseRef("BadRequest");
+  if (!route.permission.empty()) {
+    responses["401"] = ResponseRef("Unauthorized");
+    responses["403"] = ResponseRef("Forbidden");
+  }
+  responses["404"] = ResponseRef("NotFound");
+  if (route.method == plugin::HttpMethod::kPost) responses["409"] = ResponseRef("Conflict");
+  if (route.if_match) responses["412"] = ResponseRef("PreconditionFailed");
+  if (!route.request_body.empty()) {
+    responses["413"] = ResponseRef("PayloadTooLarge");
+    responses["415"] = ResponseRef("UnsupportedMediaType");
+  }
+  if (!route.request_body.empty() || route.method == plugin::HttpMethod::kPost) {
+    responses["422"] = ResponseRef("ValidationFailed");
+  }
+  responses["429"] = ResponseRef("TooManyRequests");
+  responses["503"] = ResponseRef("ServiceUnavailable");
+  responses["default"] = ResponseRef("UnexpectedError");
+  operation["responses"] = std::move(responses);
+  return operation;
+}
+
 }  // namespace
+
+OpenApiFragment ModuleFragment(const core::LoadedPlugin& plugin) {
+  OpenApiFragment fragment{plugin.name, json::object(), json::object()};
+  for (const auto& route : plugin.routes) {
+    fragment.paths[route.path][LowerMethod(route.method)] = Operation(plugin, route);
+  }
+  for (const auto& name : plugin.schema_names) fragment.schemas[name] = plugin.schemas.Get(name);
+  return fragment;
+}
+
+std::vector<std::string> RouteQueryNames(const plugin::Route& route) {
+  std::vector<std::string> names;
+  for (const auto& param : route.query) names.push_back(param.name);
+  if (route.paged) names.insert(names.end(), {"limit", "cursor", "updated_since"});
+  if (route.descendants) names.push_back("include_descendants");
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
 
 const nlohmann::json& CoreOpenApi() {
   static const json kDocument = json::parse(generated::kCoreOpenApiJson);

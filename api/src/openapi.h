@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cabildo/core/plugin_host.h"
+
 namespace cabildo::api {
 
 // What a plugin documents about itself.
@@ -33,6 +35,19 @@ struct OpenApiFragment {
   nlohmann::json paths;
   nlohmann::json schemas;
 };
+
+// A module's fragment generated from its declarations (issue 16): one
+// operation per Route -- its path and query parameters (the shared limit,
+// cursor, updated_since and include_descendants when paged/descendants), its
+// request body and success response as references to the module's schemas,
+// and the standard error responses its kind can give -- and, as component
+// schemas, the module's schemas exactly as its SchemaSet loaded them.
+OpenApiFragment ModuleFragment(const core::LoadedPlugin& plugin);
+
+// The query parameters a route declares (Route::query, plus limit, cursor and
+// updated_since when paged, include_descendants with descendants), sorted:
+// the same names DeclaredQueryParameters finds in ModuleFragment's paths.
+std::vector<std::string> RouteQueryNames(const plugin::Route& route);
 
 // The core document as embedded, without plugins. Thread-safe.
 const nlohmann::json& CoreOpenApi();

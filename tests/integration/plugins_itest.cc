@@ -90,6 +90,89 @@ TEST(PluginLoaderTest, AFailingPluginStopsStartUpUnlessOptional) {
   std::filesystem::remove_all(dir);
 }
 
+const std::string kReserved =
+    std::string(CABILDO_BINARY_DIR) + "/test-plugins/reserved/libcabildo_reserved.so";
+const std::string kTwins = std::string(CABILDO_BINARY_DIR) + "/test-plugins/twins";
+
+// A folder of plugins for one test: links to `files`, removed at the end.
+class PluginDir {
+ public:
+  explicit PluginDir(const std::vector<std::string>& files)
+      : dir_(std::filesystem::temp_directory_path() / ("cabildo-plugins-" + core::RandomHex(4))) {
+    std::filesystem::create_directories(dir_);
+    for (const auto& file : files) {
+      std::filesystem::create_symlink(file, dir_ / std::filesystem::path(file).filename());
+    }
+  }
+  ~PluginDir() { std::filesystem::remove_all(dir_); }
+  std::string path() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// Issue 16: a plugin called like a core route ("audit") is refused before its
+// init runs (it aborts if called), by LoadPlugin and so by `cabildo serve`.
+TEST(PluginLoaderTest, RefusesANameTheCoreReservesAtStart) {
+  auto plugin = core::LoadPlugin(kReserved);
+  ASSERT_FALSE(plugin.ok());
+  EXPECT_NE(plugin.status().message().find("el nombre 'audit' está reservado"), std::string::npos)
+      << plugin.status().message();
+
+  PluginDir dir({kPluginDir + "/libcabildo_example.so", kReserved});
+  testing::TestDatabase database;
+  core::Config config = database.MakeConfig();
+  config.plugin_dir = dir.path();
+  api::App app(config);
+  Status started = app.Start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.message().find("libcabildo_reserved.so: el nombre 'audit' está reservado"),
+            std::string::npos)
+      << started.message();
+}
+
+// Issue 16: two libraries that declare one route (both call themselves
+// "twin" and declare GET /hello) stop the start-up with an error naming
+// both, where the router used to abort the process.
+TEST(PluginLoaderTest, TwoPluginsWithOneRouteAreRefusedAtStart) {
+  const std::string a = kTwins + "/libcabildo_twin-a.so";
+  const std::string b = kTwins + "/libcabildo_twin-b.so";
+  PluginDir dir({a, b});
+  testing::TestDatabase database;
+  core::Config config = database.MakeConfig();
+  config.plugin_dir = dir.path();
+  api::App app(config);
+  Status started = app.Start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.message().find("libcabildo_twin-b.so: el nombre 'twin' ya lo usa otro plugin"),
+            std::string::npos)
+      << started.message();
+
+  // The router's own check, for plugins that reach it (each loads alone).
+  auto first = core::LoadPlugin(a);
+  auto second = core::LoadPlugin(b);
+  ASSERT_TRUE(first.ok() && second.ok());
+  api::Router router;
+  std::vector<core::LoadedPlugin> both;
+  both.push_back(std::move(first).value());
+  both.push_back(std::move(second).value());
+  Status conflict = api::CheckModuleRouteConflicts(router, both);
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_NE(conflict.message().find("(twin): la ruta GET /v1/tenants/{tenant}/twin/hello ya la "
+                                    "declara el plugin twin (" +
+                                    a + ")"),
+            std::string::npos)
+      << conflict.message();
+  // And a plugin route that is a core route, whatever its {names}.
+  router.Add(api::Method::kGet, "/v1/tenants/{slug}/twin/hello",
+             [](api::Request&) { return api::Response::Empty(204); });
+  both.pop_back();
+  conflict = api::CheckModuleRouteConflicts(router, both);
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_NE(conflict.message().find("ya la declara el núcleo"), std::string::npos)
+      << conflict.message();
+}
+
 TEST(PluginConfigTest, ValidatesTheSchemaSubset) {
   json schema = {{"type", "object"},
                  {"required", {"prefix"}},
@@ -259,6 +342,38 @@ TEST_F(ModuleTest, ModuleRoutesGetTheCoresAuthorisationValidationAndAudit) {
                       json{{"title", 5}, {"published", "sí"}}.dump(), admin);
   EXPECT_EQ(invalid.status, 422);
   EXPECT_EQ(json::parse(invalid.body)["errors"].size(), 2u);
+  // Validated against ExampleNoteInput before the handler: one Spanish
+  // message per field, named by its JSON path.
+  auto wrong = Call("POST", "/v1/tenants/tepehuanes/example/notes",
+                    json{{"title", 5}, {"published", "sí"}, {"extra", 1}}.dump(), admin);
+  EXPECT_EQ(wrong.status, 422) << wrong.body;
+  std::map<std::string, std::string> by_field;
+  const json wrong_body = json::parse(wrong.body);
+  for (const auto& error : wrong_body["errors"]) {
+    EXPECT_TRUE(by_field.emplace(error["field"], error["message"]).second) << wrong.body;
+  }
+  EXPECT_EQ(by_field,
+            (std::map<std::string, std::string>{{"extra", "Campo desconocido."},
+                                                {"published", "Debe ser verdadero o falso."},
+                                                {"title", "Debe ser texto."}}));
+  auto missing = Call("POST", "/v1/tenants/tepehuanes/example/notes",
+                      json{{"published", true}, {"body", std::string(10001, 'x')}}.dump(), admin);
+  EXPECT_EQ(missing.status, 422) << missing.body;
+  by_field.clear();
+  const json missing_body = json::parse(missing.body);
+  for (const auto& error : missing_body["errors"]) {
+    by_field.emplace(error["field"], error["message"]);
+  }
+  EXPECT_EQ(by_field,
+            (std::map<std::string, std::string>{{"body", "Admite hasta 10000 caracteres."},
+                                                {"title", "Este campo es obligatorio."}}));
+  // The handler's own rule, which a schema cannot say.
+  auto blank =
+      Call("POST", "/v1/tenants/tepehuanes/example/notes", json{{"title", "   "}}.dump(), admin);
+  EXPECT_EQ(blank.status, 422);
+  EXPECT_EQ(json::parse(blank.body)["errors"][0]["field"], "title");
+  // Not an object, or not JSON: 400 from the bounded parser, as before.
+  EXPECT_EQ(Call("POST", "/v1/tenants/tepehuanes/example/notes", "[1]", admin).status, 400);
   EXPECT_EQ(Call("POST", "/v1/tenants/tepehuanes/example/notes", "{\"title\":", admin).status, 400);
   EXPECT_EQ(Call("GET", "/v1/tenants/tepehuanes/example/notes/'%3B%20DROP%20TABLE").status, 404);
   ASSERT_EQ(Call("POST", "/v1/tenants/tepehuanes/example/notes", json{{"title", "Auditada"}}.dump(),
@@ -351,6 +466,76 @@ TEST_F(ModuleTest, TheServedOpenApiMatchesTheRouter) {
         << documented.first << " " << documented.second << " is documented but not served";
   }
   EXPECT_TRUE(doc["paths"].contains("/v1/tenants/{tenant}/example/notes"));
+}
+
+// Issue 16: the document is generated from the same declarations the host
+// validates with. For every module operation with a request body, the
+// component it references is, byte for byte, the schema the validator
+// loaded; every declared query parameter is documented (DeclaredQueryParameters
+// reads the generated document and finds exactly the route's); and the
+// module's operations carry their parameters and error responses.
+TEST_F(ModuleTest, TheOpenApiRequestSchemasAreTheOnesTheValidatorLoads) {
+  auto doc = json::parse(Call("GET", "/v1/openapi.json").body);
+  size_t bodies = 0;
+  for (const auto& plugin : app_->context().plugins.loaded) {
+    const api::OpenApiFragment fragment = api::ModuleFragment(plugin);
+    for (const auto& route : plugin.routes) {
+      const std::string path = "/v1/tenants/{tenant}/" + plugin.name + route.path;
+      std::string method;
+      switch (route.method) {
+        case plugin::HttpMethod::kGet:
+          method = "get";
+          break;
+        case plugin::HttpMethod::kPost:
+          method = "post";
+          break;
+        case plugin::HttpMethod::kPut:
+          method = "put";
+          break;
+        case plugin::HttpMethod::kPatch:
+          method = "patch";
+          break;
+        case plugin::HttpMethod::kDelete:
+          method = "delete";
+          break;
+      }
+      ASSERT_TRUE(doc["paths"].contains(path)) << path;
+      const json& operation = doc["paths"][path][method];
+      EXPECT_EQ(operation["operationId"], route.operation_id);
+      EXPECT_EQ(api::DeclaredQueryParameters(fragment.paths, route.path, method),
+                api::RouteQueryNames(route))
+          << path;
+      EXPECT_EQ(operation["responses"].contains("401"), !route.permission.empty()) << path;
+      EXPECT_EQ(operation["security"] == json::array(), route.permission.empty()) << path;
+      EXPECT_EQ(operation["responses"].contains("412"), route.if_match) << path;
+      EXPECT_TRUE(operation["responses"].contains(std::to_string(route.success_status))) << path;
+      if (route.request_body.empty()) {
+        EXPECT_FALSE(operation.contains("requestBody")) << path;
+        continue;
+      }
+      ++bodies;
+      EXPECT_TRUE(operation["responses"].contains("422")) << path;
+      const std::string ref =
+          operation["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+      ASSERT_EQ(ref, "#/components/schemas/" + route.request_body);
+      ASSERT_TRUE(plugin.schemas.Has(route.request_body));
+      EXPECT_EQ(doc["components"]["schemas"][route.request_body].dump(),
+                plugin.schemas.Get(route.request_body).dump())
+          << route.request_body;
+    }
+    for (const auto& name : plugin.schema_names) {
+      EXPECT_EQ(doc["components"]["schemas"][name].dump(), plugin.schemas.Get(name).dump()) << name;
+    }
+  }
+  EXPECT_GE(bodies, 2u);  // the example's create and update at least
+  // The example's typed path parameter and paging, as declared.
+  const json& get = doc["paths"]["/v1/tenants/{tenant}/example/notes/{id}"]["get"];
+  bool uuid = false;
+  for (const auto& parameter : get["parameters"]) {
+    uuid = uuid || (parameter.value("name", "") == "id" &&
+                    parameter["schema"] == json{{"type", "string"}, {"format", "uuid"}});
+  }
+  EXPECT_TRUE(uuid) << get.dump();
 }
 
 // --- The SDK's conventions, exercised through the example module -------------

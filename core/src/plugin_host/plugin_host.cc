@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
+#include <string_view>
 
 #include "cabildo/core/log.h"
 #include "cabildo/plugin/text_checks.h"
@@ -11,6 +13,82 @@
 
 namespace cabildo::core {
 namespace {
+
+std::string MethodText(plugin::HttpMethod method) {
+  switch (method) {
+    case plugin::HttpMethod::kGet:
+      return "GET";
+    case plugin::HttpMethod::kPost:
+      return "POST";
+    case plugin::HttpMethod::kPut:
+      return "PUT";
+    case plugin::HttpMethod::kPatch:
+      return "PATCH";
+    case plugin::HttpMethod::kDelete:
+      return "DELETE";
+  }
+  return "?";
+}
+
+std::string Joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text.empty() ? "ninguno" : text;
+}
+
+bool IsParamName(std::string_view name) {
+  if (name.empty() || name.size() > 63 || name == "tenant") return false;
+  if (!((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_')) return false;
+  return name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+}
+
+// The {names} of a relative route path, in order; false when a segment is
+// empty (except a lone "/") or a parameter is malformed.
+bool PathNames(const std::string& path, std::vector<std::string>& names) {
+  if (path == "/") return true;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string_view segment(path.data() + start, end - start);
+    if (segment.empty()) return false;
+    if (segment.front() == '{' || segment.back() == '}') {
+      if (segment.size() < 3 || segment.front() != '{' || segment.back() != '}') return false;
+      const std::string_view name = segment.substr(1, segment.size() - 2);
+      if (!IsParamName(name)) return false;
+      if (std::find(names.begin(), names.end(), name) != names.end()) return false;
+      names.emplace_back(name);
+    } else if (segment.find_first_of("{}") != std::string_view::npos) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+// The path with every {name} as {}: two routes of one shape are one route
+// to the router, whatever their parameters are called.
+std::string Shape(const std::string& path) {
+  std::string shape;
+  bool in_param = false;
+  for (char c : path) {
+    if (c == '{') {
+      in_param = true;
+      shape += "{}";
+    } else if (c == '}') {
+      in_param = false;
+    } else if (!in_param) {
+      shape += c;
+    }
+  }
+  return shape;
+}
+
+bool IsOperationId(const std::string& id) {
+  if (id.empty() || id.size() > 100 || id[0] < 'a' || id[0] > 'z') return false;
+  return id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") ==
+         std::string::npos;
+}
 
 // Collects what init() declares; rejects what is malformed.
 class Registrar final : public plugin::PluginRegistrar {
@@ -34,22 +112,99 @@ class Registrar final : public plugin::PluginRegistrar {
     plugin_.migrations.push_back(*file);
   }
   void AddRoute(plugin::Route route) override {
+    const std::string where = MethodText(route.method) + " " + route.path;
     if (route.path.empty() || route.path.front() != '/' || !route.handler) {
       errors_.push_back("ruta no válida: '" + route.path + "'");
       return;
     }
+    std::vector<std::string> names;
+    if (!PathNames(route.path, names)) {
+      errors_.push_back("ruta " + where +
+                        ": segmentos no válidos (vacíos, o {parámetros} que no son "
+                        "[a-z_][a-z0-9_]* o se llaman tenant)");
+      return;
+    }
+    std::vector<std::string> declared;
+    for (const auto& param : route.path_params) declared.push_back(param.name);
+    std::vector<std::string> sorted_names = names, sorted_declared = declared;
+    std::sort(sorted_names.begin(), sorted_names.end());
+    std::sort(sorted_declared.begin(), sorted_declared.end());
+    if (sorted_names != sorted_declared) {
+      errors_.push_back("ruta " + where + ": path_params (" + Joined(declared) +
+                        ") no coincide con los parámetros de la ruta (" + Joined(names) + ")");
+      return;
+    }
+    if (!IsOperationId(route.operation_id)) {
+      errors_.push_back("ruta " + where + ": operation_id '" + route.operation_id +
+                        "' no válido (camelCase, [a-z][A-Za-z0-9]*, hasta 100)");
+      return;
+    }
+    if (route.summary.empty()) {
+      errors_.push_back("ruta " + where + ": falta summary");
+      return;
+    }
+    if (route.success_status < 200 || route.success_status > 299) {
+      errors_.push_back("ruta " + where + ": success_status debe ser 2xx");
+      return;
+    }
+    const std::string shape = Shape(route.path);
     for (const auto& existing : plugin_.routes) {
-      if (existing.method == route.method && existing.path == route.path) {
-        errors_.push_back("ruta duplicada: '" + route.path + "'");
+      if (existing.method == route.method && Shape(existing.path) == shape) {
+        errors_.push_back(
+            "ruta duplicada: " + where +
+            (existing.path == route.path ? "" : " (la misma que " + existing.path + ")"));
+        return;
+      }
+      if (existing.operation_id == route.operation_id) {
+        errors_.push_back("operation_id repetido: '" + route.operation_id + "' (" + where + ")");
+        return;
+      }
+    }
+    std::set<std::string> query_names;
+    for (const auto& param : route.query) {
+      if (param.name.empty() || param.name.size() > 63 || param.name[0] < 'a' ||
+          param.name[0] > 'z' ||
+          param.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") !=
+              std::string::npos) {
+        errors_.push_back("ruta " + where + ": parámetro de consulta no válido '" + param.name +
+                          "'");
+        return;
+      }
+      const bool paging = param.name == "limit" || param.name == "cursor" ||
+                          param.name == "updated_since" || param.name == "include_descendants";
+      if (paging || !query_names.insert(param.name).second) {
+        errors_.push_back("ruta " + where + ": parámetro de consulta '" + param.name +
+                          "' repetido o reservado (use paged/descendants)");
+        return;
+      }
+      Status added = plugin_.schemas.Add(QuerySchemaName(route, param.name), param.schema);
+      if (!added.ok()) {
+        errors_.push_back("ruta " + where + ", parámetro '" + param.name + "': " + added.message());
         return;
       }
     }
     plugin_.routes.push_back(std::move(route));
   }
   void SetConfigSchema(const nlohmann::json& schema) override { plugin_.config_schema = schema; }
-  void SetOpenApi(const nlohmann::json& paths, const nlohmann::json& schemas) override {
-    plugin_.openapi_paths = paths;
-    plugin_.openapi_schemas = schemas;
+  void AddSchema(const std::string& name, const nlohmann::json& schema) override {
+    const std::string prefix = PascalCaseName(plugin_.name);
+    if (name.size() <= prefix.size() || name.rfind(prefix, 0) != 0 ||
+        name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
+            std::string::npos) {
+      errors_.push_back("el esquema '" + name + "' debe llamarse " + prefix +
+                        "<Nombre> ([A-Za-z0-9])");
+      return;
+    }
+    if (schema.is_discarded()) {
+      errors_.push_back("el esquema '" + name + "' no es JSON válido");
+      return;
+    }
+    Status added = plugin_.schemas.Add(name, schema);
+    if (!added.ok()) {
+      errors_.push_back(added.message());
+      return;
+    }
+    plugin_.schema_names.push_back(name);
   }
   void AddExport(plugin::Export declared) override {
     if (!plugin::IsLowerName(declared.name, 1, 63, /*letter_first=*/false) ||
@@ -73,6 +228,24 @@ class Registrar final : public plugin::PluginRegistrar {
   // What can be checked only once init has declared everything: each export
   // is one of the plugin's own GET routes, whatever order they came in.
   void Finish() {
+    if (Status resolved = plugin_.schemas.Resolve(); !resolved.ok()) {
+      errors_.push_back(resolved.message());
+    }
+    for (const auto& route : plugin_.routes) {
+      for (const std::string* name : {&route.request_body, &route.response_body}) {
+        if (!name->empty() && (!plugin_.schemas.Has(*name) ||
+                               std::find(plugin_.schema_names.begin(), plugin_.schema_names.end(),
+                                         *name) == plugin_.schema_names.end())) {
+          errors_.push_back("ruta " + MethodText(route.method) + " " + route.path +
+                            ": el esquema '" + *name + "' no existe (AddSchema)");
+        }
+      }
+      if (!route.request_body.empty() && route.method != plugin::HttpMethod::kPost &&
+          route.method != plugin::HttpMethod::kPut && route.method != plugin::HttpMethod::kPatch) {
+        errors_.push_back("ruta " + MethodText(route.method) + " " + route.path +
+                          ": solo POST, PUT y PATCH llevan request_body");
+      }
+    }
     for (const auto& declared : plugin_.exports) {
       const bool is_get_route =
           std::any_of(plugin_.routes.begin(), plugin_.routes.end(), [&](const plugin::Route& r) {
@@ -101,6 +274,33 @@ std::optional<std::array<int, 3>> ParseVersion(const char* text) {
 
 }  // namespace
 
+bool IsReservedPluginName(const std::string& name) {
+  // /healthz, /readyz, /metrics; /v1/<auth|me|modules|openapi.json|roles|tenants>;
+  // /v1/tenants/{tenant}/<audit|members|modules>; and names kept for the core.
+  static const std::set<std::string> kReserved = {
+      "admin",   "audit",   "auth",    "core",   "healthz", "me",      "members", "metrics",
+      "modules", "openapi", "plugins", "readyz", "roles",   "tenants", "users",   "v1"};
+  return kReserved.count(name) > 0;
+}
+
+std::string PascalCaseName(const std::string& module) {
+  std::string out;
+  bool upper = true;
+  for (char c : module) {
+    if (c == '-' || c == '_') {
+      upper = true;
+      continue;
+    }
+    out.push_back(upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+    upper = false;
+  }
+  return out;
+}
+
+std::string QuerySchemaName(const plugin::Route& route, const std::string& parameter) {
+  return "_query_" + route.operation_id + "_" + parameter;
+}
+
 Status CheckDescriptor(const std::string& path, const plugin::PluginDescriptor& descriptor) {
   // Field by field, first the ones whose layout never changes.
   auto mismatch = [&](const std::string& field, const std::string& plugin_value,
@@ -128,6 +328,11 @@ Status CheckDescriptor(const std::string& path, const plugin::PluginDescriptor& 
   if (descriptor.name == nullptr ||
       !plugin::IsLowerName(descriptor.name, 2, 63, /*letter_first=*/true)) {
     return UnprocessableError("plugin " + path + ": nombre no válido");
+  }
+  if (IsReservedPluginName(descriptor.name)) {
+    return UnprocessableError("plugin " + path + ": el nombre '" + descriptor.name +
+                              "' está reservado para el núcleo de Cabildo (sus rutas chocarían "
+                              "con las del núcleo); elija otro");
   }
   auto min = ParseVersion(descriptor.core_version_min);
   auto max = ParseVersion(descriptor.core_version_max);
@@ -208,12 +413,27 @@ StatusOr<PluginSet> LoadPlugins(const std::string& dir, bool optional) {
   }
   std::sort(files.begin(), files.end());
   std::set<std::string> names;
+  std::map<std::string, std::string> operation_ids;  // -> the plugin that declared it
   for (const auto& file : files) {
     auto plugin = LoadPlugin(file);
     Status status = plugin.status();
     if (plugin.ok() && !names.insert(plugin->name).second) {
       status = UnprocessableError("plugin " + file + ": el nombre '" + plugin->name +
-                                  "' ya lo usa otro plugin");
+                                  "' ya lo usa otro plugin; sus rutas serían las mismas");
+    }
+    if (status.ok()) {
+      for (const auto& route : plugin->routes) {
+        auto taken = operation_ids.find(route.operation_id);
+        if (taken != operation_ids.end()) {
+          status =
+              UnprocessableError("plugin " + file + " (" + plugin->name + "): operation_id '" +
+                                 route.operation_id + "' ya lo declara el plugin " + taken->second);
+          break;
+        }
+      }
+    }
+    if (status.ok()) {
+      for (const auto& route : plugin->routes) operation_ids[route.operation_id] = plugin->name;
     }
     if (!status.ok()) {
       if (!optional) return status;

@@ -121,11 +121,95 @@ LoadedPlugin Named() {
   return plugin;
 }
 
+plugin::Route Get(const std::string& path, const std::string& operation_id) {
+  return {.path = path, .operation_id = operation_id, .summary = "Prueba", .handler = &Ok};
+}
+plugin::Route Post(const std::string& path, const std::string& operation_id) {
+  plugin::Route route = Get(path, operation_id);
+  route.method = plugin::HttpMethod::kPost;
+  return route;
+}
+
+TEST(CheckDescriptorTest, RefusesANameTheCoreReserves) {
+  for (const char* name : {"audit", "modules", "members", "core", "auth", "tenants", "openapi"}) {
+    plugin::PluginDescriptor descriptor = Good();
+    descriptor.name = name;
+    const std::string message = Refusal(descriptor);
+    EXPECT_TRUE(Has(message, std::string("el nombre '") + name + "' está reservado")) << message;
+  }
+  EXPECT_FALSE(IsReservedPluginName("public-works"));
+}
+
+TEST(InitPluginTest, KeepsADeclaredRouteWithItsSchemas) {
+  LoadedPlugin plugin = Named();
+  Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
+    r.AddSchema("PruebaItem",
+                {{"type", "object"},
+                 {"properties", {{"kind", {{"$ref", "#/components/schemas/PruebaKind"}}}}}});
+    r.AddSchema("PruebaKind", {{"enum", {"a", "b"}}});
+    plugin::Route route = Post("/items/{id}/parts", "pruebaAddPart");
+    route.path_params = {{.name = "id"}};
+    route.query = {{.name = "kind", .schema = {{"$ref", "#/components/schemas/PruebaKind"}}}};
+    route.request_body = "PruebaItem";
+    r.AddRoute(route);
+    return OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(plugin.schema_names, (std::vector<std::string>{"PruebaItem", "PruebaKind"}));
+  EXPECT_TRUE(plugin.schemas.Has(QuerySchemaName(plugin.routes[0], "kind")));
+  EXPECT_EQ(plugin.schemas.Validate("PruebaItem", {{"kind", "c"}}).size(), 1u);
+}
+
+TEST(InitPluginTest, RefusesRoutesThatDoNotMatchTheirDeclaration) {
+  LoadedPlugin plugin = Named();
+  Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
+    r.AddSchema("OtroNombre", {{"type", "object"}});  // not the module's prefix
+    plugin::Route params = Get("/items/{id}", "pruebaGetItem");
+    params.path_params = {{.name = "item_id"}};
+    r.AddRoute(params);
+    plugin::Route body = Post("/items", "pruebaCreateItem");
+    body.request_body = "PruebaNoExiste";
+    r.AddRoute(body);
+    r.AddRoute(Get("/things", "pruebaCreateItem"));  // the same operation_id
+    plugin::Route shape = Get("/items/{key}", "pruebaGetByKey");
+    shape.path_params = {{.name = "key"}};
+    r.AddRoute(shape);
+    r.AddRoute(Get("/otra", ""));  // no operation_id
+    return OkStatus();
+  });
+  ASSERT_FALSE(status.ok());
+  const std::string& message = status.message();
+  EXPECT_TRUE(Has(message, "el esquema 'OtroNombre' debe llamarse Prueba<Nombre>")) << message;
+  EXPECT_TRUE(Has(message, "path_params (item_id) no coincide con los parámetros de la ruta (id)"))
+      << message;
+  EXPECT_TRUE(Has(message, "el esquema 'PruebaNoExiste' no existe")) << message;
+  EXPECT_TRUE(Has(message, "operation_id repetido: 'pruebaCreateItem'")) << message;
+  EXPECT_TRUE(Has(message, "operation_id '' no válido")) << message;
+}
+
+TEST(InitPluginTest, RefusesTwoRoutesOfOneShapeAndASchemaThatDoesNotLoad) {
+  LoadedPlugin plugin = Named();
+  Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
+    plugin::Route first = Get("/items/{id}", "pruebaGetItem");
+    first.path_params = {{.name = "id"}};
+    r.AddRoute(first);
+    plugin::Route second = Get("/items/{key}", "pruebaGetByKey");
+    second.path_params = {{.name = "key"}};
+    r.AddRoute(second);
+    r.AddSchema("PruebaRota", {{"$ref", "#/components/schemas/PruebaNadie"}});
+    return OkStatus();
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_TRUE(Has(status.message(), "ruta duplicada: GET /items/{key} (la misma que /items/{id})"))
+      << status.message();
+  EXPECT_TRUE(Has(status.message(), "PruebaRota")) << status.message();
+}
+
 TEST(InitPluginTest, KeepsExportsOfItsOwnGetRoutesInAnyOrder) {
   LoadedPlugin plugin = Named();
   Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
     r.AddExport({"datos-csv", "/export.csv", "csv", "text/csv; charset=utf-8", "Datos en CSV."});
-    r.AddRoute({plugin::HttpMethod::kGet, "/export.csv", "", &Ok});
+    r.AddRoute(Get("/export.csv", "pruebaExport"));
     return OkStatus();
   });
   ASSERT_TRUE(status.ok()) << status.message();
@@ -139,8 +223,8 @@ TEST(InitPluginTest, KeepsExportsOfItsOwnGetRoutesInAnyOrder) {
 TEST(InitPluginTest, RefusesAnExportThatIsNotOneOfItsGetRoutes) {
   LoadedPlugin plugin = Named();
   Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
-    r.AddRoute({plugin::HttpMethod::kGet, "/export.csv", "", &Ok});
-    r.AddRoute({plugin::HttpMethod::kPost, "/items", "", &Ok});
+    r.AddRoute(Get("/export.csv", "pruebaExport"));
+    r.AddRoute(Post("/items", "pruebaCreateItem"));
     r.AddExport({"inventada", "/bogus.csv", "csv", "text/csv", "No existe."});
     r.AddExport({"post", "/items", "json", "application/json", "Es un POST."});
     return OkStatus();
@@ -156,7 +240,7 @@ TEST(InitPluginTest, RefusesAnExportThatIsNotOneOfItsGetRoutes) {
 TEST(InitPluginTest, RefusesMalformedOrDuplicateExports) {
   LoadedPlugin plugin = Named();
   Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
-    r.AddRoute({plugin::HttpMethod::kGet, "/export.csv", "", &Ok});
+    r.AddRoute(Get("/export.csv", "pruebaExport"));
     r.AddExport({"Mal Nombre", "/export.csv", "csv", "text/csv", "x"});
     r.AddExport({"sin-formato", "/export.csv", "", "text/csv", "x"});
     r.AddExport({"datos", "/export.csv", "csv", "text/csv", "x"});

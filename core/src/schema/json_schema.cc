@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "cabildo/plugin/text_checks.h"
@@ -212,6 +214,11 @@ std::string EnumMessage(const json& values) {
   return "Use uno de: " + list + ".";
 }
 
+// "un elemento" / "3 elementos".
+std::string Count(std::uint64_t n, const char* one, const char* many) {
+  return n == 1 ? std::string(one) : std::to_string(n) + " " + many;
+}
+
 // -1, 0 or 1 as a < b, a == b, a > b; exact for any mix of nlohmann's integer,
 // unsigned and float kinds (long double holds every 64-bit integer).
 int CompareNumbers(const json& a, const json& b) {
@@ -385,7 +392,8 @@ void AppendMember(std::string& path, std::string_view key) {
 // The schema a "#/components/schemas/<Name>[/pointer]" names, when it is one
 // of `nodes` (a place that is a schema, not e.g. a "properties" object).
 const json* FindRef(const std::map<std::string, json>& schemas,
-                    const std::unordered_set<const json*>& nodes, std::string_view ref) {
+                    const std::unordered_map<const json*, const std::string*>& nodes,
+                    std::string_view ref) {
   if (ref.substr(0, kRefPrefix.size()) != kRefPrefix) return nullptr;
   std::string_view rest = ref.substr(kRefPrefix.size());
   const std::size_t slash = rest.find('/');
@@ -432,7 +440,7 @@ using RefFound = std::pair<const json*, std::string>;
 // Add's walk: checks every keyword of every subschema, depth-capped.
 class Checker {
  public:
-  Checker(std::string name, std::unordered_set<const json*>* nodes, std::vector<RefFound>* refs)
+  Checker(std::string name, std::vector<const json*>* nodes, std::vector<RefFound>* refs)
       : name_(std::move(name)), nodes_(nodes), refs_(refs) {}
 
   Status Walk(const json& node, std::string& pointer, std::size_t depth) {
@@ -442,11 +450,11 @@ class Checker {
           "anida más de " + std::to_string(SchemaSet::kMaxSchemaDepth) + " niveles de subesquemas");
     }
     if (node.is_boolean()) {
-      nodes_->insert(&node);
+      nodes_->push_back(&node);
       return OkStatus();
     }
     if (!node.is_object()) return Refuse(pointer, "", "no es un esquema (objeto, true o false)");
-    nodes_->insert(&node);
+    nodes_->push_back(&node);
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string& key = it.key();
       const json& value = it.value();
@@ -602,14 +610,192 @@ class Checker {
   }
 
   std::string name_;
-  std::unordered_set<const json*>* nodes_;
+  std::vector<const json*>* nodes_;
   std::vector<RefFound>* refs_;
 };
+
+// "type" as bits, so a node's type check is a few comparisons.
+constexpr std::uint8_t kString = 1, kNumber = 2, kInteger = 4, kBoolean = 8, kArray = 16,
+                       kObject = 32, kNull = 64;
+
+std::uint8_t TypeBit(std::string_view type) {
+  if (type == "string") return kString;
+  if (type == "number") return kNumber;
+  if (type == "integer") return kInteger;
+  if (type == "boolean") return kBoolean;
+  if (type == "array") return kArray;
+  if (type == "object") return kObject;
+  return kNull;
+}
+
+std::uint8_t TypeBits(const json& type) {
+  if (type.is_string()) return TypeBit(type.get_ref<const std::string&>());
+  std::uint8_t bits = 0;
+  for (const json& each : type) bits |= TypeBit(each.get_ref<const std::string&>());
+  return bits;
+}
+
+bool TypeBitsAdmit(std::uint8_t bits, const json& value) {
+  switch (value.type()) {
+    case json::value_t::string:
+      return (bits & kString) != 0;
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return (bits & (kNumber | kInteger)) != 0;
+    case json::value_t::number_float:
+      return (bits & kNumber) != 0 || ((bits & kInteger) != 0 && IsIntegerValue(value));
+    case json::value_t::boolean:
+      return (bits & kBoolean) != 0;
+    case json::value_t::array:
+      return (bits & kArray) != 0;
+    case json::value_t::object:
+      return (bits & kObject) != 0;
+    case json::value_t::null:
+      return (bits & kNull) != 0;
+    default:
+      return false;
+  }
+}
+
+// The keywords of one schema object, found in one pass over its members.
+struct View {
+  const json* type = nullptr;
+  std::uint8_t types = 0;  // TypeBits of `type`
+  const json* enum_values = nullptr;
+  const json* const_value = nullptr;
+  const json* format = nullptr;
+  const json* min_length = nullptr;
+  const json* max_length = nullptr;
+  const json* minimum = nullptr;
+  const json* maximum = nullptr;
+  const json* exclusive_minimum = nullptr;
+  const json* exclusive_maximum = nullptr;
+  const json* multiple_of = nullptr;
+  const json* min_items = nullptr;
+  const json* max_items = nullptr;
+  const json* unique_items = nullptr;
+  const json* min_properties = nullptr;
+  const json* max_properties = nullptr;
+  const json* required = nullptr;
+  const json* properties = nullptr;
+  const json* additional = nullptr;
+  const json* items = nullptr;
+  const json* ref = nullptr;
+  const json* all_of = nullptr;
+  const json* any_of = nullptr;
+  const json* one_of = nullptr;
+  const json* not_schema = nullptr;
+  const std::string* message = nullptr;
+};
+
+View Read(const json& schema) {
+  View v;
+  for (auto it = schema.begin(); it != schema.end(); ++it) {
+    const auto known = Keywords().find(it.key());
+    if (known == Keywords().end()) continue;
+    const json* value = &it.value();
+    switch (known->second) {
+      case Kw::kType:
+        v.type = value;
+        v.types = TypeBits(*value);
+        break;
+      case Kw::kEnum:
+        v.enum_values = value;
+        break;
+      case Kw::kConst:
+        v.const_value = value;
+        break;
+      case Kw::kFormat:
+        v.format = value;
+        break;
+      case Kw::kMinLength:
+        v.min_length = value;
+        break;
+      case Kw::kMaxLength:
+        v.max_length = value;
+        break;
+      case Kw::kMinimum:
+        v.minimum = value;
+        break;
+      case Kw::kMaximum:
+        v.maximum = value;
+        break;
+      case Kw::kExclusiveMinimum:
+        v.exclusive_minimum = value;
+        break;
+      case Kw::kExclusiveMaximum:
+        v.exclusive_maximum = value;
+        break;
+      case Kw::kMultipleOf:
+        v.multiple_of = value;
+        break;
+      case Kw::kMinItems:
+        v.min_items = value;
+        break;
+      case Kw::kMaxItems:
+        v.max_items = value;
+        break;
+      case Kw::kUniqueItems:
+        v.unique_items = value;
+        break;
+      case Kw::kMinProperties:
+        v.min_properties = value;
+        break;
+      case Kw::kMaxProperties:
+        v.max_properties = value;
+        break;
+      case Kw::kRequired:
+        v.required = value;
+        break;
+      case Kw::kProperties:
+        v.properties = value;
+        break;
+      case Kw::kAdditionalProperties:
+        v.additional = value;
+        break;
+      case Kw::kItems:
+        v.items = value;
+        break;
+      case Kw::kRef:
+        v.ref = value;
+        break;
+      case Kw::kAllOf:
+        v.all_of = value;
+        break;
+      case Kw::kAnyOf:
+        v.any_of = value;
+        break;
+      case Kw::kOneOf:
+        v.one_of = value;
+        break;
+      case Kw::kNot:
+        v.not_schema = value;
+        break;
+      case Kw::kMessage:
+        v.message = &value->get_ref<const std::string&>();
+        break;
+      default:
+        break;
+    }
+  }
+  return v;
+}
 
 }  // namespace
 
 // ---------------------------------------------------------------------------
 // Evaluation.
+
+// Each schema object of the set read once by Resolve, so evaluating a node
+// costs one pointer lookup instead of a keyword lookup per member.
+struct SchemaSet::Views {
+  std::unordered_map<const json*, View> of;
+};
+
+SchemaSet::SchemaSet() = default;
+SchemaSet::~SchemaSet() = default;
+SchemaSet::SchemaSet(SchemaSet&&) noexcept = default;
+SchemaSet& SchemaSet::operator=(SchemaSet&&) noexcept = default;
 
 class SchemaSet::Evaluator {
  public:
@@ -623,128 +809,6 @@ class SchemaSet::Evaluator {
   }
 
  private:
-  // The keywords of one schema object, found in one pass over its members.
-  struct View {
-    const json* type = nullptr;
-    const json* enum_values = nullptr;
-    const json* const_value = nullptr;
-    const json* format = nullptr;
-    const json* min_length = nullptr;
-    const json* max_length = nullptr;
-    const json* minimum = nullptr;
-    const json* maximum = nullptr;
-    const json* exclusive_minimum = nullptr;
-    const json* exclusive_maximum = nullptr;
-    const json* multiple_of = nullptr;
-    const json* min_items = nullptr;
-    const json* max_items = nullptr;
-    const json* unique_items = nullptr;
-    const json* min_properties = nullptr;
-    const json* max_properties = nullptr;
-    const json* required = nullptr;
-    const json* properties = nullptr;
-    const json* additional = nullptr;
-    const json* items = nullptr;
-    const json* ref = nullptr;
-    const json* all_of = nullptr;
-    const json* any_of = nullptr;
-    const json* one_of = nullptr;
-    const json* not_schema = nullptr;
-    const std::string* message = nullptr;
-  };
-
-  static View Read(const json& schema) {
-    View v;
-    for (auto it = schema.begin(); it != schema.end(); ++it) {
-      const auto known = Keywords().find(it.key());
-      if (known == Keywords().end()) continue;
-      const json* value = &it.value();
-      switch (known->second) {
-        case Kw::kType:
-          v.type = value;
-          break;
-        case Kw::kEnum:
-          v.enum_values = value;
-          break;
-        case Kw::kConst:
-          v.const_value = value;
-          break;
-        case Kw::kFormat:
-          v.format = value;
-          break;
-        case Kw::kMinLength:
-          v.min_length = value;
-          break;
-        case Kw::kMaxLength:
-          v.max_length = value;
-          break;
-        case Kw::kMinimum:
-          v.minimum = value;
-          break;
-        case Kw::kMaximum:
-          v.maximum = value;
-          break;
-        case Kw::kExclusiveMinimum:
-          v.exclusive_minimum = value;
-          break;
-        case Kw::kExclusiveMaximum:
-          v.exclusive_maximum = value;
-          break;
-        case Kw::kMultipleOf:
-          v.multiple_of = value;
-          break;
-        case Kw::kMinItems:
-          v.min_items = value;
-          break;
-        case Kw::kMaxItems:
-          v.max_items = value;
-          break;
-        case Kw::kUniqueItems:
-          v.unique_items = value;
-          break;
-        case Kw::kMinProperties:
-          v.min_properties = value;
-          break;
-        case Kw::kMaxProperties:
-          v.max_properties = value;
-          break;
-        case Kw::kRequired:
-          v.required = value;
-          break;
-        case Kw::kProperties:
-          v.properties = value;
-          break;
-        case Kw::kAdditionalProperties:
-          v.additional = value;
-          break;
-        case Kw::kItems:
-          v.items = value;
-          break;
-        case Kw::kRef:
-          v.ref = value;
-          break;
-        case Kw::kAllOf:
-          v.all_of = value;
-          break;
-        case Kw::kAnyOf:
-          v.any_of = value;
-          break;
-        case Kw::kOneOf:
-          v.one_of = value;
-          break;
-        case Kw::kNot:
-          v.not_schema = value;
-          break;
-        case Kw::kMessage:
-          v.message = &value->get_ref<const std::string&>();
-          break;
-        default:
-          break;
-      }
-    }
-    return v;
-  }
-
   // Records `message` (or the node's x-message) for the current path, once
   // per path, when reporting.
   void Fail(bool report, const std::string* override_message, std::string message) {
@@ -806,7 +870,17 @@ class SchemaSet::Evaluator {
       Fail(report, outer, "Este valor no está permitido.");
       return false;
     }
-    const View v = Read(schema);
+    View local;
+    const View* found = nullptr;
+    if (set_.views_ != nullptr) {
+      const auto cached = set_.views_->of.find(&schema);
+      if (cached != set_.views_->of.end()) found = &cached->second;
+    }
+    if (found == nullptr) {  // an unnamed schema's node (ValidateWith)
+      local = Read(schema);
+      found = &local;
+    }
+    const View& v = *found;
     const std::string* message = outer != nullptr ? outer : v.message;
     bool ok = true;
     // One failed rule of this node: record it, and stop here when probing.
@@ -817,7 +891,7 @@ class SchemaSet::Evaluator {
     };
 
     // The value's own rules, in the order their messages help most.
-    if (v.type != nullptr && !TypeMatches(*v.type, value)) {
+    if (v.type != nullptr && !TypeBitsAdmit(v.types, value)) {
       Fail(report, message, TypeMessage(*v.type));
       return false;  // nothing below makes sense for the wrong type
     }
@@ -841,13 +915,13 @@ class SchemaSet::Evaluator {
     if (value.is_array()) {
       if (v.min_items != nullptr && value.size() < AsCount(*v.min_items)) {
         const auto n = AsCount(*v.min_items);
-        if (failed(n == 1 ? "Debe tener al menos un elemento."
-                          : "Debe tener al menos " + std::to_string(n) + " elementos.")) {
+        if (failed("Debe tener al menos " + Count(n, "un elemento", "elementos") + ".")) {
           return false;
         }
       }
       if (v.max_items != nullptr && value.size() > AsCount(*v.max_items)) {
-        if (failed("Admite hasta " + std::to_string(AsCount(*v.max_items)) + " elementos.")) {
+        if (failed("Admite hasta " + Count(AsCount(*v.max_items), "un elemento", "elementos") +
+                   ".")) {
           return false;
         }
       }
@@ -857,13 +931,14 @@ class SchemaSet::Evaluator {
     }
     if (value.is_object()) {
       if (v.min_properties != nullptr && value.size() < AsCount(*v.min_properties)) {
-        if (failed("Debe tener al menos " + std::to_string(AsCount(*v.min_properties)) +
-                   " campos.")) {
+        if (failed("Debe tener al menos " +
+                   Count(AsCount(*v.min_properties), "un campo", "campos") + ".")) {
           return false;
         }
       }
       if (v.max_properties != nullptr && value.size() > AsCount(*v.max_properties)) {
-        if (failed("Admite hasta " + std::to_string(AsCount(*v.max_properties)) + " campos.")) {
+        if (failed("Admite hasta " + Count(AsCount(*v.max_properties), "un campo", "campos") +
+                   ".")) {
           return false;
         }
       }
@@ -875,7 +950,7 @@ class SchemaSet::Evaluator {
           if (!report) return false;
           const std::size_t mark = path_.size();
           PushMember(key);
-          Fail(report, nullptr, "Este campo es obligatorio.");
+          Fail(report, message, "Este campo es obligatorio.");
           path_.resize(mark);
         }
       }
@@ -937,7 +1012,7 @@ class SchemaSet::Evaluator {
         bool member_ok = true;
         if (additional && sub->is_boolean() && !sub->get<bool>()) {
           member_ok = false;
-          Fail(report, nullptr, "Campo desconocido.");
+          Fail(report, message, "Campo desconocido.");
         } else {
           member_ok = Eval(*sub, it.value(), nullptr, depth + 1, report);
         }
@@ -976,7 +1051,8 @@ class SchemaSet::Evaluator {
         }
       }
       if (v.max_length != nullptr && length > AsCount(*v.max_length)) {
-        if (failed("Admite hasta " + std::to_string(AsCount(*v.max_length)) + " caracteres.")) {
+        if (failed("Admite hasta " + Count(AsCount(*v.max_length), "un carácter", "caracteres") +
+                   ".")) {
           return false;
         }
       }
@@ -1044,8 +1120,10 @@ class SchemaSet::Evaluator {
       }
     }
     if (admitted == 1) {
-      if (!Eval(*admitting, value, message, depth + 1, true) && !stopped_) {
-        // Reported at this path or below; make sure something was.
+      const std::size_t before = errors_.size();
+      if (!Eval(*admitting, value, message, depth + 1, true) && errors_.size() == before) {
+        // Its errors are usually at this path or below; if it reported none
+        // (one already stood at this path), say so here.
         Fail(report, message, "No coincide con ninguna de las formas admitidas.");
       }
       return false;
@@ -1075,7 +1153,7 @@ Status SchemaSet::Add(const std::string& name, const nlohmann::json& schema) {
   // The stored copy is walked (its nodes are what $refs will point at); a
   // refused schema is taken out again, leaving the set as it was.
   const auto stored = schemas_.emplace(name, schema).first;
-  std::unordered_set<const json*> nodes;
+  std::vector<const json*> nodes;
   std::vector<RefFound> refs;
   Checker checker(name, &nodes, &refs);
   std::string pointer;
@@ -1084,7 +1162,8 @@ Status SchemaSet::Add(const std::string& name, const nlohmann::json& schema) {
     return status;
   }
   order_.push_back(name);
-  nodes_.insert(nodes.begin(), nodes.end());
+  for (const json* node : nodes) nodes_.emplace(node, &stored->first);
+  node_order_.insert(node_order_.end(), nodes.begin(), nodes.end());
   for (auto& [node, at] : refs) ref_sites_.push_back({node, name, std::move(at)});
   resolved_ = false;
   return OkStatus();
@@ -1092,6 +1171,7 @@ Status SchemaSet::Add(const std::string& name, const nlohmann::json& schema) {
 
 Status SchemaSet::Resolve() {
   refs_.clear();
+  views_.reset();
   std::unordered_map<const json*, std::size_t> site_of;
   for (std::size_t i = 0; i < ref_sites_.size(); ++i) {
     const RefSite& site = ref_sites_[i];
@@ -1110,7 +1190,11 @@ Status SchemaSet::Resolve() {
   // additionalProperties consumes a level of the value each turn and is
   // fine (a tree of categories). Iterative DFS: white, grey (on the stack),
   // black (done).
+  // The same DFS bounds the work a schema can make of one value: the
+  // subschemas a node applies to its own value, counted with repeats
+  // (allOf of allOf of ... doubles each level), at most kMaxFanOut.
   std::unordered_map<const json*, int> color;
+  std::unordered_map<const json*, std::size_t> fan_out;
   struct Frame {
     const json* node;
     std::vector<const json*> next;
@@ -1130,7 +1214,7 @@ Status SchemaSet::Resolve() {
     if (negated != node->end()) next.push_back(&*negated);
     return next;
   };
-  for (const json* start : nodes_) {
+  for (const json* start : node_order_) {  // in order, so messages are stable
     if (color[start] != 0) continue;
     std::vector<Frame> stack;
     stack.push_back({start, same_value_children(start)});
@@ -1138,7 +1222,18 @@ Status SchemaSet::Resolve() {
     while (!stack.empty()) {
       Frame& top = stack.back();
       if (top.at == top.next.size()) {
+        // Done: every child is black, so its fan-out is known.
         color[top.node] = 2;
+        std::size_t total = 1;
+        for (const json* child : top.next) total = std::min(total + fan_out[child], kMaxFanOut + 1);
+        fan_out[top.node] = total;
+        if (total > kMaxFanOut) {
+          const auto owner = nodes_.find(top.node);
+          return InvalidArgumentError(
+              "esquema \"" + (owner != nodes_.end() ? *owner->second : std::string("?")) +
+              "\": aplica más de " + std::to_string(kMaxFanOut) +
+              " subesquemas a un mismo valor ($ref, allOf, anyOf, oneOf, not)");
+        }
         stack.pop_back();
         continue;
       }
@@ -1165,6 +1260,12 @@ Status SchemaSet::Resolve() {
       }
     }
   }
+  auto views = std::make_unique<Views>();
+  views->of.reserve(node_order_.size());
+  for (const json* node : node_order_) {
+    if (node->is_object()) views->of.emplace(node, Read(*node));
+  }
+  views_ = std::move(views);
   resolved_ = true;
   return OkStatus();
 }
@@ -1195,7 +1296,7 @@ std::vector<FieldError> SchemaSet::ValidateWith(const nlohmann::json& schema,
 }
 
 Status SchemaSet::CheckSchema(const nlohmann::json& schema, const std::string& what) const {
-  std::unordered_set<const json*> nodes;
+  std::vector<const json*> nodes;
   std::vector<RefFound> refs;
   Checker checker(what, &nodes, &refs);
   std::string pointer;

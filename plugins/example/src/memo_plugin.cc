@@ -4,12 +4,10 @@
 
 #include "cabildo/plugin/plugin_api.h"
 
-#include "cabildo_plugin_memo_migrations.inc"
+#include "cabildo_plugin_memo_embedded.inc"
 
 namespace cabildo::plugins::memo {
 namespace {
-
-using nlohmann::json;
 
 StatusOr<plugin::HttpResponse> CountMemos(plugin::RequestContext& ctx) {
   auto count = ctx.Db()
@@ -21,15 +19,13 @@ StatusOr<plugin::HttpResponse> CountMemos(plugin::RequestContext& ctx) {
 
 Status Init(plugin::PluginRegistrar& registrar) {
   registrar.AddPermission("memo.entry.write", "Escribir memos", {"reviewer"});
-  for (const auto& [name, sql] : kEmbeddedMigrations) registrar.AddMigration(name, sql);
-  registrar.AddRoute({plugin::HttpMethod::kGet, "/count", "", &CountMemos});
-  registrar.SetOpenApi(json::parse(R"oa({
-    "/count": {"get": {"operationId": "memoCount", "summary": "Contar memos", "security": [],
-      "responses": {"200": {"description": "El total.", "content": {"application/json": {"schema": {
-        "type": "object", "required": ["count"], "properties": {"count": {"type": "integer"}}}}}},
-        "404": {"$ref": "#/components/responses/NotFound"},
-        "503": {"$ref": "#/components/responses/ServiceUnavailable"}}}}})oa"),
-                       json::object());
+  RegisterEmbeddedFiles(registrar);
+  registrar.AddRoute({.method = plugin::HttpMethod::kGet,
+                      .path = "/count",
+                      .operation_id = "memoCount",
+                      .summary = "Contar memos",
+                      .response_body = "MemoCount",
+                      .handler = &CountMemos});
   return OkStatus();
 }
 

@@ -229,7 +229,7 @@ StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
   if (version.published == 0) {
     return NotFoundError("Este tenant aún no tiene obras publicadas para exportar en OC4IDS.");
   }
-  const std::string publisher = TenantName(ctx);
+  const std::string publisher = ctx.tenant().name;
   const json package = {{"uri", "urn:cabildo:" + ctx.tenant_slug() + ":public-works:oc4ids"},
                         {"version", "0.9"},
                         {"publishedDate", version.latest_change},

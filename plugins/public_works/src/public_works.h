@@ -26,7 +26,6 @@ using nlohmann::json;
 using plugin::FieldError;
 using plugin::FormatCentavos;
 using plugin::HttpResponse;
-using plugin::ParseCentavos;
 using plugin::PgArray;
 using plugin::PgTextArray;
 using plugin::RequestContext;
@@ -36,27 +35,19 @@ inline constexpr const char* kPublish = "public-works.project.publish";
 inline constexpr const char* kReadDrafts = "public-works.project.read";
 inline constexpr const char* kNotFound = "No existe la obra.";
 
-// --- validation.cc ----------------------------------------------------------
+// --- validation.cc: what the schemas cannot say -------------------------------
 
-// Whether `value` is a money text ("1250.50": <= 14 integer digits, <= 2 decimals).
-bool IsMoney(const json& value);
-// A real calendar day, YYYY-MM-DD, from year 1.
-bool IsDate(const json& value);
 // Whether `key` is a field a client may write on a project (the rest of what
-// GET returns is read-only and ignored when sent back).
+// GET returns is read-only and ignored when sent back, as the schemas say).
 bool IsWritable(const std::string& key);
-bool IsListedStatus(const std::string& status);
-bool IsListedOrigin(const std::string& origin);
-
-// The errors of a complete project `body` (after a PATCH is merged); `sent`
-// is what the client sent (for unknown fields).
-std::vector<FieldError> CheckProject(const json& body, const json& sent);
-// The errors of a progress report `body` for `project` (as GET returns it):
-// its fields, a date before the work's start, and spending over the budget
-// without a note explaining why; `urls` receives its evidence URLs.
-std::vector<FieldError> CheckProgress(const json& body, const json& project,
-                                      std::vector<std::string>& urls);
-// Whether the report `body` has a note (non-empty text): needed when spent exceeds the budget.
+// The rules across fields of a complete project `body` (after a PATCH is
+// merged): the end not before the start, latitude and longitude together,
+// the funding's sum within the budget.
+std::vector<FieldError> CheckProject(const json& body);
+// The rules of a progress report `body` for `project` (as GET returns it):
+// not dated before the work's start; spending over the budget needs a note.
+std::vector<FieldError> CheckProgress(const json& body, const json& project);
+// Whether the report `body` has a note (non-empty text).
 bool HasNote(const json& body);
 
 // --- store.cc ---------------------------------------------------------------
@@ -95,8 +86,7 @@ pqxx::result ListReportRows(RequestContext& ctx, const std::string& project_id,
                             const std::optional<std::string>& after_id, int limit);
 // Inserts a validated report, makes the latest-dated report's figures the
 // project's, and returns the report as the list shows it.
-json InsertReport(RequestContext& ctx, const std::string& project_id, const json& body,
-                  const std::vector<std::string>& urls);
+json InsertReport(RequestContext& ctx, const std::string& project_id, const json& body);
 
 // The follow-the-money summary of the published projects of `tenants`.
 json SummaryJson(RequestContext& ctx, const std::vector<std::string>& tenants);
@@ -122,8 +112,6 @@ void ForEachPublished(RequestContext& ctx, const std::vector<std::string>& tenan
 // physical, financial, spent as text).
 void ForEachPublishedWithReports(RequestContext& ctx, const std::vector<std::string>& tenants,
                                  const std::function<bool(const json&, const json&)>& each);
-// The request tenant's name.
-std::string TenantName(RequestContext& ctx);
 
 // --- exports.cc -------------------------------------------------------------
 

@@ -291,8 +291,11 @@ pqxx::result ListReportRows(RequestContext& ctx, const std::string& project_id,
                       ctx.tenant_id(), project_id, after_date, after_at, after_id, limit);
 }
 
-json InsertReport(RequestContext& ctx, const std::string& id, const json& r,
-                  const std::vector<std::string>& urls) {
+json InsertReport(RequestContext& ctx, const std::string& id, const json& r) {
+  std::vector<std::string> urls;
+  if (r.contains("evidence_urls") && r["evidence_urls"].is_array()) {
+    for (const auto& url : r["evidence_urls"]) urls.push_back(url.get<std::string>());
+  }
   const bool has_note = HasNote(r);
   auto report_id =
       plugin::Exec1(
@@ -435,12 +438,6 @@ void ForEachPublishedWithReports(RequestContext& ctx, const std::vector<std::str
         return each(ProjectJson(row, 1), json::parse(row[0].as<std::string>()));
       },
       PgArray(tenants));
-}
-
-std::string TenantName(RequestContext& ctx) {
-  return plugin::Exec1(ctx, "public-works.tenant_name",
-                       "SELECT name FROM core.tenants WHERE id = $1", ctx.tenant_id())[0]
-      .as<std::string>();
 }
 
 }  // namespace cabildo::plugins::public_works

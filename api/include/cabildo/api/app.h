@@ -49,9 +49,16 @@ struct AppContext {
 
 // Registers /healthz, /readyz, /metrics and the tenant directory.
 void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* server);
-// /v1/modules, per-tenant enablement, and every plugin route.
-void RegisterModuleRoutes(Router& router, AppContext& app,
-                          const std::vector<core::LoadedPlugin>& plugins);
+// /v1/modules, per-tenant enablement, and every plugin route. kUnprocessable
+// naming both when a plugin route is one the router already has (the core's
+// or another plugin's): a start-up error, never an abort.
+Status RegisterModuleRoutes(Router& router, AppContext& app,
+                            const std::vector<core::LoadedPlugin>& plugins);
+// The check RegisterModuleRoutes makes first: every plugin route is new to
+// `router` (same method and path shape, whatever the {names}) and to the
+// plugins before it.
+Status CheckModuleRouteConflicts(const Router& router,
+                                 const std::vector<core::LoadedPlugin>& plugins);
 // /v1/auth/*, /v1/me, /v1/roles, members, tenant writes and the audit log.
 void RegisterIdentityRoutes(Router& router, AppContext& app);
 

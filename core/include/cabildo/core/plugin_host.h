@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cabildo/core/json_schema.h"
 #include "cabildo/core/migrations.h"
 #include "cabildo/core/status.h"
 #include "cabildo/plugin/plugin_api.h"
@@ -29,10 +30,24 @@ struct LoadedPlugin {
   std::vector<MigrationFile> migrations;
   std::vector<plugin::Route> routes;
   nlohmann::json config_schema = {{"type", "object"}};
-  nlohmann::json openapi_paths = nlohmann::json::object();
-  nlohmann::json openapi_schemas = nlohmann::json::object();
-  std::vector<plugin::Export> exports;  // each path is one of `routes`' GETs
+  // The module's JSON Schemas (AddSchema), Resolve()d at load: what request
+  // bodies and query parameters are validated against, and what the OpenAPI
+  // document publishes as components. Each route's query parameter schemas
+  // are in the set too, under QuerySchemaName (never published).
+  SchemaSet schemas;
+  std::vector<std::string> schema_names;  // the module's own, in declaration order
+  std::vector<plugin::Export> exports;    // each path is one of `routes`' GETs
 };
+
+// The first path segments the core owns (/v1/<x>, /v1/tenants/{tenant}/<x>,
+// /<x>) and names kept for it: no plugin may be called one of these.
+bool IsReservedPluginName(const std::string& name);
+
+// "public-works" -> "PublicWorks": the prefix of a module's schema names.
+std::string PascalCaseName(const std::string& module);
+
+// Where a route's query parameter schema lives in LoadedPlugin::schemas.
+std::string QuerySchemaName(const plugin::Route& route, const std::string& parameter);
 
 struct PluginFailure {
   std::string file;
@@ -50,7 +65,9 @@ Status CheckDescriptor(const std::string& path, const plugin::PluginDescriptor& 
 
 // Runs a checked descriptor's init with a registrar that fills `plugin` and
 // rejects what is malformed (a permission outside the plugin's namespace, a
-// bad or duplicate route, an export that is not one of its GET routes...).
+// bad or duplicate route or operation_id, path parameters that are not
+// exactly the path's {names}, a schema that fails to load or a body schema
+// that does not exist, an export that is not one of its GET routes...).
 // `plugin.name` and `plugin.file` must be set; errors name both.
 Status InitPlugin(LoadedPlugin& plugin, Status (*init)(plugin::PluginRegistrar&));
 
@@ -66,8 +83,9 @@ struct PluginSet {
 
 // Every libcabildo_*.so in `dir`, in file-name order (deterministic). A
 // library that fails stops everything unless `optional`, in which case it is
-// reported in `failed` and skipped. Two plugins with one name, a permission
-// outside the plugin's namespace, or a duplicate route are failures too.
+// reported in `failed` and skipped. Two plugins with one name, a reserved
+// name, a permission outside the plugin's namespace, or a duplicate route or
+// operation_id (within the plugin or across plugins) are failures too.
 StatusOr<PluginSet> LoadPlugins(const std::string& dir, bool optional);
 
 // Validates `config` against the subset of JSON Schema that plugins may use.

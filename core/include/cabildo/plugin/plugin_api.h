@@ -6,8 +6,11 @@
 // ABI version and toolchain — and refuses a library that does not match
 // before calling anything in it (like PostgreSQL's PG_MODULE_MAGIC). Only then
 // does it call `init`, which declares everything the module brings through the
-// PluginRegistrar: permissions, migrations, routes, configuration schema,
-// OpenAPI fragment, open-data exports. Nothing else of the host is reachable.
+// PluginRegistrar: permissions, migrations, JSON Schemas, routes (each with
+// its parameters' types and body schemas), configuration schema, open-data
+// exports. The host validates every request against a route's declaration
+// before the handler runs, and generates the OpenAPI document from the same
+// declarations. Nothing else of the host is reachable.
 //
 // std::string, nlohmann::json and pqxx types cross this boundary, so the ABI
 // version and the toolchain must match exactly: build modules in Cabildo's
@@ -37,7 +40,10 @@ namespace cabildo::plugin {
 /// 3: streamed bodies (HttpResponse::stream and ::etag_basis, BodyWriter).
 /// 4: RequestContext::Db() is a pqxx::transaction_base (the pool sends
 ///    BEGIN and COMMIT itself, to pipeline them).
-inline constexpr uint32_t kAbiVersion = 4;
+/// 5: route declarations (typed path and query parameters, body schemas,
+///    OpenAPI metadata), PluginRegistrar::AddSchema, SetOpenApi removed,
+///    RequestContext::Body() (JsonBody removed), tenant().
+inline constexpr uint32_t kAbiVersion = 5;
 inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
 #define CABILDO_PLUGIN_STRINGIFY_INNER(x) #x
@@ -108,32 +114,80 @@ struct HttpResponse {
 
 using ::cabildo::FieldError;
 
+/// What a module may know about the request's tenant without reading
+/// core.tenants itself. `parent_slug` and `inegi_code` are empty when none.
+struct TenantFacts {
+  std::string id;
+  std::string slug;
+  std::string name;
+  std::string kind;  ///< "state", "municipality", ...
+  std::string parent_slug;
+  std::string inegi_code;
+};
+
 /// One request to a module route, as the host prepared it: the tenant is
 /// resolved and has the module enabled, the caller is authenticated (or
-/// anonymous) and holds the route's permission, and Db() is a transaction
-/// confined by row-level security to exactly this tenant.
-/// Valid only during the handler call.
+/// anonymous) and holds the route's permission, the path parameters, the
+/// declared query parameters and the body passed the route's declaration,
+/// and Db() is a transaction confined by row-level security to exactly this
+/// tenant. Valid only during the handler call.
 class RequestContext {
  public:
   virtual ~RequestContext() = default;
+  /// Shortcuts for tenant().id and tenant().slug that never touch the
+  /// database (tenant() may, once, for the name and INEGI key).
   virtual const std::string& tenant_id() const = 0;
   virtual const std::string& tenant_slug() const = 0;
+  virtual const TenantFacts& tenant() const = 0;
   virtual const Principal& principal() const = 0;
   virtual const std::string& request_id() const = 0;
+  /// A query parameter the route declares (Route::query, or limit, cursor,
+  /// updated_since, include_descendants when paged/descendants), already
+  /// validated against its schema; nullopt when absent. Undeclared names are
+  /// never seen: the host drops them.
   virtual std::optional<std::string> Query(const std::string& name) const = 0;
-  virtual std::optional<std::string> PathParam(const std::string& name) const = 0;
+  /// A path parameter of the route's template (checked against its
+  /// ParamType before the handler ran); empty for a name the path lacks.
+  virtual const std::string& PathParam(const std::string& name) const = 0;
   virtual std::optional<std::string> Header(const std::string& lower_name) const = 0;
   /// The module's configuration for this tenant (validated against its schema).
   virtual const nlohmann::json& config() const = 0;
-  /// The body as a JSON object; kInvalidArgument (400) when malformed.
-  virtual StatusOr<nlohmann::json> JsonBody() const = 0;
+  /// The request body, read by the host's bounded parser and validated
+  /// against Route::request_body; an empty object when the route has none.
+  virtual const nlohmann::json& Body() const = 0;
   /// May the caller do `permission` on this tenant?
   virtual Access Authorize(const std::string& permission) = 0;
   /// The request's transaction; committed when the handler returns a 2xx.
   virtual pqxx::transaction_base& Db() = 0;
-  /// Appends to this tenant's audit chain, in the same transaction.
+  /// Appends to this tenant's audit chain, in the same transaction. The host
+  /// prefixes `action` with the module's name.
   virtual Status Audit(const std::string& action, const std::string& entity,
                        const std::string& entity_id, const nlohmann::json& changes) = 0;
+  /// Audit of a change from `before` to `after` (objects, as GET returns the
+  /// item): records only the top-level fields that differ, as
+  /// {"before": {...}, "after": {...}}.
+  Status Audit(const std::string& action, const std::string& entity, const std::string& entity_id,
+               const nlohmann::json& before, const nlohmann::json& after) {
+    nlohmann::json diff = {{"before", nlohmann::json::object()},
+                           {"after", nlohmann::json::object()}};
+    if (before.is_object()) {
+      for (const auto& [key, value] : before.items()) {
+        auto other = after.is_object() ? after.find(key) : after.end();
+        if (!after.is_object() || other == after.end() || *other != value) {
+          diff["before"][key] = value;
+        }
+      }
+    }
+    if (after.is_object()) {
+      for (const auto& [key, value] : after.items()) {
+        auto other = before.is_object() ? before.find(key) : before.end();
+        if (!before.is_object() || other == before.end() || *other != value) {
+          diff["after"][key] = value;
+        }
+      }
+    }
+    return Audit(action, entity, entity_id, diff);
+  }
   /// A 422 problem document listing `errors`.
   virtual HttpResponse FieldErrors(const std::vector<FieldError>& errors) const = 0;
 
@@ -459,12 +513,117 @@ void ForEachRow(RequestContext& ctx, const std::string& name, const std::string&
 
 using RouteHandler = std::function<StatusOr<HttpResponse>(RequestContext&)>;
 
+/// How the host checks a path parameter before the handler runs.
+enum class ParamType {
+  kUuid,     ///< lower-case canonical UUID; anything else is a 404 (no such item)
+  kSlug,     ///< [a-z0-9-], 1..63; anything else is a 400
+  kInteger,  ///< decimal digits, optional '-', fits int64; anything else is a 400
+  kText,     ///< any text (already valid UTF-8 without control characters)
+};
+
+struct PathParam {
+  std::string name;
+  ParamType type = ParamType::kUuid;
+  std::string description;  ///< Spanish, for the OpenAPI document
+};
+
+struct QueryParam {
+  std::string name;
+  /// A JSON Schema for the value (a string as sent, or a number/boolean when
+  /// the schema's type says so), e.g. {{"$ref", "#/components/schemas/PublicWorksStatus"}}.
+  nlohmann::json schema = {{"type", "string"}};
+  std::string description;  ///< Spanish, for the OpenAPI document
+  bool required = false;
+};
+
+/// One route, declared once: the host checks requests against it before the
+/// handler runs and documents it in the OpenAPI document. Use designated
+/// initializers:
+///   registrar.AddRoute({.method = HttpMethod::kPost, .path = "/notes",
+///                       .permission = kWrite, .operation_id = "exampleCreateNote",
+///                       .summary = "Crear una nota", .request_body = "ExampleNoteInput",
+///                       .response_body = "ExampleNote", .success_status = 201,
+///                       .handler = &CreateNote});
 struct Route {
   HttpMethod method = HttpMethod::kGet;
-  std::string path;        ///< relative to /v1/tenants/{tenant}/<module>, e.g. "/notes/{id}"
-  std::string permission;  ///< required permission, or empty for a public route
+  std::string path;          ///< relative to /v1/tenants/{tenant}/<module>, e.g. "/notes/{id}"
+  std::string permission;    ///< required permission, or empty for a public route
+  std::string operation_id;  ///< camelCase, unique in the instance ("exampleListNotes")
+  std::string summary;       ///< Spanish
+  std::string description;   ///< Spanish, optional
+  std::vector<PathParam> path_params;  ///< exactly the {names} of `path` (else refused at load)
+  std::vector<QueryParam> query;       ///< the handler sees only these (plus the paging ones)
+  bool paged = false;         ///< limit, cursor, updated_since: validated by the host (400)
+  bool descendants = false;   ///< include_descendants=true|false (400 otherwise)
+  std::string request_body;   ///< a schema name of the module, validated before the handler
+                              ///< (422 with one FieldError per field); empty: no body
+  std::string response_body;  ///< schema name of the success body (documentation), may be empty
+  int success_status = 200;
+  std::string response_media_type = "application/json";
+  bool if_match = false;  ///< documents If-Match and its 412
   RouteHandler handler;
 };
+
+/// {"items": [...], "next_cursor": ...} from the rows of a query run with
+/// LIMIT page.limit + 1: `item` makes each item, `key` the cursor key (e.g.
+/// [updated_at, id]) of the last item kept when there is a next page.
+inline nlohmann::json PageJson(RequestContext& ctx, const RequestContext::Page& page,
+                               const pqxx::result& rows,
+                               const std::function<nlohmann::json(const pqxx::row&)>& item,
+                               const std::function<nlohmann::json(const nlohmann::json&)>& key) {
+  nlohmann::json items = nlohmann::json::array();
+  nlohmann::json next = nullptr;
+  for (const auto& row : rows) {
+    if (static_cast<int>(items.size()) == page.limit) {
+      next = ctx.Cursor(key(items.back()));
+      break;
+    }
+    items.push_back(item(row));
+  }
+  return {{"items", std::move(items)}, {"next_cursor", std::move(next)}};
+}
+
+/// PageJson as a 200 response.
+inline HttpResponse PageOf(RequestContext& ctx, const RequestContext::Page& page,
+                           const pqxx::result& rows,
+                           const std::function<nlohmann::json(const pqxx::row&)>& item,
+                           const std::function<nlohmann::json(const nlohmann::json&)>& key) {
+  return HttpResponse::Json(200, PageJson(ctx, page, rows, item, key));
+}
+
+/// The lock -> If-Match -> write -> re-read -> audit sequence of a
+/// PATCH/DELETE/action, as one call (ApplyChange).
+struct Change {
+  std::string action;  ///< "note.update" (the host prefixes the module)
+  std::string entity;  ///< "note"
+  std::string id;
+  /// The item as GET returns it (nullopt: 404 with `not_found`); `lock`:
+  /// SELECT ... FOR UPDATE.
+  std::function<std::optional<nlohmann::json>(bool lock)> find;
+  /// Writes. A returned HttpResponse (e.g. ctx.FieldErrors(...)) stops and
+  /// is answered as is.
+  std::function<StatusOr<std::optional<HttpResponse>>(const nlohmann::json& before)> write;
+  std::string not_found = "No existe.";
+  bool check_if_match = true;
+  bool deletes = false;  ///< 204, no re-read, audit after = {"deleted": true}
+};
+
+inline StatusOr<HttpResponse> ApplyChange(RequestContext& ctx, const Change& change) {
+  std::optional<nlohmann::json> before = change.find(/*lock=*/true);
+  if (!before) return NotFoundError(change.not_found);
+  if (change.check_if_match) CABILDO_RETURN_IF_ERROR(ctx.CheckIfMatch(*before));
+  CABILDO_ASSIGN_OR_RETURN(std::optional<HttpResponse> stop, change.write(*before));
+  if (stop) return std::move(*stop);
+  if (change.deletes) {
+    CABILDO_RETURN_IF_ERROR(ctx.Audit(change.action, change.entity, change.id, *before,
+                                      nlohmann::json{{"deleted", true}}));
+    return HttpResponse::Empty(204);
+  }
+  std::optional<nlohmann::json> after = change.find(/*lock=*/false);
+  if (!after) return NotFoundError(change.not_found);
+  CABILDO_RETURN_IF_ERROR(ctx.Audit(change.action, change.entity, change.id, *before, *after));
+  return HttpResponse::Json(200, *after);
+}
 
 /// An open-data download the module publishes, listed by GET /v1/modules.
 /// `path` must be one of the module's own GET routes (e.g. "/export.csv").
@@ -491,12 +650,19 @@ class PluginRegistrar {
   /// then the module grants cabildo_app what the table needs
   /// (GRANT USAGE ON SCHEMA ...; GRANT SELECT, INSERT ... TO cabildo_app).
   virtual void AddMigration(const std::string& file_name, const std::string& sql) = 0;
+  /// A route (see Route); refused at load when malformed or when its
+  /// method and path, or its operation_id, is taken.
   virtual void AddRoute(Route route) = 0;
-  /// JSON Schema (subset: type, properties, required, additionalProperties,
-  /// enum, maxLength, minimum, maximum) for the per-tenant configuration.
+  /// JSON Schema for the per-tenant configuration (validated by the same
+  /// interpreter as request bodies).
   virtual void SetConfigSchema(const nlohmann::json& schema) = 0;
-  /// OpenAPI paths (relative, like routes) and component schemas.
-  virtual void SetOpenApi(const nlohmann::json& paths, const nlohmann::json& schemas) = 0;
+  /// A named JSON Schema (draft 2020-12 subset, the dialect of OpenAPI 3.1)
+  /// that routes name as request_body/response_body and schemas refer to as
+  /// {"$ref": "#/components/schemas/<Name>"}. `name` starts with the module's
+  /// PascalCase name ("Example", "PublicWorks"). Published in the OpenAPI
+  /// document's components exactly as given. Usually added from the
+  /// module's schemas/ folder by RegisterEmbeddedFiles.
+  virtual void AddSchema(const std::string& name, const nlohmann::json& schema) = 0;
   /// Declares an open-data export of one of the module's GET routes (checked
   /// after init, so it may come before or after the AddRoute).
   virtual void AddExport(Export declared) = 0;
