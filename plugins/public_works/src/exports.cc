@@ -2,6 +2,7 @@
 // list's items) and an OC4IDS 0.9 project package, each streamed from a
 // cursor so memory stays flat whatever the number of projects.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "public_works.h"
@@ -79,12 +80,11 @@ std::string CsvLine(const json& p) {
 }  // namespace
 
 StatusOr<HttpResponse> ExportCsv(RequestContext& ctx) {
-  auto tenants = ctx.ReadTenants();
-  if (!tenants.ok()) return tenants.status();
-  const ExportVersion version = ReadExportVersion(ctx, *tenants);
+  CABILDO_ASSIGN_OR_RETURN(std::vector<std::string> tenants, ctx.ReadTenants());
+  const ExportVersion version = ReadExportVersion(ctx, tenants);
   return HttpResponse::Stream(
       "text/csv; charset=utf-8", version.tag,
-      [&ctx, tenants = *tenants](plugin::BodyWriter& out) -> Status {
+      [&ctx, tenants = std::move(tenants)](plugin::BodyWriter& out) -> Status {
         plugin::BodyBuffer body(out);
         body.Append(plugin::CsvRow(kCsvHeader));
         ForEachPublished(ctx, tenants, [&](const json& p) { return body.Append(CsvLine(p)); });
@@ -96,19 +96,18 @@ StatusOr<HttpResponse> ExportCsv(RequestContext& ctx) {
 // The published projects as one JSON array, each item as the list returns it,
 // in the list's order (updated_at, id).
 StatusOr<HttpResponse> ExportJson(RequestContext& ctx) {
-  auto tenants = ctx.ReadTenants();
-  if (!tenants.ok()) return tenants.status();
-  const ExportVersion version = ReadExportVersion(ctx, *tenants);
-  return HttpResponse::Stream("application/json", version.tag,
-                              [&ctx, tenants = *tenants](plugin::BodyWriter& out) -> Status {
-                                plugin::BodyBuffer body(out);
-                                plugin::JsonArrayWriter items(body);
-                                ForEachPublished(ctx, tenants,
-                                                 [&](const json& p) { return items.Add(p); });
-                                items.Finish();
-                                body.Flush();
-                                return OkStatus();
-                              });
+  CABILDO_ASSIGN_OR_RETURN(std::vector<std::string> tenants, ctx.ReadTenants());
+  const ExportVersion version = ReadExportVersion(ctx, tenants);
+  return HttpResponse::Stream(
+      "application/json", version.tag,
+      [&ctx, tenants = std::move(tenants)](plugin::BodyWriter& out) -> Status {
+        plugin::BodyBuffer body(out);
+        plugin::JsonArrayWriter items(body);
+        ForEachPublished(ctx, tenants, [&](const json& p) { return items.Add(p); });
+        items.Finish();
+        body.Flush();
+        return OkStatus();
+      });
 }
 
 namespace {
@@ -221,9 +220,8 @@ json Oc4idsProject(RequestContext& ctx, const json& p, const json& reports,
 // An OC4IDS 0.9 project package of the published projects, streamed: the
 // package's fields first, then its projects one by one.
 StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
-  auto tenants = ctx.ReadTenants();
-  if (!tenants.ok()) return tenants.status();
-  const ExportVersion version = ReadExportVersion(ctx, *tenants);
+  CABILDO_ASSIGN_OR_RETURN(std::vector<std::string> tenants, ctx.ReadTenants());
+  const ExportVersion version = ReadExportVersion(ctx, tenants);
   // OC4IDS requires at least one project: with none published there is no
   // valid package to give, so say so instead of publishing an invalid one.
   if (version.published == 0) {
@@ -236,7 +234,7 @@ StatusOr<HttpResponse> ExportOc4ids(RequestContext& ctx) {
                         {"publisher", {{"name", publisher}}}};
   return HttpResponse::Stream(
       "application/json", version.tag,
-      [&ctx, tenants = *tenants, package, publisher](plugin::BodyWriter& out) -> Status {
+      [&ctx, tenants = std::move(tenants), package, publisher](plugin::BodyWriter& out) -> Status {
         const std::string prefix = ctx.config().value("oc4ids_prefix", "oc4ids-cabildo");
         std::string head = package.dump();
         head.back() = ',';  // the package continues with its projects

@@ -202,8 +202,7 @@ Status Init(plugin::PluginRegistrar& registrar) {
                       .permission = kWrite,
                       .operation_id = "publicWorksCreateProject",
                       .summary = "Registrar una obra (borrador)",
-                      .description = "Requiere public-works.project.write. La obra se crea sin "
-                                     "publicar.",
+                      .description = "La obra se crea sin publicar.",
                       .request_body = "PublicWorksProjectInput",
                       .response_body = "PublicWorksProject",
                       .success_status = 201,
@@ -241,7 +240,6 @@ Status Init(plugin::PluginRegistrar& registrar) {
                       .permission = kPublish,
                       .operation_id = "publicWorksPublishProject",
                       .summary = "Publicar una obra",
-                      .description = "Requiere public-works.project.publish.",
                       .path_params = id,
                       .response_body = "PublicWorksProject",
                       .handler = &Publish});
@@ -250,7 +248,6 @@ Status Init(plugin::PluginRegistrar& registrar) {
                       .permission = kPublish,
                       .operation_id = "publicWorksUnpublishProject",
                       .summary = "Retirar la publicación de una obra",
-                      .description = "Requiere public-works.project.publish.",
                       .path_params = id,
                       .response_body = "PublicWorksProject",
                       .handler = &Unpublish});
