@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "cabildo/core/db_pool.h"
 #include "cabildo/core/migrations.h"
 
 #include "test_support.h"
@@ -113,6 +114,110 @@ TEST(MigrationsTest, ConcurrentRunsApplyEachFileOnce) {
     total += applied[r];
   }
   EXPECT_EQ(total, files.size());
+}
+
+// core.enable_tenant_rls, as a module's migration calls it: the table gets
+// forced row-level security and the standard tenant policy in one statement,
+// so the application role sees only its scope's rows and cannot write a row
+// of another tenant; the owner role is bound too, and the application role
+// cannot call the helper.
+TEST(MigrationsTest, TheTenantRlsHelperIsolatesAModulesTable) {
+  testing::TestDatabase database;
+  pqxx::connection owner(database.owner_url());
+  auto module = core::MakeMigrationFile(
+      "0001_items.sql",
+      "CREATE SCHEMA rls_probe; GRANT USAGE ON SCHEMA rls_probe TO cabildo_app;"
+      "CREATE TABLE rls_probe.items (tenant_id uuid NOT NULL REFERENCES core.tenants (id), "
+      "  name text NOT NULL);"
+      "SELECT core.enable_tenant_rls('rls_probe.items');"
+      "SELECT core.enable_tenant_rls('rls_probe.items');"  // again: harmless
+      "GRANT SELECT, INSERT ON rls_probe.items TO cabildo_app;");
+  ASSERT_TRUE(module.ok());
+  auto report = core::ApplyMigrations(owner, "rls-probe", {*module});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+
+  std::string durango, gomez;
+  {
+    pqxx::work w(owner);
+    durango = w.exec(
+                   "INSERT INTO core.tenants (slug, name, kind) "
+                   "VALUES ('rls-estado', 'Estado de prueba', 'state') RETURNING id::text")[0][0]
+                  .as<std::string>();
+    gomez = w.exec_params(
+                 "INSERT INTO core.tenants (slug, name, kind, parent_id) "
+                 "VALUES ('rls-municipio', 'Municipio de prueba', 'municipality', $1::uuid) "
+                 "RETURNING id::text",
+                 durango)[0][0]
+                .as<std::string>();
+    w.commit();
+  }
+  {
+    pqxx::work w(owner);
+    auto table = w.exec(
+        "SELECT c.relrowsecurity, c.relforcerowsecurity, count(p.*), "
+        "  bool_and(pg_get_expr(p.polqual, p.polrelid) LIKE '%current_tenant_ids()%' AND "
+        "           pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%current_tenant_ids()%') "
+        "FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid "
+        "WHERE c.oid = 'rls_probe.items'::regclass GROUP BY 1, 2")[0];
+    EXPECT_TRUE(table[0].as<bool>());
+    EXPECT_TRUE(table[1].as<bool>());
+    EXPECT_EQ(table[2].as<int>(), 1);
+    EXPECT_TRUE(table[3].as<bool>());
+    // FORCE: unscoped, even the owner sees and writes nothing.
+    EXPECT_EQ(w.exec("SELECT count(*) FROM rls_probe.items")[0][0].as<int>(), 0);
+    EXPECT_THROW(w.exec_params("INSERT INTO rls_probe.items VALUES ($1::uuid, 'x')", durango),
+                 pqxx::sql_error);
+  }
+  for (const auto& [tenant, name] : {std::pair{durango, "del estado"}, {gomez, "del municipio"}}) {
+    pqxx::work w(owner);
+    core::ApplyScope(w, core::Scope{{tenant}, ""});
+    w.exec_params("INSERT INTO rls_probe.items VALUES ($1::uuid, $2)", tenant, name);
+    w.commit();
+  }
+
+  pqxx::connection app(database.app_url());
+  {
+    pqxx::work w(app);
+    core::ApplyScope(w, core::Scope{{gomez}, ""});
+    auto rows = w.exec("SELECT tenant_id::text, name FROM rls_probe.items");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0].as<std::string>(), gomez);
+    EXPECT_EQ(rows[0][1].as<std::string>(), "del municipio");
+  }
+  {
+    pqxx::work w(app);  // a row of its own tenant: accepted
+    core::ApplyScope(w, core::Scope{{gomez}, ""});
+    w.exec_params("INSERT INTO rls_probe.items VALUES ($1::uuid, 'otra')", gomez);
+  }
+  {
+    pqxx::work w(app);  // another tenant's row: refused by the policy's WITH CHECK
+    core::ApplyScope(w, core::Scope{{gomez}, ""});
+    EXPECT_THROW(w.exec_params("INSERT INTO rls_probe.items VALUES ($1::uuid, 'ajena')", durango),
+                 pqxx::sql_error);
+  }
+  {
+    pqxx::work w(app);  // both tenants in scope (include_descendants): both rows
+    core::ApplyScope(w, core::Scope{{durango, gomez}, ""});
+    EXPECT_EQ(w.exec("SELECT count(*) FROM rls_probe.items")[0][0].as<int>(), 2);
+  }
+  {
+    pqxx::work w(app);  // no scope: no rows
+    EXPECT_EQ(w.exec("SELECT count(*) FROM rls_probe.items")[0][0].as<int>(), 0);
+  }
+  {
+    pqxx::work w(app);  // the helper is for migrations, not for the application
+    EXPECT_THROW(w.exec("SELECT core.enable_tenant_rls('rls_probe.items')"), pqxx::sql_error);
+  }
+  {
+    pqxx::work w(owner);  // a table without tenant_id is refused by name
+    w.exec("CREATE TABLE rls_probe.untenanted (id int)");
+    try {
+      w.exec("SELECT core.enable_tenant_rls('rls_probe.untenanted')");
+      ADD_FAILURE() << "a table without tenant_id was accepted";
+    } catch (const pqxx::sql_error& e) {
+      EXPECT_NE(std::string(e.what()).find("rls_probe.untenanted"), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "cabildo/plugin/plugin_api.h"
+#include "cabildo/plugin/values.h"
 
 #include "cabildo_plugin_example_embedded.inc"
 
@@ -42,12 +43,6 @@ json NoteJson(const pqxx::row& row) {
 // Editors see drafts; everybody else only published notes.
 bool SeesDrafts(RequestContext& ctx) { return ctx.Authorize(kWrite) == Access::kAllowed; }
 
-std::string PgArray(const std::vector<std::string>& ids) {
-  std::string array = "{";
-  for (const auto& id : ids) array += (array.size() > 1 ? "," : "") + id;
-  return array + "}";
-}
-
 StatusOr<HttpResponse> ListNotes(RequestContext& ctx) {
   CABILDO_ASSIGN_OR_RETURN(const RequestContext::Page page, ctx.ReadPage());
   CABILDO_ASSIGN_OR_RETURN(const std::vector<std::string> tenants, ctx.ReadTenants());
@@ -67,7 +62,7 @@ StatusOr<HttpResponse> ListNotes(RequestContext& ctx) {
           "AND ($3::timestamptz IS NOT NULL OR n.deleted_at IS NULL) "
           "AND ($4::timestamptz IS NULL OR (n.updated_at, n.id) > ($4::timestamptz, $5::uuid)) "
           "ORDER BY n.updated_at, n.id LIMIT $6",
-      PgArray(tenants), SeesDrafts(ctx), since, after_at, after_id, page.limit + 1);
+      plugin::PgArray(tenants), SeesDrafts(ctx), since, after_at, after_id, page.limit + 1);
   json body = plugin::PageJson(ctx, page, rows, &NoteJson, [](const json& note) {
     return json{note["updated_at"], note["id"]};
   });

@@ -322,6 +322,30 @@ TEST_F(PublicWorksTest, ProgressUpdatesTheFiguresAndEnforcesEveryRule) {
   create_fails_on(exact, "funding");
 }
 
+// A body with wrong types and missing required fields: one 422 with one
+// Spanish error per field, each named by its JSON path, and nothing stored.
+TEST_F(PublicWorksTest, WrongTypesAndMissingFieldsGetOneSpanishErrorPerFieldWithItsPath) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  const std::string list = kBase + "tepehuanes/public-works/projects";
+  json body = Sample("x");
+  body.erase("title");
+  body["budget_mxn"] = 1250000;
+  body["funding"][0]["origin"] = "privado";
+  body["location"]["lat"] = 95;
+  auto result = Call("POST", list, body.dump(), editor);
+  ASSERT_EQ(result.status, 422) << result.body;
+  const json problem = json::parse(result.body);
+  ASSERT_TRUE(problem["errors"].is_array()) << result.body;
+  EXPECT_EQ(problem["errors"].size(), 4u) << result.body;
+  auto errors = Errors(result);
+  EXPECT_NE(errors["title"].find("obligatorio"), std::string::npos) << result.body;
+  EXPECT_NE(errors["budget_mxn"].find("importe en pesos"), std::string::npos) << result.body;
+  EXPECT_NE(errors["funding[0].origin"].find("federal, state, municipal"), std::string::npos)
+      << result.body;
+  EXPECT_NE(errors["location.lat"].find("entre -90 y 90"), std::string::npos) << result.body;
+  EXPECT_EQ(Get(list, editor)["items"].size(), 0u);
+}
+
 // Year 0000 and impossible days are the client's mistake: 422 on the field,
 // never a 500 from PostgreSQL refusing the date, and nothing is stored.
 TEST_F(PublicWorksTest, ImpossibleDatesAre422WithASpanishMessage) {

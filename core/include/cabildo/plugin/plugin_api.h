@@ -642,7 +642,13 @@ class PluginRegistrar {
   /// `name` must start with "<module>."; `default_roles` get it by default.
   virtual void AddPermission(const std::string& name, const std::string& description,
                              const std::vector<std::string>& default_roles) = 0;
-  /// NNNN_description.sql, applied on the module's own version track.
+  /// NNNN_description.sql, applied on the module's own version track, by the
+  /// owner role, after the core's migrations. Every table with a tenant_id
+  /// gets forced row-level security and the standard tenant policy in one
+  /// statement of the migration (the core helper, migrations/0009):
+  ///   SELECT core.enable_tenant_rls('procedures.procedures');
+  /// then the module grants cabildo_app what the table needs
+  /// (GRANT USAGE ON SCHEMA ...; GRANT SELECT, INSERT ... TO cabildo_app).
   virtual void AddMigration(const std::string& file_name, const std::string& sql) = 0;
   /// A route (see Route); refused at load when malformed or when its
   /// method and path, or its operation_id, is taken.
