@@ -19,7 +19,7 @@ using nlohmann::json;
 
 Response ListTenants(AppContext& app, Request& request) {
   Response problem;
-  auto page = ParsePage(app, request, problem, core::IsValidSlug);
+  auto page = ParsePage(app.CursorKey(), request, problem, core::IsValidSlug);
   if (!page) return problem;
   const std::string& after = page->after;
   auto tenants = core::ListTenants(app.db, after, page->limit + 1);
@@ -28,7 +28,7 @@ Response ListTenants(AppContext& app, Request& request) {
   if (more) tenants->pop_back();
   json items = json::array();
   for (const auto& tenant : *tenants) items.push_back(core::TenantToJson(tenant, false));
-  return ListResponse(app, request, std::move(items),
+  return ListResponse(app.CursorKey(), request, std::move(items),
                       more ? std::optional<std::string>(tenants->back().slug) : std::nullopt);
 }
 

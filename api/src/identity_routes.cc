@@ -138,37 +138,37 @@ Response Roles(AppContext& app, Request& request) {
                      {"assignable", role.assignable},
                      {"permissions", role.permissions}});
   }
-  return ListResponse(app, request, std::move(items), std::nullopt);
+  return ListResponse(app.CursorKey(), request, std::move(items), std::nullopt);
 }
 
 // --- Members ---------------------------------------------------------------------
 
 Response ListMembers(AppContext& app, Request& request) {
   Response problem;
-  auto page = ParsePage(app, request, problem,
+  auto page = ParsePage(app.CursorKey(), request, problem,
                         [](const std::string& key) { return key.find('@') != std::string::npos; });
   if (!page) return problem;
   const std::string& after = page->after;
-  return WithTenantPermission(app, request, "core.member.read",
-                              [&](pqxx::transaction_base& work, const Principal&,
-                                  const TenantRef& tenant) -> StatusOr<Response> {
-                                CABILDO_ASSIGN_OR_RETURN(
-                                    auto members,
-                                    core::ListMembers(work, tenant.id, after, page->limit + 1));
-                                json items = json::array();
-                                std::optional<std::string> next;
-                                for (const auto& member : members) {
-                                  if (static_cast<int>(items.size()) == page->limit) {
-                                    next = items.back()["email"].get<std::string>();
-                                    break;
-                                  }
-                                  items.push_back({{"user_id", member.user_id},
-                                                   {"email", member.email},
-                                                   {"name", member.name},
-                                                   {"roles", member.roles}});
-                                }
-                                return ListResponse(app, request, std::move(items), next);
-                              });
+  return WithTenantPermission(
+      app, request, "core.member.read",
+      [&](pqxx::transaction_base& work, const Principal&,
+          const TenantRef& tenant) -> StatusOr<Response> {
+        CABILDO_ASSIGN_OR_RETURN(auto members,
+                                 core::ListMembers(work, tenant.id, after, page->limit + 1));
+        json items = json::array();
+        std::optional<std::string> next;
+        for (const auto& member : members) {
+          if (static_cast<int>(items.size()) == page->limit) {
+            next = items.back()["email"].get<std::string>();
+            break;
+          }
+          items.push_back({{"user_id", member.user_id},
+                           {"email", member.email},
+                           {"name", member.name},
+                           {"roles", member.roles}});
+        }
+        return ListResponse(app.CursorKey(), request, std::move(items), next);
+      });
 }
 
 // At most this many roles in one PUT: there are four assignable roles, and
@@ -318,35 +318,35 @@ Response PatchTenant(AppContext& app, Request& request) {
 
 Response ListAuditLog(AppContext& app, Request& request) {
   Response problem;
-  auto page = ParsePage(app, request, problem, [](const std::string& key) {
+  auto page = ParsePage(app.CursorKey(), request, problem, [](const std::string& key) {
     return key.size() <= 18 && key.find_first_not_of("0123456789") == std::string::npos;
   });
   if (!page) return problem;
   const int64_t after = page->after.empty() ? 0 : std::stoll(page->after);
-  return WithTenantPermission(app, request, "core.audit.read",
-                              [&](pqxx::transaction_base& work, const Principal&,
-                                  const TenantRef& tenant) -> StatusOr<Response> {
-                                CABILDO_ASSIGN_OR_RETURN(
-                                    auto entries,
-                                    core::ListAudit(work, tenant.id, after, page->limit + 1));
-                                std::optional<std::string> next;
-                                if (static_cast<int>(entries.size()) > page->limit) {
-                                  entries.pop_back();
-                                  next = std::to_string(entries.back().seq);
-                                }
-                                json items = json::array();
-                                for (const auto& entry : entries) {
-                                  items.push_back({{"seq", entry.seq},
-                                                   {"at", entry.at},
-                                                   {"actor", entry.actor},
-                                                   {"action", entry.action},
-                                                   {"entity", entry.entity},
-                                                   {"entity_id", entry.entity_id},
-                                                   {"changes", entry.changes},
-                                                   {"hash", entry.hash}});
-                                }
-                                return ListResponse(app, request, std::move(items), next);
-                              });
+  return WithTenantPermission(
+      app, request, "core.audit.read",
+      [&](pqxx::transaction_base& work, const Principal&,
+          const TenantRef& tenant) -> StatusOr<Response> {
+        CABILDO_ASSIGN_OR_RETURN(auto entries,
+                                 core::ListAudit(work, tenant.id, after, page->limit + 1));
+        std::optional<std::string> next;
+        if (static_cast<int>(entries.size()) > page->limit) {
+          entries.pop_back();
+          next = std::to_string(entries.back().seq);
+        }
+        json items = json::array();
+        for (const auto& entry : entries) {
+          items.push_back({{"seq", entry.seq},
+                           {"at", entry.at},
+                           {"actor", entry.actor},
+                           {"action", entry.action},
+                           {"entity", entry.entity},
+                           {"entity_id", entry.entity_id},
+                           {"changes", entry.changes},
+                           {"hash", entry.hash}});
+        }
+        return ListResponse(app.CursorKey(), request, std::move(items), next);
+      });
 }
 
 Response VerifyAuditLog(AppContext& app, Request& request) {

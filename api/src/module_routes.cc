@@ -561,7 +561,7 @@ Response TenantModules(AppContext& app, Request& request) {
       items.push_back(
           {{"name", row[0].as<std::string>()}, {"config", json::parse(row[1].as<std::string>())}});
     }
-    return ListResponse(app, request, items, std::nullopt);
+    return ListResponse(app.CursorKey(), request, items, std::nullopt);
   });
   if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
   return *result;
@@ -713,7 +713,7 @@ Status RegisterModuleRoutes(Router& router, AppContext& app,
   router.Add(Method::kGet, "/v1/modules", [&app, &plugins](Request& request) {
     json items = json::array();
     for (const auto& plugin : plugins) items.push_back(ModuleJson(plugin));
-    return ListResponse(app, request, std::move(items), std::nullopt);
+    return ListResponse(app.CursorKey(), request, std::move(items), std::nullopt);
   });
   router.Add(Method::kGet, "/v1/tenants/{tenant}/modules",
              [&app](Request& r) { return TenantModules(app, r); });

@@ -115,7 +115,7 @@ std::optional<int> ParseLimit(const Request& request, Response& problem) {
   return limit;
 }
 
-std::optional<PageRequest> ParsePage(const AppContext& app, const Request& request,
+std::optional<PageRequest> ParsePage(const std::string& cursor_key, const Request& request,
                                      Response& problem,
                                      const std::function<bool(const std::string&)>& key_ok) {
   auto limit = ParseLimit(request, problem);
@@ -123,7 +123,7 @@ std::optional<PageRequest> ParsePage(const AppContext& app, const Request& reque
   PageRequest page{*limit, ""};
   if (auto cursor = request.Query("cursor")) {
     // Signed and bound to the list that issued it, as module lists' cursors.
-    auto payload = VerifyCursor(app.CursorKey(), *cursor);
+    auto payload = VerifyCursor(cursor_key, *cursor);
     const bool valid = payload && payload->is_object() &&
                        payload->value("r", "") == request.route && payload->contains("k") &&
                        (*payload)["k"].is_string() &&
@@ -139,11 +139,11 @@ std::optional<PageRequest> ParsePage(const AppContext& app, const Request& reque
   return page;
 }
 
-Response ListResponse(const AppContext& app, const Request& request, nlohmann::json items,
+Response ListResponse(const std::string& cursor_key, const Request& request, nlohmann::json items,
                       const std::optional<std::string>& next_key) {
   nlohmann::json next = nullptr;
   if (next_key) {
-    next = SignCursor(app.CursorKey(), nlohmann::json{{"r", request.route}, {"k", *next_key}});
+    next = SignCursor(cursor_key, nlohmann::json{{"r", request.route}, {"k", *next_key}});
   }
   return Response::Json(200, {{"items", std::move(items)}, {"next_cursor", std::move(next)}});
 }

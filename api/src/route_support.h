@@ -60,17 +60,18 @@ struct PageRequest {
   std::string after;  // the decoded cursor key; empty for the first page
 };
 
-// `limit` and `cursor` of a list request. The cursor is one ListResponse
+// `limit` and `cursor` of a list request (`cursor_key`: AppContext::CursorKey()).
+// The cursor is one ListResponse
 // signed for this route (signed_cursor.h: a forged, edited or foreign cursor
 // is a 400, never a query); `key_ok` vets its key as well. nullopt and
 // `problem` set when either is invalid.
-std::optional<PageRequest> ParsePage(const AppContext& app, const Request& request,
+std::optional<PageRequest> ParsePage(const std::string& cursor_key, const Request& request,
                                      Response& problem,
                                      const std::function<bool(const std::string&)>& key_ok);
 
 // {"items": items, "next_cursor": null or a cursor for `next_key` signed for
 // this request's route}.
-Response ListResponse(const AppContext& app, const Request& request, nlohmann::json items,
+Response ListResponse(const std::string& cursor_key, const Request& request, nlohmann::json items,
                       const std::optional<std::string>& next_key);
 
 }  // namespace cabildo::api
