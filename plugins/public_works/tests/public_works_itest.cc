@@ -20,11 +20,15 @@
 #include "cabildo/core/tenants.h"
 #include "cabildo/plugin/plugin_api.h"
 
+#include "sample_project.h"
 #include "server_fixture.h"
 #include "test_support.h"
 
 namespace cabildo {
 namespace {
+
+using public_works_testing::Sample;
+using public_works_testing::With;
 
 using nlohmann::json;
 using testing::HttpRequest;
@@ -72,30 +76,6 @@ class PublicWorksTest : public testing::ServerTest {
 };
 
 // `base` with the keys of `patch` replaced.
-json With(json base, const json& patch) {
-  base.update(patch);
-  return base;
-}
-
-json Sample(const std::string& title, const std::string& budget = "1250000.00") {
-  return {{"title", title},
-          {"description", "Construcción de obra de prueba."},
-          {"status", "implementation"},
-          {"type", "construction"},
-          {"sector", "deportes"},
-          {"budget_mxn", budget},
-          {"funding", {{{"origin", "federal"}, {"fund", "FAIS"}, {"amount_mxn", "1000000.00"}}}},
-          {"location",
-           {{"lat", 24.0277},
-            {"lon", -104.6532},
-            {"address", "Av. 20 de Noviembre"},
-            {"cvegeo", "10005"}}},
-          {"contractor", {{"name", "Constructora del Guadiana SA de CV"}, {"rfc", "CGU010203AB1"}}},
-          {"procurement_method", "open"},
-          {"contract_value_mxn", "1200000.00"},
-          {"start_date", "2025-01-15"},
-          {"end_date", "2025-12-15"}};
-}
 
 TEST_F(PublicWorksTest, CreateListGetPatchPublishUnpublishDelete) {
   const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");

@@ -13,8 +13,12 @@
 
 #include "cabildo/core/json_schema.h"
 
+#include "sample_project.h"
+
 namespace cabildo {
 namespace {
+
+using public_works_testing::With;
 
 using nlohmann::json;
 
@@ -50,30 +54,7 @@ class PublicWorksSchemasTest : public ::testing::Test {
   core::SchemaSet set_;
 };
 
-json Sample() {
-  return {{"title", "Rehabilitación de la plaza"},
-          {"description", "Construcción de obra de prueba."},
-          {"status", "implementation"},
-          {"type", "construction"},
-          {"sector", "deportes"},
-          {"budget_mxn", "1250000.00"},
-          {"funding", {{{"origin", "federal"}, {"fund", "FAIS"}, {"amount_mxn", "1000000.00"}}}},
-          {"location",
-           {{"lat", 24.0277},
-            {"lon", -104.6532},
-            {"address", "Av. 20 de Noviembre"},
-            {"cvegeo", "10005"}}},
-          {"contractor", {{"name", "Constructora del Guadiana SA de CV"}, {"rfc", "CGU010203AB1"}}},
-          {"procurement_method", "open"},
-          {"contract_value_mxn", "1200000.00"},
-          {"start_date", "2025-01-15"},
-          {"end_date", "2025-12-15"}};
-}
-
-json With(json base, const json& patch) {
-  base.update(patch);
-  return base;
-}
+json Sample() { return public_works_testing::Sample("Rehabilitación de la plaza"); }
 
 TEST_F(PublicWorksSchemasTest, EveryFileIsOneSchemaNamedWithTheModulePrefix) {
   const auto files = SchemaFiles();
