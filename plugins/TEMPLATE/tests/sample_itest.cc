@@ -13,14 +13,21 @@ namespace {
 
 using nlohmann::json;
 
-// TEMPLATE: a tenant where the module is enabled (tenants/durango.json lists
-// modules per tenant; a module it does not name is enabled everywhere).
 const std::string kItems = "/v1/tenants/tepehuanes/sample/items";
 
 class SampleTest : public testing::ServerTest {
  protected:
   std::vector<std::string> EnabledModules() const override { return {"sample"}; }
   std::string PluginDir() const override { return CABILDO_MODULE_PLUGIN_DIR; }
+
+  // TEMPLATE: enables the module for tepehuanes as its administrator would
+  // (tenants/durango.json enables only the modules it lists).
+  void SetUp() override {
+    ServerTest::SetUp();
+    const std::string admin = MakeUser("admin@tepehuanes.mx", "admin", "tepehuanes");
+    auto enabled = Call("PUT", "/v1/tenants/tepehuanes/modules/sample", "{}", admin);
+    ASSERT_EQ(enabled.status, 201) << enabled.body;
+  }
 
   json Create(const json& item, const std::string& token) {
     auto result = Call("POST", kItems, item.dump(), token);
