@@ -10,8 +10,10 @@
 
 namespace cabildo::testing {
 
+std::string ServerTest::PluginDir() const { return CABILDO_DEFAULT_PLUGIN_DIR; }
+
 void ServerTest::SetUp() {
-  auto plugins = core::LoadPlugins(CABILDO_DEFAULT_PLUGIN_DIR, false);
+  auto plugins = core::LoadPlugins(PluginDir(), false);
   ASSERT_TRUE(plugins.ok()) << plugins.status().message();
   pqxx::connection owner(database_.owner_url());
   ASSERT_TRUE(core::MigratePlugins(owner, plugins->loaded).ok());
@@ -19,7 +21,9 @@ void ServerTest::SetUp() {
   std::stringstream text;
   text << in.rdbuf();
   ASSERT_TRUE(core::ApplyTenantFile(owner, text.str(), EnabledModules()).ok());
-  app_ = std::make_unique<api::App>(database_.MakeConfig());
+  auto config = database_.MakeConfig();
+  config.plugin_dir = PluginDir();
+  app_ = std::make_unique<api::App>(config);
   ASSERT_TRUE(app_->Start().ok());
 }
 

@@ -23,6 +23,9 @@ class ServerTest : public ::testing::Test {
  protected:
   // Installed modules that tenants/durango.json may enable.
   virtual std::vector<std::string> EnabledModules() const = 0;
+  // Where the plugins are loaded from; a module built outside the default
+  // folder (the template, so other tests never see it) names its own.
+  virtual std::string PluginDir() const;
 
   void SetUp() override;
 
