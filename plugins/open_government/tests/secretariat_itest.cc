@@ -1,0 +1,2 @@
+// SKELETON: filled in by issue 17's work on this part.
+#include "open_government_fixture.h"
