@@ -196,6 +196,12 @@ class ModuleRequestContext final : public plugin::RequestContext {
     return IfMatchCurrent(request_, current);
   }
 
+  // SKELETON (issue 17): links are resolved by the host's plugin registry.
+  StatusOr<plugin::LinkedRecord> DescribeRecord(const std::string&, const std::string&,
+                                                const std::string&) override {
+    return plugin::LinkedRecord{};
+  }
+
  private:
   AppContext& app_;
   const Request& request_;

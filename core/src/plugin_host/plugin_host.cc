@@ -211,6 +211,9 @@ class Registrar final : public plugin::PluginRegistrar {
     }
     plugin_.schema_names.push_back(name);
   }
+  void SetRecordDescriber(plugin::RecordDescriber describer) override {
+    plugin_.describer = std::move(describer);
+  }
   void AddExport(plugin::Export declared) override {
     if (!plugin::IsLowerName(declared.name, 1, 63, /*letter_first=*/false) ||
         declared.name[0] == '-') {

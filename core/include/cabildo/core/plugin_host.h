@@ -38,6 +38,7 @@ struct LoadedPlugin {
   SchemaSet schemas;
   std::vector<std::string> schema_names;  // the module's own, in declaration order
   std::vector<plugin::Export> exports;    // each path is one of `routes`' GETs
+  plugin::RecordDescriber describer;      // empty: the module describes no records
 };
 
 // The first path segments the core owns (/v1/<x>, /v1/tenants/{tenant}/<x>,

@@ -43,7 +43,9 @@ namespace cabildo::plugin {
 /// 5: route declarations (typed path and query parameters, body schemas,
 ///    OpenAPI metadata), PluginRegistrar::AddSchema, SetOpenApi removed,
 ///    RequestContext::Body() (JsonBody removed), tenant().
-inline constexpr uint32_t kAbiVersion = 5;
+/// 6: records other modules link to: PluginRegistrar::SetRecordDescriber,
+///    RequestContext::DescribeRecord.
+inline constexpr uint32_t kAbiVersion = 6;
 inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
 #define CABILDO_PLUGIN_STRINGIFY_INNER(x) #x
@@ -124,6 +126,47 @@ struct TenantFacts {
   std::string parent_slug;
   std::string inegi_code;
 };
+
+/// What a module says about one of its public records when another module
+/// links to it (a commitment of open-government pointing at a public-works
+/// project): enough to show the link, never the record itself.
+struct RecordSummary {
+  std::string title;
+  std::string url;     ///< the record's API path, "/v1/tenants/durango/public-works/projects/<id>"
+  std::string status;  ///< the module's own status word ("implementation"), may be empty
+  std::optional<double> progress_pct;  ///< 0..100, when the record has a progress figure
+};
+
+/// A link to another module's record, as the host resolved it.
+struct LinkedRecord {
+  enum class State {
+    kFound,           ///< `record` is set
+    kNotFound,        ///< no such public record (missing, draft or deleted)
+    kModuleDisabled,  ///< the module exists but the tenant has not enabled it
+    kModuleUnknown,   ///< no module of that name is installed, or it describes no records
+  };
+  State state = State::kModuleUnknown;
+  std::optional<RecordSummary> record;
+};
+
+/// The link as modules publish it: {"module", "ref", "state": "found" |
+/// "not_found" | "module_disabled" | "module_unknown", and when found
+/// "title", "url", "status", "progress_pct" (null when none)}.
+inline nlohmann::json LinkedRecordJson(const std::string& module, const std::string& ref,
+                                       const LinkedRecord& linked) {
+  static constexpr const char* kStates[] = {"found", "not_found", "module_disabled",
+                                            "module_unknown"};
+  nlohmann::json out = {
+      {"module", module}, {"ref", ref}, {"state", kStates[static_cast<int>(linked.state)]}};
+  if (linked.state == LinkedRecord::State::kFound && linked.record) {
+    out["title"] = linked.record->title;
+    out["url"] = linked.record->url;
+    out["status"] = linked.record->status;
+    out["progress_pct"] = linked.record->progress_pct ? nlohmann::json(*linked.record->progress_pct)
+                                                      : nlohmann::json(nullptr);
+  }
+  return out;
+}
 
 /// One request to a module route, as the host prepared it: the tenant is
 /// resolved and has the module enabled, the caller is authenticated (or
@@ -211,6 +254,14 @@ class RequestContext {
   /// differs from the ETag of `current`, the item as its GET returns it.
   /// Lock the row first (SELECT ... FOR UPDATE) so two writers cannot both pass.
   virtual Status CheckIfMatch(const nlohmann::json& current) const = 0;
+  /// Another module's public record `ref` in tenant `tenant_id` (this tenant
+  /// or one ReadTenants() returned), described by that module's
+  /// RecordDescriber in this request's transaction. A module the tenant has
+  /// not enabled, an unknown module or a missing record is a State, not an
+  /// error: links are shown as they are.
+  virtual StatusOr<LinkedRecord> DescribeRecord(const std::string& tenant_id,
+                                                const std::string& module,
+                                                const std::string& ref) = 0;
 };
 
 /// Runs `sql` as the prepared statement `name` in the request's transaction,
@@ -508,6 +559,14 @@ struct Export {
   std::string description;  ///< in Spanish, for the portal's catalogue
 };
 
+/// Describes the module's public record `ref` of tenant `tenant_id` for
+/// another module's link: nullopt when there is no such public record (a
+/// malformed ref, a draft, a deleted one: the describer checks `ref` before
+/// using it). Runs in the caller's transaction (`ctx` is the linking
+/// module's request), so it reads only its own module's tables.
+using RecordDescriber = std::function<StatusOr<std::optional<RecordSummary>>(
+    RequestContext& ctx, const std::string& tenant_id, const std::string& ref)>;
+
 /// Everything a module declares. Called only from `init`, single-threaded.
 class PluginRegistrar {
  public:
@@ -539,6 +598,9 @@ class PluginRegistrar {
   /// Declares an open-data export of one of the module's GET routes (checked
   /// after init, so it may come before or after the AddRoute).
   virtual void AddExport(Export declared) = 0;
+  /// How other modules' links to this module's records are shown (optional:
+  /// without one, links to the module show as "module_unknown").
+  virtual void SetRecordDescriber(RecordDescriber describer) = 0;
 };
 
 /// The exported symbol's type. Plain data: reading it runs no code.
