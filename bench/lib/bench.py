@@ -84,6 +84,13 @@ def measurement(path, expect):
     errors = w["errors"]
     socket_errors = {k: int(errors[k]) for k in ("connect", "read", "write", "timeout")}
     lat = w["latency_us"]
+    cpu = {}
+    if os.path.exists(path + ".cpu"):  # bench/run's cpu_ticks before and after the round
+        with open(path + ".cpu", encoding="utf-8") as f:
+            cab0, pg0, cab1, pg1, hz = (int(v) for v in f.read().split())
+        if requests:
+            cpu = {"cabildo_cpu_us_per_request": round((cab1 - cab0) * 1e6 / hz / requests, 1),
+                   "postgres_cpu_us_per_request": round((pg1 - pg0) * 1e6 / hz / requests, 1)}
     return {
         "requests": requests,
         "duration_s": round(w["duration_us"] / 1e6, 3),
@@ -99,7 +106,11 @@ def measurement(path, expect):
         "socket_errors": socket_errors,
         "bytes": int(w["bytes"]),
         "bytes_per_response": round(int(w["bytes"]) / requests, 1) if requests else None,
+        **cpu,
     }
+
+
+CPU_KEYS = ("cabildo_cpu_us_per_request", "postgres_cpu_us_per_request")
 
 
 def median_of_rounds(paths, expect):
@@ -110,7 +121,13 @@ def median_of_rounds(paths, expect):
     median_at = sorted(range(len(rounds)), key=lambda i: rounds[i]["rps"])[(len(rounds) - 1) // 2]
     chosen = dict(rounds[median_at])
     chosen["round"] = median_at + 1
-    chosen["rounds"] = [{"rps": r["rps"], "p99_us": r["p99_us"]} for r in rounds]
+    chosen["rounds"] = [{"rps": r["rps"], "p99_us": r["p99_us"],
+                         **{k: r[k] for k in CPU_KEYS if k in r}} for r in rounds]
+    # CPU per request: the median over rounds, not the median-req/s round's.
+    for key in CPU_KEYS:
+        values = sorted(r[key] for r in rounds if key in r)
+        if values:
+            chosen[key] = values[(len(values) - 1) // 2]
     statuses = {}
     for r in rounds:
         for k, v in r["status_counts"].items():
@@ -278,7 +295,7 @@ def report(run_dir, out, root=None):
     # --- the table ---
     header = ["scenario", "request", "req/s", "p50 ms", "p99 ms", "non-2xx", "sock err",
               "B/resp", "body B", "nginx req/s", "nginx p99", "vs nginx", "vs healthz",
-              "spread %"]
+              "spread %", "CPU us/req"]
     rows = []
     for e in scenarios:
         c, n = e["cabildo"], e["nginx"]
@@ -292,6 +309,7 @@ def report(run_dir, out, root=None):
             fmt_int(n["rps"]), fmt_ms(n["p99_us"]),
             fmt_ratio(e["ratio_vs_nginx"]), fmt_ratio(e["ratio_vs_healthz"]),
             "/".join("-" if v is None else f"{v:.0f}" for v in (spread(c), spread(n))),
+            "/".join(f"{c[k]:.0f}" if k in c else "-" for k in CPU_KEYS),
         ])
     s = result["settings"]
     proc = result["cabildo_process"]
@@ -324,6 +342,8 @@ def report(run_dir, out, root=None):
     for e in scenarios:
         if e.get("after"):
             print(f"{e['name']}: {e['after']}")
+    print("CPU us/req: CPU time of the Cabildo process / of the whole PostgreSQL cluster per"
+          " request (median of the rounds); steadier than req/s on shared cores")
     if s["wrk"]["rounds"] > 1:
         print("spread %: (max - min) / median of the rounds' req/s, Cabildo/nginx;"
               " vs nginx: median of each round's Cabildo/nginx pair")
