@@ -343,6 +343,30 @@ TEST_F(PlansTest, PublicHistoryRecordsEveryChangeWithWhoWhenWhatAndEveryWriteIsA
   EXPECT_FALSE(update["changes"]["after"].contains("progress_pct"));
 }
 
+// Progress is computed, never stored, yet offline copies syncing with
+// updated_since must learn that it moved: a milestone's change touches its
+// commitment and every ancestor.
+TEST_F(PlansTest, MilestoneChangeResyncsItsCommitmentAndAncestors) {
+  json plan = NewPlan("tepehuanes", editor_);
+  json parent = NewCommitment(plan, {{"title", "Padre"}});
+  json child = NewCommitment(plan, {{"title", "Hijo"}, {"parent_id", parent["id"]}});
+  json other = NewCommitment(plan, {{"title", "Otro"}});
+  json milestone = NewMilestone(child["id"], {{"title", "Hito"}});
+  const std::string since =
+      Get("tepehuanes", "/milestones/" + milestone["id"].get<std::string>())["updated_at"]
+          .get<std::string>();
+  auto met = Call("PATCH", Path("tepehuanes", "/milestones/" + milestone["id"].get<std::string>()),
+                  R"({"status":"met"})", editor_);
+  ASSERT_EQ(met.status, 200) << met.body;
+  json changed = Get("tepehuanes", PlanPath(plan) + "/commitments?updated_since=" + since);
+  std::map<std::string, double> progress;
+  for (const auto& item : changed["items"]) progress[item["id"]] = item["progress_pct"];
+  EXPECT_EQ(progress.size(), 2u) << changed.dump();
+  EXPECT_EQ(progress[parent["id"]], 100);
+  EXPECT_EQ(progress[child["id"]], 100);
+  EXPECT_FALSE(progress.count(other["id"]));
+}
+
 TEST_F(PlansTest, BadInputAnswers422WithSpanishFieldErrorsAndChangesNothing) {
   json plan = NewPlan("tepehuanes", editor_);
   json other_plan = NewPlan("tepehuanes", editor_);
