@@ -271,7 +271,10 @@ StatusOr<HttpResponse> UpdateMilestone(RequestContext& ctx) {
             .write = [&ctx, id](const json& before) -> Written {
               const json merged = Merged(before, ctx.Body(), kMilestoneWritable);
               UpdateMilestoneRow(ctx, id, merged);
-              if (json changes = FieldChanges(before, merged, kNotHistory); !changes.empty()) {
+              // The history says what was stored (a null evidence is stored as []).
+              const std::optional<json> after = FindMilestone(ctx, id, false, true);
+              if (!after) return NotFoundError(kMilestoneNotFound);
+              if (json changes = FieldChanges(before, *after, kNotHistory); !changes.empty()) {
                 AddHistory(ctx, before["commitment_id"].get<std::string>(), id, "milestone.updated",
                            changes);
                 TouchAncestors(ctx, before["commitment_id"].get<std::string>());
