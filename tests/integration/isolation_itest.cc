@@ -97,6 +97,26 @@ class IsolationTest : public testing::ServerTest {
           "INSERT INTO open_government.votes (tenant_id, decision_id, member_id, vote) "
           "VALUES ($1, $2::uuid, $3::uuid, 'yes')",
           id, decision, member);
+      // open-government's plans (0003_plans.sql).
+      const std::string plan =
+          w.exec_params("INSERT INTO open_government.plans (tenant_id, title, period_start, "
+                        "period_end) VALUES ($1, 'Plan', '2026-01-01', '2027-12-31') "
+                        "RETURNING id::text",
+                        id)[0][0]
+              .as<std::string>();
+      const std::string commitment =
+          w.exec_params("INSERT INTO open_government.commitments (tenant_id, plan_id, title) "
+                        "VALUES ($1, $2::uuid, 'Compromiso') RETURNING id::text",
+                        id, plan)[0][0]
+              .as<std::string>();
+      w.exec_params(
+          "INSERT INTO open_government.milestones (tenant_id, commitment_id, title) "
+          "VALUES ($1, $2::uuid, 'Hito')",
+          id, commitment);
+      w.exec_params(
+          "INSERT INTO open_government.commitment_history (tenant_id, commitment_id, actor, "
+          "action) VALUES ($1, $2::uuid, 'Editor', 'commitment.created')",
+          id, commitment);
       w.commit();
     }
   }
