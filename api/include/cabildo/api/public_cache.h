@@ -14,6 +14,11 @@
 // `max_staleness` ago, else the request asks Redis for it. So a write
 // is visible at once where it happened and within `max_staleness` everywhere
 // else; with Redis down, nothing is cached and nothing breaks.
+//
+// An answer may show another module's record (a link, RecordDescriber): it
+// is cached under the linking module's generation, so a write to a module
+// that describes records bumps every installed module's generation in the
+// written tenant and its ancestors (module_routes.cc, ModulesToBump).
 #pragma once
 
 #include <atomic>
