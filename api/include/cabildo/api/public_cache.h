@@ -14,6 +14,11 @@
 // `max_staleness` ago, else the request asks Redis for it. So a write
 // is visible at once where it happened and within `max_staleness` everywhere
 // else; with Redis down, nothing is cached and nothing breaks.
+//
+// An answer may show another module's record (a link, RecordDescriber): it
+// is cached under the linking module's generation, so a write to a module
+// that describes records bumps every installed module's generation in the
+// written tenant and its ancestors (module_routes.cc, ModulesToBump).
 #pragma once
 
 #include <atomic>
@@ -63,6 +68,9 @@ class PublicCache {
   std::shared_ptr<const CachedResponse> Put(const std::string& key, CachedResponse response);
   // After a committed write: bump the generations of these tenants' module.
   void Bump(const std::vector<std::string>& slugs, const std::string& module);
+  // The same for several modules at once (a write to a module whose records
+  // other modules' answers describe: module_routes.cc), in one Redis call.
+  void Bump(const std::vector<std::string>& slugs, const std::vector<std::string>& modules);
 
   uint64_t local_hits() const { return local_hits_; }
   uint64_t shared_hits() const { return shared_hits_; }

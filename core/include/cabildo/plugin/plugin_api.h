@@ -258,7 +258,16 @@ class RequestContext {
   /// or one ReadTenants() returned), described by that module's
   /// RecordDescriber in this request's transaction. A module the tenant has
   /// not enabled, an unknown module or a missing record is a State, not an
-  /// error: links are shown as they are.
+  /// error: links are shown as they are. The host decides, in this order:
+  /// kModuleUnknown (no such module, or no describer); kNotFound when
+  /// `tenant_id` is neither this tenant nor one the last ReadTenants()
+  /// returned (call ReadTenants() first to link in descendants); then
+  /// kModuleDisabled; kNotFound for an empty ref or one over 256 bytes, a
+  /// nullopt, or a describer that fails (error, exception or SQL error: it
+  /// runs under a savepoint, is logged, and the answer is kept out of the
+  /// public cache). An error status only when the database connection is
+  /// lost. Costs one query per (tenant, module) per request, then three round
+  /// trips per call (savepoint, the describer's query, release).
   virtual StatusOr<LinkedRecord> DescribeRecord(const std::string& tenant_id,
                                                 const std::string& module,
                                                 const std::string& ref) = 0;
@@ -563,7 +572,12 @@ struct Export {
 /// another module's link: nullopt when there is no such public record (a
 /// malformed ref, a draft, a deleted one: the describer checks `ref` before
 /// using it). Runs in the caller's transaction (`ctx` is the linking
-/// module's request), so it reads only its own module's tables.
+/// module's request: use only ctx.Db()/Exec, never its tenant, config,
+/// Authorize or Audit), so it reads only its own module's tables, filtered
+/// by `tenant_id`, and writes nothing. Public records only, whoever asks:
+/// the answer may be cached for anonymous readers. The host bumps every
+/// module's public cache after a write to a module that has a describer, so
+/// what it shows is never stale.
 using RecordDescriber = std::function<StatusOr<std::optional<RecordSummary>>(
     RequestContext& ctx, const std::string& tenant_id, const std::string& ref)>;
 
