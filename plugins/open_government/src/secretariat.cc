@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "cabildo/plugin/values.h"
+
 #include "decision_rules.h"
 #include "open_government.h"
 

@@ -86,7 +86,8 @@ class SecretariatTest : public OpenGovernmentTest {
     std::vector<std::string> actions;
     auto log = Call("GET", "/v1/tenants/tepehuanes/audit?limit=100", "", auditor);
     EXPECT_EQ(log.status, 200) << log.body;
-    for (const auto& entry : json::parse(log.body)["items"]) {
+    const json page = json::parse(log.body);
+    for (const auto& entry : page["items"]) {
       actions.push_back(entry.value("action", ""));
     }
     auto verify = Call("GET", "/v1/tenants/tepehuanes/audit/verify", "", auditor);
