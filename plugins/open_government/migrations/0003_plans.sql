@@ -16,6 +16,9 @@ CREATE TABLE open_government.plans (
                  'awareness', 'installation', 'co_creation', 'implementation', 'monitoring',
                  'evaluation')),
   published    boolean     NOT NULL DEFAULT false,
+  -- When a published plan was last unpublished: offline sync (updated_since)
+  -- answers anonymous callers a tombstone for it, as public-works does.
+  unpublished_at timestamptz,
   deleted_at   timestamptz,
   created_at   timestamptz NOT NULL DEFAULT now(),
   updated_at   timestamptz NOT NULL DEFAULT now(),

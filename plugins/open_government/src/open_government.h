@@ -12,6 +12,8 @@ namespace cabildo::plugins::open_government {
 inline constexpr const char* kSecretariatWrite = "open-government.secretariat.write";
 /// Plans, commitments and milestones.
 inline constexpr const char* kPlanWrite = "open-government.plan.write";
+/// Reading draft plans, commitments and milestones (editor, admin, auditor).
+inline constexpr const char* kPlanRead = "open-government.plan.read";
 
 void RegisterSecretariat(plugin::PluginRegistrar& registrar);
 void RegisterPlans(plugin::PluginRegistrar& registrar);
