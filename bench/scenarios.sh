@@ -71,7 +71,7 @@ scenario create method=POST path=/v1/tenants/durango/public-works/projects \
 # --- open-government (issue 17): every public GET, anonymous, over the demo --
 # data of Durango's third Local Action Plan (dataset og-demo). Ids are looked up
 # once the server is up (setup_og_path: the path's PLAN_ID, COMMITMENT_ID,
-# MEMBER_ID, SESSION_ID). The dashboard and one of each kind run by default;
+# MILESTONE_ID, MEMBER_ID, SESSION_ID). The dashboard and one of each kind run by default;
 # the rest only when named (`bench/run og-plans og-history ...`).
 
 scenario og-dashboard-state \
@@ -123,6 +123,9 @@ scenario og-commitments \
 scenario og-milestones \
   path='/v1/tenants/durango/open-government/commitments/COMMITMENT_ID/milestones' \
   setup=setup_og_path needs=durango,og-demo default=no about='milestones of a commitment'
+
+scenario og-milestone path='/v1/tenants/durango/open-government/milestones/MILESTONE_ID' \
+  setup=setup_og_path needs=durango,og-demo default=no about='one milestone with its evidence'
 
 scenario og-history path='/v1/tenants/durango/open-government/commitments/COMMITMENT_ID/history' \
   setup=setup_og_path needs=durango,og-demo default=no about='dated public history of a commitment'
@@ -176,12 +179,13 @@ setup_og_path() {
     [PLAN_ID]="SELECT p.id FROM open_government.plans p WHERE p.tenant_id = \$t ORDER BY p.period_start DESC, p.id LIMIT 1"
     [COMMITMENT_ID]="SELECT c.id FROM open_government.commitments c WHERE c.tenant_id = \$t AND c.number = '1' ORDER BY c.id LIMIT 1"
     [MEMBER_ID]="SELECT m.id FROM open_government.members m WHERE m.tenant_id = \$t ORDER BY m.sector = 'government' DESC, m.seat = 'titular' DESC, m.id LIMIT 1"
+    [MILESTONE_ID]="SELECT m.id FROM open_government.milestones m JOIN open_government.commitments c ON c.tenant_id = m.tenant_id AND c.id = m.commitment_id WHERE m.tenant_id = \$t AND c.number = '1' ORDER BY m.due, m.id LIMIT 1"
     [SESSION_ID]="SELECT s.id FROM open_government.sessions s WHERE s.tenant_id = \$t ORDER BY s.held_on DESC, s.id LIMIT 1"
   )
-  local key query
+  local key query tenant="(SELECT id FROM core.tenants WHERE slug = '$slug')"
   for key in "${!sql[@]}"; do
     [[ $path == *"$key"* ]] || continue
-    query="${sql[$key]//\$t/(SELECT id FROM core.tenants WHERE slug = '$slug')}"
+    query="${sql[$key]//\$t/$tenant}"
     id="$(bench_psql -At -c "SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants), false) = ''" \
       -c "$query" | grep -E '^[0-9a-f-]{36}$' | head -n 1)"
     [[ -n $id ]] || { echo "bench: setup_og_path: no $key for $slug" >&2; return 1; }

@@ -31,11 +31,9 @@ using plugin::RequestContext;
 constexpr size_t kMaxOverdueListed = 50;
 constexpr size_t kNextDueListed = 5;
 
-// Read-all permissions (auditor by default), as the parts that own the
-// tables declare them: the Secretariat's in secretariat.cc; the plans' one
-// only if plans.cc declares it (an undeclared permission is simply denied).
+// Read-all permission of the Secretariat (auditor by default), as
+// secretariat.cc declares it; kPlanRead is in open_government.h.
 constexpr const char* kSecretariatRead = "open-government.secretariat.read";
-constexpr const char* kPlanRead = "open-government.plan.read";
 
 json TextOrNull(const pqxx::field& field) {
   return field.is_null() ? json(nullptr) : json(field.as<std::string>());

@@ -368,9 +368,6 @@ TEST_F(DashboardTest, AMilestoneWriteShowsUpInTheStatesAnswer) {
   auto patched =
       Call("PATCH", Path("municipio-durango", "/milestones/" + milestone),
            json{{"status", "met"}}.dump(), editor, {{"Content-Type", "application/json"}});
-  if (patched.status == 404 && patched.body.find("No existe la ruta") != std::string::npos) {
-    GTEST_SKIP() << "PATCH /milestones/{id} (plans) is not in this build yet";
-  }
   ASSERT_EQ(patched.status, 200) << patched.body;
 
   auto after = Call("GET", path);
@@ -381,6 +378,52 @@ TEST_F(DashboardTest, AMilestoneWriteShowsUpInTheStatesAnswer) {
   EXPECT_EQ(plan["by_completion"],
             (json{{"not_started", 0}, {"limited", 2}, {"substantial", 3}, {"complete", 1}}));
   EXPECT_DOUBLE_EQ(plan["mean_progress_pct"].get<double>(), 54.17);
+}
+
+// The dashboard and the plans API agree on the demo data: each commitment's
+// progress_pct and completion as GET /commitments/{id} computes them, the
+// state's link to its public-works project, and the plan's exports answer.
+TEST_F(DashboardTest, AgreesWithThePlansApiOnTheDemoData) {
+  LoadDemoData();
+  const std::map<std::string, std::pair<double, std::string>> expected = {
+      {"durango/1", {62.5, "substantial"}},
+      {"tepehuanes/1", {50, "substantial"}},
+      {"gomez-palacio/1", {62.5, "substantial"}},
+      {"gomez-palacio/2", {50, "substantial"}},
+      {"municipio-durango/1", {62.5, "substantial"}},
+      {"municipio-durango/2", {25, "limited"}},
+      {"municipio-durango/3", {100, "complete"}},
+      {"municipio-durango/4", {25, "limited"}},
+      {"municipio-durango/5", {0, "not_started"}},
+      {"municipio-durango/6", {62.5, "substantial"}},
+  };
+  auto rows = Query(
+      "SELECT t.slug, c.number, c.id::text, c.plan_id::text FROM open_government.commitments c "
+      "JOIN core.tenants t ON t.id = c.tenant_id ORDER BY t.slug, c.number");
+  ASSERT_EQ(rows.size(), expected.size());
+  for (const auto& row : rows) {
+    const std::string slug = row[0].as<std::string>();
+    const std::string key = slug + "/" + row[1].as<std::string>();
+    SCOPED_TRACE(key);
+    json commitment = Get(slug, "/commitments/" + row[2].as<std::string>());
+    ASSERT_TRUE(expected.count(key));
+    EXPECT_DOUBLE_EQ(commitment["progress_pct"].get<double>(), expected.at(key).first);
+    EXPECT_EQ(commitment["completion"], expected.at(key).second);
+    EXPECT_GE(commitment["milestones"].size(), 2u);
+    EXPECT_LE(commitment["milestones"].size(), 4u);
+    if (slug == "durango") {
+      EXPECT_EQ(commitment["linked_module"]["module"], "public-works");
+      EXPECT_EQ(commitment["linked_module"]["ref"],
+                Scalar("SELECT id::text FROM public_works.projects "
+                       "WHERE external_id = 'SECOPE-2025-001'"));
+    } else {
+      EXPECT_TRUE(commitment["linked_module"].is_null());
+    }
+    for (const char* file : {"/results.csv", "/results.json", "/document.json"}) {
+      auto exported = Call("GET", Path(slug, "/plans/" + row[3].as<std::string>() + file));
+      EXPECT_EQ(exported.status, 200) << file << ": " << exported.body;
+    }
+  }
 }
 
 }  // namespace
