@@ -10,9 +10,10 @@
 -- Each Secretariat: government, civil society (titular and alternate), the
 -- transparency guarantor and a facilitator with a voice seat; its
 -- installation session with 2-3 agreements. Each commitment: 2-4 milestones
--- with statuses that give a realistic progress. The state's public-works
--- commitment links to the demo project SECOPE-2025-001 when public-works has
--- it. People and organisations are fictional.
+-- with statuses that give a realistic progress, and its dated public
+-- history. The state's public-works commitment links to the demo project
+-- SECOPE-2025-001 when public-works has it. People and organisations are
+-- fictional.
 --
 -- Idempotent: does nothing when any of the four tenants already has a plan.
 -- tests/dashboard_itest.cc computes its expected figures from this file.
@@ -309,6 +310,29 @@ BEGIN
   FROM og_milestones m
   JOIN core.tenants t ON t.slug = m.slug
   JOIN open_government.commitments c ON c.tenant_id = t.id AND c.number = m.number;
+  -- The dated public history: each commitment and milestone registered when
+  -- the commitment started, and each status change on its evidence's date
+  -- (else its due date).
+  INSERT INTO open_government.commitment_history (tenant_id, commitment_id, milestone_id, at,
+    actor, action, changes)
+  SELECT c.tenant_id, c.id, NULL, (c.start_date + time '10:00') AT TIME ZONE 'America/Mexico_City',
+         'Personal del ente', 'commitment.created',
+         jsonb_build_object('title', jsonb_build_object('from', NULL, 'to', c.title))
+  FROM open_government.commitments c
+  UNION ALL
+  SELECT m.tenant_id, m.commitment_id, m.id,
+         (c.start_date + time '10:05') AT TIME ZONE 'America/Mexico_City', 'Personal del ente',
+         'milestone.created', jsonb_build_object('title', jsonb_build_object('from', NULL, 'to',
+         m.title), 'due', jsonb_build_object('from', NULL, 'to', m.due))
+  FROM open_government.milestones m
+  JOIN open_government.commitments c ON c.tenant_id = m.tenant_id AND c.id = m.commitment_id
+  UNION ALL
+  SELECT m.tenant_id, m.commitment_id, m.id,
+         (coalesce((m.evidence -> 0 ->> 'at')::date, m.due) + time '13:00')
+           AT TIME ZONE 'America/Mexico_City',
+         'Personal del ente', 'milestone.updated',
+         jsonb_build_object('status', jsonb_build_object('from', 'scheduled', 'to', m.status))
+  FROM open_government.milestones m WHERE m.status <> 'scheduled';
   RAISE NOTICE 'demo-data: open-government loaded';
 END $$;
 COMMIT;

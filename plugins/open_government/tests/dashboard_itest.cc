@@ -411,6 +411,14 @@ TEST_F(DashboardTest, AgreesWithThePlansApiOnTheDemoData) {
     EXPECT_EQ(commitment["completion"], expected.at(key).second);
     EXPECT_GE(commitment["milestones"].size(), 2u);
     EXPECT_LE(commitment["milestones"].size(), 4u);
+    // Its dated history: created, its milestones created, each status change.
+    json history = Get(slug, "/commitments/" + row[2].as<std::string>() + "/history?limit=100");
+    size_t changed = 0;
+    for (const auto& milestone : commitment["milestones"]) {
+      changed += milestone["status"] != "scheduled";
+    }
+    EXPECT_EQ(history["items"].size(), 1 + commitment["milestones"].size() + changed)
+        << history.dump();
     if (slug == "durango") {
       EXPECT_EQ(commitment["linked_module"]["module"], "public-works");
       EXPECT_EQ(commitment["linked_module"]["ref"],
