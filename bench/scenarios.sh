@@ -78,6 +78,11 @@ scenario og-dashboard-state \
   path='/v1/tenants/durango/open-government/dashboard?include_descendants=true' needs=durango,og-demo \
   about='monitoring dashboard of the state and its 3 municipalities (plans, progress, STL roster, last session)'
 
+scenario og-dashboard-state-uncached \
+  path='/v1/tenants/durango/open-government/dashboard?include_descendants=true' \
+  setup=setup_editor_token needs=durango,users,og-demo default=no \
+  about='the same as the editor of durango: never cached (Authorization), so every request reads PostgreSQL (the cost of a cache miss)'
+
 scenario og-dashboard path='/v1/tenants/municipio-durango/open-government/dashboard' \
   needs=durango,og-demo default=no \
   about='monitoring dashboard of one municipality (6 commitments)'
