@@ -193,6 +193,12 @@ StatusOr<HttpResponse> UpdateCommitment(RequestContext& ctx) {
   if (!after) return NotFoundError(kCommitmentNotFound);
   if (json changes = FieldChanges(*before, *after, kNotHistory); !changes.empty()) {
     AddHistory(ctx, id, std::nullopt, "commitment.updated", changes);
+    // A new weight or parent changes the progress of the old and new ancestors.
+    if (changes.contains("weight") || changes.contains("parent_id")) {
+      for (const json* parent : {&(*before)["parent_id"], &(*after)["parent_id"]}) {
+        if (parent->is_string()) TouchAncestors(ctx, parent->get<std::string>());
+      }
+    }
   }
   CABILDO_RETURN_IF_ERROR(ctx.Audit("commitment.update", "commitment", id, *before, *after));
   CABILDO_ASSIGN_OR_RETURN(auto updated, FindCommitment(ctx, id, false, true));
@@ -245,6 +251,7 @@ StatusOr<HttpResponse> CreateMilestone(RequestContext& ctx) {
                                      std::to_string(kMaxMilestonesPerCommitment) + " hitos."}});
   }
   const std::string id = InsertMilestone(ctx, commitment_id, ctx.Body());
+  TouchAncestors(ctx, commitment_id);
   auto milestone = FindMilestone(ctx, id, false, true);
   if (!milestone) return InternalError("El hito recién creado no se pudo volver a leer.");
   AddHistory(ctx, commitment_id, id, "milestone.created",
@@ -264,9 +271,13 @@ StatusOr<HttpResponse> UpdateMilestone(RequestContext& ctx) {
             .write = [&ctx, id](const json& before) -> Written {
               const json merged = Merged(before, ctx.Body(), kMilestoneWritable);
               UpdateMilestoneRow(ctx, id, merged);
-              if (json changes = FieldChanges(before, merged, kNotHistory); !changes.empty()) {
+              // The history says what was stored (a null evidence is stored as []).
+              const std::optional<json> after = FindMilestone(ctx, id, false, true);
+              if (!after) return NotFoundError(kMilestoneNotFound);
+              if (json changes = FieldChanges(before, *after, kNotHistory); !changes.empty()) {
                 AddHistory(ctx, before["commitment_id"].get<std::string>(), id, "milestone.updated",
                            changes);
+                TouchAncestors(ctx, before["commitment_id"].get<std::string>());
               }
               return Written(std::nullopt);
             },

@@ -65,6 +65,10 @@ json CommitmentRowJson(const pqxx::row& row, int at = 0);
 std::string InsertCommitment(RequestContext& ctx, const std::string& plan_id, const json& body);
 void UpdateCommitmentRow(RequestContext& ctx, const std::string& id, const json& body);
 int CountCommitments(RequestContext& ctx, const std::string& plan_id);
+/// Moves updated_at of commitment `id` and of every ancestor: their computed
+/// progress changed (a milestone, a weight or a parent did), so a client
+/// syncing with updated_since gets them again. Bounded by the nesting limit.
+void TouchAncestors(RequestContext& ctx, const std::string& id);
 /// Every live commitment of the plan (CommitmentRowJson), by id.
 std::map<std::string, json> CommitmentsOfPlan(RequestContext& ctx, const std::string& plan_id);
 

@@ -299,6 +299,21 @@ int CountCommitments(RequestContext& ctx, const std::string& plan_id) {
       .as<int>();
 }
 
+void TouchAncestors(RequestContext& ctx, const std::string& id) {
+  // The write path keeps trees within kMaxDepth levels and without cycles;
+  // the depth bound here only guarantees the walk ends whatever is stored.
+  plugin::Exec(ctx, "open_government.touch_ancestors",
+               "WITH RECURSIVE up (id, parent_id, depth) AS ("
+               "  SELECT c.id, c.parent_id, 1 FROM open_government.commitments c "
+               "  WHERE c.tenant_id = $1 AND c.id = $2::uuid "
+               "  UNION ALL SELECT c.id, c.parent_id, up.depth + 1 "
+               "  FROM open_government.commitments c JOIN up ON c.id = up.parent_id "
+               "  WHERE c.tenant_id = $1 AND up.depth < $3) "
+               "UPDATE open_government.commitments SET updated_at = clock_timestamp() "
+               "WHERE tenant_id = $1 AND id IN (SELECT id FROM up)",
+               ctx.tenant_id(), id, kMaxDepth + 1);
+}
+
 std::map<std::string, json> CommitmentsOfPlan(RequestContext& ctx, const std::string& plan_id) {
   std::map<std::string, json> commitments;
   for (const auto& row : plugin::Exec(ctx, "open_government.commitments_of_plan",
