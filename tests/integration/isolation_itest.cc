@@ -69,6 +69,34 @@ class IsolationTest : public testing::ServerTest {
           "INSERT INTO public_works.progress_reports (tenant_id, project_id, report_date, "
           "physical_pct, financial_pct, spent_mxn) VALUES ($1, $2::uuid, '2026-01-01', 1, 1, 1)",
           id, project);
+      // open-government's Secretariat (0002_secretariat.sql).
+      const std::string member =
+          w.exec_params(
+               "INSERT INTO open_government.members (tenant_id, name, sector, seat, since) "
+               "VALUES ($1, 'Integrante', 'civil_society', 'titular', '2026-01-01') "
+               "RETURNING id::text",
+               id)[0][0]
+              .as<std::string>();
+      const std::string session =
+          w.exec_params(
+               "INSERT INTO open_government.sessions (tenant_id, held_on, kind) "
+               "VALUES ($1, '2026-01-01', 'ordinary') RETURNING id::text",
+               id)[0][0]
+              .as<std::string>();
+      w.exec_params(
+          "INSERT INTO open_government.agreements (tenant_id, session_id, position, text) "
+          "VALUES ($1, $2::uuid, 0, 'Acuerdo')",
+          id, session);
+      const std::string decision =
+          w.exec_params(
+               "INSERT INTO open_government.decisions (tenant_id, title, rule, decided_on) "
+               "VALUES ($1, 'Decisión', 'simple_majority', '2026-01-01') RETURNING id::text",
+               id)[0][0]
+              .as<std::string>();
+      w.exec_params(
+          "INSERT INTO open_government.votes (tenant_id, decision_id, member_id, vote) "
+          "VALUES ($1, $2::uuid, $3::uuid, 'yes')",
+          id, decision, member);
       w.commit();
     }
   }

@@ -573,6 +573,24 @@ json Tally(RequestContext& ctx, const std::string& decision_id, const std::strin
   return {{"votes", std::move(votes)}, {"outcome", std::move(outcome)}};
 }
 
+// Callers who do not see drafts never see an unpublished member either: its
+// vote is listed (it counts) without its name or institution-level detail.
+void HideDraftMembers(RequestContext& ctx, json& votes) {
+  if (votes.empty()) return;
+  std::vector<std::string> ids;
+  for (const json& vote : votes) ids.push_back(vote["member_id"].get<std::string>());
+  auto rows = plugin::Exec(ctx, "open_government.draft_members",
+                           "SELECT id::text FROM open_government.members WHERE tenant_id = $1 "
+                           "AND NOT published AND deleted_at IS NULL AND id = ANY ($2::uuid[])",
+                           ctx.tenant_id(), plugin::PgArray(ids));
+  for (const auto& row : rows) {
+    const std::string id = row[0].as<std::string>();
+    for (json& vote : votes) {
+      if (vote["member_id"] == id) vote["name"] = "Integrante sin publicar";
+    }
+  }
+}
+
 // A decision as GET returns it: with every vote and the outcome (frozen once
 // closed, computed now while open).
 struct FoundDecision {
@@ -603,6 +621,7 @@ std::optional<FoundDecision> FindDecision(RequestContext& ctx, const std::string
                          : Tally(ctx, id, found.rule, found.quorum, found.date, /*closed=*/false);
   found.shown["votes"] = tally["votes"];
   found.shown["outcome"] = tally["outcome"];
+  if (!drafts) HideDraftMembers(ctx, found.shown["votes"]);
   return found;
 }
 

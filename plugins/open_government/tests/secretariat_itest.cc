@@ -351,6 +351,14 @@ TEST_F(SecretariatTest, TheMorelosRuleRejectsAMajorityWithoutCivilSociety) {
   for (const auto& d : list["items"]) results[Id(d)] = d["result"].get<std::string>();
   EXPECT_EQ(results[simple], "approved");
   EXPECT_EQ(results[morelos], "rejected");
+  // An unpublished member's vote counts, but anonymous callers never see its name.
+  json draft = Member("Integrante en borrador", "government", "titular", {{"published", false}});
+  const std::string with_draft = Decision("simple_majority");
+  VoteOk(with_draft, Id(draft), "yes");
+  EXPECT_EQ(Get("tepehuanes", "/secretariat/decisions/" + with_draft)["votes"][0]["name"],
+            "Integrante sin publicar");
+  EXPECT_EQ(Get("tepehuanes", "/secretariat/decisions/" + with_draft, editor_)["votes"][0]["name"],
+            "Integrante en borrador");
 }
 
 // Issue 17: an alternate's vote replaced by its titular's.
