@@ -2,6 +2,7 @@
 // endpoints of api-core.md. Every module route gets the same preparation:
 // caller, tenant, enabled-module check, permission, scoped transaction.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 
@@ -22,6 +23,9 @@ namespace {
 using core::LoadedPlugin;
 using core::Principal;
 using nlohmann::json;
+
+// The longest `ref` a link may carry to a describer (a UUID is 36 bytes).
+constexpr std::size_t kMaxLinkRefBytes = 256;
 
 Method ToMethod(plugin::HttpMethod method) {
   switch (method) {
@@ -189,6 +193,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
       enabled.push_back(row[0].as<std::string>());
     }
     core::ApplyScope(work_, core::Scope{enabled, principal_.user_id});
+    read_tenants_ = enabled;
     return enabled;
   }
 
@@ -196,11 +201,97 @@ class ModuleRequestContext final : public plugin::RequestContext {
     return IfMatchCurrent(request_, current);
   }
 
-  // SKELETON (issue 17): links are resolved by the host's plugin registry.
-  StatusOr<plugin::LinkedRecord> DescribeRecord(const std::string&, const std::string&,
-                                                const std::string&) override {
-    return plugin::LinkedRecord{};
+  // A link to another module's record (issue 17). In this order, so that
+  // nothing about a tenant outside this request is ever read: a module not
+  // installed or without a describer is kModuleUnknown; a tenant that is
+  // neither this request's nor one ReadTenants() returned is kNotFound (as
+  // if the record did not exist); a module that tenant has not enabled is
+  // kModuleDisabled; an empty or oversized ref, or a describer that answers
+  // nullopt, fails or throws, is kNotFound. The describer runs in this
+  // transaction under a savepoint, so its SQL error is rolled back alone and
+  // the linking module's request goes on; the failure is logged and the
+  // answer is not stored in the public cache (it may be transient). Only a
+  // lost connection is an error (the transaction is gone anyway).
+  StatusOr<plugin::LinkedRecord> DescribeRecord(const std::string& tenant_id,
+                                                const std::string& module,
+                                                const std::string& ref) override {
+    using State = plugin::LinkedRecord::State;
+    plugin::LinkedRecord linked;  // kModuleUnknown
+    const LoadedPlugin* target = nullptr;
+    if (plugin::IsLowerName(module, 1, 63, /*letter_first=*/true)) {
+      for (const auto& loaded : app_.plugins.loaded) {
+        if (loaded.name == module) target = &loaded;
+      }
+    }
+    if (target == nullptr || !target->describer) return linked;
+    linked.state = State::kNotFound;
+    if (tenant_id != tenant_.id &&
+        std::find(read_tenants_.begin(), read_tenants_.end(), tenant_id) == read_tenants_.end()) {
+      return linked;
+    }
+    auto known = enabled_.find({tenant_id, module});
+    if (known == enabled_.end()) {
+      const bool enabled = !work_.exec_prepared("core.module_enabled", tenant_id, module).empty();
+      known = enabled_.emplace(std::make_pair(tenant_id, module), enabled).first;
+    }
+    if (!known->second) {
+      linked.state = State::kModuleDisabled;
+      return linked;
+    }
+    if (ref.empty() || ref.size() > kMaxLinkRefBytes) return linked;
+    if (describing_) {
+      // A describer asking for another link: refused, never a loop.
+      core::LogError("un descriptor de registros pidió otro enlace; se responde not_found",
+                     {{"request_id", request_.request_id}, {"module", module}});
+      cacheable_ = false;
+      return linked;
+    }
+    work_.exec("SAVEPOINT cabildo_describe");
+    StatusOr<std::optional<plugin::RecordSummary>> described =
+        std::optional<plugin::RecordSummary>();
+    bool failed = false;
+    std::string failure;
+    describing_ = true;
+    try {
+      described = target->describer(*this, tenant_id, ref);
+      failed = !described.ok();
+      if (failed) failure = described.status().message();
+    } catch (const pqxx::broken_connection&) {
+      describing_ = false;
+      throw;
+    } catch (const std::exception& error) {
+      failed = true;
+      failure = error.what();
+    } catch (...) {
+      failed = true;
+      failure = "excepción desconocida";
+    }
+    describing_ = false;
+    if (failed) {
+      work_.exec("ROLLBACK TO SAVEPOINT cabildo_describe; RELEASE SAVEPOINT cabildo_describe");
+      core::LogError("el descriptor de registros falló; el enlace se muestra como not_found",
+                     {{"request_id", request_.request_id},
+                      {"module", module},
+                      {"linking_module", module_},
+                      {"error", failure.substr(0, failure.find('\n'))}});
+      cacheable_ = false;
+      return linked;
+    }
+    work_.exec("RELEASE SAVEPOINT cabildo_describe");
+    if (!described->has_value()) return linked;
+    linked.state = State::kFound;
+    linked.record = std::move(**described);
+    // What a describer says is passed on, within bounds: a progress figure
+    // is a number from 0 to 100 or none.
+    auto& progress = linked.record->progress_pct;
+    if (progress && !std::isfinite(*progress)) progress.reset();
+    if (progress) *progress = std::clamp(*progress, 0.0, 100.0);
+    return linked;
   }
+
+  // False when the answer must not be stored in the public cache: a linked
+  // record's describer failed, and its not_found may be a passing failure.
+  bool cacheable() const { return cacheable_; }
 
  private:
   AppContext& app_;
@@ -214,6 +305,13 @@ class ModuleRequestContext final : public plugin::RequestContext {
   json body_ = json::object();
   std::optional<Page> page_;
   mutable std::optional<plugin::TenantFacts> facts_;
+  // Links: the tenants ReadTenants() returned (DescribeRecord may read
+  // them), which (tenant, module) pairs are enabled, and whether a describer
+  // is running now.
+  std::vector<std::string> read_tenants_;
+  std::map<std::pair<std::string, std::string>, bool> enabled_;
+  bool describing_ = false;
+  bool cacheable_ = true;
 };
 
 bool IsInteger(const std::string& text) {
@@ -403,6 +501,26 @@ std::optional<Response> PublicFromMemory(AppContext& app, Request& request,
   return FromCache(cached);
 }
 
+// Whose public caches a committed write to `module` makes stale, in each
+// tenant of the write's chain: the module's own, and when the module
+// describes records for other modules' links (RecordDescriber), every
+// installed module's too: any of them may have shown one of its records
+// (a commitment's linked project) in an answer cached under its own
+// generation. Coarse on purpose: exact without tracking who linked what, and
+// such writes (an edit to a public work) are rare next to public reads.
+std::vector<std::string> ModulesToBump(const AppContext& app, const std::string& module) {
+  std::vector<std::string> modules = {module};
+  bool describes = false;
+  for (const auto& plugin : app.plugins.loaded) {
+    if (plugin.name == module) describes = static_cast<bool>(plugin.describer);
+  }
+  if (!describes) return modules;
+  for (const auto& plugin : app.plugins.loaded) {
+    if (plugin.name != module) modules.push_back(plugin.name);
+  }
+  return modules;
+}
+
 Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& plugin,
                         const plugin::Route& route, const RouteSpec& spec) {
   auto principal = Caller(app, request);
@@ -421,6 +539,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   std::optional<Response> answer;      // a non-2xx answer: rolled back, then returned
   std::vector<std::string> ancestors;  // whose public caches a write invalidates
   std::optional<Response> streamed;    // a body already sent as it was produced
+  bool cacheable = true;               // false: a linked record's describer failed
   // One round trip opens the transaction: BEGIN; the tenant resolved (the
   // tenant tree is not tenant-scoped) and the transaction confined to it;
   // then, in that scope, the module's configuration there and the caller's
@@ -496,6 +615,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
         }
         if (route_access) context.RememberAccess(route.permission, *route_access);
         StatusOr<plugin::HttpResponse> handled = route.handler(context);
+        cacheable = context.cacheable();
         if (!handled.ok()) return handled.status();
         plugin::HttpResponse& response = *handled;
         if (response.stream && response.status == 200 &&
@@ -524,8 +644,10 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   if (streamed) return std::move(*streamed);
   if (!result.ok()) return ProblemFromStatus(result.status(), request.request_id);
   if (request.method != Method::kGet) {
-    app.public_cache.Bump(ancestors, plugin.name);  // after commit: never cache pre-write data
-  } else if (cache_key && result->status == 200 && !result->streamed && result->etag.empty()) {
+    // After commit: never cache pre-write data.
+    app.public_cache.Bump(ancestors, ModulesToBump(app, plugin.name));
+  } else if (cache_key && cacheable && result->status == 200 && !result->streamed &&
+             result->etag.empty()) {
     return FromCache(app.public_cache.Put(
         *cache_key, {result->content_type, result->body, result->headers, {}}));
   }
@@ -625,7 +747,7 @@ Response EnableModule(AppContext& app, Request& request, const std::vector<Loade
         changed = tenant.chain;
         return Response::Json(created ? 201 : 200, {{"name", plugin->name}, {"config", config}});
       });
-  if (plugin != nullptr) app.public_cache.Bump(changed, plugin->name);
+  if (plugin != nullptr) app.public_cache.Bump(changed, ModulesToBump(app, plugin->name));
   return response;
 }
 
@@ -651,7 +773,7 @@ Response DisableModule(AppContext& app, Request& request) {
         changed = tenant.chain;
         return Response::Empty(204);
       });
-  app.public_cache.Bump(changed, module);
+  app.public_cache.Bump(changed, ModulesToBump(app, module));
   return response;
 }
 
@@ -702,6 +824,9 @@ Status RegisterModuleRoutes(Router& router, AppContext& app,
   app.db.Prepare("core.module_enabled_in",
                  "SELECT tenant_id::text FROM core.tenant_modules "
                  "WHERE tenant_id = ANY ($1::uuid[]) AND module = $2 AND enabled");
+  app.db.Prepare("core.module_enabled",
+                 "SELECT 1 FROM core.tenant_modules "
+                 "WHERE tenant_id = $1::uuid AND module = $2 AND enabled");
   app.db.Prepare("core.tenant_modules",
                  "SELECT module, config::text FROM core.tenant_modules "
                  "WHERE tenant_id = $1 AND enabled ORDER BY module");

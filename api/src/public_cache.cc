@@ -128,18 +128,33 @@ void PublicCache::StoreLocally(const std::string& key,
 }
 
 void PublicCache::Bump(const std::vector<std::string>& slugs, const std::string& module) {
-  // One script per generation bumps it and the instance-wide epoch together:
+  Bump(slugs, std::vector<std::string>{module});
+}
+
+void PublicCache::Bump(const std::vector<std::string>& slugs,
+                       const std::vector<std::string>& modules) {
+  if (slugs.empty() || modules.empty()) return;
+  // One script bumps every generation and the instance-wide epoch together:
   // a generation that moved without the epoch would never be re-read by the
   // other replicas, which trust an unchanged epoch.
-  static constexpr const char* kBumpBoth =
-      "redis.call('INCR', KEYS[2]) return redis.call('INCR', KEYS[1])";
+  static constexpr const char* kBumpAll =
+      "redis.call('INCR', KEYS[1]) local out = {} "
+      "for i = 2, #KEYS do out[i - 1] = redis.call('INCR', KEYS[i]) end return out";
+  std::vector<std::string> command = {"EVAL", kBumpAll, "", EpochKey()};
   for (const auto& slug : slugs) {
-    const std::string generation_key = GenerationKey(slug, module);
-    const auto asked = std::chrono::steady_clock::now();
-    auto reply = redis_.Command({"EVAL", kBumpBoth, "2", generation_key, EpochKey()});
-    std::lock_guard lock(mutex_);
-    if (reply.ok() && reply->type == core::RedisReply::Type::kInteger) {
-      generations_[generation_key] = {std::to_string(reply->integer), asked};
+    for (const auto& module : modules) command.push_back(GenerationKey(slug, module));
+  }
+  const size_t generations = command.size() - 4;
+  command[2] = std::to_string(generations + 1);
+  const auto asked = std::chrono::steady_clock::now();
+  auto reply = redis_.Command(command);
+  std::lock_guard lock(mutex_);
+  const bool bumped = reply.ok() && reply->type == core::RedisReply::Type::kArray &&
+                      reply->elements.size() == generations;
+  for (size_t i = 0; i < generations; ++i) {
+    const std::string& generation_key = command[4 + i];
+    if (bumped && reply->elements[i].type == core::RedisReply::Type::kInteger) {
+      generations_[generation_key] = {std::to_string(reply->elements[i].integer), asked};
     } else {
       // Redis missed the bump: forget the local generation so this replica
       // asks Redis again rather than serve what it cached before the write.

@@ -61,7 +61,8 @@ TEST(PluginLoaderTest, LoadsTheExampleWithEverythingItDeclares) {
   ASSERT_EQ(plugin->permissions.size(), 1u);
   EXPECT_EQ(plugin->permissions[0].name, "example.note.write");
   EXPECT_EQ(plugin->migrations.size(), 3u);
-  EXPECT_EQ(plugin->routes.size(), 6u);
+  EXPECT_EQ(plugin->routes.size(), 7u);  // notes CRUD, export.csv, links
+  EXPECT_TRUE(plugin->describer);        // its notes, for other modules' links
 }
 
 TEST(PluginLoaderTest, AFailingPluginStopsStartUpUnlessOptional) {

@@ -4,6 +4,7 @@
 // (the host checks their parameters and bodies and documents them),
 // configuration, audit.
 #include <optional>
+#include <stdexcept>
 #include <utility>
 
 #include "cabildo/plugin/plugin_api.h"
@@ -186,6 +187,53 @@ StatusOr<HttpResponse> ExportCsv(RequestContext& ctx) {
       });
 }
 
+// The example's records for other modules' links: a published, non-deleted
+// note. Three refs stand for a describer that fails, so the host's handling
+// of failures can be tested: "falla-sql" (an SQL error), "falla-estado" (an
+// error Status) and "falla-excepcion" (a C++ exception).
+StatusOr<std::optional<plugin::RecordSummary>> DescribeNote(RequestContext& ctx,
+                                                            const std::string& tenant_id,
+                                                            const std::string& ref) {
+  if (ref == "falla-sql") {
+    plugin::Exec(ctx, "example.describe_fails", "SELECT 1 / (random() < 2)::int - 1 / 0");
+  } else if (ref == "falla-estado") {
+    return InternalError("El descriptor de ejemplo falla a propósito.");
+  } else if (ref == "falla-excepcion") {
+    throw std::runtime_error("El descriptor de ejemplo lanza a propósito.");
+  }
+  if (!plugin::IsLowerUuid(ref)) return std::optional<plugin::RecordSummary>();
+  auto rows = plugin::Exec(ctx, "example.describe_note",
+                           "SELECT n.title, t.slug FROM example.notes n "
+                           "JOIN core.tenants t ON t.id = n.tenant_id "
+                           "WHERE n.tenant_id = $1::uuid AND n.id = $2::uuid AND n.published "
+                           "AND n.deleted_at IS NULL",
+                           tenant_id, ref);
+  if (rows.empty()) return std::optional<plugin::RecordSummary>();
+  return std::optional<plugin::RecordSummary>(
+      plugin::RecordSummary{rows[0][0].as<std::string>(),
+                            "/v1/tenants/" + rows[0][1].as<std::string>() + "/example/notes/" + ref,
+                            "published", std::nullopt});
+}
+
+// A link resolved through the host, as a linking module shows it: `module`
+// and `ref` from the query, in this tenant or in `tenant_id` (one of the
+// tenants read, with include_descendants). The count of this tenant's notes
+// afterwards shows the request's transaction survived whatever the
+// describer did.
+StatusOr<HttpResponse> ResolveLink(RequestContext& ctx) {
+  CABILDO_ASSIGN_OR_RETURN(const std::vector<std::string> tenants, ctx.ReadTenants());
+  const std::string module = ctx.Query("module").value_or("");
+  const std::string ref = ctx.Query("ref").value_or("");
+  const std::string tenant = ctx.Query("tenant_id").value_or(ctx.tenant_id());
+  CABILDO_ASSIGN_OR_RETURN(const plugin::LinkedRecord linked,
+                           ctx.DescribeRecord(tenant, module, ref));
+  auto count = plugin::Exec1(ctx, "example.count_notes",
+                             "SELECT count(*) FROM example.notes WHERE tenant_id = $1::uuid",
+                             ctx.tenant_id());
+  return HttpResponse::Json(200, {{"link", plugin::LinkedRecordJson(module, ref, linked)},
+                                  {"notes", count[0].as<int64_t>()}});
+}
+
 Status Init(plugin::PluginRegistrar& registrar) {
   using plugin::HttpMethod;
   registrar.AddPermission(kWrite, "Crear y editar notas", {"editor", "admin"});
@@ -245,6 +293,28 @@ Status Init(plugin::PluginRegistrar& registrar) {
                                      "celdas protegidas contra inyección de fórmulas.",
                       .response_media_type = "text/csv; charset=utf-8",
                       .handler = &ExportCsv});
+  registrar.AddRoute({.method = HttpMethod::kGet,
+                      .path = "/links",
+                      .operation_id = "exampleResolveLink",
+                      .summary = "Resolver un enlace a un registro de otro módulo",
+                      .description =
+                          "Como lo muestra un módulo que enlaza: state found, not_found, "
+                          "module_disabled o module_unknown; con found, title, url, status y "
+                          "progress_pct.",
+                      .query = {{.name = "module",
+                                 .schema = {{"type", "string"}, {"maxLength", 100}},
+                                 .description = "Nombre del módulo enlazado.",
+                                 .required = true},
+                                {.name = "ref",
+                                 .schema = {{"type", "string"}, {"maxLength", 1000}},
+                                 .description = "Referencia del registro en ese módulo.",
+                                 .required = true},
+                                {.name = "tenant_id",
+                                 .schema = {{"type", "string"}, {"format", "uuid"}},
+                                 .description = "Tenant del registro (por omisión, este)."}},
+                      .descendants = true,
+                      .handler = &ResolveLink});
+  registrar.SetRecordDescriber(&DescribeNote);
   registrar.AddExport({"notas-csv", "/export.csv", "csv", "text/csv; charset=utf-8",
                        "Notas publicadas en CSV (UTF-8, RFC 4180)."});
   registrar.SetConfigSchema(

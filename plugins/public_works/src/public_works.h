@@ -113,6 +113,15 @@ void ForEachPublished(RequestContext& ctx, const std::vector<std::string>& tenan
 void ForEachPublishedWithReports(RequestContext& ctx, const std::vector<std::string>& tenants,
                                  const std::function<bool(const json&, const json&)>& each);
 
+// The describer other modules' links use (RecordDescriber): project `ref`
+// (a UUID; anything else is nullopt before any SQL) of `tenant_id`, only when
+// published and not deleted: its title, its API path, its status and, once a
+// progress report exists, the latest report's physical progress (the
+// project's physical_progress_pct); before any report, no progress figure.
+StatusOr<std::optional<plugin::RecordSummary>> DescribeProject(RequestContext& ctx,
+                                                               const std::string& tenant_id,
+                                                               const std::string& ref);
+
 // --- exports.cc -------------------------------------------------------------
 
 StatusOr<HttpResponse> ExportCsv(RequestContext& ctx);

@@ -332,6 +332,8 @@ Status Init(plugin::PluginRegistrar& registrar) {
                        "el listado de obras."});
   registrar.AddExport({"obras-oc4ids", "/oc4ids.json", "oc4ids", "application/json",
                        "Paquete de proyectos OC4IDS 0.9 con las obras públicas publicadas."});
+  // Other modules' links to a project (open-government's commitments).
+  registrar.SetRecordDescriber(&DescribeProject);
   registrar.SetConfigSchema(
       {{"type", "object"},
        {"properties", {{"oc4ids_prefix", {{"type", "string"}, {"maxLength", 40}}}}},

@@ -440,4 +440,27 @@ void ForEachPublishedWithReports(RequestContext& ctx, const std::vector<std::str
       PgArray(tenants));
 }
 
+StatusOr<std::optional<plugin::RecordSummary>> DescribeProject(RequestContext& ctx,
+                                                               const std::string& tenant_id,
+                                                               const std::string& ref) {
+  if (!plugin::IsLowerUuid(ref)) return std::optional<plugin::RecordSummary>();
+  auto rows =
+      plugin::Exec(ctx, "public-works.describe_project",
+                   "SELECT p.title, p.status, t.slug, "
+                   "CASE WHEN EXISTS (SELECT 1 FROM public_works.progress_reports r "
+                   "                  WHERE r.tenant_id = p.tenant_id AND r.project_id = p.id) "
+                   "THEN p.physical_progress_pct::float8 END "
+                   "FROM public_works.projects p JOIN core.tenants t ON t.id = p.tenant_id "
+                   "WHERE p.tenant_id = $1::uuid AND p.id = $2::uuid AND p.published "
+                   "AND p.deleted_at IS NULL",
+                   tenant_id, ref);
+  if (rows.empty()) return std::optional<plugin::RecordSummary>();
+  plugin::RecordSummary summary;
+  summary.title = rows[0][0].as<std::string>();
+  summary.status = rows[0][1].as<std::string>();
+  summary.url = "/v1/tenants/" + rows[0][2].as<std::string>() + "/public-works/projects/" + ref;
+  if (!rows[0][3].is_null()) summary.progress_pct = rows[0][3].as<double>();
+  return std::optional<plugin::RecordSummary>(std::move(summary));
+}
+
 }  // namespace cabildo::plugins::public_works

@@ -63,6 +63,9 @@ class PublicCache {
   std::shared_ptr<const CachedResponse> Put(const std::string& key, CachedResponse response);
   // After a committed write: bump the generations of these tenants' module.
   void Bump(const std::vector<std::string>& slugs, const std::string& module);
+  // The same for several modules at once (a write to a module whose records
+  // other modules' answers describe: module_routes.cc), in one Redis call.
+  void Bump(const std::vector<std::string>& slugs, const std::vector<std::string>& modules);
 
   uint64_t local_hits() const { return local_hits_; }
   uint64_t shared_hits() const { return shared_hits_; }
