@@ -424,6 +424,10 @@ TEST_F(DashboardTest, AgreesWithThePlansApiOnTheDemoData) {
       EXPECT_EQ(commitment["linked_module"]["ref"],
                 Scalar("SELECT id::text FROM public_works.projects "
                        "WHERE external_id = 'SECOPE-2025-001'"));
+      // Resolved through the host (public-works describes its published works).
+      EXPECT_EQ(commitment["linked_module"]["state"], "found");
+      EXPECT_EQ(commitment["linked_module"]["title"],
+                "Rehabilitación del Hospital General de Santiago Papasquiaro");
     } else {
       EXPECT_TRUE(commitment["linked_module"].is_null());
     }
