@@ -70,6 +70,14 @@ SQL
   [[ $(wc -l <"$RUN/project-ids.txt") -ge 60 ]] || { echo "projects: durango has no projects" >>"$BENCH_LOG"; return 1; }
 }
 
+# open-government: Durango's third Local Action Plan, the demo data of
+# scripts/run (scripts/demo-data.sh: public-works demo projects too, unless the
+# projects data set already filled that table; then the state's commitment has
+# no link). Deterministic content; ids are random, looked up by setup_og_path.
+dataset_og_demo() {
+  bash "$ROOT/scripts/demo-data.sh" >>"$BENCH_LOG" 2>&1
+}
+
 # Accounts (fixed passwords, bench only): an editor and an auditor at durango,
 # and a plain user for the login scenario.
 BENCH_EDITOR_EMAIL=editor@bench.cabildo.test BENCH_EDITOR_PASSWORD='banco-pruebas-edicion-7'

@@ -68,6 +68,83 @@ scenario create method=POST path=/v1/tenants/durango/public-works/projects \
   setup=setup_editor_token expect=201 needs=durango,users after=after_create_audit_verify \
   about='editor creates draft projects (write path, audit entry)'
 
+# --- open-government (issue 17): every public GET, anonymous, over the demo --
+# data of Durango's third Local Action Plan (dataset og-demo). Ids are looked up
+# once the server is up (setup_og_path: the path's PLAN_ID, COMMITMENT_ID,
+# MILESTONE_ID, MEMBER_ID, SESSION_ID). The dashboard and one of each kind run by default;
+# the rest only when named (`bench/run og-plans og-history ...`).
+
+scenario og-dashboard-state \
+  path='/v1/tenants/durango/open-government/dashboard?include_descendants=true' needs=durango,og-demo \
+  about='monitoring dashboard of the state and its 3 municipalities (plans, progress, STL roster, last session)'
+
+scenario og-dashboard-state-uncached \
+  path='/v1/tenants/durango/open-government/dashboard?include_descendants=true' \
+  setup=setup_editor_token needs=durango,users,og-demo default=no \
+  about='the same as the editor of durango: never cached (Authorization), so every request reads PostgreSQL (the cost of a cache miss)'
+
+scenario og-dashboard path='/v1/tenants/municipio-durango/open-government/dashboard' \
+  needs=durango,og-demo default=no \
+  about='monitoring dashboard of one municipality (6 commitments)'
+
+scenario og-commitment path='/v1/tenants/durango/open-government/commitments/COMMITMENT_ID' \
+  setup=setup_og_path needs=durango,og-demo \
+  about='one commitment with computed progress, milestones, history and its resolved public-works link'
+
+scenario og-document path='/v1/tenants/municipio-durango/open-government/plans/PLAN_ID/document.json' \
+  setup=setup_og_path needs=durango,og-demo \
+  about='the whole plan as one JSON document (6 commitments, their milestones)'
+
+scenario og-members path='/v1/tenants/municipio-durango/open-government/secretariat/members' \
+  needs=durango,og-demo \
+  about='STL member list of one municipality (7 members)'
+
+scenario og-member path='/v1/tenants/municipio-durango/open-government/secretariat/members/MEMBER_ID' \
+  setup=setup_og_path needs=durango,og-demo default=no about='one STL member'
+
+scenario og-sessions path='/v1/tenants/municipio-durango/open-government/secretariat/sessions' \
+  needs=durango,og-demo default=no about='STL session list'
+
+scenario og-session path='/v1/tenants/municipio-durango/open-government/secretariat/sessions/SESSION_ID' \
+  setup=setup_og_path needs=durango,og-demo default=no about='one STL session with its agreements'
+
+scenario og-agreements \
+  path='/v1/tenants/municipio-durango/open-government/secretariat/agreements?overdue=true' \
+  needs=durango,og-demo default=no about='overdue STL agreements'
+
+scenario og-decisions path='/v1/tenants/municipio-durango/open-government/secretariat/decisions' \
+  needs=durango,og-demo default=no about='STL decision list (empty in the demo data)'
+
+scenario og-plans path='/v1/tenants/municipio-durango/open-government/plans' \
+  needs=durango,og-demo default=no about='plan list of one municipality'
+
+scenario og-plan path='/v1/tenants/municipio-durango/open-government/plans/PLAN_ID' \
+  setup=setup_og_path needs=durango,og-demo default=no about='one plan'
+
+scenario og-commitments \
+  path='/v1/tenants/municipio-durango/open-government/plans/PLAN_ID/commitments' \
+  setup=setup_og_path needs=durango,og-demo default=no about='commitments of a plan with progress'
+
+scenario og-milestones \
+  path='/v1/tenants/durango/open-government/commitments/COMMITMENT_ID/milestones' \
+  setup=setup_og_path needs=durango,og-demo default=no about='milestones of a commitment'
+
+scenario og-milestone path='/v1/tenants/durango/open-government/milestones/MILESTONE_ID' \
+  setup=setup_og_path needs=durango,og-demo default=no about='one milestone with its evidence'
+
+scenario og-history path='/v1/tenants/durango/open-government/commitments/COMMITMENT_ID/history' \
+  setup=setup_og_path needs=durango,og-demo default=no about='dated public history of a commitment'
+
+scenario og-results-csv \
+  path='/v1/tenants/municipio-durango/open-government/plans/PLAN_ID/results.csv' \
+  setup=setup_og_path needs=durango,og-demo default=no \
+  about='Decidim-shaped results export (CSV) of a plan'
+
+scenario og-results-json \
+  path='/v1/tenants/municipio-durango/open-government/plans/PLAN_ID/results.json' \
+  setup=setup_og_path needs=durango,og-demo default=no \
+  about='Decidim-shaped results export (JSON) of a plan'
+
 # --- only when named: its data set would change every other row ---------------
 
 # bench/run scale (alone): 2,500 tenants, 500,000 projects; compare its p99 with
@@ -95,6 +172,31 @@ setup_scale_warm() {
   rest="${SCN[$1.path]#/v1/tenants/*/}"
   sed "s|.*|url = \"$CABILDO_URL/v1/tenants/&/$rest\"\noutput = /dev/null|" "$RUN/scale-slugs.txt" |
     curl -sS --max-time 300 -K - || { echo "bench: setup_scale_warm failed" >&2; return 1; }
+}
+
+# open-government: the ids in the path (PLAN_ID, COMMITMENT_ID, MEMBER_ID,
+# SESSION_ID) of the path's tenant, from the demo data: its plan, its
+# commitment number 1, its first titular government member, its session.
+setup_og_path() {
+  local path="${SCN[$1.path]}" slug id
+  slug="${path#/v1/tenants/}" slug="${slug%%/*}"
+  local -A sql=(
+    [PLAN_ID]="SELECT p.id FROM open_government.plans p WHERE p.tenant_id = \$t ORDER BY p.period_start DESC, p.id LIMIT 1"
+    [COMMITMENT_ID]="SELECT c.id FROM open_government.commitments c WHERE c.tenant_id = \$t AND c.number = '1' ORDER BY c.id LIMIT 1"
+    [MEMBER_ID]="SELECT m.id FROM open_government.members m WHERE m.tenant_id = \$t ORDER BY m.sector = 'government' DESC, m.seat = 'titular' DESC, m.id LIMIT 1"
+    [MILESTONE_ID]="SELECT m.id FROM open_government.milestones m JOIN open_government.commitments c ON c.tenant_id = m.tenant_id AND c.id = m.commitment_id WHERE m.tenant_id = \$t AND c.number = '1' ORDER BY m.due, m.id LIMIT 1"
+    [SESSION_ID]="SELECT s.id FROM open_government.sessions s WHERE s.tenant_id = \$t ORDER BY s.held_on DESC, s.id LIMIT 1"
+  )
+  local key query tenant="(SELECT id FROM core.tenants WHERE slug = '$slug')"
+  for key in "${!sql[@]}"; do
+    [[ $path == *"$key"* ]] || continue
+    query="${sql[$key]//\$t/$tenant}"
+    id="$(bench_psql -At -c "SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants), false) = ''" \
+      -c "$query" | grep -E '^[0-9a-f-]{36}$' | head -n 1)"
+    [[ -n $id ]] || { echo "bench: setup_og_path: no $key for $slug" >&2; return 1; }
+    path="${path/$key/$id}"
+  done
+  SCN[$1.path]="$path"
 }
 
 # revalidate: the list's current ETag, sent back as If-None-Match.

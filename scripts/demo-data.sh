@@ -7,16 +7,20 @@
 # (unidades deportivas) and Tepehuanes (señalamiento vial), with funding from
 # FAIS, FORTAMUN, estatal and municipal, and progress reports. The module is
 # enabled by `cabildo tenants apply` where tenants/durango.json lists it.
+#
+# open-government: Durango's third Local Action Plan in the four tenants
+# (scripts/demo-data-open-government.sql), after public-works so the state's
+# public-works commitment can link to its demo project.
 set -euo pipefail
 : "${CABILDO_DATABASE_ADMIN_URL:?export the services environment first (scripts/services env)}"
 
 psql_owner() { psql "$CABILDO_DATABASE_ADMIN_URL" -v ON_ERROR_STOP=1 -qAtX "$@"; }
 
-if [[ "$(psql_owner -c "SELECT to_regclass('public_works.projects') IS NOT NULL")" != t ]]; then
-  echo "demo-data: public-works is not installed; skipped"
-  exit 0
-fi
+installed() { [[ "$(psql_owner -c "SELECT to_regclass('$1') IS NOT NULL")" == t ]]; }
 
+if ! installed public_works.projects; then
+  echo "demo-data: public-works is not installed; skipped"
+else
 psql_owner <<'SQL'
 BEGIN;
 
@@ -144,3 +148,10 @@ BEGIN
 END $$;
 COMMIT;
 SQL
+fi
+
+if installed open_government.plans && installed open_government.members; then
+  psql_owner -f "$(dirname "${BASH_SOURCE[0]}")/demo-data-open-government.sql"
+else
+  echo "demo-data: open-government is not installed; skipped"
+fi
