@@ -99,15 +99,17 @@ class IsolationTest : public testing::ServerTest {
           id, decision, member);
       // open-government's plans (0003_plans.sql).
       const std::string plan =
-          w.exec_params("INSERT INTO open_government.plans (tenant_id, title, period_start, "
-                        "period_end) VALUES ($1, 'Plan', '2026-01-01', '2027-12-31') "
-                        "RETURNING id::text",
-                        id)[0][0]
+          w.exec_params(
+               "INSERT INTO open_government.plans (tenant_id, title, period_start, "
+               "period_end) VALUES ($1, 'Plan', '2026-01-01', '2027-12-31') "
+               "RETURNING id::text",
+               id)[0][0]
               .as<std::string>();
       const std::string commitment =
-          w.exec_params("INSERT INTO open_government.commitments (tenant_id, plan_id, title) "
-                        "VALUES ($1, $2::uuid, 'Compromiso') RETURNING id::text",
-                        id, plan)[0][0]
+          w.exec_params(
+               "INSERT INTO open_government.commitments (tenant_id, plan_id, title) "
+               "VALUES ($1, $2::uuid, 'Compromiso') RETURNING id::text",
+               id, plan)[0][0]
               .as<std::string>();
       w.exec_params(
           "INSERT INTO open_government.milestones (tenant_id, commitment_id, title) "
