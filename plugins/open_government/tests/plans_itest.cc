@@ -510,9 +510,7 @@ TEST_F(PlansTest, LinkToAnUnknownModuleIsShownAsSuchNotAsAnError) {
   EXPECT_TRUE(Errors(bad).count("linked_module.ref")) << bad.body;
 }
 
-// Needs the host's DescribeRecord (engineer "links", issue 17 SDK part) and
-// public-works' describer: until both are merged the host stub answers
-// module_unknown for every link, and this test skips itself saying so.
+// Resolved through the host's DescribeRecord and public-works' describer.
 TEST_F(PlansTest, LinkToAPublicWorksProjectIsFoundAndShowsDisabledWhenTheModuleIsOff) {
   const std::string admin = MakeUser("admin@durango.gob.mx", "admin", "durango");
   auto project = Call(
@@ -531,9 +529,6 @@ TEST_F(PlansTest, LinkToAPublicWorksProjectIsFoundAndShowsDisabledWhenTheModuleI
                 admin);
   const std::string path = "/commitments/" + c["id"].get<std::string>();
   json link = Get("durango", path)["linked_module"];
-  if (link["state"] == "module_unknown") {
-    GTEST_SKIP() << "host DescribeRecord is still the stub (links not merged): " << link.dump();
-  }
   EXPECT_EQ(link["state"], "found") << link.dump();
   EXPECT_EQ(link["title"], "Modernización de la carretera");
   EXPECT_EQ(link["module"], "public-works");
@@ -549,7 +544,7 @@ TEST_F(PlansTest, LinkToAPublicWorksProjectIsFoundAndShowsDisabledWhenTheModuleI
       "module_disabled");
 }
 
-// A missing record in an enabled module is not_found (also needs "links").
+// A missing record in an enabled module is not_found.
 TEST_F(PlansTest, LinkToAMissingRecordIsNotFound) {
   const std::string admin = MakeUser("admin@durango.gob.mx", "admin", "durango");
   json plan = NewPlan("durango", admin);
@@ -559,9 +554,6 @@ TEST_F(PlansTest, LinkToAMissingRecordIsNotFound) {
                   {{"module", "public-works"}, {"ref", "00000000-0000-4000-8000-000000000000"}}}},
                 admin);
   json link = Get("durango", "/commitments/" + c["id"].get<std::string>())["linked_module"];
-  if (link["state"] == "module_unknown") {
-    GTEST_SKIP() << "host DescribeRecord is still the stub (links not merged)";
-  }
   EXPECT_EQ(link["state"], "not_found") << link.dump();
 }
 
