@@ -177,8 +177,8 @@ TEST(CliTest, UserCreateReadsThePasswordFromStdinAndAuditVerifyChecksTheChain) {
   std::string out;
   EXPECT_EQ(RunCabildo({"audit", "verify", "durango"}, env, &out), 0);
   // The tenant, then one entry per installed module durango.json enables there
-  // (public-works, open-government).
-  EXPECT_NE(out.find("ok (3 entradas)"), std::string::npos) << out;
+  // (public-works, open-government, procedure-registry).
+  EXPECT_NE(out.find("ok (4 entradas)"), std::string::npos) << out;
   {
     pqxx::connection owner(database.owner_url());
     pqxx::work w(owner);
