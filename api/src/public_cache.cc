@@ -13,12 +13,13 @@ constexpr std::size_t kMaxGenerations = 100000;
 
 PublicCache::PublicCache(core::RedisClient& redis, std::string prefix,
                          std::chrono::milliseconds max_staleness, std::size_t max_bytes,
-                         std::size_t max_entries)
+                         std::size_t max_entries, Clock clock)
     : redis_(redis),
       prefix_(std::move(prefix)),
       max_staleness_(max_staleness),
       max_bytes_(max_bytes),
       max_entries_(max_entries),
+      clock_(std::move(clock)),
       refresher_([this] { RefreshLoop(); }) {}
 
 PublicCache::~PublicCache() {
@@ -59,7 +60,15 @@ std::optional<std::string> PublicCache::Key(const std::string& slug, const std::
     if (generations_.size() >= kMaxGenerations) generations_.clear();
     generations_[generation_key] = {*generation, asked};  // now confirmed by the loop too
   }
-  return prefix_ + "resp:" + slug + ":" + module + ":" + *generation + ":" + request_fingerprint;
+  return prefix_ + "resp:" + slug + ":" + module + ":" + *generation + ":" +
+         std::to_string(DayStamp(clock_())) + ":" + request_fingerprint;
+}
+
+int64_t PublicCache::DayStamp(std::chrono::system_clock::time_point at) {
+  constexpr std::chrono::hours kCentralMexicoOffset{-6};
+  return std::chrono::floor<std::chrono::days>(at + kCentralMexicoOffset)
+      .time_since_epoch()
+      .count();
 }
 
 std::shared_ptr<const CachedResponse> PublicCache::Get(const std::string& key, bool network) {

@@ -29,5 +29,16 @@ TEST(PublicCacheTest, TheLocalCopyEvictsTheOldestBeyondItsByteBound) {
   ASSERT_NE(cache.Get("k99", /*network=*/false), nullptr);
 }
 
+// Days change at 06:00 UTC: midnight in central Mexico (UTC-6 all year).
+TEST(PublicCacheTest, TheDayStampChangesAtMidnightInCentralMexico) {
+  using namespace std::chrono;
+  const sys_days december_6{year{2026} / 12 / 6};
+  const int64_t day = PublicCache::DayStamp(december_6 + hours(6));
+  EXPECT_EQ(day, (december_6 - sys_days{}).count());
+  EXPECT_EQ(PublicCache::DayStamp(december_6 + hours(6) - seconds(1)), day - 1);
+  EXPECT_EQ(PublicCache::DayStamp(december_6 + hours(29) + minutes(59)), day);
+  EXPECT_EQ(PublicCache::DayStamp(december_6 + hours(30)), day + 1);
+}
+
 }  // namespace
 }  // namespace cabildo::api

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "cabildo/api/app.h"
+#include "cabildo/api/public_cache.h"
 #include "cabildo/core/redis.h"
 
 #include "test_support.h"
@@ -121,6 +122,29 @@ TEST(RedisUrlTest, TheDatabaseNumberIsSelected) {
   EXPECT_EQ(db0.Command({"EXISTS", key})->integer, 0);  // not in db 0
   EXPECT_EQ(db7.Command({"GET", key})->str, "en-7");    // a new connection: selected again
   EXPECT_TRUE(db7.Command({"DEL", key}).ok());
+}
+
+// Date-dependent answers ("overdue", members current "today") must not be
+// served from the cache past midnight in central Mexico: the day is part of
+// every key, so midnight misses as a write would.
+TEST(PublicCacheDayTest, MidnightInCentralMexicoChangesEveryKey) {
+  using namespace std::chrono;
+  core::RedisClient redis(core::RedisOptions{testing::RequiredEnv("CABILDO_REDIS_URL")});
+  sys_seconds now = sys_days{year{2026} / 12 / 6} + hours(5) + minutes(59);  // 23:59 in Durango
+  api::PublicCache cache(redis, "cabildo-test:day:" + std::to_string(getpid()) + ":",
+                         milliseconds(100), 1u << 20, 100, [&now] { return now; });
+  const auto before = cache.Key("durango", "open-government", "/dashboard");
+  ASSERT_TRUE(before.has_value());
+  cache.Put(*before, {"application/json", "{\"overdue\":0}", {}, {}});
+  ASSERT_NE(cache.Get(*before, /*network=*/false), nullptr);
+
+  now += minutes(1);  // 00:00 of December 6 in Durango
+  const auto after = cache.Key("durango", "open-government", "/dashboard");
+  ASSERT_TRUE(after.has_value());
+  EXPECT_NE(*after, *before);
+  EXPECT_EQ(cache.Get(*after, /*network=*/false), nullptr);  // computed again
+  now += hours(23) + minutes(59);                            // 23:59 of the same day
+  EXPECT_EQ(cache.Key("durango", "open-government", "/dashboard"), after);
 }
 
 }  // namespace

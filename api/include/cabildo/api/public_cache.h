@@ -15,6 +15,11 @@
 // is visible at once where it happened and within `max_staleness` everywhere
 // else; with Redis down, nothing is cached and nothing breaks.
 //
+// A cached answer never outlives the day it was computed on: modules answer
+// facts that depend on the date ("overdue", members current "today") against
+// today in Mexico's central time, so the key carries that day (DayStamp) and
+// midnight changes every key, as a write would.
+//
 // An answer may show another module's record (a link, RecordDescriber): it
 // is cached under the linking module's generation, so a write to a module
 // that describes records bumps every installed module's generation in the
@@ -25,6 +30,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -49,9 +55,13 @@ struct CachedResponse {
 // Thread-safe.
 class PublicCache {
  public:
-  PublicCache(core::RedisClient& redis, std::string prefix,
-              std::chrono::milliseconds max_staleness = std::chrono::milliseconds(100),
-              std::size_t max_bytes = 64u << 20, std::size_t max_entries = 50000);
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  PublicCache(
+      core::RedisClient& redis, std::string prefix,
+      std::chrono::milliseconds max_staleness = std::chrono::milliseconds(100),
+      std::size_t max_bytes = 64u << 20, std::size_t max_entries = 50000,
+      Clock clock = [] { return std::chrono::system_clock::now(); });
   PublicCache(const PublicCache&) = delete;
   PublicCache& operator=(const PublicCache&) = delete;
   ~PublicCache();
@@ -72,6 +82,13 @@ class PublicCache {
   // other modules' answers describe: module_routes.cc), in one Redis call.
   void Bump(const std::vector<std::string>& slugs, const std::vector<std::string>& modules);
 
+  // The calendar day of `at` in Mexico's central time (America/Mexico_City,
+  // where the modules' "today" is computed by the database from tzdata), as
+  // days since 1970-01-01. That zone is UTC-6 all year since the 2022 reform
+  // abolished daylight saving time; were it ever to return, an answer cached
+  // in the hour before its midnight would live one hour into the next day.
+  static int64_t DayStamp(std::chrono::system_clock::time_point at);
+
   uint64_t local_hits() const { return local_hits_; }
   uint64_t shared_hits() const { return shared_hits_; }
   uint64_t misses() const { return misses_; }
@@ -90,6 +107,7 @@ class PublicCache {
   const std::chrono::milliseconds max_staleness_;
   const std::size_t max_bytes_;
   const std::size_t max_entries_;
+  const Clock clock_;
 
   std::mutex mutex_;
   struct Generation {
