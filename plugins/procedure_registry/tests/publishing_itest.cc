@@ -527,6 +527,9 @@ TEST_F(PublishingTest, BadDatesAreA422InSpanish) {
     const std::string message = problem["errors"][0]["message"];
     EXPECT_TRUE(message.find("fecha") != std::string::npos) << message;
   }
+  // The extremes of the calendar are dates too.
+  const json extremes = Get("municipio-durango", "/stats?from=0001-01-01&to=9999-12-31");
+  EXPECT_EQ(extremes["tenants"][0]["change"]["published"], 0);
   // Absurdly long: refused by the parameter's declared bound.
   auto long_date = Call("GET", Path("municipio-durango", "/stats?from=" + std::string(500, '9')));
   EXPECT_EQ(long_date.status / 100, 4) << long_date.body;
