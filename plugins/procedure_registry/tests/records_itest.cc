@@ -8,6 +8,7 @@
 // so where a test needs a published record it stores version 1 directly as
 // the database owner, exactly as a publication leaves it (pr-spec.md).
 #include <algorithm>
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -310,6 +311,47 @@ TEST_F(RecordsTest, ADuplicateHomoclaveIs409AndStoresNothing) {
   // Its own homoclave sent back is no clash.
   EXPECT_EQ(Call("PATCH", path, json{{"homoclave", "MTEP-DU-002"}}.dump(), editor).status, 200);
   EXPECT_EQ(CountRecords("tepehuanes"), 2);
+}
+
+// Concurrent writers of one homoclave: exactly one wins, the others get the
+// Spanish 409, and one record is stored (on POST and on PATCH).
+TEST_F(RecordsTest, ConcurrentWritersOfOneHomoclaveGetExactlyOneSuccess) {
+  const std::string editor = MakeUser("editor@tepehuanes.mx", "editor", "tepehuanes");
+  auto send = [&](const std::string& method, const std::string& path, const json& body) {
+    return HttpRequest(app_->Port(), method, path, body.dump(),
+                       {{"Authorization", "Bearer " + editor}});
+  };
+  const std::string list = Path("tepehuanes", "/procedures");
+  std::vector<std::future<HttpResult>> creates;
+  for (int i = 0; i < 4; ++i) {
+    creates.push_back(std::async(std::launch::async, send, "POST", list,
+                                 CompleteProcedure("MTEP-DU-001", "Intento " + std::to_string(i))));
+  }
+  std::vector<int> statuses;
+  for (auto& create : creates) {
+    const HttpResult result = create.get();
+    statuses.push_back(result.status);
+    if (result.status == 409) {
+      EXPECT_NE(result.body.find("MTEP-DU-001"), std::string::npos) << result.body;
+    }
+  }
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{201, 409, 409, 409}));
+  EXPECT_EQ(CountRecords("tepehuanes"), 1);
+
+  // Two records renamed to the same free homoclave at once.
+  const json a = Post("tepehuanes", "/procedures", CompleteProcedure("MTEP-A-001", "A"), editor);
+  const json b = Post("tepehuanes", "/procedures", CompleteProcedure("MTEP-B-001", "B"), editor);
+  const json rename = {{"homoclave", "MTEP-C-001"}};
+  auto first = std::async(std::launch::async, send, "PATCH", RecordPath("tepehuanes", a), rename);
+  auto second = std::async(std::launch::async, send, "PATCH", RecordPath("tepehuanes", b), rename);
+  statuses = {first.get().status, second.get().status};
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{200, 409}));
+  EXPECT_EQ(
+      Sql("tepehuanes",
+          "SELECT count(*) FROM procedure_registry.procedures WHERE homoclave = 'MTEP-C-001'"),
+      "1");
 }
 
 // Bad input, on POST and on PATCH: a Spanish 422 naming the field, and
