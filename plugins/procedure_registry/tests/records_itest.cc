@@ -377,6 +377,10 @@ TEST_F(RecordsTest, BadInputIs422InSpanishAndChangesNothing) {
   };
   json office = existing["offices"][0];
   office["fax"] = "618 000 0000";
+  json long_hours = existing["offices"][0];
+  long_hours["hours"] = std::string(501, 'h');
+  json metadata = json::object();
+  for (int i = 0; i < 51; ++i) metadata["dato" + std::to_string(i)] = "x";
   json requirement = existing["requirements"][0];
   requirement["copies"] = -1;
   json term = existing["resolution_term"];
@@ -403,6 +407,10 @@ TEST_F(RecordsTest, BadInputIs422InSpanishAndChangesNothing) {
       {"name too long", {{"name", std::string(301, 'a')}}, "name", "300"},
       {"too many keywords", {{"keywords", std::vector<std::string>(31, "obra")}}, "keywords", "30"},
       {"description too long", {{"description", std::string(5001, 'x')}}, "description", "5000"},
+      {"office hours too long", {{"offices", {long_hours}}}, "offices[0].hours", "500"},
+      {"a keyword too long", {{"keywords", {std::string(101, 'k')}}}, "keywords[0]", "100"},
+      {"too many metadata", {{"metadata", metadata}}, "metadata", "50"},
+      {"nested metadata", {{"metadata", {{"a", {{"b", 1}}}}}}, "metadata.a", ""},
       {"lower-case homoclave", {{"homoclave", "mtep-du-001"}}, "homoclave", "mayúsculas"},
       {"homoclave too long", {{"homoclave", std::string(41, 'A')}}, "homoclave", "40"},
       {"online without its url", {{"online", true}}, "online_url", "en línea"},
