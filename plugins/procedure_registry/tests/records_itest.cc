@@ -8,8 +8,11 @@
 // so where a test needs a published record it stores version 1 directly as
 // the database owner, exactly as a publication leaves it (pr-spec.md).
 #include <algorithm>
+#include <fstream>
+#include <functional>
 #include <future>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -506,6 +509,76 @@ TEST_F(RecordsTest, AnonymousCallersAndAuditorsCannotWrite) {
   EXPECT_EQ(Get("tepehuanes", "/procedures/" + record["id"].get<std::string>(), auditor), record);
   EXPECT_EQ(CountRecords("tepehuanes"), 1);
   EXPECT_EQ(AuditEntries("tepehuanes", auditor).size(), 1u);
+}
+
+// The request schemas bound everything a client sends, before any handler
+// runs: every string has a maximum length (or a format or enum that bounds
+// it), every list a maximum size, every object says which fields it takes
+// (unknown ones are errors) or how many, and every rule has a Spanish
+// description or message for the OpenAPI document.
+TEST(RecordsSchemasTest, EveryStringListAndObjectARequestCanSendIsBounded) {
+  const std::string dir = std::string(CABILDO_SOURCE_DIR) + "/plugins/procedure_registry/schemas/";
+  int strings = 0;
+  int lists = 0;
+  for (const char* name :
+       {"ProcedureInput", "ProcedurePatch", "Kind", "Audience", "Homoclave", "Money", "LegalBasis",
+        "Modality", "Requirement", "Form", "Inspection", "ResolutionTerm", "PreventionTerms",
+        "Cost", "Office", "ContactChannel", "Metadata"}) {
+    const std::string file = dir + "ProcedureRegistry" + name + ".json";
+    std::ifstream in(file);
+    ASSERT_TRUE(in) << file;
+    std::stringstream text;
+    text << in.rdbuf();
+    const json schema = json::parse(text.str());
+    EXPECT_TRUE(schema.contains("description")) << name;
+    // Schemas are a few levels deep: recursion over our own files is fine.
+    std::function<void(const json&, const std::string&)> check = [&](const json& node,
+                                                                     const std::string& at) {
+      if (!node.is_object() || node.contains("$ref") || node.value("readOnly", false)) return;
+      std::vector<std::string> types;
+      if (node.contains("type")) {
+        if (node["type"].is_string()) types.push_back(node["type"]);
+        if (node["type"].is_array()) {
+          for (const auto& t : node["type"]) types.push_back(t);
+        }
+      }
+      auto has = [&types](const char* t) {
+        return std::find(types.begin(), types.end(), t) != types.end();
+      };
+      if (has("string")) {
+        ++strings;
+        EXPECT_TRUE(node.contains("maxLength") || node.contains("enum") ||
+                    (node.contains("format") && node["format"] != "uri"))
+            << name << at << " is an unbounded string";
+      }
+      if (has("array")) {
+        ++lists;
+        EXPECT_TRUE(node.contains("maxItems")) << name << at << " is an unbounded list";
+        if (node.contains("items")) check(node["items"], at + "/items");
+      }
+      if (has("object")) {
+        EXPECT_TRUE(node.value("additionalProperties", json(true)) == json(false) ||
+                    node.contains("maxProperties"))
+            << name << at << " takes unknown fields without bound";
+        if (node.contains("additionalProperties")) {
+          check(node["additionalProperties"], at + "/additionalProperties");
+        }
+      }
+      if ((has("string") || has("number") || has("integer") || has("boolean")) && !at.empty()) {
+        EXPECT_TRUE(node.contains("x-message") || node.contains("description"))
+            << name << at << " has no Spanish message";
+      }
+      const json properties = node.value("properties", json::object());
+      for (const auto& [key, sub] : properties.items()) check(sub, at + "/" + key);
+      for (const char* combinator : {"allOf", "anyOf", "oneOf"}) {
+        const json subs = node.value(combinator, json::array());
+        for (const auto& sub : subs) check(sub, at);
+      }
+    };
+    check(schema, "");
+  }
+  EXPECT_GT(strings, 30);
+  EXPECT_GT(lists, 8);
 }
 
 }  // namespace
