@@ -511,6 +511,32 @@ TEST_F(RecordsTest, AnonymousCallersAndAuditorsCannotWrite) {
   EXPECT_EQ(AuditEntries("tepehuanes", auditor).size(), 1u);
 }
 
+// The routes are in the OpenAPI document with their Spanish descriptions and
+// the record's schemas.
+TEST_F(RecordsTest, TheRoutesAreDocumentedInTheOpenApiDocument) {
+  auto served = Call("GET", "/v1/openapi.json");
+  ASSERT_EQ(served.status, 200);
+  const json doc = json::parse(served.body);
+  const std::string base = "/v1/tenants/{tenant}/procedure-registry/procedures";
+  ASSERT_TRUE(doc["paths"].contains(base)) << base;
+  ASSERT_TRUE(doc["paths"].contains(base + "/{id}"));
+  const json& item = doc["paths"][base + "/{id}"];
+  EXPECT_EQ(doc["paths"][base]["post"]["operationId"], "procedureRegistryCreateProcedure");
+  for (const char* method : {"get", "patch", "delete"}) {
+    ASSERT_TRUE(item.contains(method)) << method;
+    EXPECT_FALSE(item[method].value("description", "").empty()) << method;
+  }
+  EXPECT_NE(item["delete"]["description"].get<std::string>().find("versiones"), std::string::npos);
+  const json& schemas = doc["components"]["schemas"];
+  for (const char* name : {"ProcedureRegistryProcedure", "ProcedureRegistryProcedureInput",
+                           "ProcedureRegistryProcedurePatch", "ProcedureRegistryRequirement",
+                           "ProcedureRegistryOffice", "ProcedureRegistryCost",
+                           "ProcedureRegistryKind", "ProcedureRegistryAudience"}) {
+    ASSERT_TRUE(schemas.contains(name)) << name;
+    EXPECT_FALSE(schemas[name].value("description", "").empty()) << name;
+  }
+}
+
 // The request schemas bound everything a client sends, before any handler
 // runs: every string has a maximum length (or a format or enum that bounds
 // it), every list a maximum size, every object says which fields it takes
