@@ -589,5 +589,121 @@ TEST_F(ExportsTest, EveryColumnIsDocumentedInTheOpenApiDescription) {
                          {"/v1/tenants/{tenant}/procedure-registry/export.json", "json"}}));
 }
 
+// The demo data (scripts/demo-data.sh, CABILDO_DEMO_DATA=1) loads as the
+// publish route leaves records: each published one with version 1 = its
+// working copy + homoclave, current, dated; the draft unpublished. The
+// state's export lists the 13 published ones with every item of art. 46
+// filled, and loading the data again changes nothing.
+TEST_F(ExportsTest, TheDemoDataLoadsPublishedConsistentAndComplete) {
+  LoadDemoData();
+  auto counts = [&] {
+    return AsOwner([](pqxx::work& w) {
+      auto row = w.exec(
+          "SELECT (SELECT count(*) FROM procedure_registry.procedures WHERE status = 'published'),"
+          " (SELECT count(*) FROM procedure_registry.procedures WHERE status = 'draft'),"
+          " (SELECT count(*) FROM procedure_registry.versions)")[0];
+      return std::vector<int64_t>{row[0].as<int64_t>(), row[1].as<int64_t>(), row[2].as<int64_t>()};
+    });
+  };
+  EXPECT_EQ(counts(), (std::vector<int64_t>{13, 1, 13}));
+  // Every published record is exactly as a publication leaves it.
+  const int64_t inconsistent = AsOwner([](pqxx::work& w) {
+    return w
+        .exec(
+            "SELECT count(*) FROM procedure_registry.procedures p "
+            "LEFT JOIN procedure_registry.versions v "
+            "  ON v.tenant_id = p.tenant_id AND v.procedure_id = p.id "
+            "WHERE p.status = 'published' AND NOT (v.version = 1 AND p.published_version = 1 "
+            "  AND v.valid_until IS NULL AND p.deleted_at IS NULL "
+            "  AND v.document = p.draft || jsonb_build_object('homoclave', p.homoclave) "
+            "  AND v.published_at = p.public_updated_at AND p.created_at < v.published_at "
+            "  AND NOT p.draft ? 'homoclave')")[0][0]
+        .as<int64_t>();
+  });
+  EXPECT_EQ(inconsistent, 0);
+  const std::string draft = AsOwner([](pqxx::work& w) {
+    return w
+        .exec(
+            "SELECT homoclave || ' ' || (published_version IS NULL AND public_updated_at IS NULL "
+            "  AND NOT draft ? 'legal_basis' AND NOT draft ? 'offices') "
+            "FROM procedure_registry.procedures WHERE status = 'draft'")[0][0]
+        .as<std::string>();
+  });
+  EXPECT_EQ(draft, "MDGO-PC-001 true");
+
+  auto first = Export("durango", "export.json?include_descendants=true");
+  ASSERT_EQ(first.status, 200);
+  json items = json::parse(first.body);
+  ASSERT_EQ(items.size(), 13u);
+  EXPECT_EQ(SchemaErrors("ProcedureRegistryExportList", items), "");
+  std::map<std::string, int> per_tenant;
+  std::set<std::string> kinds;
+  int online = 0, free = 0;
+  for (const auto& f : items) {
+    const std::string who = f["ente"].get<std::string>() + " " + f["homoclave"].get<std::string>();
+    ++per_tenant[f["ente"]];
+    kinds.insert(f["tipo"].get<std::string>());
+    online += f["en_linea"] == true;
+    free += f["gratuito"] == true;
+    EXPECT_NE(f["homoclave"], "MDGO-PC-001");
+    // Art. 46, fraction by fraction, as the ficha shows it.
+    for (const char* text :
+         {"nombre", "descripcion", "medio_presentacion", "dependencia", "plazo_resolucion_unidad",
+          "ficta", "vigencia", "criterios_resolucion", "conservar_informacion"}) {
+      EXPECT_TRUE(f[text].is_string() && !f[text].get<std::string>().empty()) << who << " " << text;
+    }
+    for (const char* list : {"fundamento_juridico", "casos", "pasos", "requisitos", "oficinas",
+                             "horarios", "canales_contacto"}) {
+      EXPECT_FALSE(f[list].empty()) << who << " " << list;
+    }
+    EXPECT_TRUE(f["modalidades"].is_array()) << who;
+    for (const auto& basis : f["fundamento_juridico"]) {
+      EXPECT_TRUE(basis["ordenamiento"].is_string() && basis["articulo"].is_string()) << who;
+    }
+    for (const auto& requirement : f["requisitos"]) {
+      EXPECT_TRUE(requirement["descripcion"].is_string()) << who;
+    }
+    if (f["medio_presentacion"] == "form" || f["medio_presentacion"] == "both") {
+      EXPECT_TRUE(f["formato_url"].is_string() && f["formato_fecha_publicacion"].is_string())
+          << who;
+    }
+    EXPECT_TRUE(f["requiere_inspeccion"].is_boolean()) << who;
+    if (f["requiere_inspeccion"] == true) {
+      EXPECT_TRUE(f["objetivo_inspeccion"].is_string()) << who;
+    }
+    if (f["en_linea"] == true) {
+      EXPECT_TRUE(f["url_en_linea"].is_string()) << who;
+    }
+    EXPECT_TRUE(f["plazo_resolucion"].is_number()) << who;
+    EXPECT_TRUE(f["plazo_prevencion_autoridad_dias"].is_number()) << who;
+    EXPECT_TRUE(f["plazo_respuesta_prevencion_dias"].is_number()) << who;
+    ASSERT_TRUE(f["gratuito"].is_boolean()) << who;
+    if (f["gratuito"] == false) {
+      EXPECT_TRUE(f["monto_mxn"].is_string()) << who;
+      EXPECT_FALSE(f["formas_pago"].empty()) << who;
+    }
+    ASSERT_EQ(f["horarios"].size(), f["oficinas"].size()) << who;
+    for (size_t i = 0; i < f["oficinas"].size(); ++i) {
+      EXPECT_TRUE(f["oficinas"][i]["domicilio"].is_string()) << who;
+      EXPECT_TRUE(f["horarios"][i]["horario"].is_string()) << who;
+    }
+    EXPECT_EQ(f["version"], 1);
+  }
+  EXPECT_EQ(
+      per_tenant,
+      (std::map<std::string, int>{
+          {"durango", 2}, {"gomez-palacio", 3}, {"municipio-durango", 6}, {"tepehuanes", 2}}));
+  EXPECT_EQ(kinds, (std::set<std::string>{"procedure", "service"}));
+  EXPECT_EQ(online, 3);
+  EXPECT_EQ(free, 2);
+
+  // Idempotent: a second load inserts nothing and the export is the same file.
+  LoadDemoData();
+  EXPECT_EQ(counts(), (std::vector<int64_t>{13, 1, 13}));
+  auto again = Export("durango", "export.json?include_descendants=true");
+  EXPECT_EQ(again.Header("etag"), first.Header("etag"));
+  EXPECT_EQ(again.body, first.body);
+}
+
 }  // namespace
 }  // namespace cabildo
