@@ -705,5 +705,92 @@ TEST_F(ExportsTest, TheDemoDataLoadsPublishedConsistentAndComplete) {
   EXPECT_EQ(again.body, first.body);
 }
 
+// Every demo record is what the routes would accept and publish: its working
+// copy + homoclave is a valid POST body, and POST /publish on it passes the
+// law's check (MissingLegalItems) with nothing new to publish (200, still
+// version 1), while the demo draft is refused with the items it lacks.
+TEST_F(ExportsTest, EveryPublishedDemoRecordPassesTheLegalCheck) {
+  LoadDemoData();
+  auto records = AsOwner([](pqxx::work& w) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& row :
+         w.exec("SELECT t.slug, p.id::text, p.homoclave, p.status, "
+                "  (p.draft || jsonb_build_object('homoclave', p.homoclave))::text "
+                "FROM procedure_registry.procedures p JOIN core.tenants t ON t.id = p.tenant_id "
+                "ORDER BY t.slug, p.homoclave")) {
+      out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                     row[3].as<std::string>(), row[4].as<std::string>()});
+    }
+    return out;
+  });
+  ASSERT_EQ(records.size(), 14u);
+  std::map<std::string, std::string> admins;
+  for (const std::string tenant : {"durango", "municipio-durango", "gomez-palacio", "tepehuanes"}) {
+    admins[tenant] = MakeUser("admin@" + tenant + ".demo.mx", "admin", tenant);
+  }
+  for (const auto& r : records) {
+    const std::string& tenant = r[0];
+    const std::string& id = r[1];
+    const std::string who = tenant + " " + r[2];
+    EXPECT_EQ(SchemaErrors("ProcedureRegistryProcedureInput", json::parse(r[4])), "") << who;
+    auto publish = Call("POST", Path(tenant, "/procedures/" + id + "/publish"), "", admins[tenant]);
+    if (r[3] == "published") {
+      EXPECT_EQ(publish.status, 200) << who << ": " << publish.body;
+      json body = json::parse(publish.body, nullptr, false);
+      EXPECT_EQ(body["version"], 1) << who;
+      EXPECT_EQ(Get(tenant, "/procedures/" + id + "/versions")["items"].size(), 1u) << who;
+    } else {
+      EXPECT_EQ(publish.status, 422) << who << ": " << publish.body;
+      std::set<std::string> fractions;
+      const json problem = json::parse(publish.body);
+      for (const auto& e : problem["errors"]) fractions.insert(e["fraction"]);
+      for (const char* fraction : {"III", "IV", "XV", "XVII", "XVIII"}) {
+        EXPECT_TRUE(fractions.count(fraction)) << who << " " << fraction << ": " << publish.body;
+      }
+    }
+  }
+  // Nothing was published anew: the same 13 versions, all version 1.
+  EXPECT_EQ(
+      AsOwner([](pqxx::work& w) {
+        return w
+            .exec("SELECT count(*) || ' ' || max(version) FROM procedure_registry.versions")[0][0]
+            .as<std::string>();
+      }),
+      "13 1");
+}
+
+// The same through the routes of the other parts: a record created with POST
+// and published with POST /publish is exported; a PATCH of its draft is not
+// until it is published again; its baja (DELETE) takes it out.
+TEST_F(ExportsTest, ThroughTheRoutesPublishedRecordsAreExportedAndWithdrawnOnesLeave) {
+  const std::string editor =
+      MakeUser("editora@municipio-durango.mx", "editor", "municipio-durango");
+  json created = Post("municipio-durango", "/procedures",
+                      CompleteProcedure("MDGO-DU-001", "Licencia de construcción"), editor);
+  const std::string id = created["id"];
+  EXPECT_EQ(CsvRecords("municipio-durango").size(), 0u);  // a draft
+  Post("municipio-durango", "/procedures/" + id + "/publish", json::object(), editor, 200);
+  auto records = CsvRecords("municipio-durango");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["id"], id);
+  EXPECT_EQ(records[0]["nombre"], "Licencia de construcción");
+  EXPECT_EQ(records[0]["version"], "1");
+
+  auto patched = Call("PATCH", Path("municipio-durango", "/procedures/" + id),
+                      json{{"name", "Licencia de construcción (borrador)"}}.dump(), editor);
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(CsvRecords("municipio-durango")[0]["nombre"], "Licencia de construcción");
+  Post("municipio-durango", "/procedures/" + id + "/publish", json::object(), editor, 200);
+  records = CsvRecords("municipio-durango");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["nombre"], "Licencia de construcción (borrador)");
+  EXPECT_EQ(records[0]["version"], "2");
+
+  auto withdrawn = Call("DELETE", Path("municipio-durango", "/procedures/" + id), "", editor);
+  ASSERT_EQ(withdrawn.status / 100, 2) << withdrawn.body;
+  EXPECT_EQ(CsvRecords("municipio-durango").size(), 0u);
+  EXPECT_EQ(JsonExport("municipio-durango"), json::array());
+}
+
 }  // namespace
 }  // namespace cabildo
