@@ -153,11 +153,11 @@ std::vector<MissingItem> MissingLegalItems(const json& record) {
   }
   if (!HasText(At(term, "unit"))) {
     missing.Add("resolution_term/unit", "X",
-                "Falta la unidad del plazo de respuesta (días o meses)");
+                "Falta la unidad del plazo de respuesta: días o meses");
   }
   missing.Text(record, "tacit_resolution", "X",
-               "Falta decir qué significa que la autoridad no responda en el plazo (afirmativa "
-               "o negativa ficta, o ninguna)");
+               "Falta decir qué pasa si la autoridad no responde en el plazo: afirmativa ficta, "
+               "negativa ficta o ninguna");
 
   // XI. Plazos de prevención: de la autoridad para prevenir y de la persona
   // para cumplirla.

@@ -86,13 +86,11 @@ StatusOr<HttpResponse> Publish(RequestContext& ctx) {
   const std::optional<int> previous =
       row[4].is_null() ? std::nullopt : std::optional<int>(row[4].as<int>());
   // The working copy is exactly what the public already sees: nothing to do.
+  // Nothing is written, so nothing is audited.
   if (previous && row[5].as<bool>()) {
-    CABILDO_ASSIGN_OR_RETURN(auto current, [&]() -> StatusOr<json> {
-      auto item = PublicItem(ctx, id);
-      if (!item) return InternalError("La versión vigente no se encontró.");
-      return *item;
-    }());
-    return HttpResponse::Json(200, current);
+    auto current = PublicItem(ctx, id);
+    if (!current) return InternalError("La versión vigente no se encontró.");
+    return HttpResponse::Json(200, *current);
   }
 
   const int version = previous.value_or(0) + 1;

@@ -295,6 +295,16 @@ TEST_F(PublishingTest, VersionsStayAsTheyWerePublished) {
   EXPECT_EQ(page2["items"][0]["version"], 1);
   EXPECT_TRUE(page2["next_cursor"].is_null());
 
+  // Sync: versions published or closed after updated_since.
+  EXPECT_EQ(Get("municipio-durango",
+                "/procedures/" + id + "/versions?updated_since=2000-01-01T00:00:00Z")["items"]
+                .size(),
+            2u);
+  EXPECT_EQ(Get("municipio-durango",
+                "/procedures/" + id + "/versions?updated_since=2999-01-01T00:00:00Z")["items"]
+                .size(),
+            0u);
+
   // Versions that do not exist.
   for (const char* missing : {"3", "0", "-1", "99999999999"}) {
     EXPECT_EQ(
@@ -306,6 +316,11 @@ TEST_F(PublishingTest, VersionsStayAsTheyWerePublished) {
                        "WHERE action = 'procedure-registry.procedure.publish' AND entity_id = '" +
                        id + "'"),
             2);
+  // The audit says which version was published.
+  EXPECT_EQ(OwnerCount("SELECT count(*) FROM core.audit_log "
+                       "WHERE action = 'procedure-registry.procedure.publish' AND entity_id = '" +
+                       id + "' AND (changes::jsonb ->> 'version') = '2'"),
+            1);
 }
 
 // A never-published draft has no public history; writers see an empty one.
