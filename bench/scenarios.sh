@@ -150,7 +150,9 @@ scenario og-results-json \
 # (dataset pr-demo: 13 published procedures and services of the four Durango
 # tenants). PROCEDURE_ID in a path is the demo's "Licencia de construcción"
 # (MDGO-DU-001) of the path's tenant, looked up once the server is up
-# (setup_pr_path). One record and the state's JSON export run by default.
+# (setup_pr_path). One record and the state's JSON export run by default. The
+# exports stream, and at most a quarter of the workers stream at once (503 with
+# Retry-After beyond that: BENCH_WORKERS 8 -> 2), so they run with wrk -c2.
 
 scenario pr-procedure \
   path='/v1/tenants/municipio-durango/procedure-registry/procedures/PROCEDURE_ID' \
@@ -164,12 +166,12 @@ scenario pr-versions \
 
 scenario pr-export-json \
   path='/v1/tenants/durango/procedure-registry/export.json?include_descendants=true' \
-  needs=durango,pr-demo \
-  about='the state catalogue (13 fichas of 4 tenants) as JSON in the CNARTyS layout, streamed, never cached'
+  needs=durango,pr-demo connections=2 \
+  about='the state catalogue (13 fichas of 4 tenants) as JSON in the CNARTyS layout, streamed, never cached (wrk -c2: the stream limit)'
 
 scenario pr-export-csv \
   path='/v1/tenants/durango/procedure-registry/export.csv?include_descendants=true' \
-  needs=durango,pr-demo default=no \
+  needs=durango,pr-demo connections=2 default=no \
   about='the same catalogue as CSV (43 columns, lists flattened), streamed, never cached'
 
 scenario pr-stats \
