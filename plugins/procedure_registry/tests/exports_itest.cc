@@ -792,5 +792,51 @@ TEST_F(ExportsTest, ThroughTheRoutesPublishedRecordsAreExportedAndWithdrawnOnesL
   EXPECT_EQ(JsonExport("municipio-durango"), json::array());
 }
 
+// A catalogue larger than one cursor batch (500 rows) and one body chunk
+// (64 KiB): every current version comes out exactly once, in order, in
+// several chunks, and the file is complete.
+TEST_F(ExportsTest, ALargeCatalogueStreamsEveryRecordOnceInOrder) {
+  constexpr int kRecords = 1234;
+  json record = CompleteProcedure("X", "Trámite");
+  record.erase("homoclave");
+  AsOwner([&](pqxx::work& w) {
+    w.exec_params(
+        "INSERT INTO procedure_registry.procedures (tenant_id, homoclave, status, draft, "
+        "  published_version, public_updated_at) "
+        "SELECT t.id, 'MDGO-LOTE-' || lpad(n::text, 4, '0'), 'published', "
+        "  $1::jsonb || jsonb_build_object('name', 'Trámite número ' || n), 1, clock_timestamp() "
+        "FROM core.tenants t CROSS JOIN generate_series(1, $2) n WHERE t.slug = "
+        "'municipio-durango'",
+        record.dump(), kRecords);
+    w.exec(
+        "INSERT INTO procedure_registry.versions (tenant_id, procedure_id, version, document, "
+        "  published_at) "
+        "SELECT tenant_id, id, 1, draft || jsonb_build_object('homoclave', homoclave), "
+        "  public_updated_at FROM procedure_registry.procedures");
+    return 0;
+  });
+  for (const std::string file : {"export.csv", "export.json"}) {
+    auto result = Export("municipio-durango", file);
+    ASSERT_EQ(result.status, 200) << file;
+    EXPECT_TRUE(result.chunked && result.complete) << file;
+    EXPECT_GT(result.chunks, 2u) << file << ": " << result.body.size() << " bytes";
+    std::vector<std::string> homoclaves;
+    if (file == "export.csv") {
+      auto rows = ParseCsv(result.body);
+      ASSERT_EQ(rows.size(), kRecords + 1u);
+      for (size_t i = 1; i < rows.size(); ++i) homoclaves.push_back(rows[i][2]);
+    } else {
+      json items = json::parse(result.body);
+      ASSERT_EQ(items.size(), static_cast<size_t>(kRecords));
+      for (const auto& item : items) homoclaves.push_back(item["homoclave"]);
+    }
+    for (int n = 1; n <= kRecords; ++n) {
+      std::string number = std::to_string(n);
+      ASSERT_EQ(homoclaves[n - 1], "MDGO-LOTE-" + std::string(4 - number.size(), '0') + number)
+          << file;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cabildo
