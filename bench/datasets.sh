@@ -78,6 +78,14 @@ dataset_og_demo() {
   bash "$ROOT/scripts/demo-data.sh" >>"$BENCH_LOG" 2>&1
 }
 
+# procedure-registry: its demo data (scripts/demo-data.sh loads every module's;
+# idempotent, so og-demo and pr-demo together load it once): 13 published
+# procedures and services of the four tenants and one draft, fixed content and
+# dates; ids are random, looked up by setup_pr_path.
+dataset_pr_demo() {
+  bash "$ROOT/scripts/demo-data.sh" >>"$BENCH_LOG" 2>&1
+}
+
 # Accounts (fixed passwords, bench only): an editor and an auditor at durango,
 # and a plain user for the login scenario.
 BENCH_EDITOR_EMAIL=editor@bench.cabildo.test BENCH_EDITOR_PASSWORD='banco-pruebas-edicion-7'

@@ -145,6 +145,40 @@ scenario og-results-json \
   setup=setup_og_path needs=durango,og-demo default=no \
   about='Decidim-shaped results export (JSON) of a plan'
 
+# --- procedure-registry (issue 18): the module's public GETs other than the ---
+# catalogue list and search (pr-list, pr-search*), anonymous, over its demo data
+# (dataset pr-demo: 13 published procedures and services of the four Durango
+# tenants). PROCEDURE_ID in a path is the demo's "Licencia de construcción"
+# (MDGO-DU-001) of the path's tenant, looked up once the server is up
+# (setup_pr_path). One record and the state's JSON export run by default. The
+# exports stream, and at most a quarter of the workers stream at once (503 with
+# Retry-After beyond that: BENCH_WORKERS 8 -> 2), so they run with wrk -c2.
+
+scenario pr-procedure \
+  path='/v1/tenants/municipio-durango/procedure-registry/procedures/PROCEDURE_ID' \
+  setup=setup_pr_path needs=durango,pr-demo \
+  about='one procedure, public view (its current published version, every art. 46 item)'
+
+scenario pr-versions \
+  path='/v1/tenants/municipio-durango/procedure-registry/procedures/PROCEDURE_ID/versions' \
+  setup=setup_pr_path needs=durango,pr-demo default=no \
+  about='published versions of one procedure, newest first (cursor list)'
+
+scenario pr-export-json \
+  path='/v1/tenants/durango/procedure-registry/export.json?include_descendants=true' \
+  needs=durango,pr-demo connections=2 \
+  about='the state catalogue (13 fichas of 4 tenants) as JSON in the CNARTyS layout, streamed, never cached (wrk -c2: the stream limit)'
+
+scenario pr-export-csv \
+  path='/v1/tenants/durango/procedure-registry/export.csv?include_descendants=true' \
+  needs=durango,pr-demo connections=2 default=no \
+  about='the same catalogue as CSV (43 columns, lists flattened), streamed, never cached'
+
+scenario pr-stats \
+  path='/v1/tenants/durango/procedure-registry/stats?include_descendants=true' \
+  needs=durango,pr-demo default=no \
+  about='the catalogue figures (menos trámites) of the state and its municipalities'
+
 # --- only when named: its data set would change every other row ---------------
 
 # bench/run scale (alone): 2,500 tenants, 500,000 projects; compare its p99 with
@@ -197,6 +231,18 @@ setup_og_path() {
     path="${path/$key/$id}"
   done
   SCN[$1.path]="$path"
+}
+
+# procedure-registry: PROCEDURE_ID in the path is the demo's MDGO-DU-001 of the
+# path's tenant (scripts/demo-data-procedure-registry.sql).
+setup_pr_path() {
+  local path="${SCN[$1.path]}" slug id
+  slug="${path#/v1/tenants/}" slug="${slug%%/*}"
+  id="$(bench_psql -At -c "SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants), false) = ''" \
+    -c "SELECT p.id FROM procedure_registry.procedures p JOIN core.tenants t ON t.id = p.tenant_id WHERE t.slug = '$slug' AND p.homoclave = 'MDGO-DU-001'" |
+    grep -E '^[0-9a-f-]{36}$' | head -n 1)"
+  [[ -n $id ]] || { echo "bench: setup_pr_path: no MDGO-DU-001 in $slug" >&2; return 1; }
+  SCN[$1.path]="${path//PROCEDURE_ID/$id}"
 }
 
 # revalidate: the list's current ETag, sent back as If-None-Match.

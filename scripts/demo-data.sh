@@ -11,6 +11,10 @@
 # open-government: Durango's third Local Action Plan in the four tenants
 # (scripts/demo-data-open-government.sql), after public-works so the state's
 # public-works commitment can link to its demo project.
+#
+# procedure-registry: a dozen published procedures and services of the four
+# tenants with every item of LGMR art. 46, and one draft missing legal items
+# (scripts/demo-data-procedure-registry.sql), after open-government.
 set -euo pipefail
 : "${CABILDO_DATABASE_ADMIN_URL:?export the services environment first (scripts/services env)}"
 
@@ -154,4 +158,10 @@ if installed open_government.plans && installed open_government.members; then
   psql_owner -f "$(dirname "${BASH_SOURCE[0]}")/demo-data-open-government.sql"
 else
   echo "demo-data: open-government is not installed; skipped"
+fi
+
+if installed procedure_registry.procedures && installed procedure_registry.versions; then
+  psql_owner -f "$(dirname "${BASH_SOURCE[0]}")/demo-data-procedure-registry.sql"
+else
+  echo "demo-data: procedure-registry is not installed; skipped"
 fi
