@@ -1,5 +1,4 @@
 // The records: create and edit drafts, read one, withdraw (baja).
-// Owner while issue 18 is built: "records" (see /work/notes/pr-spec.md).
 //
 // A record is a working copy (procedures.draft + the homoclave column) that
 // only writers see and edit, and the immutable versions it was published as

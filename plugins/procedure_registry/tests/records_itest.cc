@@ -1,5 +1,3 @@
-// Owner while issue 18 is built: "records" (see /work/notes/pr-spec.md).
-//
 // The records over HTTP against the real services: create, read, edit and
 // withdraw; the working copy against what the public sees; the homoclave
 // unique per tenant; bad input refused in Spanish with nothing changed;
