@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <utility>
 
 #include <pistache/peer.h>
 
@@ -44,7 +45,11 @@ PistacheChunkedBody::PistacheChunkedBody(std::shared_ptr<Http::ResponseWriter> w
 
 PistacheChunkedBody::~PistacheChunkedBody() {
   if (!ended_) Abort();  // a producer that never said it finished did not
-  on_end_();
+  EndOnce();
+}
+
+void PistacheChunkedBody::EndOnce() {
+  if (on_end_) std::exchange(on_end_, nullptr)();
 }
 
 bool PistacheChunkedBody::SendHead(std::string head) {
@@ -67,6 +72,10 @@ bool PistacheChunkedBody::Write(std::string_view bytes) {
 void PistacheChunkedBody::Finish() {
   if (ended_) return;
   ended_ = true;
+  // The stream's work is done: give its slot back before the last bytes go
+  // out, or a client that sends its next request as soon as it has them
+  // could find the slot still taken (503).
+  EndOnce();
   if (failed_ || (chunked_ && !Send("0\r\n\r\n")) || !Drain()) return Close();
   if (!keep_alive_) Close();  // written: now the announced close
 }

@@ -36,7 +36,8 @@ std::string RemoteOf(int fd);
 class PistacheChunkedBody final : public ChunkedBody {
  public:
   // `chunked`: HTTP/1.1 chunk framing; otherwise the body ends when the
-  // connection closes. `on_end` runs when the body is destroyed.
+  // connection closes. `on_end` runs once: when Finish begins sending the
+  // end of the body, or when the body is destroyed.
   PistacheChunkedBody(std::shared_ptr<Pistache::Http::ResponseWriter> writer, bool keep_alive,
                       bool chunked, std::function<void()> on_end);
   PistacheChunkedBody(const PistacheChunkedBody&) = delete;
@@ -59,6 +60,7 @@ class PistacheChunkedBody final : public ChunkedBody {
   bool WaitOldest();
   bool PeerGone() const;
   void Close();
+  void EndOnce();  // runs on_end_ the first time only
 
   static constexpr size_t kMaxInFlight = 2;
   // A phone on a poor connection still reads a 64 KiB chunk well within this.
