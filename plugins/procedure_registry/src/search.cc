@@ -123,8 +123,8 @@ const std::string& DraftCatalogueSql() {
           "   AND ($7::timestamptz IS NULL OR p.updated_at > $7::timestamptz)"
           "   AND ($7::timestamptz IS NOT NULL OR p.deleted_at IS NULL)"
           "   AND ($8::timestamptz IS NULL OR (p.updated_at, p.id) > ($8::timestamptz, $9::uuid))"
-          "   AND (p.deleted_at IS NOT NULL " CABILDO_PR_DRAFT_FILTERS
-          "   )"
+          "   AND (p.deleted_at IS NOT NULL OR (TRUE " CABILDO_PR_DRAFT_FILTERS
+          "))"
           " ORDER BY p.updated_at, p.id LIMIT $11)"
           " SELECT p.deleted_at IS NOT NULL, ") +
       kDraftItemJson + ", p.id, t.slug, " CABILDO_PR_TS("p.updated_at") + kDraftFrom +
@@ -275,6 +275,8 @@ size_t CodePoints(std::string_view text) {
 }
 
 // C0 controls, DEL and C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F).
+// The host already answers C0 and DEL in any query value with a 400
+// (dispatcher.cc); C1 controls (U+0085 "next line", ...) reach the handler.
 bool HasControlCharacters(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const auto byte = static_cast<unsigned char>(text[i]);
@@ -506,10 +508,10 @@ void RegisterSearch(plugin::PluginRegistrar& registrar) {
                   .description = "Texto a buscar, en español (hasta 200 caracteres y 12 "
                                  "palabras)."},
                  {.name = "kind",
-                  .schema = {{"type", "string"}, {"enum", {"procedure", "service"}}},
+                  .schema = {{"$ref", "#/components/schemas/ProcedureRegistryKind"}},
                   .description = "procedure (trámite) o service (servicio)."},
                  {.name = "audience",
-                  .schema = {{"type", "string"}, {"enum", {"citizens", "businesses", "both"}}},
+                  .schema = {{"$ref", "#/components/schemas/ProcedureRegistryAudience"}},
                   .description = "A quién se dirige: citizens, businesses o both (ambos). "
                                  "Filtra por el valor exacto."},
                  {.name = "category",
