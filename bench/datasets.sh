@@ -257,6 +257,7 @@ SELECT tenant_id, id, 1, doc, at FROM pr_seed;
 COMMIT;
 ANALYZE procedure_registry.procedures;
 ANALYZE procedure_registry.versions;
+ANALYZE procedure_registry.search_terms;
 SQL
 }
 

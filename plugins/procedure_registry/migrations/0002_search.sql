@@ -36,6 +36,13 @@ CREATE TABLE procedure_registry.search_terms (
 );
 CREATE INDEX search_terms_version_idx
   ON procedure_registry.search_terms (tenant_id, procedure_id, version);
+-- A state's catalogue (include_descendants) reads thousands of tenants: probing
+-- (tenant_id, term) for each of them, and the policy's own tenant list again
+-- on every probe, took 4 s over 2,500 municipalities; reading the few terms'
+-- postings first and filtering by tenant took 0.28 s (EXPLAIN ANALYZE, 12,500
+-- postings, the policy's list checked per row).
+CREATE INDEX search_terms_term_idx
+  ON procedure_registry.search_terms (term, tenant_id, procedure_id, version);
 SELECT core.enable_tenant_rls('procedure_registry.search_terms');
 GRANT SELECT, INSERT, DELETE ON procedure_registry.search_terms TO cabildo_app;
 
@@ -76,3 +83,11 @@ CREATE TRIGGER versions_index_insert AFTER INSERT ON procedure_registry.versions
   FOR EACH ROW EXECUTE FUNCTION procedure_registry.index_version();
 CREATE TRIGGER versions_index_close AFTER UPDATE OF valid_until ON procedure_registry.versions
   FOR EACH ROW EXECUTE FUNCTION procedure_registry.index_version();
+
+-- The current version of a procedure by its id alone (ids are UUIDs): the
+-- join from the postings to the versions. With the tenant first, as every
+-- other index of versions has it, each of the 2,500 lookups of a state's
+-- search also probed the policy's list of 2,501 tenants (3 s); by id, the
+-- policy is a filter on the one row found (0.09 s).
+CREATE INDEX versions_current_procedure_idx ON procedure_registry.versions (procedure_id)
+  WHERE valid_until IS NULL;
