@@ -119,6 +119,20 @@ class IsolationTest : public testing::ServerTest {
           "INSERT INTO open_government.commitment_history (tenant_id, commitment_id, actor, "
           "action) VALUES ($1, $2::uuid, 'Editor', 'commitment.created')",
           id, commitment);
+      // procedure-registry (0001_schema.sql): a record and its published version.
+      const std::string procedure =
+          w.exec_params(
+               "INSERT INTO procedure_registry.procedures (tenant_id, homoclave, status, draft, "
+               "published_version, public_updated_at) VALUES ($1, 'MDGO-DU-001', 'published', "
+               "'{\"kind\": \"procedure\", \"name\": \"Licencia\"}', 1, now()) "
+               "RETURNING id::text",
+               id)[0][0]
+              .as<std::string>();
+      w.exec_params(
+          "INSERT INTO procedure_registry.versions (tenant_id, procedure_id, version, document) "
+          "SELECT tenant_id, id, 1, draft || jsonb_build_object('homoclave', homoclave) "
+          "FROM procedure_registry.procedures WHERE id = $1::uuid",
+          procedure);
       w.commit();
     }
   }
@@ -148,7 +162,8 @@ TEST_F(IsolationTest, EveryTenantScopedTableHasForcedRowLevelSecurityOnTheTenant
   // The modules' tables are among them, not only the core's.
   for (const char* table :
        {"example.notes", "memo.memos", "public_works.projects", "public_works.project_funding",
-        "public_works.progress_reports", "core.audit_log", "core.role_assignments"}) {
+        "public_works.progress_reports", "procedure_registry.procedures",
+        "procedure_registry.versions", "core.audit_log", "core.role_assignments"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), table), names.end()) << table;
   }
   // The application role owns nothing and cannot bypass RLS.
@@ -208,7 +223,9 @@ TEST_F(IsolationTest, TheApplicationRoleSeesOnlyItsScopeInEveryTable) {
        {"INSERT INTO core.audit_heads (tenant_id, seq, hash) SELECT id, 0, 'x' "
         "FROM core.tenants WHERE slug = 'tepehuanes'",
         "INSERT INTO example.notes (tenant_id, title) SELECT id, 'ajena' "
-        "FROM core.tenants WHERE slug = 'tepehuanes'"}) {
+        "FROM core.tenants WHERE slug = 'tepehuanes'",
+        "INSERT INTO procedure_registry.procedures (tenant_id, homoclave, draft) "
+        "SELECT id, 'AJENA-001', '{}' FROM core.tenants WHERE slug = 'tepehuanes'"}) {
     pqxx::work w(app);
     core::ApplyScope(w, core::Scope{{gomez}, ""});
     EXPECT_THROW(w.exec(insert), pqxx::sql_error) << insert;

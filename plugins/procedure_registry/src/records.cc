@@ -229,36 +229,43 @@ plugin::Change ProcedureChange(RequestContext& ctx, const std::string& action, b
           .not_found = kNotFound};
 }
 
+// PATCH's write: the body merged over the working copy, checked, stored.
+Written WriteDraft(RequestContext& ctx, const json& before) {
+  if (before["status"] == "withdrawn") {
+    return AlreadyExistsError(
+        "La ficha está dada de baja y ya no se edita; su historial de versiones sigue "
+        "publicado.");
+  }
+  const json& body = ctx.Body();
+  const json draft = MergeDraft(StoredDraft(before), body);
+  const std::string homoclave = body.contains("homoclave") ? body["homoclave"].get<std::string>()
+                                                           : before["homoclave"].get<std::string>();
+  if (auto errors = CheckRecord(draft, homoclave); !errors.empty()) {
+    return Written(ctx.FieldErrors(errors));
+  }
+  const std::string& id = ctx.PathParam("id");
+  if (homoclave != before["homoclave"] && HomoclaveTaken(ctx, homoclave, id)) {
+    return DuplicateHomoclave(homoclave);
+  }
+  try {
+    plugin::Exec(ctx, "procedure_registry.update_draft",
+                 "UPDATE procedure_registry.procedures SET homoclave = $3, draft = $4::jsonb, "
+                 "updated_at = now() WHERE tenant_id = $1 AND id = $2::uuid",
+                 ctx.tenant_id(), id, homoclave, draft.dump());
+  } catch (const pqxx::unique_violation&) {
+    // Taken between the check and the write by a concurrent request; the
+    // transaction is rolled back with this answer.
+    return DuplicateHomoclave(homoclave);
+  }
+  return Written(std::nullopt);
+}
+
 // The working copy only: the published version stays as it was until the
 // next publication, and the status does not move.
 StatusOr<HttpResponse> UpdateProcedure(RequestContext& ctx) {
   return plugin::ApplyChange(
-      ctx, ProcedureChange(
-               ctx, "procedure.update", /*withdrawn=*/true, [&ctx](const json& before) -> Written {
-                 if (before["status"] == "withdrawn") {
-                   return AlreadyExistsError(
-                       "La ficha está dada de baja y ya no se edita; su historial "
-                       "de versiones sigue publicado.");
-                 }
-                 const json& body = ctx.Body();
-                 const json draft = MergeDraft(StoredDraft(before), body);
-                 const std::string homoclave = body.contains("homoclave")
-                                                   ? body["homoclave"].get<std::string>()
-                                                   : before["homoclave"].get<std::string>();
-                 if (auto errors = CheckRecord(draft, homoclave); !errors.empty()) {
-                   return Written(ctx.FieldErrors(errors));
-                 }
-                 const std::string& id = ctx.PathParam("id");
-                 if (homoclave != before["homoclave"] && HomoclaveTaken(ctx, homoclave, id)) {
-                   return DuplicateHomoclave(homoclave);
-                 }
-                 plugin::Exec(ctx, "procedure_registry.update_draft",
-                              "UPDATE procedure_registry.procedures "
-                              "SET homoclave = $3, draft = $4::jsonb, updated_at = "
-                              "now() WHERE tenant_id = $1 AND id = $2::uuid",
-                              ctx.tenant_id(), id, homoclave, draft.dump());
-                 return Written(std::nullopt);
-               }));
+      ctx, ProcedureChange(ctx, "procedure.update", /*withdrawn=*/true,
+                           [&ctx](const json& before) { return WriteDraft(ctx, before); }));
 }
 
 // Baja. A published record becomes "withdrawn": its current version closes
