@@ -170,6 +170,11 @@ scenario pr-search-uncached \
   script=wrk/pr-uncached.lua needs=durango,procedures-10k \
   about='the same search, every request a cache miss (q in another letter case each time: same SQL, same bytes)'
 
+scenario pr-suggest-uncached default=no \
+  path='/v1/tenants/municipio-durango/procedure-registry/procedures?q=lisencia%20de%20contruccion&limit=20' \
+  script=wrk/pr-uncached.lua needs=durango,procedures-10k \
+  about='a misspelling: full text finds nothing, trigram suggestions over the 10,000 names, every request a cache miss'
+
 scenario pr-search-state default=no \
   path='/v1/tenants/bench-pr/procedure-registry/procedures?q=licencia%20construccion&include_descendants=true&limit=20' \
   needs=procedures-state-2500 \
