@@ -23,8 +23,8 @@
 -- Trigram suggestions stay a scan of the current versions of the tenants read:
 -- a B-tree list of name trigrams was tried and was slower (every name shares
 -- " de", "de " and "  d" with most queries: 76,000 postings to aggregate for
--- "lisencia de contruccion" against 10,000 similarity() calls). They run only
--- when full text finds nothing.
+-- "lisencia de contruccion" against 10,000 similarity() calls, 58 ms). They
+-- run only when full text finds nothing.
 
 CREATE TABLE procedure_registry.search_terms (
   tenant_id    uuid    NOT NULL,
