@@ -169,3 +169,132 @@ SQL
   done
   bench_psql -c 'ANALYZE public_works.projects' >>"$BENCH_LOG" 2>&1
 }
+
+# --- procedure-registry (issue 18): the search scenarios ----------------------
+
+# SQL that publishes `count` procedures in every tenant `tenant_where` (a
+# condition on core.tenants t) selects: a procedures row (status published,
+# the working copy = the document without homoclave) and its version 1
+# (current), inserted as the owner with the tenant scope set. Deterministic:
+# ids md5(<prefix>-<slug>-<n>), names composed from 12 actions x 40 subjects x
+# 21 qualifiers (10,080 distinct names; n = 1 is "Licencia de construcción"),
+# descriptions, keywords, requirements, figures and times all derived from n.
+pr_published_sql() { # <tenant_where> <count> <id prefix>
+  cat <<SQL
+BEGIN;
+SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(t.id::text, ',') FROM core.tenants t
+  WHERE $1), true) <> '' AS scoped;
+CREATE TEMP TABLE pr_seed ON COMMIT DROP AS
+SELECT t.id AS tenant_id, md5('$3-' || t.slug || '-' || n)::uuid AS id, n,
+       timestamptz '2026-01-01 00:00:00+00' + n * interval '1 minute' AS at,
+       jsonb_build_object(
+         'homoclave', 'BENCH-' || lpad(n::text, 5, '0'),
+         'kind', CASE WHEN i % 4 = 3 THEN 'service' ELSE 'procedure' END,
+         'audience', (ARRAY['citizens', 'businesses', 'both'])[1 + i % 3],
+         'name', a || ' ' || s || q,
+         'description', 'Trámite ante la ' || ag || ' para obtener ' || lower(a) || ' ' || s || q
+           || '. ' || (ARRAY['Se presenta en ventanilla con los requisitos completos.',
+                             'La resolución se entrega por escrito en el plazo legal.',
+                             'Aplica a predios y establecimientos dentro del municipio.',
+                             'El pago de derechos se realiza en la Tesorería Municipal.',
+                             'Puede solicitarse por medio de un representante legal.',
+                             'Requiere inspección previa del inmueble.',
+                             'Se renueva cada año calendario.'])[1 + i % 7],
+         'agency', ag,
+         'category', c,
+         'keywords', jsonb_build_array(s, c, (ARRAY['permiso', 'trámite municipal', 'ventanilla única',
+                                                    'pago de derechos', 'inspección'])[1 + i % 5]),
+         'requirements', jsonb_build_array(
+           jsonb_build_object('description', 'Identificación oficial vigente', 'original', true,
+                              'copies', 1),
+           jsonb_build_object('description', (ARRAY['Comprobante de domicilio reciente',
+             'Planos arquitectónicos firmados por perito', 'Escritura o título de propiedad',
+             'Constancia de situación fiscal', 'Recibo de pago del impuesto predial',
+             'Acta constitutiva de la empresa', 'Fotografías del inmueble',
+             'Dictamen de protección civil', 'Croquis de ubicación',
+             'Carta poder firmada ante dos testigos'])[1 + i % 10], 'original', i % 2 = 0,
+             'copies', i % 3)),
+         'online', i % 3 = 0,
+         'online_url', CASE WHEN i % 3 = 0 THEN 'https://tramites.example.gob.mx/' || n END,
+         'resolution_term', jsonb_build_object('value', 5 + i % 26, 'unit', 'days',
+                                               'business_days', true),
+         'cost', CASE WHEN i % 5 = 0 THEN jsonb_build_object('free', true)
+                 ELSE jsonb_build_object('free', false,
+                                         'amount_mxn', ((100 + i % 900) || '.50')) END,
+         'offices', jsonb_build_array(jsonb_build_object(
+           'name', 'Ventanilla Única', 'address', 'Calle 5 de Febrero 800 Poniente, Zona Centro',
+           'hours', 'Lunes a viernes de 8:00 a 15:00'))) AS doc
+FROM core.tenants t
+CROSS JOIN generate_series(1, $2) n
+CROSS JOIN LATERAL (SELECT n - 1 AS i) k
+CROSS JOIN LATERAL (SELECT
+  (ARRAY['Licencia de', 'Permiso de', 'Constancia de', 'Certificado de', 'Registro de',
+         'Autorización de', 'Renovación de la licencia de', 'Dictamen de', 'Visto bueno de',
+         'Inscripción al padrón de', 'Cancelación del permiso de',
+         'Consulta del expediente de'])[1 + i % 12] AS a,
+  (ARRAY['construcción', 'funcionamiento', 'uso de suelo', 'anuncios publicitarios', 'demolición',
+         'alineamiento y número oficial', 'subdivisión de predios', 'fusión de predios',
+         'protección civil', 'impacto ambiental', 'venta de bebidas alcohólicas',
+         'espectáculos públicos', 'ocupación de la vía pública', 'comercio en tianguis',
+         'comercio ambulante', 'conexión de agua potable', 'descarga al drenaje',
+         'poda y derribo de árboles', 'perforación de pozos', 'ruptura de pavimento',
+         'terminación de obra', 'regularización de obra', 'antenas de telecomunicaciones',
+         'estacionamientos públicos', 'transporte de carga', 'rastro municipal',
+         'panteón municipal', 'residencia', 'identidad', 'dependencia económica',
+         'no adeudo predial', 'valor catastral', 'traslado de dominio', 'fraccionamientos',
+         'condominios', 'gasolineras', 'talleres mecánicos', 'guarderías', 'eventos deportivos',
+         'mascotas'])[1 + (i / 12) % 40] AS s,
+  (ARRAY['', ' para vivienda unifamiliar', ' para comercio', ' para industria',
+         ' para obra menor', ' para obra mayor', ' en zona centro', ' en zona rural',
+         ' para escuelas', ' para hospitales', ' temporal', ' por primera vez', ' urgente',
+         ' para personas morales', ' para personas físicas', ' en fraccionamiento',
+         ' en el Centro Histórico', ' para eventos masivos', ' para mercados', ' para templos',
+         ' de temporada'])[1 + (i / 480) % 21] AS q,
+  (ARRAY['Dirección Municipal de Desarrollo Urbano', 'Dirección de Protección Civil',
+         'Tesorería Municipal', 'Dirección de Medio Ambiente', 'Secretaría del Ayuntamiento',
+         'Dirección de Inspección y Verificación'])[1 + i % 6] AS ag,
+  (ARRAY['desarrollo urbano', 'comercio', 'medio ambiente', 'protección civil',
+         'servicios públicos', 'hacienda', 'registro civil', 'transporte'])[1 + (i / 12) % 8] AS c
+) w
+WHERE $1;
+INSERT INTO procedure_registry.procedures (tenant_id, id, homoclave, status, draft,
+  published_version, public_updated_at, created_at, updated_at)
+SELECT tenant_id, id, doc ->> 'homoclave', 'published', doc - 'homoclave', 1, at, at, at FROM pr_seed;
+INSERT INTO procedure_registry.versions (tenant_id, procedure_id, version, document, published_at)
+SELECT tenant_id, id, 1, doc, at FROM pr_seed;
+COMMIT;
+ANALYZE procedure_registry.procedures;
+ANALYZE procedure_registry.versions;
+ANALYZE procedure_registry.search_terms;
+SQL
+}
+
+# 10,000 published procedures in municipio-durango (needs durango: the tenants
+# file enables procedure-registry there).
+dataset_procedures_10k() {
+  pr_published_sql "t.slug = 'municipio-durango'" 10000 bench-pr | bench_psql >>"$BENCH_LOG" 2>&1
+}
+
+# One state (bench-pr, INEGI 25) with 2,500 municipality tenants (bench-pr-m0001
+# ... bench-pr-m2500, no INEGI codes: a state has at most 999), procedure-registry
+# enabled on all, from a generated tenants file + `tenants apply` (as
+# tenants-2500 does), then 4 published procedures each (10,000 rows) in one
+# INSERT ... SELECT.
+dataset_procedures_state_2500() {
+  local file="$RUN/procedures-state-2500.json"
+  "$PY" - "$file" <<'PY'
+import json, sys
+tenants = [{"slug": "bench-pr", "name": "Estado Bench Trámites", "kind": "state", "parent": None,
+            "inegi_code": "25", "modules": ["procedure-registry"]}]
+for m in range(1, 2501):
+    tenants.append({"slug": f"bench-pr-m{m:04d}", "name": f"Municipio Bench Trámites {m:04d}",
+                    "kind": "municipality", "parent": "bench-pr",
+                    "modules": ["procedure-registry"]})
+with open(sys.argv[1], "w") as f:
+    json.dump({"instance": "bench-pr-2500",
+               "description": "bench/run pr-search-state: a state with 2,500 municipalities",
+               "tenants": tenants}, f)
+PY
+  "$BENCH_BIN" tenants apply "$file" >>"$BENCH_LOG" 2>&1 || return 1
+  pr_published_sql "t.slug LIKE 'bench-pr-m%'" 4 bench-pr-state | bench_psql >>"$BENCH_LOG" 2>&1
+}

@@ -145,6 +145,46 @@ scenario og-results-json \
   setup=setup_og_path needs=durango,og-demo default=no \
   about='Decidim-shaped results export (JSON) of a plan'
 
+# --- procedure-registry (issue 18): the catalogue and its Spanish search ------
+# 10,000 published procedures in municipio-durango (procedures-10k). pr-list is
+# the baseline: the public catalogue's first page, cached like any public GET.
+# pr-search is a full-text search answered from the public cache; in
+# pr-search-uncached every request spells q with another mix of upper and
+# lower case (wrk/pr-uncached.lua), which misses the cache (its key is the
+# request) yet runs the same SQL to the same bytes (the search lower-cases q).
+# Compare the three rows' p99 in one run: `bench/run pr-list pr-search
+# pr-search-uncached`. The state rows (default=no: 2,500 tenants to create)
+# search the single catalogue of a state over its 2,500 municipalities.
+
+scenario pr-list path='/v1/tenants/municipio-durango/procedure-registry/procedures?limit=20' \
+  needs=durango,procedures-10k \
+  about='public catalogue of 10,000 procedures, first page of 20 (cached): the baseline of the searches'
+
+scenario pr-search \
+  path='/v1/tenants/municipio-durango/procedure-registry/procedures?q=licencia%20construccion&limit=20' \
+  needs=durango,procedures-10k \
+  about='Spanish full-text search over 10,000 procedures, ranked, first 20 (cached)'
+
+scenario pr-search-uncached \
+  path='/v1/tenants/municipio-durango/procedure-registry/procedures?q=licencia%20construccion&limit=20' \
+  script=wrk/pr-uncached.lua needs=durango,procedures-10k \
+  about='the same search, every request a cache miss (q in another letter case each time: same SQL, same bytes)'
+
+scenario pr-suggest-uncached default=no \
+  path='/v1/tenants/municipio-durango/procedure-registry/procedures?q=lisencia%20de%20contruccion&limit=20' \
+  script=wrk/pr-uncached.lua needs=durango,procedures-10k \
+  about='a misspelling: full text finds nothing, trigram suggestions over the 10,000 names, every request a cache miss'
+
+scenario pr-search-state default=no \
+  path='/v1/tenants/bench-pr/procedure-registry/procedures?q=licencia%20construccion&include_descendants=true&limit=20' \
+  needs=procedures-state-2500 \
+  about='the state catalogue over 2,500 municipalities (4 procedures each), 2,500 matches ranked (cached)'
+
+scenario pr-search-state-uncached default=no \
+  path='/v1/tenants/bench-pr/procedure-registry/procedures?q=licencia%20construccion&include_descendants=true&limit=20' \
+  script=wrk/pr-uncached.lua needs=procedures-state-2500 \
+  about='the same state search, every request a cache miss (wrk/pr-uncached.lua)'
+
 # --- procedure-registry (issue 18): the module's public GETs other than the ---
 # catalogue list and search (pr-list, pr-search*), anonymous, over its demo data
 # (dataset pr-demo: 13 published procedures and services of the four Durango
