@@ -204,6 +204,11 @@ scenario pr-versions \
   setup=setup_pr_path needs=durango,pr-demo default=no \
   about='published versions of one procedure, newest first (cursor list)'
 
+scenario pr-version \
+  path='/v1/tenants/municipio-durango/procedure-registry/procedures/PROCEDURE_ID/versions/1' \
+  setup=setup_pr_path needs=durango,pr-demo default=no \
+  about='one published version exactly as it was published'
+
 scenario pr-export-json \
   path='/v1/tenants/durango/procedure-registry/export.json?include_descendants=true' \
   needs=durango,pr-demo connections=2 \
