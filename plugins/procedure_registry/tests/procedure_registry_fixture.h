@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sample_procedure.h"
 #include "server_fixture.h"
 #include "test_support.h"
 
@@ -37,62 +38,9 @@ class ProcedureRegistryTest : public ServerTest {
     return nlohmann::json::parse(result.body, nullptr, false);
   }
 
-  // A record with every item art. 46 asks for: POST it and it may be published.
+  // A record with every item art. 46 asks for (sample_procedure.h).
   static nlohmann::json CompleteProcedure(const std::string& homoclave, const std::string& name) {
-    return {
-        {"homoclave", homoclave},
-        {"kind", "procedure"},
-        {"audience", "both"},
-        {"name", name},
-        {"description", "Autorización municipal para construir, ampliar o remodelar una obra."},
-        {"agency", "Dirección Municipal de Desarrollo Urbano"},
-        {"category", "desarrollo urbano"},
-        {"keywords", {"obra", "permiso de construcción"}},
-        {"legal_basis",
-         {{{"instrument", "Reglamento de Construcciones del Municipio de Durango"},
-           {"article", "Artículo 12"},
-           {"url", "https://www.municipiodurango.gob.mx/reglamentos/construcciones.pdf"}}}},
-        {"modalities", {{{"code", "A"}, {"name", "Obra nueva"}}}},
-        {"cases", {"Cuando se construye una obra nueva de más de 20 metros cuadrados."}},
-        {"steps",
-         {"Entregar la solicitud con sus requisitos.", "Pagar los derechos.",
-          "Recoger la licencia."}},
-        {"requirements",
-         {{{"description", "Identificación oficial vigente"},
-           {"original", true},
-           {"copies", 1},
-           {"issuer", "Instituto Nacional Electoral"}},
-          {{"description", "Planos arquitectónicos firmados por perito"},
-           {"original", true},
-           {"copies", 2}}}},
-        {"submission_channel", "form"},
-        {"online", false},
-        {"form",
-         {{"url", "https://www.municipiodurango.gob.mx/formatos/licencia.pdf"},
-          {"published_on", "2024-03-15"}}},
-        {"inspection", {{"required", true}, {"purpose", "Verificar que la obra siga los planos."}}},
-        {"resolution_term", {{"value", 10}, {"unit", "days"}, {"business_days", true}}},
-        {"tacit_resolution", "negative"},
-        {"prevention_terms", {{"authority_days", 5}, {"applicant_days", 5}}},
-        {"cost",
-         {{"free", false},
-          {"amount_mxn", "1250.50"},
-          {"calculation", "Tarifa por metro cuadrado de construcción."},
-          {"legal_basis", "Ley de Ingresos del Municipio de Durango 2026, artículo 45"}}},
-        {"payment_methods", {"efectivo", "tarjeta de débito o crédito"}},
-        {"validity", "Un año a partir de su expedición."},
-        {"resolution_criteria", "Que el proyecto cumpla el Reglamento de Construcciones."},
-        {"offices",
-         {{{"name", "Ventanilla Única de Desarrollo Urbano"},
-           {"address", "Calle 5 de Febrero 800 Poniente, Zona Centro, 34000 Durango, Dgo."},
-           {"lat", 24.0277},
-           {"lon", -104.6532},
-           {"hours", "Lunes a viernes de 8:00 a 15:00"}}}},
-        {"contact_channels",
-         {{{"kind", "phone"}, {"value", "618 137 8000"}},
-          {{"kind", "email"}, {"value", "desarrollo.urbano@municipiodurango.gob.mx"}}}},
-        {"records_to_keep", "La licencia y los planos sellados, en la obra."},
-    };
+    return testing::CompleteProcedure(homoclave, name);
   }
 };
 

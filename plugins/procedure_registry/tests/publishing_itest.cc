@@ -71,58 +71,18 @@ class PublishingTest : public ProcedureRegistryTest {
   }
 };
 
-// {pointer to remove from CompleteProcedure, the field and fraction the 422 names}.
-struct LegalItem {
-  std::string pointer;
-  std::string field;
-  std::string fraction;
-};
+using testing::LegalItem;
+using testing::Without;
 
-// Every item art. 46 requires that the complete record carries and a draft
-// may lack (the name is required to create a draft, so its fraction I is
-// shown by the description).
-const std::vector<LegalItem>& LegalItems() {
-  static const std::vector<LegalItem> kItems = {
-      {"/description", "description", "I"},
-      {"/modalities", "modalities", "II"},
-      {"/modalities/0/name", "modalities/0/name", "II"},
-      {"/legal_basis", "legal_basis", "III"},
-      {"/legal_basis/0/instrument", "legal_basis/0/instrument", "III"},
-      {"/legal_basis/0/article", "legal_basis/0/article", "III"},
-      {"/cases", "cases", "IV"},
-      {"/steps", "steps", "IV"},
-      {"/requirements", "requirements", "V"},
-      {"/requirements/1/description", "requirements/1/description", "V"},
-      {"/submission_channel", "submission_channel", "VI"},
-      {"/form/url", "form/url", "VII"},
-      {"/form/published_on", "form/published_on", "VII"},
-      {"/inspection/required", "inspection/required", "VIII"},
-      {"/inspection/purpose", "inspection/purpose", "VIII"},
-      {"/agency", "agency", "IX"},
-      {"/resolution_term/value", "resolution_term/value", "X"},
-      {"/resolution_term/unit", "resolution_term/unit", "X"},
-      {"/tacit_resolution", "tacit_resolution", "X"},
-      {"/prevention_terms/authority_days", "prevention_terms/authority_days", "XI"},
-      {"/prevention_terms/applicant_days", "prevention_terms/applicant_days", "XI"},
-      {"/cost/free", "cost/free", "XII"},
-      {"/payment_methods", "payment_methods", "XII"},
-      {"/validity", "validity", "XIII"},
-      {"/resolution_criteria", "resolution_criteria", "XIV"},
-      {"/offices", "offices", "XV"},
-      {"/offices/0/name", "offices/0/name", "XV"},
-      {"/offices/0/address", "offices/0/address", "XV"},
-      {"/offices/0/hours", "offices/0/hours", "XVI"},
-      {"/contact_channels", "contact_channels", "XVII"},
-      {"/contact_channels/1/value", "contact_channels/1/value", "XVII"},
-      {"/records_to_keep", "records_to_keep", "XVIII"},
-  };
-  return kItems;
-}
-
-json Without(json record, const std::string& pointer) {
-  const json::json_pointer at(pointer);
-  record[at.parent_pointer()].erase(at.back());
-  return record;
+// Every item art. 46 requires that a draft may lack: all of sample_procedure.h's
+// but the name, which creating a draft requires (its fraction I is shown by
+// the description).
+std::vector<LegalItem> LegalItems() {
+  std::vector<LegalItem> items;
+  for (const LegalItem& item : testing::LegalItems()) {
+    if (item.pointer != "/name") items.push_back(item);
+  }
+  return items;
 }
 
 // Each required item missing in turn blocks the publication with a 422 that
