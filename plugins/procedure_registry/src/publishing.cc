@@ -194,49 +194,37 @@ StatusOr<HttpResponse> GetVersion(RequestContext& ctx) {
   return HttpResponse::Json(200, json::parse(rows[0][0].as<std::string>()));
 }
 
-// One figure (SQL aggregate over alias v) of the versions satisfying `condition`.
-std::string Figure(const std::string& what, const std::string& condition) {
-  if (what == "published") return "count(v.version) FILTER (WHERE " + condition + ")";
-  if (what == "online") return "count(v.version) FILTER (WHERE " + condition + " AND v.online)";
-  if (what == "free") return "count(v.version) FILTER (WHERE " + condition + " AND v.free)";
-  if (what == "resolution_days") {
-    return "coalesce(sum(v.resolution_days) FILTER (WHERE " + condition + "), 0)";
-  }
-  return "coalesce(sum(v.cost_mxn) FILTER (WHERE " + condition + " AND v.free IS NOT TRUE), 0)";
-}
-
-// The five figures of the versions satisfying `condition` as jsonb text; with
-// `minus`, each figure's change: condition's minus minus's.
-std::string Figures(const std::string& condition, const std::string& minus = "") {
-  auto value = [&](const char* what) {
-    std::string expr = Figure(what, condition);
-    if (!minus.empty()) expr = "(" + expr + " - " + Figure(what, minus) + ")";
-    return expr;
-  };
-  return "jsonb_build_object('published', " + value("published") + ", 'online', " +
-         value("online") + ", 'resolution_days', " + value("resolution_days") +
-         ", 'cost_mxn', round(" + value("cost_mxn") + ", 2)::text, 'free', " + value("free") +
-         ")::text";
-}
-
+// The catalogue's figures as SQL, composed at compile time from literals (no
+// value is ever pasted in: the dates are bound as $3 and $4). One figure, an
+// aggregate over alias v, of the versions satisfying `cond`:
+#define PR_PUBLISHED(cond) "count(v.version) FILTER (WHERE " cond ")"
+#define PR_ONLINE(cond) "count(v.version) FILTER (WHERE " cond " AND v.online)"
+#define PR_FREE(cond) "count(v.version) FILTER (WHERE " cond " AND v.free)"
+#define PR_DAYS(cond) "coalesce(sum(v.resolution_days) FILTER (WHERE " cond "), 0)"
+#define PR_COST(cond) "coalesce(sum(v.cost_mxn) FILTER (WHERE " cond " AND v.free IS NOT TRUE), 0)"
+// The five figures of the versions satisfying `cond` as jsonb text.
+#define PR_FIGURES(cond) \
+  "jsonb_build_object('published', " PR_PUBLISHED(cond) ", 'online', " PR_ONLINE( \
+      cond) ", 'resolution_days', " PR_DAYS(cond) ", 'cost_mxn', round(" PR_COST(cond) ", 2)::text, 'free', " PR_FREE(cond) ")::text"
+// Each figure's change: those of `cond` minus those of `minus`.
+#define PR_CHANGE(cond, minus) \
+  "jsonb_build_object('published', (" PR_PUBLISHED(cond) " - " PR_PUBLISHED(           \
+      minus) "), 'online', (" PR_ONLINE(cond) " - " PR_ONLINE(minus) "), 'resolution_days', (" PR_DAYS(cond) " - " PR_DAYS(minus) "), 'cost_mxn', round((" PR_COST(cond) " - " PR_COST(minus) "), 2)::text, 'free', (" PR_FREE(cond) " - " PR_FREE(minus) "))::text"
 // The versions current at the end of the date bound as `param` ("$3").
-std::string OnDate(const std::string& param) {
-  const std::string end =
-      "((" + param + "::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City')";
-  return "(v.published_at < " + end + " AND (v.valid_until IS NULL OR v.valid_until >= " + end +
-         "))";
-}
+#define PR_END(param) "((" param "::date + 1)::timestamp AT TIME ZONE 'America/Mexico_City')"
+#define PR_ON_DATE(param)                                                                       \
+  "(v.published_at < " PR_END(param) " AND (v.valid_until IS NULL OR v.valid_until >= " PR_END( \
+      param) "))"
 
 // Per tenant of $1 (this tenant, $2, first): slug, name, the current
 // figures, those on date $3, on date $4 and their change.
-std::string StatsSql() {
-  return "SELECT t.slug, t.name, " + Figures("v.valid_until IS NULL") + ", " +
-         Figures(OnDate("$3")) + ", " + Figures(OnDate("$4")) + ", " +
-         Figures(OnDate("$4"), OnDate("$3")) +
-         " FROM core.tenants t LEFT JOIN procedure_registry.versions v ON v.tenant_id = t.id "
-         "WHERE t.id = ANY ($1::uuid[]) GROUP BY t.id, t.slug, t.name "
-         "ORDER BY t.id <> $2::uuid, t.slug";
-}
+constexpr const char* kStatsSql =
+    "SELECT t.slug, t.name, " PR_FIGURES("v.valid_until IS NULL") ", " PR_FIGURES(
+        PR_ON_DATE("$3")) ", " PR_FIGURES(PR_ON_DATE("$4")) ", " PR_CHANGE(PR_ON_DATE("$4"),
+                                                                             PR_ON_DATE("$3"))
+    " FROM core.tenants t LEFT JOIN procedure_registry.versions v ON v.tenant_id = t.id "
+    "WHERE t.id = ANY ($1::uuid[]) GROUP BY t.id, t.slug, t.name "
+    "ORDER BY t.id <> $2::uuid, t.slug";
 
 // GET /stats: the catalogue's figures per tenant, now and (with from/to) on
 // two dates, from the versions.
@@ -270,14 +258,13 @@ StatusOr<HttpResponse> Stats(RequestContext& ctx) {
   }
   CABILDO_ASSIGN_OR_RETURN(const std::vector<std::string> tenants, ctx.ReadTenants());
 
-  static const std::string sql = StatsSql();
   // Without dates the date columns are computed on today and dropped.
   const std::string from_date = from.value_or(today);
   const std::string to_date = to.value_or(today);
   json out = json::array();
   for (const auto& row :
-       plugin::Exec(ctx, "procedure_registry.stats", sql, plugin::PgArray(tenants), ctx.tenant_id(),
-                    from_date, to_date)) {
+       plugin::Exec(ctx, "procedure_registry.stats", kStatsSql, plugin::PgArray(tenants),
+                    ctx.tenant_id(), from_date, to_date)) {
     json tenant = {{"tenant", row[0].as<std::string>()},
                    {"name", row[1].as<std::string>()},
                    {"current", json::parse(row[2].as<std::string>())},

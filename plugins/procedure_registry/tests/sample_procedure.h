@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -114,6 +115,37 @@ inline const std::vector<LegalItem>& LegalItems() {
       {"/records_to_keep", "records_to_keep", "XVIII"},
   };
   return kItems;
+}
+
+// What a record holding only its homoclave and kind lacks, {field, fraction}
+// in fraction order: every item whose presence does not hang on another
+// (no form without a submission channel, no inspection purpose, payment or
+// office hours).
+inline const std::vector<std::pair<std::string, std::string>>& MissingFromABareRecord() {
+  static const std::vector<std::pair<std::string, std::string>> kMissing = {
+      {"name", "I"},
+      {"description", "I"},
+      {"modalities", "II"},
+      {"legal_basis", "III"},
+      {"cases", "IV"},
+      {"steps", "IV"},
+      {"requirements", "V"},
+      {"submission_channel", "VI"},
+      {"inspection/required", "VIII"},
+      {"agency", "IX"},
+      {"resolution_term/value", "X"},
+      {"resolution_term/unit", "X"},
+      {"tacit_resolution", "X"},
+      {"prevention_terms/authority_days", "XI"},
+      {"prevention_terms/applicant_days", "XI"},
+      {"cost/free", "XII"},
+      {"validity", "XIII"},
+      {"resolution_criteria", "XIV"},
+      {"offices", "XV"},
+      {"contact_channels", "XVII"},
+      {"records_to_keep", "XVIII"},
+  };
+  return kMissing;
 }
 
 // `record` without the item at `pointer`.
