@@ -79,6 +79,11 @@ Status App::Start() {
   // them when it opens), before the first request.
   CABILDO_RETURN_IF_ERROR(context_->LoadCursorKey());
   CABILDO_RETURN_IF_ERROR(server_->Start());
+  if (!config.data_key) {
+    core::LogWarn(
+        "sin CABILDO_DATA_KEY: los módulos que guardan datos personales (becas) "
+        "responderán 503 al guardarlos o leerlos");
+  }
   core::LogInfo("escuchando", {{"listen", config.listen.host + ":" + std::to_string(Port())},
                                {"threads", config.threads},
                                {"workers", config.workers}});

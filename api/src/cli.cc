@@ -32,6 +32,10 @@ Uso:
   cabildo user create --email E --name N --password-stdin [--instance-admin]
                                 crea una cuenta (la contraseña se lee de stdin)
   cabildo audit verify <tenant> verifica la cadena de auditoría de un tenant
+  cabildo data-key new          imprime una clave nueva para CABILDO_DATA_KEY
+  cabildo data-key seal|digest --module M (--context C | --domain D)
+                                cifra (o resume) la entrada estándar como lo haría
+                                el módulo M: cargas de datos de demostración
   cabildo openapi               imprime el documento OpenAPI 3.1 (núcleo y plugins)
   cabildo help                  esta ayuda
 
@@ -272,6 +276,45 @@ int AuditVerify(const std::vector<std::string>& args) {
   }
 }
 
+// `cabildo data-key`: a new key, and sealing/digesting stdin exactly as a
+// module's SealPersonalData / PersonalDataDigest would (the same binding to
+// the module), so a data load (scripts/demo-data.sh) can insert sealed rows
+// with psql. There is deliberately no "open": clear personal data leaves the
+// server only through the API, to the people allowed to see it.
+int DataKeyCommand(const std::vector<std::string>& args) {
+  const std::string usage =
+      "Uso: cabildo data-key new\n"
+      "     cabildo data-key seal --module <módulo> --context <contexto>   (lee stdin)\n"
+      "     cabildo data-key digest --module <módulo> --domain <dominio>   (lee stdin)\n\n"
+      "new imprime 64 caracteres hexadecimales aleatorios para CABILDO_DATA_KEY (guárdelos en "
+      "un secreto, nunca en la base de datos: sin ella los datos personales no se pueden "
+      "leer). seal y digest usan la CABILDO_DATA_KEY del entorno.\n";
+  if (args.empty() || WantsHelp(args)) {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "new") {
+    std::cout << core::RandomHex(32) << "\n";
+    return 0;
+  }
+  auto module = FlagValue(args, "--module");
+  auto context = FlagValue(args, args[0] == "seal" ? "--context" : "--domain");
+  if ((args[0] != "seal" && args[0] != "digest") || !module || !context) {
+    std::cerr << usage;
+    return 2;
+  }
+  auto config = LoadConfigOrExplain();
+  if (!config) return 2;
+  if (!config->data_key) return Fail("falta CABILDO_DATA_KEY");
+  std::stringstream input;
+  input << std::cin.rdbuf();
+  const std::string bound = core::PersonalDataBinding(*module, *context);
+  std::cout << (args[0] == "seal" ? config->data_key->Seal(input.str(), bound)
+                                  : config->data_key->Digest(bound, input.str()))
+            << "\n";
+  return 0;
+}
+
 int PrintOpenApi(const std::vector<std::string>& args) {
   if (WantsHelp(args)) {
     std::cout << "Uso: cabildo openapi\n\nImprime en stdout el documento OpenAPI 3.1 que sirve "
@@ -330,6 +373,7 @@ int RunCli(int argc, char** argv) {
     std::cerr << "Uso: cabildo user create --email E --name N --password-stdin\n";
     return 2;
   }
+  if (command == "data-key") return DataKeyCommand(rest);
   if (command == "audit") {
     if (!rest.empty() && rest[0] == "verify") return AuditVerify({rest.begin() + 1, rest.end()});
     std::cerr << "Uso: cabildo audit verify <tenant>\n";

@@ -126,6 +126,21 @@ class ModuleRequestContext final : public plugin::RequestContext {
                            changes};
     return core::AppendAudit(work_, event);
   }
+  StatusOr<std::string> SealPersonalData(std::string_view plaintext,
+                                         std::string_view context) const override {
+    CABILDO_ASSIGN_OR_RETURN(const core::DataKey* key, DataKeyOrUnavailable());
+    return key->Seal(plaintext, PersonalDataContext(context));
+  }
+  StatusOr<std::string> OpenPersonalData(std::string_view sealed,
+                                         std::string_view context) const override {
+    CABILDO_ASSIGN_OR_RETURN(const core::DataKey* key, DataKeyOrUnavailable());
+    return key->Open(sealed, PersonalDataContext(context));
+  }
+  StatusOr<std::string> PersonalDataDigest(std::string_view domain,
+                                           std::string_view value) const override {
+    CABILDO_ASSIGN_OR_RETURN(const core::DataKey* key, DataKeyOrUnavailable());
+    return key->Digest(PersonalDataContext(domain), value);
+  }
   plugin::HttpResponse FieldErrors(const std::vector<plugin::FieldError>& errors) const override {
     Response problem = ValidationProblem(request_, errors);
     return {problem.status, problem.content_type, problem.body, problem.headers, {}, {}};
@@ -294,6 +309,19 @@ class ModuleRequestContext final : public plugin::RequestContext {
   bool cacheable() const { return cacheable_; }
 
  private:
+  StatusOr<const core::DataKey*> DataKeyOrUnavailable() const {
+    if (!app_.config.data_key) {
+      return UnavailableError(
+          "Este servicio no puede guardar ni mostrar datos personales: la instancia no tiene "
+          "configurada la clave de cifrado (CABILDO_DATA_KEY).");
+    }
+    return &*app_.config.data_key;
+  }
+  // Bound to the module: another module's context never opens this one's data.
+  std::string PersonalDataContext(std::string_view context) const {
+    return core::PersonalDataBinding(module_, context);
+  }
+
   AppContext& app_;
   const Request& request_;
   const Principal& principal_;

@@ -129,12 +129,27 @@ cabildo_state_mkdir() {
       >"$CABILDO_STATE/.cabildo-state"
 }
 
+# The local instance's data key (CABILDO_DATA_KEY: seals personal data at
+# rest), made once per state dir and kept beside it, readable only by its
+# owner: a database restored without this file keeps its personal data sealed.
+cabildo_data_key_file() {
+  local file="$CABILDO_STATE/data-key"
+  if [[ ! -s $file ]]; then
+    mkdir -p "$CABILDO_STATE"
+    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$file")
+  fi
+  printf '%s' "$file"
+}
+
 cabildo_env_exports() {
+  local key_file
+  key_file="$(cabildo_data_key_file)"
   cat <<EOF
 export CABILDO_STATE_DIR='$CABILDO_STATE'
 export CABILDO_DATABASE_URL='postgresql://cabildo_app@/$CABILDO_DB?host=$CABILDO_PG_DIR'
 export CABILDO_DATABASE_ADMIN_URL='postgresql://cabildo_owner@/$CABILDO_DB?host=$CABILDO_PG_DIR'
 export CABILDO_REDIS_URL='unix://$CABILDO_REDIS_SOCK'
+export CABILDO_DATA_KEY="\${CABILDO_DATA_KEY:-\$(cat '$key_file')}"
 EOF
 }
 

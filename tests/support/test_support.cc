@@ -114,6 +114,8 @@ core::Config TestDatabase::MakeConfig() const {
   // unless a test lowers them (tests/integration/limits_itest.cc).
   out.rate_limit_auth = out.rate_limit_write = out.rate_limit_read = out.rate_limit_user =
       1'000'000;
+  // Each test server its own data key, as each instance has its own.
+  out.data_key = *core::DataKey::FromHex(core::RandomHex(32));
   return out;
 }
 

@@ -105,6 +105,9 @@ const std::vector<ConfigVariable>& ConfigVariables() {
        "nombra al cliente; vacío: el cliente es el par TCP"},
       {"CABILDO_HEADER_TIMEOUT_MS", "5000",
        "tiempo máximo para recibir la línea de solicitud y los encabezados (luego 408)"},
+      {"CABILDO_DATA_KEY", "(vacío)",
+       "64 caracteres hex (`cabildo data-key new`): cifra los datos personales de los módulos "
+       "(becas); nunca en la base de datos; vacío: esos módulos responden 503"},
   };
   return kVariables;
 }
@@ -213,6 +216,9 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
   CABILDO_ASSIGN_OR_RETURN(auto header_timeout,
                            get_int("CABILDO_HEADER_TIMEOUT_MS", 5000, 100, 600000));
   config.header_timeout = std::chrono::milliseconds(header_timeout);
+  if (auto key = lookup("CABILDO_DATA_KEY"); key && !key->empty()) {
+    CABILDO_ASSIGN_OR_RETURN(config.data_key, DataKey::FromHex(*key));
+  }
   return config;
 }
 

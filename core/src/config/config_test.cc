@@ -98,6 +98,23 @@ TEST(ConfigTest, TrustedProxiesAreParsedAndNoneByDefault) {
   EXPECT_FALSE(config->trusted_proxies[2].Contains(*ParseIpAddress("192.0.2.8")));
 }
 
+TEST(ConfigTest, TheDataKeyIsOptionalAndAMalformedOneIsRefusedWithoutEchoingIt) {
+  auto none = LoadConfig(FakeEnv({}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->data_key.has_value());
+  EXPECT_FALSE(LoadConfig(FakeEnv({{"CABILDO_DATA_KEY", ""}}))->data_key.has_value());
+  const std::string hex = "8f1c2b3a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8";
+  auto config = LoadConfig(FakeEnv({{"CABILDO_DATA_KEY", hex}}));
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_TRUE(config->data_key.has_value());
+  EXPECT_EQ(*config->data_key->Open(config->data_key->Seal("dato", "ctx"), "ctx"), "dato");
+  const std::string secret_but_short = "8f1c2b3a4d5e6f708192a3b4c5d6e7f8";
+  auto bad = LoadConfig(FakeEnv({{"CABILDO_DATA_KEY", secret_but_short}}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("CABILDO_DATA_KEY"), std::string::npos);
+  EXPECT_EQ(bad.status().message().find(secret_but_short), std::string::npos);
+}
+
 // Before, credentials and the database number were dropped (or refused):
 // the client connected unauthenticated to db 0.
 TEST(ConfigTest, TheRedisUrlCarriesCredentialsAndADatabase) {

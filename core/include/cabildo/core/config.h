@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cabildo/core/crypto.h"
 #include "cabildo/core/net.h"
 #include "cabildo/core/status.h"
 
@@ -56,6 +57,9 @@ struct Config {
   std::vector<Cidr> trusted_proxies;
   // How long a request's line and headers may take to arrive (then 408).
   std::chrono::milliseconds header_timeout{5000};
+  // CABILDO_DATA_KEY: seals modules' personal data at rest; none: those
+  // modules answer 503 where they would store or read personal data.
+  std::optional<DataKey> data_key;
 };
 
 // One documented variable: name, default (as shown to operators) and meaning.

@@ -45,7 +45,9 @@ namespace cabildo::plugin {
 ///    RequestContext::Body() (JsonBody removed), tenant().
 /// 6: records other modules link to: PluginRegistrar::SetRecordDescriber,
 ///    RequestContext::DescribeRecord.
-inline constexpr uint32_t kAbiVersion = 6;
+/// 7: personal data at rest: RequestContext::SealPersonalData,
+///    OpenPersonalData, PersonalDataDigest.
+inline constexpr uint32_t kAbiVersion = 7;
 inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
 #define CABILDO_PLUGIN_STRINGIFY_INNER(x) #x
@@ -271,6 +273,25 @@ class RequestContext {
   virtual StatusOr<LinkedRecord> DescribeRecord(const std::string& tenant_id,
                                                 const std::string& module,
                                                 const std::string& ref) = 0;
+
+  /// Personal data at rest (LGPDPPSO): `plaintext` sealed by the host with the
+  /// instance's data key (CABILDO_DATA_KEY, kept in the configuration, never
+  /// in the database) — libsodium XChaCha20-Poly1305 — and bound to this
+  /// module and `context` (e.g. the record's id): a sealed value copied to
+  /// another record or module does not open. Text ("v1." + base64) for a text
+  /// column. kUnavailable (503) when the instance has no data key.
+  virtual StatusOr<std::string> SealPersonalData(std::string_view plaintext,
+                                                 std::string_view context) const = 0;
+  /// The plaintext of SealPersonalData with the same `context`; kInternal
+  /// when it does not open (another key, altered), kUnavailable without a key.
+  virtual StatusOr<std::string> OpenPersonalData(std::string_view sealed,
+                                                 std::string_view context) const = 0;
+  /// A keyed digest (BLAKE2b-256 under the data key, 64 hex) of `value` for
+  /// this module and `domain` (e.g. "curp"): equal values, equal digests — a
+  /// unique index can enforce "one per CURP" — yet nobody without the key can
+  /// test every possible CURP against the column. kUnavailable without a key.
+  virtual StatusOr<std::string> PersonalDataDigest(std::string_view domain,
+                                                   std::string_view value) const = 0;
 };
 
 /// Runs `sql` as the prepared statement `name` in the request's transaction,
