@@ -143,7 +143,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
   }
   plugin::HttpResponse FieldErrors(const std::vector<plugin::FieldError>& errors) const override {
     Response problem = ValidationProblem(request_, errors);
-    return {problem.status, problem.content_type, problem.body, problem.headers, {}, {}};
+    return {problem.status, problem.content_type, problem.body, problem.headers, {}, {}, {}};
   }
 
   StatusOr<Page> ReadPage() const override {

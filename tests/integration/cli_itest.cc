@@ -119,6 +119,52 @@ TEST(CliTest, ABadValueStopsStartUpWithOneLineNamingTheVariable) {
   EXPECT_NE(err.find("CABILDO_LISTEN"), std::string::npos) << err;
 }
 
+// The data key's tooling: a new key, and sealing exactly as a module's
+// SealPersonalData would, so a data load can insert sealed rows.
+TEST(CliTest, DataKeyNewSealAndDigest) {
+  std::string key;
+  ASSERT_EQ(RunCabildo({"data-key", "new"}, {}, &key), 0);
+  ASSERT_EQ(key.size(), 65u) << key;  // 64 hex + newline
+  key.pop_back();
+  auto parsed = core::DataKey::FromHex(key);
+  ASSERT_TRUE(parsed.ok());
+  std::string other;
+  ASSERT_EQ(RunCabildo({"data-key", "new"}, {}, &other), 0);
+  EXPECT_NE(other, key + "\n");
+
+  const std::string curp = "BOXW310820HNERXN09";
+  Process seal = Start({"data-key", "seal", "--module", "scholarships", "--context", "app:1"},
+                       {{"CABILDO_DATA_KEY", key}}, curp);
+  ASSERT_EQ(seal.Wait(), 0) << seal.Err();
+  std::string sealed = seal.Out();
+  ASSERT_FALSE(sealed.empty());
+  sealed.pop_back();
+  EXPECT_EQ(sealed.find(curp), std::string::npos);
+  auto opened =
+      parsed->Open(sealed, core::PersonalDataBinding("scholarships", "app:1"));
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_EQ(*opened, curp);
+  // Bound to the module: another module's context does not open it.
+  EXPECT_FALSE(parsed->Open(sealed, core::PersonalDataBinding("otro", "app:1")).ok());
+
+  Process digest = Start({"data-key", "digest", "--module", "scholarships", "--domain", "curp"},
+                         {{"CABILDO_DATA_KEY", key}}, curp);
+  ASSERT_EQ(digest.Wait(), 0) << digest.Err();
+  EXPECT_EQ(digest.Out(),
+            parsed->Digest(core::PersonalDataBinding("scholarships", "curp"), curp) + "\n");
+
+  std::string err;
+  EXPECT_EQ(RunCabildo({"data-key", "seal", "--module", "m", "--context", "c"},
+                       {{"CABILDO_DATA_KEY", ""}}, nullptr, &err),
+            1);
+  EXPECT_NE(err.find("CABILDO_DATA_KEY"), std::string::npos) << err;
+  EXPECT_EQ(RunCabildo({"data-key", "seal", "--module", "m", "--context", "c"},
+                       {{"CABILDO_DATA_KEY", "corta"}}, nullptr, &err),
+            2);
+  EXPECT_EQ(err.find("corta"), std::string::npos) << err;
+  EXPECT_EQ(RunCabildo({"data-key", "open"}, {}), 2);
+}
+
 TEST(CliTest, MigrateAndTenantsApplyAreIdempotent) {
   testing::TestDatabase database;  // already migrated once
   std::string out;
@@ -177,8 +223,8 @@ TEST(CliTest, UserCreateReadsThePasswordFromStdinAndAuditVerifyChecksTheChain) {
   std::string out;
   EXPECT_EQ(RunCabildo({"audit", "verify", "durango"}, env, &out), 0);
   // The tenant, then one entry per installed module durango.json enables there
-  // (public-works, open-government, procedure-registry).
-  EXPECT_NE(out.find("ok (4 entradas)"), std::string::npos) << out;
+  // (public-works, scholarships, open-government, procedure-registry).
+  EXPECT_NE(out.find("ok (5 entradas)"), std::string::npos) << out;
   {
     pqxx::connection owner(database.owner_url());
     pqxx::work w(owner);

@@ -46,7 +46,7 @@ namespace cabildo::plugin {
 /// 6: records other modules link to: PluginRegistrar::SetRecordDescriber,
 ///    RequestContext::DescribeRecord.
 /// 7: personal data at rest: RequestContext::SealPersonalData,
-///    OpenPersonalData, PersonalDataDigest.
+///    OpenPersonalData, PersonalDataDigest; HttpResponse::fresh_until.
 inline constexpr uint32_t kAbiVersion = 7;
 inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
@@ -92,11 +92,17 @@ struct HttpResponse {
   /// the ETag from it, so a matching If-None-Match gets a 304 before any row
   /// is read.
   std::string etag_basis;
+  /// For a public GET whose answer changes by itself at a known moment (a
+  /// call's window opens or closes): the host's public cache keeps it no
+  /// later than this. Unset: it changes only with a write (or at midnight
+  /// in Mexico's central time, which every cached answer respects).
+  std::optional<std::chrono::system_clock::time_point> fresh_until;
 
   static HttpResponse Json(int status, const nlohmann::json& body) {
     return {status,
             "application/json",
             body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+            {},
             {},
             {},
             {}};
@@ -112,7 +118,8 @@ struct HttpResponse {
 
   static HttpResponse Stream(std::string content_type, std::string etag_basis,
                              BodyProducer producer) {
-    return {200, std::move(content_type), {}, {}, std::move(producer), std::move(etag_basis)};
+    return {200,   std::move(content_type), {}, {}, std::move(producer), std::move(etag_basis),
+            {}};
   }
 };
 

@@ -1,0 +1,8 @@
+// Skeleton: routes come with this part's branch.
+#include "scholarships.h"
+
+namespace cabildo::plugins::scholarships {
+
+void RegisterCalls(plugin::PluginRegistrar&) {}
+
+}  // namespace cabildo::plugins::scholarships

@@ -1,0 +1,3 @@
+#include "curp.h"
+
+namespace cabildo::plugins::scholarships {}  // namespace cabildo::plugins::scholarships

@@ -1,0 +1,2 @@
+// Skeleton: this part's tests come with its branch.
+#include "scholarships_fixture.h"

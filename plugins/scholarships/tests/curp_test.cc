@@ -1,0 +1,2 @@
+// Skeleton: the CURP rules' tests come with the applications branch.
+#include <gtest/gtest.h>
