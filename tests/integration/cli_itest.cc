@@ -140,8 +140,7 @@ TEST(CliTest, DataKeyNewSealAndDigest) {
   ASSERT_FALSE(sealed.empty());
   sealed.pop_back();
   EXPECT_EQ(sealed.find(curp), std::string::npos);
-  auto opened =
-      parsed->Open(sealed, core::PersonalDataBinding("scholarships", "app:1"));
+  auto opened = parsed->Open(sealed, core::PersonalDataBinding("scholarships", "app:1"));
   ASSERT_TRUE(opened.ok()) << opened.status().message();
   EXPECT_EQ(*opened, curp);
   // Bound to the module: another module's context does not open it.

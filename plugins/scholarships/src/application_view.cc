@@ -9,10 +9,19 @@ namespace cabildo::plugins::scholarships {
 namespace {
 using nlohmann::json;
 
-constexpr const char* kPersonalFields[] = {
-    "curp",   "full_name", "birth_date",      "sex", "address", "phone",
-    "email",  "school",    "education_level", "gpa", "answers", "documents",
-    "privacy_notice_accepted"};
+constexpr const char* kPersonalFields[] = {"curp",
+                                           "full_name",
+                                           "birth_date",
+                                           "sex",
+                                           "address",
+                                           "phone",
+                                           "email",
+                                           "school",
+                                           "education_level",
+                                           "gpa",
+                                           "answers",
+                                           "documents",
+                                           "privacy_notice_accepted"};
 
 // Row positions of kApplicationColumns.
 enum Column {
@@ -66,8 +75,7 @@ StatusOr<std::string> CurpDigest(plugin::RequestContext& ctx, const std::string&
 
 StatusOr<json> ApplicationJson(plugin::RequestContext& ctx, const pqxx::row& row) {
   const std::string id = row[kId].as<std::string>();
-  CABILDO_ASSIGN_OR_RETURN(json item,
-                           OpenApplicant(ctx, row[kPersonalData].as<std::string>(), id));
+  CABILDO_ASSIGN_OR_RETURN(json item, OpenApplicant(ctx, row[kPersonalData].as<std::string>(), id));
   item["id"] = id;
   item["tenant"] = row[kTenant].as<std::string>();
   item["call_id"] = row[kCallId].as<std::string>();

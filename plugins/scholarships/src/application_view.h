@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "cabildo/plugin/plugin_api.h"
+
 #include "scholarships.h"
 
 namespace cabildo::plugins::scholarships {
@@ -30,7 +31,7 @@ StatusOr<std::string> CurpDigest(plugin::RequestContext& ctx, const std::string&
 
 /// SELECT list of an application (a) with its tenant (t) and call (c), in
 /// the order ApplicationJson reads it; use with kApplicationFrom.
-#define CABILDO_SCH_APPLICATION_COLUMNS                                               \
+#define CABILDO_SCH_APPLICATION_COLUMNS \
   "a.id, t.slug, a.call_id, c.document ->> 'title', a.applicant_id, a.status, "       \
   "a.score::text, a.decision_note, " CABILDO_SCH_TS("a.decided_at") ", "              \
   CABILDO_SCH_TS("a.submitted_at") ", " CABILDO_SCH_TS("a.created_at") ", "           \

@@ -1,8 +1,8 @@
 // What may be said about an application outside its full view: masks that
 // keep enough to recognise one's own data and never the data itself.
-#include <gtest/gtest.h>
-
 #include "application_view.h"
+
+#include <gtest/gtest.h>
 
 namespace cabildo::plugins::scholarships {
 namespace {
@@ -29,13 +29,17 @@ TEST(MaskTest, EmailShowsItsFirstLetterAndDomain) {
 }
 
 TEST(AuditViewTest, KeepsTheWorkflowAndMasksTheCurpDroppingEveryOtherPersonalField) {
-  const nlohmann::json full = {
-      {"id", "a1"},           {"call_id", "c1"},
-      {"status", "approved"}, {"score", 91.5},
-      {"curp", "GOMC000101HDGRRL09"}, {"full_name", "Carla Gómez"},
-      {"phone", "6181234567"}, {"email", "carla@correo.mx"},
-      {"birth_date", "2000-01-01"}, {"address", {{"street", "Negrete"}}},
-      {"gpa", 9.5}};
+  const nlohmann::json full = {{"id", "a1"},
+                               {"call_id", "c1"},
+                               {"status", "approved"},
+                               {"score", 91.5},
+                               {"curp", "GOMC000101HDGRRL09"},
+                               {"full_name", "Carla Gómez"},
+                               {"phone", "6181234567"},
+                               {"email", "carla@correo.mx"},
+                               {"birth_date", "2000-01-01"},
+                               {"address", {{"street", "Negrete"}}},
+                               {"gpa", 9.5}};
   const nlohmann::json view = AuditView(full);
   EXPECT_EQ(view, (nlohmann::json{{"id", "a1"},
                                   {"call_id", "c1"},
@@ -45,9 +49,10 @@ TEST(AuditViewTest, KeepsTheWorkflowAndMasksTheCurpDroppingEveryOtherPersonalFie
 }
 
 TEST(PersonalPartTest, TakesEveryApplicantFieldAndNothingOfTheWorkflow) {
-  const nlohmann::json input = {{"curp", "X"},   {"full_name", "Y"},     {"status", "approved"},
-                                {"id", "a1"},    {"gpa", 9.0},           {"answers", {{"a", "b"}}},
-                                {"score", 100}, {"privacy_notice_accepted", true}};
+  const nlohmann::json input = {{"curp", "X"},          {"full_name", "Y"},
+                                {"status", "approved"}, {"id", "a1"},
+                                {"gpa", 9.0},           {"answers", {{"a", "b"}}},
+                                {"score", 100},         {"privacy_notice_accepted", true}};
   EXPECT_EQ(PersonalPart(input), (nlohmann::json{{"curp", "X"},
                                                  {"full_name", "Y"},
                                                  {"gpa", 9.0},

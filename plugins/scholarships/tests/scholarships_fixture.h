@@ -14,6 +14,7 @@
 #include "cabildo/core/db_pool.h"
 #include "cabildo/core/identity.h"
 #include "cabildo/plugin/text_checks.h"
+
 #include "server_fixture.h"
 #include "test_support.h"
 
@@ -62,15 +63,15 @@ class ScholarshipsTest : public ServerTest {
   // Enables the module for `tenant` through the API, as its admin would.
   void EnableFor(const std::string& tenant) {
     const std::string admin = MakeUser("admin-becas@" + tenant + ".mx", "admin", tenant);
-    auto result = Call("PUT", "/v1/tenants/" + tenant + "/modules/scholarships",
-                       R"({"config":{}})", admin);
+    auto result =
+        Call("PUT", "/v1/tenants/" + tenant + "/modules/scholarships", R"({"config":{}})", admin);
     ASSERT_TRUE(result.status == 200 || result.status == 201) << result.body;
   }
 
   // RFC 3339 UTC for now + `offset` ("2026-12-06T18:00:00Z").
   static std::string At(std::chrono::seconds offset) {
-    const std::time_t when = std::chrono::system_clock::to_time_t(
-        std::chrono::system_clock::now() + offset);
+    const std::time_t when =
+        std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + offset);
     std::tm utc{};
     gmtime_r(&when, &utc);
     char text[32];
@@ -126,9 +127,7 @@ class ScholarshipsTest : public ServerTest {
           {"address", "Blvd. Felipe Pescador 800, Zona Centro, Durango, Dgo."},
           {"hours", "Lunes a viernes de 9:00 a 15:00"}}},
         {"questions",
-         {{{"code", "motivo"},
-           {"text", "¿Por qué necesitas la beca?"},
-           {"required", true}}}},
+         {{{"code", "motivo"}, {"text", "¿Por qué necesitas la beca?"}, {"required", true}}}},
     };
   }
 

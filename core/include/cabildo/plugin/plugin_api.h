@@ -118,8 +118,7 @@ struct HttpResponse {
 
   static HttpResponse Stream(std::string content_type, std::string etag_basis,
                              BodyProducer producer) {
-    return {200,   std::move(content_type), {}, {}, std::move(producer), std::move(etag_basis),
-            {}};
+    return {200, std::move(content_type), {}, {}, std::move(producer), std::move(etag_basis), {}};
   }
 };
 
