@@ -568,6 +568,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   std::vector<std::string> ancestors;  // whose public caches a write invalidates
   std::optional<Response> streamed;    // a body already sent as it was produced
   bool cacheable = true;               // false: a linked record's describer failed
+  std::optional<std::chrono::system_clock::time_point> fresh_until;  // the handler's
   // One round trip opens the transaction: BEGIN; the tenant resolved (the
   // tenant tree is not tenant-scoped) and the transaction confined to it;
   // then, in that scope, the module's configuration there and the caller's
@@ -646,6 +647,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
         cacheable = context.cacheable();
         if (!handled.ok()) return handled.status();
         plugin::HttpResponse& response = *handled;
+        fresh_until = response.fresh_until;
         if (response.stream && response.status == 200 &&
             (request.method == Method::kGet || request.method == Method::kHead)) {
           Response sent = SendStream(request, response);
@@ -677,7 +679,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
   } else if (cache_key && cacheable && result->status == 200 && !result->streamed &&
              result->etag.empty()) {
     return FromCache(app.public_cache.Put(
-        *cache_key, {result->content_type, result->body, result->headers, {}}));
+        *cache_key, {result->content_type, result->body, result->headers, {}, fresh_until}));
   }
   return std::move(*result);
 }

@@ -1,5 +1,7 @@
 #include "cabildo/api/public_cache.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "cabildo/api/http.h"
@@ -64,6 +66,10 @@ std::optional<std::string> PublicCache::Key(const std::string& slug, const std::
          std::to_string(DayStamp(clock_())) + ":" + request_fingerprint;
 }
 
+bool PublicCache::Expired(const CachedResponse& response) const {
+  return response.expires && clock_() >= *response.expires;
+}
+
 int64_t PublicCache::DayStamp(std::chrono::system_clock::time_point at) {
   constexpr std::chrono::hours kCentralMexicoOffset{-6};
   return std::chrono::floor<std::chrono::days>(at + kCentralMexicoOffset)
@@ -75,7 +81,7 @@ std::shared_ptr<const CachedResponse> PublicCache::Get(const std::string& key, b
   {
     std::lock_guard lock(mutex_);
     auto it = local_.find(key);
-    if (it != local_.end()) {
+    if (it != local_.end() && !Expired(*it->second)) {
       ++local_hits_;
       return it->second;
     }
@@ -86,16 +92,22 @@ std::shared_ptr<const CachedResponse> PublicCache::Get(const std::string& key, b
     auto entry = nlohmann::json::parse(reply->str, nullptr, false);
     if (entry.is_object()) {
       ++shared_hits_;
-      CachedResponse stored{entry.value("content_type", ""), entry.value("body", ""), {}, {}};
+      CachedResponse stored{entry.value("content_type", ""), entry.value("body", ""), {}, {}, {}};
+      if (auto expires = entry.find("expires_ms"); expires != entry.end() && expires->is_number()) {
+        stored.expires = std::chrono::system_clock::time_point(
+            std::chrono::milliseconds(expires->get<int64_t>()));
+      }
       if (auto headers = entry.find("headers"); headers != entry.end() && headers->is_object()) {
         for (const auto& [name, value] : headers->items()) {
           if (value.is_string()) stored.headers.emplace_back(name, value.get<std::string>());
         }
       }
-      stored.etag = StrongEtag(stored.body);
-      auto response = std::make_shared<const CachedResponse>(std::move(stored));
-      StoreLocally(key, response);
-      return response;
+      if (!Expired(stored)) {
+        stored.etag = StrongEtag(stored.body);
+        auto response = std::make_shared<const CachedResponse>(std::move(stored));
+        StoreLocally(key, response);
+        return response;
+      }
     }
   }
   ++misses_;
@@ -110,7 +122,17 @@ std::shared_ptr<const CachedResponse> PublicCache::Put(const std::string& key,
   for (const auto& [name, value] : response->headers) headers[name] = value;
   nlohmann::json entry = {
       {"content_type", response->content_type}, {"body", response->body}, {"headers", headers}};
-  (void)redis_.Command({"SET", key, entry.dump(), "EX", std::to_string(kSharedTtl.count())});
+  auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(kSharedTtl);
+  if (response->expires) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*response->expires - clock_());
+    if (left.count() <= 0) return response;  // already changed: serve it, keep nothing
+    ttl = std::min(ttl, left);
+    entry["expires_ms"] =
+        std::chrono::duration_cast<std::chrono::milliseconds>(response->expires->time_since_epoch())
+            .count();
+  }
+  (void)redis_.Command({"SET", key, entry.dump(), "PX", std::to_string(ttl.count())});
   StoreLocally(key, response);
   return response;
 }
@@ -118,7 +140,12 @@ std::shared_ptr<const CachedResponse> PublicCache::Put(const std::string& key,
 void PublicCache::StoreLocally(const std::string& key,
                                std::shared_ptr<const CachedResponse> response) {
   std::lock_guard lock(mutex_);
-  if (local_.count(key) != 0) return;
+  if (auto it = local_.find(key); it != local_.end()) {
+    if (!Expired(*it->second)) return;
+    // An answer that changed by itself under the same key: the new one replaces it.
+    local_bytes_ -= it->first.size() + it->second->body.size();
+    local_.erase(it);
+  }
   local_bytes_ += key.size() + response->body.size();
   local_.emplace(key, std::move(response));
   insertion_order_.push_back(key);

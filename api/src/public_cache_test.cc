@@ -11,7 +11,8 @@ core::RedisOptions NoRedis() { return core::RedisOptions{"unix:///nonexistent/re
 TEST(PublicCacheTest, TheLocalCopyEvictsTheOldestBeyondItsEntryBound) {
   core::RedisClient redis(NoRedis());
   PublicCache cache(redis, "t:", std::chrono::milliseconds(100), 1u << 20, /*max_entries=*/3);
-  for (int i = 0; i < 10; ++i) cache.Put("k" + std::to_string(i), {"text/plain", "cuerpo", {}, {}});
+  for (int i = 0; i < 10; ++i)
+    cache.Put("k" + std::to_string(i), {"text/plain", "cuerpo", {}, {}, {}});
   EXPECT_EQ(cache.local_entries(), 3u);
   EXPECT_EQ(cache.evictions(), 7u);
   EXPECT_EQ(cache.Get("k0", /*network=*/false), nullptr);  // the oldest went first
@@ -22,11 +23,37 @@ TEST(PublicCacheTest, TheLocalCopyEvictsTheOldestBeyondItsByteBound) {
   core::RedisClient redis(NoRedis());
   PublicCache cache(redis, "t:", std::chrono::milliseconds(100), /*max_bytes=*/4096);
   const std::string body(1000, 'x');
-  for (int i = 0; i < 100; ++i) cache.Put("k" + std::to_string(i), {"text/plain", body, {}, {}});
+  for (int i = 0; i < 100; ++i)
+    cache.Put("k" + std::to_string(i), {"text/plain", body, {}, {}, {}});
   EXPECT_LE(cache.local_bytes(), 4096u);
   EXPECT_EQ(cache.local_entries(), 4u);
   EXPECT_EQ(cache.Get("k0", /*network=*/false), nullptr);
   ASSERT_NE(cache.Get("k99", /*network=*/false), nullptr);
+}
+
+// An answer that changes by itself at a known moment (a call's window
+// closes: HttpResponse::fresh_until) is served until then and never after,
+// and the next answer under the same key replaces it.
+TEST(PublicCacheTest, AnAnswerWithAnExpiryIsNotServedAfterIt) {
+  core::RedisClient redis(NoRedis());
+  auto now = std::chrono::system_clock::now();
+  PublicCache cache(redis, "t:", std::chrono::milliseconds(100), 1u << 20, 100,
+                    [&now] { return now; });
+  const auto closes = now + std::chrono::minutes(5);
+  cache.Put("k", {"application/json", "abierta", {}, {}, closes});
+  ASSERT_NE(cache.Get("k", false), nullptr);
+  EXPECT_EQ(cache.Get("k", false)->body, "abierta");
+  now = closes - std::chrono::milliseconds(1);
+  EXPECT_NE(cache.Get("k", false), nullptr);
+  now = closes;
+  EXPECT_EQ(cache.Get("k", false), nullptr);
+  cache.Put("k", {"application/json", "cerrada", {}, {}, std::nullopt});
+  ASSERT_NE(cache.Get("k", false), nullptr);
+  EXPECT_EQ(cache.Get("k", false)->body, "cerrada");
+  // Already past: answered, but nothing kept.
+  cache.Put("pasada", {"application/json", "x", {}, {}, now - std::chrono::seconds(1)});
+  EXPECT_EQ(cache.Get("pasada", false), nullptr);
+  EXPECT_EQ(cache.local_entries(), 1u);
 }
 
 // Days change at 06:00 UTC: midnight in central Mexico (UTC-6 all year).

@@ -147,5 +147,29 @@ TEST(PublicCacheDayTest, MidnightInCentralMexicoChangesEveryKey) {
   EXPECT_EQ(cache.Key("durango", "open-government", "/dashboard"), after);
 }
 
+// An answer with an expiry (HttpResponse::fresh_until: a call's window
+// closes) is shared through Redis with it: another replica serves it until
+// then and never after, and Redis drops it by then too.
+TEST(PublicCacheDayTest, AnExpiryTravelsThroughRedisToOtherReplicas) {
+  using namespace std::chrono;
+  core::RedisClient redis(core::RedisOptions{testing::RequiredEnv("CABILDO_REDIS_URL")});
+  auto now = system_clock::now();
+  const std::string prefix = "cabildo-test:expiry:" + std::to_string(getpid()) + ":";
+  api::PublicCache writer(redis, prefix, milliseconds(100), 1u << 20, 100, [&now] { return now; });
+  api::PublicCache other(redis, prefix, milliseconds(100), 1u << 20, 100, [&now] { return now; });
+  const auto key = writer.Key("durango", "scholarships", "/calls?open=true");
+  ASSERT_TRUE(key.has_value());
+  writer.Put(*key, {"application/json", "[abierta]", {}, {}, now + seconds(2)});
+  auto shared = other.Get(*key);  // from Redis
+  ASSERT_NE(shared, nullptr);
+  EXPECT_EQ(shared->body, "[abierta]");
+  ASSERT_TRUE(shared->expires.has_value());
+  EXPECT_LE(redis.Command({"PTTL", *key})->integer, 2000);
+  now += seconds(2);
+  EXPECT_EQ(other.Get(*key, /*network=*/false), nullptr);  // its local copy expired
+  EXPECT_EQ(other.Get(*key), nullptr);                     // and Redis' is not served
+  EXPECT_TRUE(redis.Command({"DEL", *key}).ok());
+}
+
 }  // namespace
 }  // namespace cabildo

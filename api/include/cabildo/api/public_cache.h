@@ -50,6 +50,9 @@ struct CachedResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. Content-Disposition
   std::string etag;  // StrongEtag(body), computed once when stored
+  // The handler's HttpResponse::fresh_until: the answer changes by itself
+  // then (a call's window closes), so neither layer serves it afterwards.
+  std::optional<std::chrono::system_clock::time_point> expires;
 };
 
 // Thread-safe.
@@ -74,7 +77,8 @@ class PublicCache {
                                  const std::string& request_fingerprint, bool network = true);
   // The stored response, or null. `network` false: this process's copy only.
   std::shared_ptr<const CachedResponse> Get(const std::string& key, bool network = true);
-  // Stores `body` (computing its ETag once) and returns what was stored.
+  // Stores `body` (computing its ETag once) and returns what was stored —
+  // only until `expires` when set (nothing is stored once it has passed).
   std::shared_ptr<const CachedResponse> Put(const std::string& key, CachedResponse response);
   // After a committed write: bump the generations of these tenants' module.
   void Bump(const std::vector<std::string>& slugs, const std::string& module);
@@ -100,6 +104,8 @@ class PublicCache {
 
  private:
   std::string GenerationKey(const std::string& slug, const std::string& module) const;
+  // Past its `expires` by this cache's clock.
+  bool Expired(const CachedResponse& response) const;
   void RefreshLoop();
 
   core::RedisClient& redis_;
