@@ -341,7 +341,9 @@ bool HasItems(const json& document, const char* key) {
   return it != document.end() && it->is_array() && !it->empty();
 }
 
-constexpr const char* kFrXV = " (Ley General de Transparencia, art. 70, fracción XV, inciso ";
+// Where a duty comes from: "... (Ley General de Transparencia, art. 70, fracción XV, inciso b)."
+#define SCH_FR_XV(inciso) \
+  " (Ley General de Transparencia, art. 70, fracción XV, inciso " inciso ")."
 
 // Every publication duty (domain.md §D; LGTAIP art. 70 fr. XV) the call
 // lacks, in the order of the form, each naming its field.
@@ -349,55 +351,48 @@ std::vector<FieldError> MissingDuties(const CallValues& call) {
   std::vector<FieldError> missing;
   const json& d = call.document;
   if (!HasText(d, "title")) {
-    missing.push_back({"title", std::string("Falta el nombre de la convocatoria") + kFrXV + "b)."});
+    missing.push_back({"title", "Falta el nombre de la convocatoria" SCH_FR_XV("b")});
   }
   if (!HasText(d, "description")) {
     missing.push_back(
         {"description", "Falta la descripción del apoyo: en qué consiste y para qué sirve."});
   }
   if (!HasText(d, "program")) {
-    missing.push_back(
-        {"program", std::string("Falta el programa social del que forma parte") + kFrXV + "b)."});
+    missing.push_back({"program", "Falta el programa social del que forma parte" SCH_FR_XV("b")});
   }
   if (!HasText(d, "area")) {
-    missing.push_back(
-        {"area", std::string("Falta el área o dependencia responsable") + kFrXV + "a)."});
+    missing.push_back({"area", "Falta el área o dependencia responsable" SCH_FR_XV("a")});
   }
   if (!HasText(d, "target_population")) {
-    missing.push_back(
-        {"target_population", std::string("Falta la población objetivo") + kFrXV + "d)."});
+    missing.push_back({"target_population", "Falta la población objetivo" SCH_FR_XV("d")});
   }
   if (!HasItems(d, "requirements")) {
     missing.push_back(
-        {"requirements",
-         std::string("Indique al menos un requisito para solicitarla") + kFrXV + "h)."});
+        {"requirements", "Indique al menos un requisito para solicitarla" SCH_FR_XV("h")});
   }
   auto eligibility = d.find("eligibility");
   if (eligibility == d.end() || !eligibility->is_object() || eligibility->empty()) {
-    missing.push_back(
-        {"eligibility", std::string("Indique quién puede solicitarla: al menos una regla de edad, "
-                                    "nivel educativo, residencia o promedio") +
-                            kFrXV + "h)."});
+    missing.push_back({"eligibility",
+                       "Indique quién puede solicitarla: al menos una regla de edad, "
+                       "nivel educativo, residencia o promedio" SCH_FR_XV("h")});
   }
   if (!HasItems(d, "selection_criteria")) {
-    missing.push_back({"selection_criteria",
-                       std::string("Indique al menos un criterio de selección") + kFrXV + "h)."});
+    missing.push_back(
+        {"selection_criteria", "Indique al menos un criterio de selección" SCH_FR_XV("h")});
   }
   if (call.amount_centavos <= 0) {
     missing.push_back(
-        {"amount_mxn",
-         std::string("El monto por persona beneficiaria debe ser mayor que cero") + kFrXV + "g)."});
+        {"amount_mxn", "El monto por persona beneficiaria debe ser mayor que cero" SCH_FR_XV("g")});
   }
   if (call.slots < 1) {
-    missing.push_back({"slots", std::string("Indique cuántas becas se otorgan") + kFrXV + "f)."});
+    missing.push_back({"slots", "Indique cuántas becas se otorgan" SCH_FR_XV("f")});
   }
   const auto opens = InstantMicros(call.opens_at);
   const auto closes = InstantMicros(call.closes_at);
   if (!opens || !closes || *closes <= *opens) {
-    missing.push_back(
-        {"closes_at", std::string("Indique el periodo para solicitarla: apertura (opens_at) y "
-                                  "cierre (closes_at) posterior") +
-                          kFrXV + "c)."});
+    missing.push_back({"closes_at",
+                       "Indique el periodo para solicitarla: apertura (opens_at) y "
+                       "cierre (closes_at) posterior" SCH_FR_XV("c")});
   }
   if (!HasItems(d, "legal_basis")) {
     missing.push_back({"legal_basis",
@@ -406,8 +401,7 @@ std::vector<FieldError> MissingDuties(const CallValues& call) {
   }
   if (!HasText(d, "rules_url")) {
     missing.push_back(
-        {"rules_url",
-         std::string("Falta la dirección web de las reglas de operación") + kFrXV + "o)."});
+        {"rules_url", "Falta la dirección web de las reglas de operación" SCH_FR_XV("o")});
   }
   if (!HasText(d, "privacy_notice_url")) {
     missing.push_back({"privacy_notice_url",
@@ -416,9 +410,8 @@ std::vector<FieldError> MissingDuties(const CallValues& call) {
                        "Protección de Datos Personales en Posesión de Sujetos Obligados)."});
   }
   if (!HasText(d, "complaints_procedure")) {
-    missing.push_back(
-        {"complaints_procedure",
-         std::string("Falta cómo y ante quién presentar quejas y denuncias") + kFrXV + "i)."});
+    missing.push_back({"complaints_procedure",
+                       "Falta cómo y ante quién presentar quejas y denuncias" SCH_FR_XV("i")});
   }
   auto contact = d.find("contact");
   if (contact == d.end() || !contact->is_object() ||
