@@ -298,3 +298,98 @@ PY
   "$BENCH_BIN" tenants apply "$file" >>"$BENCH_LOG" 2>&1 || return 1
   pr_published_sql "t.slug LIKE 'bench-pr-m%'" 4 bench-pr-state | bench_psql >>"$BENCH_LOG" 2>&1
 }
+
+# --- scholarships (issue 19): the calls ---------------------------------------
+
+# SQL that publishes `count` calls in every tenant `tenant_where` (a condition
+# on core.tenants t) selects, inserted as the owner with the tenant scope set,
+# as POST /calls + /publish leave them: every publication duty in the
+# document, amount, slots and window in their columns. Deterministic: ids
+# md5(<prefix>-<slug>-<n>), content and times derived from n; two thirds open
+# (from 2026 to 2099), one third closed (n divisible by 3: its window ended in
+# March 2025), so status and open never change during a run.
+sch_calls_sql() { # <tenant_where> <count> <id prefix>
+  cat <<SQL
+BEGIN;
+SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(t.id::text, ',') FROM core.tenants t
+  WHERE $1), true) <> '' AS scoped;
+INSERT INTO scholarships.calls (tenant_id, id, status, document, amount_mxn, slots, opens_at,
+  closes_at, results_at, published_at, created_at, updated_at)
+SELECT t.id, md5('$3-' || t.slug || '-' || n)::uuid, 'published',
+       jsonb_build_object(
+         'title', (ARRAY['Beca de permanencia escolar', 'Beca de transporte escolar',
+                         'Beca de excelencia académica', 'Beca para madres estudiantes',
+                         'Beca de alimentación', 'Beca de idiomas'])[1 + n % 6]
+                  || ' ' || n || ', ' || t.name,
+         'description', 'Apoyo económico mensual para estudiantes con buen promedio y necesidad '
+                        'económica (datos de benchmark, convocatoria ' || n || ').',
+         'program', 'Programa de Becas para la Permanencia Escolar',
+         'area', (ARRAY['Secretaría de Educación', 'Dirección de Desarrollo Social',
+                        'Instituto de la Juventud'])[1 + n % 3],
+         'target_population', 'Estudiantes de 15 a 29 años inscritos en escuelas públicas',
+         'objectives', 'Reducir el abandono escolar en educación media superior y superior.',
+         'requirements', jsonb_build_array('Constancia de estudios del ciclo vigente',
+                                           'Boleta con promedio mínimo de 8.0',
+                                           'Comprobante de domicilio', 'CURP'),
+         'eligibility', jsonb_build_object('min_age', 15, 'max_age', 29, 'min_gpa', 8.0,
+                                           'education_levels',
+                                           jsonb_build_array('media_superior', 'superior')),
+         'selection_criteria', jsonb_build_array('Promedio general (60 %)',
+                                                 'Condición socioeconómica (30 %)',
+                                                 'Residencia en localidades rurales (10 %)'),
+         'budget_mxn', ((3000 + n * 100) * (5 + n % 20)) || '.00',
+         'legal_basis', jsonb_build_array(jsonb_build_object(
+           'instrument', 'Ley de Educación del Estado de Durango', 'article', 'Artículo 12')),
+         'rules_url', 'https://becas.example.gob.mx/' || t.slug || '/reglas-' || n || '.pdf',
+         'privacy_notice_url', 'https://becas.example.gob.mx/' || t.slug || '/aviso-de-privacidad.pdf',
+         'complaints_procedure', 'Quejas ante el Órgano Interno de Control, de lunes a viernes '
+                                 'de 9:00 a 15:00.',
+         'contact', jsonb_build_object('name', 'Departamento de Becas',
+                                       'email', 'becas@example.gob.mx', 'phone', '6181370000'),
+         'questions', jsonb_build_array(jsonb_build_object(
+           'code', 'motivo', 'text', '¿Por qué necesitas la beca?', 'required', true))),
+       (3000 + n * 100)::numeric(14, 2), 5 + n % 20,
+       CASE WHEN n % 3 = 0 THEN timestamptz '2025-01-01 15:00:00+00'
+            ELSE timestamptz '2026-01-01 15:00:00+00' END + n * interval '1 hour',
+       CASE WHEN n % 3 = 0 THEN timestamptz '2025-03-01 06:00:00+00'
+            ELSE timestamptz '2099-12-31 06:00:00+00' END,
+       NULL,
+       timestamptz '2025-12-01 00:00:00+00' + n * interval '1 minute',
+       timestamptz '2025-12-01 00:00:00+00' + n * interval '1 minute',
+       timestamptz '2025-12-01 00:00:00+00' + n * interval '1 minute'
+FROM core.tenants t CROSS JOIN generate_series(1, $2) n
+WHERE $1;
+COMMIT;
+ANALYZE scholarships.calls;
+SQL
+}
+
+# 60 published calls in each tenant of the pilot that enabled the module (the
+# State of Durango and the Municipio de Durango, per tenants/durango.json).
+dataset_sch_calls() {
+  sch_calls_sql "t.slug IN ('durango', 'municipio-durango')" 60 bench-sch | bench_psql >>"$BENCH_LOG" 2>&1
+}
+
+# A state (bench-sch, INEGI 26) with 570 municipalities (bench-sch-m001 ...
+# bench-sch-m570: as many as Oaxaca, the most of any Mexican state), the
+# module enabled on all, from a generated tenants file + `tenants apply` (as
+# procedures-state-2500 does), then 4 published calls each and 4 of the
+# state (2,284 calls) in one INSERT ... SELECT.
+dataset_sch_calls_state() {
+  local file="$RUN/sch-calls-state.json"
+  "$PY" - "$file" <<'PY'
+import json, sys
+tenants = [{"slug": "bench-sch", "name": "Estado Bench Becas", "kind": "state", "parent": None,
+            "inegi_code": "26", "modules": ["scholarships"]}]
+for m in range(1, 571):
+    tenants.append({"slug": f"bench-sch-m{m:03d}", "name": f"Municipio Bench Becas {m:03d}",
+                    "kind": "municipality", "parent": "bench-sch",
+                    "inegi_code": f"26{m:03d}", "modules": ["scholarships"]})
+with open(sys.argv[1], "w") as f:
+    json.dump({"instance": "bench-sch-570",
+               "description": "bench/run sch-calls-state: a state with 570 municipalities",
+               "tenants": tenants}, f)
+PY
+  "$BENCH_BIN" tenants apply "$file" >>"$BENCH_LOG" 2>&1 || return 1
+  sch_calls_sql "t.slug LIKE 'bench-sch%'" 4 bench-sch-state | bench_psql >>"$BENCH_LOG" 2>&1
+}

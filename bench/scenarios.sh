@@ -224,6 +224,33 @@ scenario pr-stats \
   needs=durango,pr-demo default=no \
   about='the catalogue figures (menos trámites) of the state and its municipalities'
 
+# --- scholarships (issue 19): the calls, anonymous -----------------------------
+# sch-calls: one tenant's public list (60 published calls of durango, dataset
+# sch-calls), first page. sch-call: one call by id (CALL_ID: the dataset's
+# call 1 of durango, open until 2099; setup_sch_path). The state rows
+# (default=no: 571 tenants to create) are the single portal: the calls open
+# now of a state and its 570 municipalities (include_descendants), cached, and
+# the same as a signed-in user without a role there, whose answers are never
+# cached (every request reads PostgreSQL: the cost of a cache miss).
+
+scenario sch-calls path='/v1/tenants/durango/scholarships/calls?limit=20' \
+  needs=durango,sch-calls \
+  about='public list of the calls of one tenant (60 published), first page of 20 (cached)'
+
+scenario sch-call path='/v1/tenants/durango/scholarships/calls/CALL_ID' \
+  setup=setup_sch_path needs=durango,sch-calls \
+  about='one call, public view (every publication duty, status and open from the clock)'
+
+scenario sch-calls-state default=no \
+  path='/v1/tenants/bench-sch/scholarships/calls?include_descendants=true&open=true&limit=20' \
+  needs=sch-calls-state \
+  about='the state portal: open calls of a state and its 570 municipalities (2,284 calls), first 20 (cached)'
+
+scenario sch-calls-state-uncached default=no \
+  path='/v1/tenants/bench-sch/scholarships/calls?include_descendants=true&open=true&limit=20' \
+  setup=setup_editor_token needs=durango,users,sch-calls-state \
+  about='the same portal page as a signed-in user (no role there): never cached, every request reads PostgreSQL'
+
 # --- only when named: its data set would change every other row ---------------
 
 # bench/run scale (alone): 2,500 tenants, 500,000 projects; compare its p99 with
@@ -288,6 +315,15 @@ setup_pr_path() {
     grep -E '^[0-9a-f-]{36}$' | head -n 1)"
   [[ -n $id ]] || { echo "bench: setup_pr_path: no MDGO-DU-001 in $slug" >&2; return 1; }
   SCN[$1.path]="${path//PROCEDURE_ID/$id}"
+}
+
+# scholarships: CALL_ID in the path is the sch-calls data set's call 1 of the
+# path's tenant (its id is md5('bench-sch-<slug>-1') as a UUID).
+setup_sch_path() {
+  local path="${SCN[$1.path]}" slug hex
+  slug="${path#/v1/tenants/}" slug="${slug%%/*}"
+  hex="$(printf '%s' "bench-sch-$slug-1" | md5sum)" hex="${hex%% *}"
+  SCN[$1.path]="${path//CALL_ID/${hex:0:8}-${hex:8:4}-${hex:12:4}-${hex:16:4}-${hex:20:12}}"
 }
 
 # revalidate: the list's current ETag, sent back as If-None-Match.
