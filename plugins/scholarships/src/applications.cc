@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cabildo/plugin/values.h"
+
 #include "application_view.h"
 #include "curp.h"
 #include "scholarships.h"

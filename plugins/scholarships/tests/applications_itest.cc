@@ -60,7 +60,7 @@ class ApplicationsTest : public ScholarshipsTest {
   template <typename... Args>
   std::string Sql(const std::string& sql, Args&&... args) {
     return AsOwner([&](pqxx::work& work) {
-      auto rows = work.exec_params(sql, std::forward<Args>(args)...);
+      const pqxx::result rows = work.exec_params(sql, std::forward<Args>(args)...);
       return rows.empty() || rows[0][0].is_null() ? std::string() : rows[0][0].as<std::string>();
     });
   }

@@ -47,7 +47,9 @@ void ExpectReason(const std::string& curp, const std::string& words) {
   ASSERT_TRUE(problem.has_value()) << "accepted, expected a problem with: " << words;
   EXPECT_NE(problem->find(words), std::string::npos) << *problem;
   // The reason never quotes what was typed (it is personal data).
-  if (curp.size() >= 4) EXPECT_EQ(problem->find(curp), std::string::npos) << *problem;
+  if (curp.size() >= 4) {
+    EXPECT_EQ(problem->find(curp), std::string::npos) << *problem;
+  }
   // The same verdict as the JSON Schema format "curp".
   EXPECT_FALSE(plugin::IsCurp(curp));
 }
@@ -132,7 +134,7 @@ TEST(CurpTest, CharactersOutsideTheAlphabet) {
   ExpectReason("GOMC-50312HDGRRLA1", "sin espacios, guiones ni otros signos");
   ExpectReason(std::string("GOMC050312HDGRRLA\0", 18), "otros signos");
   // Shape by position.
-  ExpectReason("G0MC050312HDGRRLA1", "4 primeros caracteres son letras");
+  ExpectReason("G0MC050312HDGRRLA1", "4 primeros caracteres de la CURP son letras");
   ExpectReason("GOMC05O312HDGRRLA1", "caracteres 5 a 10 de la CURP son dígitos");
   ExpectReason("GOMC050312HDGRRLAB", "último carácter de la CURP es un dígito");
 }
