@@ -114,10 +114,10 @@ std::optional<std::string> CurpProblem(std::string_view curp) {
         "ejemplo DG para Durango, o NE si nació en el extranjero).");
   }
   for (std::size_t i = 13; i < 16; ++i) {
-    if (IsVowel(curp[i])) {
+    if (!IsAsciiUpper(curp[i]) || IsVowel(curp[i])) {
       return std::string(
           "Los caracteres 14 a 16 de la CURP son consonantes (las consonantes internas de los "
-          "apellidos y el nombre), nunca vocales.");
+          "apellidos y el nombre, o X), nunca vocales ni dígitos.");
     }
   }
   if (plugin::CurpCheckDigit(curp.substr(0, 17)) != curp[17] - '0') {

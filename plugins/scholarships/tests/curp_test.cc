@@ -22,6 +22,8 @@
 //   GOMC050312XDGRRLA5  sex letter X (RENAPO's CURP holds H or M)
 //   GOMC050312HXXRRLA6  unknown state code XX
 //   GOMC050312HDGARLA1  a vowel among the inner consonants (14-16)
+//   GOMC050312HDGR2LA5  a digit among the inner consonants (found by the
+//                       fuzz target: the first draft only refused vowels)
 #include "curp.h"
 
 #include <string>
@@ -105,6 +107,7 @@ TEST(CurpTest, ComputedVectors) {
   ExpectReason("GOMC050312XDGRRLA5", "H (hombre) o M (mujer)");
   ExpectReason("GOMC050312HXXRRLA6", "entidad de nacimiento");
   ExpectReason("GOMC050312HDGARLA1", "consonantes");
+  ExpectReason("GOMC050312HDGR2LA5", "consonantes");
   // Every other check digit of a valid CURP is wrong.
   for (char digit = '0'; digit <= '9'; ++digit) {
     if (digit == '1') continue;
