@@ -346,6 +346,25 @@ bool IsApplicant(RequestContext& ctx, const pqxx::row& row) {
   return ctx.principal().authenticated() && ApplicantOf(row) == ctx.principal().user_id;
 }
 
+// The caller's own application `id` for a change, with its call: locked in
+// the order the module's writers take, the call first (FOR SHARE, as a new
+// application does; a decision locks it FOR UPDATE before the application),
+// then the application (FOR UPDATE), so that no two of them wait on each
+// other in a cycle. nullopt (404) when it is not the caller's.
+struct OwnApplication {
+  pqxx::row row;
+  CallFacts call;
+};
+std::optional<OwnApplication> LockOwnApplication(RequestContext& ctx, const std::string& id) {
+  const std::optional<pqxx::row> seen = FindApplication(ctx, id, false);
+  if (!seen || !IsApplicant(ctx, *seen)) return std::nullopt;
+  std::optional<CallFacts> call = FindCall(ctx, (*seen)["call_id"].as<std::string>());
+  if (!call) return std::nullopt;
+  std::optional<pqxx::row> row = FindApplication(ctx, id, true);
+  if (!row) return std::nullopt;
+  return OwnApplication{*row, std::move(*call)};
+}
+
 StatusOr<HttpResponse> SubmitApplication(RequestContext& ctx) {
   std::optional<CallFacts> call = FindCall(ctx, ctx.PathParam("id"));
   if (!call) return NotFoundError(kCallNotFound);
@@ -502,9 +521,9 @@ json ChangedFields(const json& before, const json& after) {
 // the body over what it said, checked as a new one, back to submitted.
 StatusOr<HttpResponse> AmendApplication(RequestContext& ctx) {
   const std::string& id = ctx.PathParam("id");
-  std::optional<pqxx::row> row = FindApplication(ctx, id, true);
-  if (!row || !IsApplicant(ctx, *row)) return NotFoundError(kApplicationNotFound);
-  CABILDO_ASSIGN_OR_RETURN(const json before, ApplicationJson(ctx, *row));
+  std::optional<OwnApplication> own = LockOwnApplication(ctx, id);
+  if (!own) return NotFoundError(kApplicationNotFound);
+  CABILDO_ASSIGN_OR_RETURN(const json before, ApplicationJson(ctx, own->row));
   CABILDO_RETURN_IF_ERROR(ctx.CheckIfMatch(before));
   if (before["status"] != "needs_info") {
     return AlreadyExistsError(
@@ -522,13 +541,11 @@ StatusOr<HttpResponse> AmendApplication(RequestContext& ctx) {
           "La CURP de una solicitud no cambia. Si la escribió mal, retire esta solicitud y envíe "
           "otra mientras la convocatoria esté abierta."}});
   }
-  std::optional<CallFacts> call = FindCall(ctx, before["call_id"].get<std::string>());
-  if (!call) return NotFoundError(kApplicationNotFound);
-  if (call->resolved) {
+  if (own->call.resolved) {
     return AlreadyExistsError(
         "La convocatoria ya publicó sus resultados: la solicitud ya no se corrige.");
   }
-  if (std::vector<FieldError> errors = CheckApplication(merged, *call); !errors.empty()) {
+  if (std::vector<FieldError> errors = CheckApplication(merged, own->call); !errors.empty()) {
     return ctx.FieldErrors(errors);
   }
   CABILDO_ASSIGN_OR_RETURN(const std::string sealed, SealApplicant(ctx, merged, id));
@@ -549,14 +566,12 @@ StatusOr<HttpResponse> AmendApplication(RequestContext& ctx) {
 // one-per-CURP, so its applicant may apply again while the window is open.
 StatusOr<HttpResponse> WithdrawApplication(RequestContext& ctx) {
   const std::string& id = ctx.PathParam("id");
-  std::optional<pqxx::row> row = FindApplication(ctx, id, true);
-  if (!row || !IsApplicant(ctx, *row)) return NotFoundError(kApplicationNotFound);
-  CABILDO_ASSIGN_OR_RETURN(const json before, ApplicationJson(ctx, *row));
+  std::optional<OwnApplication> own = LockOwnApplication(ctx, id);
+  if (!own) return NotFoundError(kApplicationNotFound);
+  CABILDO_ASSIGN_OR_RETURN(const json before, ApplicationJson(ctx, own->row));
   CABILDO_RETURN_IF_ERROR(ctx.CheckIfMatch(before));
   if (before["status"] == "withdrawn") return AlreadyExistsError("La solicitud ya está retirada.");
-  std::optional<CallFacts> call = FindCall(ctx, before["call_id"].get<std::string>());
-  if (!call) return NotFoundError(kApplicationNotFound);
-  if (call->resolved) {
+  if (own->call.resolved) {
     return AlreadyExistsError(
         "La convocatoria ya publicó sus resultados: la solicitud ya no se puede retirar.");
   }
