@@ -26,7 +26,7 @@ namespace {
 
 using nlohmann::json;
 
-class ApplicationsTest : public ScholarshipsTest {
+class ScholarshipsApplicationsTest : public ScholarshipsTest {
  protected:
   // Stores `call` (ScholarshipsCallInput, e.g. CompleteCall) in `tenant` as
   // a call published now: the document without the column fields, the
@@ -119,7 +119,7 @@ class ApplicationsTest : public ScholarshipsTest {
 // The input fields come back as sent, with the workflow fields; the
 // applicant reads it and finds it in their list; the audit entry is masked;
 // the column holds the sealed data, not the CURP.
-TEST_F(ApplicationsTest, SubmitAnswersTheFullViewAndAuditsItMasked) {
+TEST_F(ScholarshipsApplicationsTest, SubmitAnswersTheFullViewAndAuditsItMasked) {
   const std::string call_id = StoreCall("municipio-durango", CompleteCall("Becas de transporte"));
   const std::string citizen = MakeCitizen("carla@correo.mx");
   const json sent = CompleteApplication(1, 'M');
@@ -169,7 +169,7 @@ TEST_F(ApplicationsTest, SubmitAnswersTheFullViewAndAuditsItMasked) {
 
 // Twenty POSTs of one CURP at once: exactly one is accepted, nineteen get
 // 409 with the masked CURP; a withdrawn one does not count any more.
-TEST_F(ApplicationsTest, OneApplicationPerCurpUnderTwentyConcurrentPosts) {
+TEST_F(ScholarshipsApplicationsTest, OneApplicationPerCurpUnderTwentyConcurrentPosts) {
   const std::string call_id = StoreCall("durango", CompleteCall("Becas estatales"));
   std::vector<std::string> tokens;
   for (int i = 0; i < 4; ++i) {
@@ -224,7 +224,7 @@ TEST_F(ApplicationsTest, OneApplicationPerCurpUnderTwentyConcurrentPosts) {
 
 // Before opens_at and from closes_at: 422 whose detail says the window in
 // Mexico City time. A draft or unknown call: 404.
-TEST_F(ApplicationsTest, OutsideTheWindowIs422WithTheDates) {
+TEST_F(ScholarshipsApplicationsTest, OutsideTheWindowIs422WithTheDates) {
   json call = CompleteCall("Becas del próximo ciclo");
   call["opens_at"] = "2030-12-06T15:00:00Z";
   call["closes_at"] = "2030-12-13T21:30:00Z";
@@ -261,7 +261,7 @@ TEST_F(ApplicationsTest, OutsideTheWindowIs422WithTheDates) {
 // CURP test vectors over HTTP (curp_test.cc documents them): the published
 // valid ones are accepted; each invalid one is a 422 on curp that says what
 // is wrong without repeating it. birth_date and sex must be the CURP's.
-TEST_F(ApplicationsTest, CurpVectorsOverHttp) {
+TEST_F(ScholarshipsApplicationsTest, CurpVectorsOverHttp) {
   json open_call = CompleteCall("Becas para todas las edades");
   open_call["eligibility"] = json::object();  // no age rule: the vectors are of every age
   const std::string call_id = StoreCall("durango", open_call);
@@ -325,7 +325,7 @@ TEST_F(ApplicationsTest, CurpVectorsOverHttp) {
 // The call's eligibility (age at its closing day, level, GPA, residence),
 // its questions and the privacy notice: every broken rule in one 422, each
 // naming its field; nothing stored.
-TEST_F(ApplicationsTest, EligibilityQuestionsAndPrivacyNoticeAreChecked) {
+TEST_F(ScholarshipsApplicationsTest, EligibilityQuestionsAndPrivacyNoticeAreChecked) {
   json call = CompleteCall("Becas para quienes viven en la capital");
   call["eligibility"]["residence_tenant"] = "municipio-durango";
   call["questions"].push_back(
@@ -363,6 +363,13 @@ TEST_F(ApplicationsTest, EligibilityQuestionsAndPrivacyNoticeAreChecked) {
   EXPECT_TRUE(Errors(result).count("phone")) << result.body;
   EXPECT_TRUE(Errors(result).count("address.postal_code")) << result.body;
   EXPECT_EQ(result.body.find("618-555-12"), std::string::npos);
+  // An answer under a key that is no question code: refused without echoing the key.
+  json odd_key = CompleteApplication(4);
+  odd_key["answers"][MakeCurp(9)] = "una respuesta";
+  result = Apply("durango", call_id, odd_key, citizen);
+  ASSERT_EQ(result.status, 422) << result.body;
+  EXPECT_TRUE(Errors(result).count("answers")) << result.body;
+  EXPECT_EQ(result.body.find(MakeCurp(9)), std::string::npos) << result.body;
   // Unknown fields and a missing notice: the schema's 422.
   json unknown = CompleteApplication(5);
   unknown["rfc"] = "GOMC050312AB1";
@@ -402,7 +409,7 @@ TEST_F(ApplicationsTest, EligibilityQuestionsAndPrivacyNoticeAreChecked) {
 
 // Another citizen, anonymous callers and staff of another tenant never see
 // an application: 404 (401 anonymous), never 403.
-TEST_F(ApplicationsTest, OthersGet404) {
+TEST_F(ScholarshipsApplicationsTest, OthersGet404) {
   const std::string call_id = StoreCall("municipio-durango", CompleteCall("Becas"));
   const std::string carla = MakeCitizen("carla@correo.mx");
   const std::string other = MakeCitizen("otra@correo.mx");
@@ -435,7 +442,7 @@ TEST_F(ApplicationsTest, OthersGet404) {
 // Staff of the call's tenant read the full view; every read is audited with
 // the masked view, and a reviewer's first read puts a submitted
 // application under review.
-TEST_F(ApplicationsTest, StaffReadsAreAuditedAndPutItUnderReview) {
+TEST_F(ScholarshipsApplicationsTest, StaffReadsAreAuditedAndPutItUnderReview) {
   const std::string call_id = StoreCall("municipio-durango", CompleteCall("Becas"));
   const std::string carla = MakeCitizen("carla@correo.mx");
   const json sent = CompleteApplication(2, 'M');
@@ -485,7 +492,7 @@ TEST_F(ApplicationsTest, StaffReadsAreAuditedAndPutItUnderReview) {
 // PATCH while needs_info: the applicant's changes, checked like a new
 // application, back to submitted with the reviewer's note kept; not in any
 // other status (409), not the CURP (422), not over a stale If-Match (412).
-TEST_F(ApplicationsTest, AmendOnlyWhileNeedsInfo) {
+TEST_F(ScholarshipsApplicationsTest, AmendOnlyWhileNeedsInfo) {
   const std::string call_id = StoreCall("municipio-durango", CompleteCall("Becas"));
   const std::string carla = MakeCitizen("carla@correo.mx");
   const json sent = CompleteApplication(3);
@@ -548,7 +555,7 @@ TEST_F(ApplicationsTest, AmendOnlyWhileNeedsInfo) {
 
 // The applicant withdraws in any status until results; twice is 409, after
 // the call resolved is 409.
-TEST_F(ApplicationsTest, WithdrawUntilResults) {
+TEST_F(ScholarshipsApplicationsTest, WithdrawUntilResults) {
   const std::string call_id = StoreCall("municipio-durango", CompleteCall("Becas"));
   const std::string carla = MakeCitizen("carla@correo.mx");
   std::vector<std::string> ids;
@@ -586,7 +593,7 @@ TEST_F(ApplicationsTest, WithdrawUntilResults) {
 
 // /my-applications: only the caller's, newest change first, in pages, with
 // updated_since; include_descendants on the state adds the municipalities'.
-TEST_F(ApplicationsTest, MyApplicationsPagesAndDescendants) {
+TEST_F(ScholarshipsApplicationsTest, MyApplicationsPagesAndDescendants) {
   const std::string state_call = StoreCall("durango", CompleteCall("Becas estatales"));
   const std::string city_call = StoreCall("municipio-durango", CompleteCall("Becas municipales"));
   const std::string carla = MakeCitizen("carla@correo.mx");
