@@ -485,6 +485,32 @@ TEST_F(ScholarshipsApplicationsTest, StaffReadsAreAuditedAndPutItUnderReview) {
   }
   EXPECT_EQ(reads[3]["changes"]["reader_role"], "admin");
   EXPECT_NE(reads[0]["actor"], reads[1]["actor"]);
+
+  // Two reviewers opening a new application at once: both read it under
+  // review, and exactly one entry says it moved.
+  auto second = Apply("municipio-durango", call_id, CompleteApplication(3), carla);
+  ASSERT_EQ(second.status, 201) << second.body;
+  const std::string second_id = json::parse(second.body)["id"];
+  const std::string other_reviewer =
+      MakeUser("revisora@durango.gob.mx", "reviewer", "municipio-durango");
+  std::vector<std::future<HttpResult>> opens;
+  for (const std::string& token : {reviewer, other_reviewer}) {
+    opens.push_back(std::async(std::launch::async, [this, token, second_id] {
+      return Call("GET", Path("municipio-durango", "/applications/" + second_id), "", token);
+    }));
+  }
+  for (auto& open : opens) {
+    const HttpResult opened = open.get();
+    ASSERT_EQ(opened.status, 200) << opened.body;
+    EXPECT_EQ(json::parse(opened.body)["status"], "under_review");
+  }
+  int moves = 0;
+  for (const auto& entry :
+       WithAction(AuditEntries("municipio-durango", auditor), "application.read")) {
+    if (entry["entity_id"] == second_id && entry["changes"].contains("status")) ++moves;
+  }
+  EXPECT_EQ(moves, 1);
+
   auto verify = Call("GET", "/v1/tenants/municipio-durango/audit/verify", "", auditor);
   EXPECT_EQ(json::parse(verify.body)["ok"], true) << verify.body;
 }
