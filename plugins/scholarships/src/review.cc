@@ -283,7 +283,7 @@ StatusOr<HttpResponse> ListDecisions(RequestContext& ctx) {
                                          ctx.tenant_id(), id, since, after, page.limit + 1);
   plugin::HttpResponse response = plugin::PageOf(
       ctx, page, rows, [](const pqxx::row& row) { return json::parse(row[0].c_str()); },
-      [](const json& item) { return json{item["id"]}; });
+      [](const json& item) { return json::array({item["id"]}); });
   // Notes and scores about a person: a staff read like any other.
   const std::size_t shown =
       std::min(static_cast<std::size_t>(rows.size()), static_cast<std::size_t>(page.limit));

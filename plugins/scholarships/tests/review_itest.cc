@@ -139,10 +139,14 @@ class ReviewTest : public ScholarshipsTest {
   }
 };
 
+// ctest names a test "<suite>.<test>": the suite says the module and part,
+// so that `ctest -R scholarships_review` selects these.
+using scholarships_review = ReviewTest;
+
 // Staff read a call's applications with every personal field, in order of
 // arrival, page by page; each page is one audit entry naming the ids shown;
 // reading changes no status. Nobody else reads them.
-TEST_F(ReviewTest, StaffListACallsApplicationsWithOneAuditEntryPerPage) {
+TEST_F(scholarships_review, StaffListACallsApplicationsWithOneAuditEntryPerPage) {
   const std::string call = SeedCall("durango", 5);
   const std::string other_call = SeedCall("durango", 5, "Otra convocatoria");
   MakeCitizen("solicitante@correo.mx");
@@ -214,7 +218,7 @@ TEST_F(ReviewTest, StaffListACallsApplicationsWithOneAuditEntryPerPage) {
 // THE race of issue 19: twenty approvals by four reviewers at once over
 // twenty applications of a call with five slots — exactly five approved,
 // fifteen 409 that say why, and the history holds exactly the five.
-TEST_F(ReviewTest, TwentyConcurrentApprovalsFillExactlyTheFiveSlots) {
+TEST_F(scholarships_review, TwentyConcurrentApprovalsFillExactlyTheFiveSlots) {
   const std::string call = SeedCall("durango", 5);
   MakeCitizen("solicitante@correo.mx");
   const std::string applicant = UserId("solicitante@correo.mx");
@@ -268,7 +272,7 @@ TEST_F(ReviewTest, TwentyConcurrentApprovalsFillExactlyTheFiveSlots) {
 // Palacio (the module enabled there) gets 404 for the state's call and
 // applications, whether asking on the state's path (not a member) or on
 // their own (not this tenant's ids), and changes nothing.
-TEST_F(ReviewTest, AReviewerOfAnotherMunicipalityGets404) {
+TEST_F(scholarships_review, AReviewerOfAnotherMunicipalityGets404) {
   const std::string call = SeedCall("durango", 5);
   MakeCitizen("solicitante@correo.mx");
   const std::string applicant = UserId("solicitante@correo.mx");
@@ -296,7 +300,7 @@ TEST_F(ReviewTest, AReviewerOfAnotherMunicipalityGets404) {
 // needs_info needs a note (what is missing); approve and reject a score,
 // reject a note too; the applicant reads the note in their application,
 // and the history keeps every decision.
-TEST_F(ReviewTest, NeedsInfoRequiresANoteThatTheApplicantSees) {
+TEST_F(scholarships_review, NeedsInfoRequiresANoteThatTheApplicantSees) {
   const std::string call = SeedCall("durango", 5);
   const std::string applicant_token = MakeCitizen("solicitante@correo.mx");
   const std::string applicant = UserId("solicitante@correo.mx");
@@ -305,7 +309,8 @@ TEST_F(ReviewTest, NeedsInfoRequiresANoteThatTheApplicantSees) {
 
   auto fields = [](const HttpResult& result) {
     std::vector<std::string> names;
-    for (const auto& error : json::parse(result.body)["errors"]) names.push_back(error["field"]);
+    const json problem = json::parse(result.body);
+    for (const auto& error : problem["errors"]) names.push_back(error["field"]);
     std::sort(names.begin(), names.end());
     return names;
   };
@@ -389,7 +394,7 @@ TEST_F(ReviewTest, NeedsInfoRequiresANoteThatTheApplicantSees) {
 
 // Rejecting takes no slot; turning an approval into a rejection frees its
 // slot; approving an approved one again does not count it twice.
-TEST_F(ReviewTest, RejectTakesNoSlotAndApproveThenRejectFreesOne) {
+TEST_F(scholarships_review, RejectTakesNoSlotAndApproveThenRejectFreesOne) {
   const std::string call = SeedCall("municipio-durango", 2);
   MakeCitizen("solicitante@correo.mx");
   const std::string applicant = UserId("solicitante@correo.mx");
@@ -439,7 +444,7 @@ TEST_F(ReviewTest, RejectTakesNoSlotAndApproveThenRejectFreesOne) {
 // Decisions freeze with the results (409) and never apply to a withdrawn
 // application (409); nobody decides their own application (403); unknown
 // ids are 404.
-TEST_F(ReviewTest, WithdrawnApplicationsResolvedCallsAndOwnApplicationsAreRefused) {
+TEST_F(scholarships_review, WithdrawnApplicationsResolvedCallsAndOwnApplicationsAreRefused) {
   const std::string call = SeedCall("durango", 5);
   MakeCitizen("solicitante@correo.mx");
   const std::string applicant = UserId("solicitante@correo.mx");
@@ -484,7 +489,7 @@ TEST_F(ReviewTest, WithdrawnApplicationsResolvedCallsAndOwnApplicationsAreRefuse
 }
 
 // An auditor reads the applications (audited) but never decides.
-TEST_F(ReviewTest, AnAuditorMayListButNotDecide) {
+TEST_F(scholarships_review, AnAuditorMayListButNotDecide) {
   const std::string call = SeedCall("durango", 5);
   MakeCitizen("solicitante@correo.mx");
   const std::string id = SeedApplication("durango", call, UserId("solicitante@correo.mx"), 0);
@@ -504,7 +509,7 @@ TEST_F(ReviewTest, AnAuditorMayListButNotDecide) {
 
 // What the audit keeps of review: ids, statuses, scores, the decision and
 // the note's length — never a CURP, name, phone, email or the note's text.
-TEST_F(ReviewTest, AuditEntriesCarryMaskedDataOnly) {
+TEST_F(scholarships_review, AuditEntriesCarryMaskedDataOnly) {
   const std::string call = SeedCall("durango", 5);
   MakeCitizen("solicitante@correo.mx");
   const std::string applicant = UserId("solicitante@correo.mx");
