@@ -503,6 +503,15 @@ TEST_F(scholarships_review, AnAuditorMayListButNotDecide) {
   EXPECT_EQ(StatusOf(id), "submitted");
   EXPECT_TRUE(AuditEntries("durango", "scholarships.application.decide").empty());
   EXPECT_EQ(AuditEntries("durango", "scholarships.application.list_read").size(), 1u);
+  // updated_since: only what changed after it (an empty page is not audited).
+  EXPECT_EQ(Get("durango", "/calls/" + call + "/applications?updated_since=" + HoursFromNow(1),
+                auditor)["items"],
+            json::array());
+  EXPECT_EQ(Get("durango", "/calls/" + call + "/applications?updated_since=" + HoursFromNow(-1),
+                auditor)["items"]
+                .size(),
+            1u);
+  EXPECT_EQ(AuditEntries("durango", "scholarships.application.list_read").size(), 2u);
   // Decisions of others are readable history.
   EXPECT_EQ(Get("durango", "/applications/" + id + "/decisions", auditor)["items"], json::array());
 }
