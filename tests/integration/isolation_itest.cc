@@ -133,6 +133,33 @@ class IsolationTest : public testing::ServerTest {
           "SELECT tenant_id, id, 1, draft || jsonb_build_object('homoclave', homoclave) "
           "FROM procedure_registry.procedures WHERE id = $1::uuid",
           procedure);
+      // scholarships (0001_schema.sql): a resolved call, an approved
+      // application (its sealed personal data is opaque text here), its
+      // decision and its line of the padrón.
+      const std::string call =
+          w.exec_params(
+               "INSERT INTO scholarships.calls (tenant_id, status, document, amount_mxn, slots, "
+               "opens_at, closes_at, published_at, resolved_at) VALUES ($1, 'resolved', "
+               "'{\"title\": \"Becas\"}', 3000.00, 5, '2026-01-01', '2026-02-01', now(), now()) "
+               "RETURNING id::text",
+               id)[0][0]
+              .as<std::string>();
+      const std::string application =
+          w.exec_params(
+               "INSERT INTO scholarships.applications (tenant_id, call_id, applicant_id, "
+               "curp_digest, personal_data, status) VALUES ($1, $2::uuid, gen_random_uuid(), "
+               "repeat('a', 64), 'v1.c2VsbGFkbw', 'approved') RETURNING id::text",
+               id, call)[0][0]
+              .as<std::string>();
+      w.exec_params(
+          "INSERT INTO scholarships.decisions (tenant_id, application_id, decision, score) "
+          "VALUES ($1, $2::uuid, 'approve', 90)",
+          id, application);
+      w.exec_params(
+          "INSERT INTO scholarships.beneficiaries (tenant_id, call_id, application_id, name, "
+          "amount_mxn, municipality_code, municipality, age, sex) VALUES ($1, $2::uuid, "
+          "$3::uuid, 'A. B. C.', 3000.00, '10007', 'Gómez Palacio', 20, 'M')",
+          id, call, application);
       w.commit();
     }
   }
@@ -163,7 +190,9 @@ TEST_F(IsolationTest, EveryTenantScopedTableHasForcedRowLevelSecurityOnTheTenant
   for (const char* table :
        {"example.notes", "memo.memos", "public_works.projects", "public_works.project_funding",
         "public_works.progress_reports", "procedure_registry.procedures",
-        "procedure_registry.versions", "core.audit_log", "core.role_assignments"}) {
+        "procedure_registry.versions", "scholarships.calls", "scholarships.applications",
+        "scholarships.decisions", "scholarships.beneficiaries", "core.audit_log",
+        "core.role_assignments"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), table), names.end()) << table;
   }
   // The application role owns nothing and cannot bypass RLS.
@@ -225,7 +254,10 @@ TEST_F(IsolationTest, TheApplicationRoleSeesOnlyItsScopeInEveryTable) {
         "INSERT INTO example.notes (tenant_id, title) SELECT id, 'ajena' "
         "FROM core.tenants WHERE slug = 'tepehuanes'",
         "INSERT INTO procedure_registry.procedures (tenant_id, homoclave, draft) "
-        "SELECT id, 'AJENA-001', '{}' FROM core.tenants WHERE slug = 'tepehuanes'"}) {
+        "SELECT id, 'AJENA-001', '{}' FROM core.tenants WHERE slug = 'tepehuanes'",
+        "INSERT INTO scholarships.calls (tenant_id, document, amount_mxn, slots, opens_at, "
+        "closes_at) SELECT id, '{}', 1, 1, now(), now() + interval '1 day' "
+        "FROM core.tenants WHERE slug = 'tepehuanes'"}) {
     pqxx::work w(app);
     core::ApplyScope(w, core::Scope{{gomez}, ""});
     EXPECT_THROW(w.exec(insert), pqxx::sql_error) << insert;
