@@ -51,8 +51,8 @@ class ScholarshipsSeedTest : public ScholarshipsTest {
       const std::string id = work.exec("SELECT gen_random_uuid()::text")[0][0].as<std::string>();
       const std::string sealed =
           Key().Seal(input.dump(), core::PersonalDataBinding("scholarships", "application:" + id));
-      const std::string digest =
-          Key().Digest(core::PersonalDataBinding("scholarships", "curp"), input["curp"]);
+      const std::string digest = Key().Digest(core::PersonalDataBinding("scholarships", "curp"),
+                                              input["curp"].get<std::string>());
       const bool decided = status == "approved" || status == "rejected" || status == "needs_info";
       work.exec_params(
           "INSERT INTO scholarships.applications (tenant_id, id, call_id, applicant_id,"
