@@ -43,8 +43,8 @@ class PrivacyTest : public ScholarshipsSeedTest {
     const bool has = openapi_["paths"].contains(full) && openapi_["paths"][full].contains(method);
     if (!has) {
       EXPECT_FALSE(kEveryRouteMerged) << "missing route " << method << " " << path;
-      std::printf("[seed] %s %s is not on this branch: seeded as the owner (or its scan skipped)\n", method.c_str(),
-                  path.c_str());
+      std::printf("[seed] %s %s is not on this branch: seeded as the owner (or its scan skipped)\n",
+                  method.c_str(), path.c_str());
     }
     return has;
   }
