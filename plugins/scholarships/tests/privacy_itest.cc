@@ -107,7 +107,10 @@ class PrivacyTest : public ScholarshipsSeedTest {
   std::vector<std::pair<std::string, std::string>> scanned_;  // (what, text)
 };
 
-TEST_F(PrivacyTest, NoApplicantDataInClearLeavesTheServerOrRestsInTheDatabase) {
+// The suite's name is what `ctest -R scholarships_privacy` selects.
+using scholarships_privacy = PrivacyTest;
+
+TEST_F(scholarships_privacy, NoApplicantDataInClearLeavesTheServerOrRestsInTheDatabase) {
   const std::string editor = MakeUser("editora@durango.gob.mx", "editor", "durango");
   reviewer_ = MakeUser("dictaminadora@durango.gob.mx", "reviewer", "durango");
   const std::string auditor = MakeUser("auditora@durango.gob.mx", "auditor", "durango");
@@ -310,7 +313,7 @@ TEST_F(PrivacyTest, NoApplicantDataInClearLeavesTheServerOrRestsInTheDatabase) {
 // A server with another CABILDO_DATA_KEY over the same database cannot open
 // what this one sealed: a clear 500 that says nothing of the data, and
 // nothing is written.
-TEST_F(PrivacyTest, AnotherDataKeyCannotOpenThePersonalData) {
+TEST_F(scholarships_privacy, AnotherDataKeyCannotOpenThePersonalData) {
   const std::string call =
       SeedCall("durango", "Becas con otra llave", "2026-05-01T15:00:00Z", "2026-06-01T05:00:00Z");
   const json input = CompleteApplication(7, 'M');

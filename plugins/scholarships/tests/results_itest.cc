@@ -49,7 +49,10 @@ class ResultsTest : public ScholarshipsSeedTest {
   std::string editor_;
 };
 
-TEST_F(ResultsTest, RefusedWhileTheWindowIsOpenForDraftsAndForUnknownCalls) {
+// The suite's name is what `ctest -R scholarships_results` selects.
+using scholarships_results = ResultsTest;
+
+TEST_F(scholarships_results, RefusedWhileTheWindowIsOpenForDraftsAndForUnknownCalls) {
   const std::string open = SeedCall("durango", "Abierta", HoursFromNow(-1), HoursFromNow(24));
   SeedApplication("durango", open, CompleteApplication(1), "approved", 90);
   auto result = PublishResults("durango", open, editor_);
@@ -83,7 +86,7 @@ TEST_F(ResultsTest, RefusedWhileTheWindowIsOpenForDraftsAndForUnknownCalls) {
       "0");
 }
 
-TEST_F(ResultsTest, RefusedWhileApplicationsArePendingWithTheirCount) {
+TEST_F(scholarships_results, RefusedWhileApplicationsArePendingWithTheirCount) {
   const std::string call = ClosedCall();
   SeedApplication("durango", call, CompleteApplication(1), "submitted");
   const std::string reviewing =
@@ -112,7 +115,7 @@ TEST_F(ResultsTest, RefusedWhileApplicationsArePendingWithTheirCount) {
   EXPECT_TRUE(results["resolved_at"].is_string());
 }
 
-TEST_F(ResultsTest, FreezesTheDecisionsAndClosesUnansweredPrevencionesAsRejected) {
+TEST_F(scholarships_results, FreezesTheDecisionsAndClosesUnansweredPrevencionesAsRejected) {
   const std::string call = ClosedCall();
   SeedApplication("durango", call, Applicant(1, "Carla Gómez Ruiz"), "approved", 97);
   SeedApplication("durango", call, Applicant(2, "Diego Herrera Soto", "2004-07-01", 'H'),
@@ -172,7 +175,7 @@ TEST_F(ResultsTest, FreezesTheDecisionsAndClosesUnansweredPrevencionesAsRejected
   EXPECT_EQ(audit.body.find("Carla"), std::string::npos);
 }
 
-TEST_F(ResultsTest, ThePadronHasExactlyNameAmountMunicipalityAgeAndSex) {
+TEST_F(scholarships_results, ThePadronHasExactlyNameAmountMunicipalityAgeAndSex) {
   const std::string call = ClosedCall();
   // Born 1 June 2008: 18 on the UTC date the call closed, 17 on Mexico City's.
   SeedApplication("durango", call, Applicant(1, "  Ana Sofía   de la Cruz Ríos ", "2008-06-01"),
@@ -222,7 +225,7 @@ TEST_F(ResultsTest, ThePadronHasExactlyNameAmountMunicipalityAgeAndSex) {
   EXPECT_EQ(body.find(MakeCurp(1, 'M', "080601")), std::string::npos);
 }
 
-TEST_F(ResultsTest, MinorsShowTheirFullNameWhenTheTenantSaysSo) {
+TEST_F(scholarships_results, MinorsShowTheirFullNameWhenTheTenantSaysSo) {
   const std::string admin = MakeUser("admin@durango.gob.mx", "admin", "durango");
   auto configured = Call("PUT", "/v1/tenants/durango/modules/scholarships",
                          R"({"config":{"minors_in_padron":"full_name"}})", admin);
@@ -241,7 +244,7 @@ TEST_F(ResultsTest, MinorsShowTheirFullNameWhenTheTenantSaysSo) {
   EXPECT_TRUE(bad.status == 400 || bad.status == 422) << bad.body;
 }
 
-TEST_F(ResultsTest, BeneficiariesAreNotFoundBeforeTheResultsAndPagedAfter) {
+TEST_F(scholarships_results, BeneficiariesAreNotFoundBeforeTheResultsAndPagedAfter) {
   const std::string call = ClosedCall();
   for (int n = 1; n <= 3; ++n) {
     SeedApplication("durango", call,
@@ -282,7 +285,7 @@ TEST_F(ResultsTest, BeneficiariesAreNotFoundBeforeTheResultsAndPagedAfter) {
           .empty());
 }
 
-TEST_F(ResultsTest, ExportsStreamThePadronOfResolvedCallsAsCsvAndJson) {
+TEST_F(scholarships_results, ExportsStreamThePadronOfResolvedCallsAsCsvAndJson) {
   const std::string state = ClosedCall("durango", "Becas estatales, \"2026\"");
   SeedApplication("durango", state, Applicant(1, "Carla Gómez Ruiz"), "approved", 97);
   SeedApplication("durango", state, Applicant(2, "=Ana Herrera"), "approved", 90);
