@@ -152,7 +152,9 @@ MUNICIPALITIES = {"10005": "Durango", "10007": "Gómez Palacio", "10012": "Lerdo
                   "10016": "Nombre de Dios", "10032": "Santiago Papasquiaro"}
 
 print("BEGIN;")
-print("SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants), true) IS NULL;")
+print("\\o /dev/null")
+print("SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants), true);")
+print("\\o")
 call_ids = []
 for tenant, title, amount, slots, opens, closes, status in CALLS:
     cid = str(uuid.uuid4())

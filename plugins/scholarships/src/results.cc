@@ -101,15 +101,21 @@ constexpr const char* kCallState =
     "SELECT c.status FROM scholarships.calls c"
     " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL";
 
-// One page of the padrón, by (name, application_id): the index
-// beneficiaries_padron_idx. updated_since: the padrón never changes after
-// it is written, so only a padrón written after that moment is listed.
+// One page of the padrón by name (then application_id, the index
+// beneficiaries_padron_idx). The cursor never carries an application's id —
+// those are private — but the name of the last item and how many items of
+// that name were already listed ($4): the next page starts after the $4-th
+// of that name. updated_since: the padrón never changes after it is
+// written, so only a padrón written after that moment is listed.
 constexpr const char* kBeneficiaryPage =
-    "SELECT b.name, b.amount_mxn::text, b.municipality, b.municipality_code, b.age, b.sex,"
-    "       b.application_id::text"
+    "SELECT b.name, b.amount_mxn::text, b.municipality, b.municipality_code, b.age, b.sex"
     " FROM scholarships.beneficiaries b"
     " WHERE b.tenant_id = $1 AND b.call_id = $2"
-    "   AND ($3::text IS NULL OR (b.name, b.application_id) > ($3::text, $4::uuid))"
+    "   AND ($3::text IS NULL OR b.name > $3::text"
+    "        OR (b.name = $3::text AND b.application_id > ("
+    "              SELECT s.application_id FROM scholarships.beneficiaries s"
+    "               WHERE s.tenant_id = $1 AND s.call_id = $2 AND s.name = $3::text"
+    "               ORDER BY s.application_id OFFSET $4::int - 1 LIMIT 1)))"
     "   AND ($5::text = '' OR b.published_at > $5::timestamptz)"
     " ORDER BY b.name, b.application_id LIMIT $6";
 
@@ -371,16 +377,6 @@ json BeneficiaryJson(const pqxx::row& row) {
           {"sex", row[5].as<std::string>()}};
 }
 
-bool IsUuidText(const std::string& text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 StatusOr<HttpResponse> ListBeneficiaries(RequestContext& ctx) {
   const std::string& call_id = ctx.PathParam("id");
   CABILDO_ASSIGN_OR_RETURN(const RequestContext::Page page, ctx.ReadPage());
@@ -390,32 +386,30 @@ StatusOr<HttpResponse> ListBeneficiaries(RequestContext& ctx) {
   const std::string status = call[0][0].as<std::string>();
   if (status == "draft" && !SeesDraftCalls(ctx)) return NotFoundError(kCallNotFound);
   if (status != "resolved") return NotFoundError(kNoResultsYet);
-  std::optional<std::string> after_name, after_id;
+  std::optional<std::string> after_name;
+  int64_t after_count = 0;
   if (!page.after.is_null()) {
     if (!page.after.is_array() || page.after.size() != 2 || !page.after[0].is_string() ||
-        !page.after[1].is_string() || !IsUuidText(page.after[1].get<std::string>())) {
+        !page.after[1].is_number_integer() || page.after[1].get<int64_t>() < 1 ||
+        page.after[1].get<int64_t>() > 1000000) {
       return InvalidArgumentError("El cursor no corresponde a esta lista.");
     }
     after_name = page.after[0].get<std::string>();
-    after_id = page.after[1].get<std::string>();
+    after_count = page.after[1].get<int64_t>();
   }
   pqxx::result rows =
       plugin::Exec(ctx, "scholarships.results_beneficiary_page", kBeneficiaryPage, ctx.tenant_id(),
-                   call_id, after_name, after_id, page.updated_since, page.limit + 1);
-  // The cursor's key: the last item's name and its row's application id.
-  std::vector<std::string> keys;
-  keys.reserve(rows.size());
-  for (const auto& row : rows) keys.push_back(row[6].as<std::string>());
-  size_t made = 0;
-  return plugin::PageOf(
-      ctx, page, rows,
-      [&](const pqxx::row& row) {
-        ++made;
-        return BeneficiaryJson(row);
-      },
-      [&](const json& last) {
-        return json::array({last["name"], keys[made - 1]});
-      });
+                   call_id, after_name, after_count, page.updated_since, page.limit + 1);
+  return plugin::PageOf(ctx, page, rows, &BeneficiaryJson, [&](const json& last) {
+    // How many items named like the last one have been listed, this page
+    // and (when the previous page ended on the same name) before it.
+    const std::string name = last["name"].get<std::string>();
+    int64_t listed = after_name == name ? after_count : 0;
+    for (int i = 0; i < page.limit && i < static_cast<int>(rows.size()); ++i) {
+      if (rows[i][0].as<std::string>() == name) ++listed;
+    }
+    return json::array({name, listed});
+  });
 }
 
 // --- exports ----------------------------------------------------------------
@@ -523,7 +517,8 @@ void RegisterResults(plugin::PluginRegistrar& registrar) {
        .operation_id = "scholarshipsListBeneficiaries",
        .summary = "Padrón de beneficiarios de una convocatoria resuelta",
        .description = std::string("Público desde que se publican los resultados (antes, "
-                                  "404). Lista por cursor, ordenada por nombre. ") +
+                                  "404). Lista por cursor, ordenada por nombre; el cursor no lleva "
+                                  "identificadores de solicitudes. ") +
                       kPadronFields,
        .path_params = {id},
        .paged = true,
@@ -551,7 +546,7 @@ void RegisterResults(plugin::PluginRegistrar& registrar) {
        .summary = "Exportar el padrón de beneficiarios de becas (JSON)",
        .description =
            std::string("Una lista JSON con un objeto por persona beneficiaria, con las mismas "
-                       "claves y en el mismo orden que el CSV (age es un número). Sin "
+                       "claves y filas en el mismo orden que el CSV (age es un número). Sin "
                        "convocatorias resueltas, una lista vacía. ") +
            kPadronFields,
        .descendants = true,

@@ -285,6 +285,51 @@ TEST_F(scholarships_results, BeneficiariesAreNotFoundBeforeTheResultsAndPagedAft
           .empty());
 }
 
+// Namesakes page correctly, and the cursor (base64 JSON, signed) never
+// carries an application's id: those stay private.
+TEST_F(scholarships_results, PagesThroughNamesakesWithoutApplicationIdsInTheCursor) {
+  const std::string call = ClosedCall();
+  std::vector<std::string> ids;
+  for (int n = 1; n <= 3; ++n) {
+    ids.push_back(SeedApplication("durango", call, Applicant(n, "Ana López Ruiz"), "approved", 90));
+  }
+  ids.push_back(SeedApplication("durango", call, Applicant(4, "Beto Soto"), "approved", 90));
+  ids.push_back(SeedApplication("durango", call, Applicant(5, "Ana Aguirre"), "approved", 90));
+  ASSERT_EQ(PublishResults("durango", call, editor_).status, 200);
+  for (int limit : {1, 2, 3}) {
+    std::vector<std::string> names;
+    std::string cursor;
+    for (int pages = 0; pages < 10; ++pages) {
+      const json page =
+          Get("durango", "/calls/" + call + "/beneficiaries?limit=" + std::to_string(limit) +
+                             (cursor.empty() ? "" : "&cursor=" + cursor));
+      for (const auto& item : page["items"]) names.push_back(item["name"]);
+      if (!page["next_cursor"].is_string()) break;
+      cursor = page["next_cursor"];
+      std::string decoded;
+      const std::string payload = cursor.substr(0, cursor.find('.'));
+      const std::string alphabet =
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      unsigned bits = 0;
+      int count = 0;
+      for (char c : payload) {
+        const size_t value = alphabet.find(c == '+' ? '-' : c == '/' ? '_' : c);
+        if (value == std::string::npos) continue;
+        bits = (bits << 6) | static_cast<unsigned>(value);
+        if ((count += 6) >= 8) decoded.push_back(static_cast<char>((bits >> (count -= 8)) & 0xFF));
+      }
+      for (const auto& id : ids) EXPECT_EQ(decoded.find(id), std::string::npos) << decoded;
+      EXPECT_NE(decoded.find("Ana"), std::string::npos) << decoded;  // it did decode
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"Ana Aguirre", "Ana López Ruiz", "Ana López Ruiz",
+                                               "Ana López Ruiz", "Beto Soto"}))
+        << "limit " << limit;
+  }
+  // A cursor of another list is refused.
+  auto tampered = Call("GET", Path("durango", "/calls/" + call + "/beneficiaries?cursor=abc"));
+  EXPECT_EQ(tampered.status, 400) << tampered.body;
+}
+
 TEST_F(scholarships_results, ExportsStreamThePadronOfResolvedCallsAsCsvAndJson) {
   const std::string state = ClosedCall("durango", "Becas estatales, \"2026\"");
   SeedApplication("durango", state, Applicant(1, "Carla Gómez Ruiz"), "approved", 97);
