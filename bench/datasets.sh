@@ -393,3 +393,46 @@ PY
   "$BENCH_BIN" tenants apply "$file" >>"$BENCH_LOG" 2>&1 || return 1
   sch_calls_sql "t.slug LIKE 'bench-sch%'" 4 bench-sch-state | bench_psql >>"$BENCH_LOG" 2>&1
 }
+
+# scholarships (issue 19), the padrón: one resolved call of municipio-durango
+# with a fixed id (SCH_PADRON_CALL, the scenarios' path) and 1,000
+# beneficiaries, names from 20 given names x 50 surname pairs, ages 15-29,
+# municipalities over Durango's 39, fixed ids (md5 of the number). The
+# applications behind them hold a placeholder, not a sealed document
+# ('v1.' + md5: it opens under no key): the padrón's reads never open
+# personal data, and the bench has no business holding any.
+SCH_PADRON_CALL=5c4b0000-0000-4000-8000-000000000001
+dataset_sch_padron() {
+  bench_psql >>"$BENCH_LOG" 2>&1 <<SQL
+BEGIN;
+SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants), true)
+  <> '' AS scoped;
+INSERT INTO scholarships.calls (tenant_id, id, status, document, amount_mxn, slots, opens_at,
+  closes_at, published_at, resolved_at)
+SELECT t.id, '$SCH_PADRON_CALL', 'resolved',
+  '{"title": "Becas Municipales de Excelencia (banco)", "program": "Banco de pruebas"}'::jsonb,
+  2500.00, 1000, '2026-01-05T15:00:00Z', '2026-02-05T06:00:00Z', '2026-01-04T15:00:00Z',
+  '2026-03-01T18:00:00Z'
+FROM core.tenants t WHERE t.slug = 'municipio-durango';
+INSERT INTO scholarships.applications (tenant_id, id, call_id, applicant_id, curp_digest,
+  personal_data, status, score, decided_at, submitted_at)
+SELECT c.tenant_id, md5('sch-app-' || n)::uuid, c.id, md5('sch-user-' || n)::uuid,
+  md5('sch-curp-' || n) || md5('sch-curp2-' || n), 'v1.' || md5('sch-sealed-' || n), 'approved',
+  80 + n % 20, '2026-02-20T18:00:00Z', '2026-01-10T18:00:00Z'
+FROM scholarships.calls c, generate_series(1, 1000) AS n WHERE c.id = '$SCH_PADRON_CALL';
+INSERT INTO scholarships.beneficiaries (tenant_id, call_id, application_id, name, amount_mxn,
+  municipality_code, municipality, age, sex, published_at)
+SELECT c.tenant_id, c.id, md5('sch-app-' || n)::uuid,
+  (ARRAY['Ana', 'Bruno', 'Carla', 'Diego', 'Elena', 'Fernando', 'Gabriela', 'Héctor', 'Irene',
+         'Jorge', 'Karen', 'Luis', 'Mariana', 'Néstor', 'Olga', 'Pablo', 'Rosa', 'Sergio',
+         'Teresa', 'Úrsula'])[1 + n % 20] || ' ' ||
+  (ARRAY['Gómez', 'Herrera', 'Ibarra', 'Jiménez', 'López', 'Martínez', 'Navarro', 'Olvera',
+         'Peña', 'Quintero'])[1 + (n / 20) % 10] || ' ' ||
+  (ARRAY['Ruiz', 'Soto', 'Luna', 'Mata', 'Núñez'])[1 + (n / 200) % 5],
+  c.amount_mxn, m.code, m.name, 15 + n % 15, (ARRAY['H', 'M'])[1 + n % 2], c.resolved_at
+FROM scholarships.calls c, generate_series(1, 1000) AS n
+JOIN scholarships.municipalities m ON m.code = '10' || lpad((1 + n % 39)::text, 3, '0')
+WHERE c.id = '$SCH_PADRON_CALL';
+COMMIT;
+SQL
+}

@@ -251,6 +251,21 @@ scenario sch-calls-state-uncached default=no \
   setup=setup_editor_token needs=durango,users,sch-calls-state \
   about='the same portal page as a signed-in user (no role there): never cached, every request reads PostgreSQL'
 
+# --- scholarships (issue 19): the public padrón of beneficiaries ------------
+# dataset sch-padron: one resolved call of municipio-durango with 1,000
+# beneficiaries (its fixed id is the path's). The export streams (wrk -c2: at
+# most a quarter of the workers stream at once).
+
+scenario sch-beneficiaries \
+  path='/v1/tenants/municipio-durango/scholarships/calls/5c4b0000-0000-4000-8000-000000000001/beneficiaries?limit=20' \
+  needs=durango,sch-padron \
+  about='padrón of a resolved call (1,000 beneficiaries), first page of 20 by name, anonymous (cached)'
+
+scenario sch-beneficiaries-csv \
+  path='/v1/tenants/durango/scholarships/beneficiaries.csv?include_descendants=true' \
+  needs=durango,sch-padron connections=2 \
+  about='the state padrón (1,000 rows of 4 tenants) as CSV, streamed from a cursor, never cached (wrk -c2: the stream limit)'
+
 # --- only when named: its data set would change every other row ---------------
 
 # bench/run scale (alone): 2,500 tenants, 500,000 projects; compare its p99 with

@@ -15,6 +15,12 @@
 # procedure-registry: a dozen published procedures and services of the four
 # tenants with every item of LGMR art. 46, and one draft missing legal items
 # (scripts/demo-data-procedure-registry.sql), after open-government.
+#
+# scholarships: three calls (the state's open one and its closed one awaiting
+# results, the Municipio de Durango's resolved one with its padrón) with
+# applications in every status, personal data sealed with the instance's
+# CABILDO_DATA_KEY through `$CABILDO_BIN data-key seal`
+# (scripts/demo-data-scholarships.sh; skipped without CABILDO_BIN).
 set -euo pipefail
 : "${CABILDO_DATABASE_ADMIN_URL:?export the services environment first (scripts/services env)}"
 
@@ -165,3 +171,5 @@ if installed procedure_registry.procedures && installed procedure_registry.versi
 else
   echo "demo-data: procedure-registry is not installed; skipped"
 fi
+
+bash "$(dirname "${BASH_SOURCE[0]}")/demo-data-scholarships.sh"
