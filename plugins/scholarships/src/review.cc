@@ -29,11 +29,9 @@ using nlohmann::json;
 using plugin::HttpResponse;
 using plugin::RequestContext;
 
-// The full view's schemas belong to the applications part; until both parts
-// are merged these routes document no response schema.
-// MERGE: "ScholarshipsApplication" and "ScholarshipsApplicationPage".
-constexpr const char* kApplicationSchema = "";
-constexpr const char* kApplicationPageSchema = "";
+// The full view's schemas (applications.cc owns them).
+constexpr const char* kApplicationSchema = "ScholarshipsApplication";
+constexpr const char* kApplicationPageSchema = "ScholarshipsApplicationPage";
 
 // kApplicationFrom as a literal, so statements are composed at compile time.
 #define SCH_REVIEW_APPLICATION_FROM                                              \

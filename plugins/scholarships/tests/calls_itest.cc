@@ -573,9 +573,8 @@ TEST_F(CallsTest, BadInputIs422AndStoresNothing) {
 
 // The public's answers change by themselves when a window opens or closes:
 // GETs set fresh_until (NextWindowChange) and the host's public cache keeps
-// them no longer. DISABLED until the host honours HttpResponse::fresh_until
-// (the coordinator's change of SDK 7): enable it then.
-TEST_F(CallsTest, DISABLED_AnonymousAnswersFollowTheWindowThroughThePublicCache) {
+// them no longer.
+TEST_F(CallsTest, AnonymousAnswersFollowTheWindowThroughThePublicCache) {
   json soon = CompleteCall("Abre en segundos");
   soon["opens_at"] = At(std::chrono::seconds(3));
   const json draft = Create(soon);

@@ -25,7 +25,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr bool kEveryRouteMerged = false;
+constexpr bool kEveryRouteMerged = true;
 constexpr int kApplicants = 6;
 
 class PrivacyTest : public ScholarshipsSeedTest {
