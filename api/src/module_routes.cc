@@ -48,6 +48,11 @@ Method ToMethod(plugin::HttpMethod method) {
 // where each declared parameter's schema is.
 struct RouteSpec {
   std::vector<std::string> declared_query;
+  // The route's permission is granted to every account by default (role
+  // `citizen`: apply for a scholarship): its audit entries name the actor by
+  // a masked email, as the actor is then usually a private person whose
+  // email may be the very personal data the module protects.
+  bool open_to_every_account = false;
   std::vector<std::pair<const plugin::QueryParam*, std::string /*schema name*/>> query;
 };
 
@@ -111,6 +116,8 @@ class ModuleRequestContext final : public plugin::RequestContext {
     access_.emplace(permission, access);
     return access;
   }
+  // Audit entries name the actor as "c*****@correo.mx" (user id kept).
+  void MaskActorEmail() { mask_actor_email_ = true; }
   void RememberAccess(const std::string& permission, core::Access access) {
     access_.emplace(permission, access);
   }
@@ -119,7 +126,9 @@ class ModuleRequestContext final : public plugin::RequestContext {
                const json& changes) override {
     core::AuditEvent event{tenant_.id,
                            principal_.user_id,
-                           principal_.authenticated() ? principal_.email : "anónimo",
+                           !principal_.authenticated() ? "anónimo"
+                           : mask_actor_email_         ? plugin::MaskEmail(principal_.email)
+                                                       : principal_.email,
                            module_ + "." + action,
                            entity,
                            entity_id,
@@ -330,6 +339,7 @@ class ModuleRequestContext final : public plugin::RequestContext {
   pqxx::transaction_base& work_;
   const std::string& module_;
   std::map<std::string, core::Access> access_;  // permission -> what Authorize said
+  bool mask_actor_email_ = false;
   json body_ = json::object();
   std::optional<Page> page_;
   mutable std::optional<plugin::TenantFacts> facts_;
@@ -621,6 +631,7 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
         if (request.method != Method::kGet) ancestors = tenant.chain;
         ModuleRequestContext context(app, request, *principal, tenant,
                                      json::parse(enabled.Text(0, 0)), work, plugin.name);
+        if (spec.open_to_every_account) context.MaskActorEmail();
         if (route.paged) CABILDO_RETURN_IF_ERROR(context.PreparePage());
         if (route.descendants) {
           auto flag = request.Query("include_descendants");
@@ -892,6 +903,13 @@ Status RegisterModuleRoutes(Router& router, AppContext& app,
     for (const auto& route : plugin.routes) {
       RouteSpec spec;
       spec.declared_query = RouteQueryNames(route);
+      for (const auto& permission : plugin.permissions) {
+        if (permission.name == route.permission &&
+            std::find(permission.default_roles.begin(), permission.default_roles.end(),
+                      "citizen") != permission.default_roles.end()) {
+          spec.open_to_every_account = true;
+        }
+      }
       for (const auto& param : route.query) {
         spec.query.emplace_back(&param, core::QuerySchemaName(route, param.name));
       }

@@ -117,15 +117,6 @@ std::string MaskPhone(std::string_view phone) {
   return masked;
 }
 
-std::string MaskEmail(std::string_view email) {
-  const std::size_t at = email.rfind('@');
-  if (at == std::string_view::npos || at == 0 || email.size() > 254) {
-    return std::string(std::min<std::size_t>(email.size(), 20), '*');
-  }
-  std::string masked(1, email[0]);
-  masked.append(at - 1, '*');
-  masked.append(email.substr(at));
-  return masked;
-}
+std::string MaskEmail(std::string_view email) { return plugin::MaskEmail(email); }
 
 }  // namespace cabildo::plugins::scholarships

@@ -62,7 +62,7 @@ nlohmann::json AuditView(const nlohmann::json& application);
 std::string MaskCurp(std::string_view curp);
 /// "6181234567" -> "******4567".
 std::string MaskPhone(std::string_view phone);
-/// "carla.gomez@correo.mx" -> "c*********@correo.mx".
+/// "carla.gomez@correo.mx" -> "c**********@correo.mx" (plugin::MaskEmail).
 std::string MaskEmail(std::string_view email);
 
 }  // namespace cabildo::plugins::scholarships

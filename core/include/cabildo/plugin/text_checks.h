@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 
 namespace cabildo::plugin {
@@ -245,6 +246,20 @@ inline bool IsCurp(std::string_view text) {
                    text[9]};
   if (!IsCalendarDate(std::string_view(date, sizeof date))) return false;
   return IsAsciiDigit(text[17]) && CurpCheckDigit(text.substr(0, 17)) == text[17] - '0';
+}
+
+// "carla.gomez@correo.mx" -> "c**********@correo.mx": enough to recognise
+// one's own address, not to learn anyone's. Not an address (no '@', or it
+// starts with one, or longer than 254): asterisks, at most 20.
+inline std::string MaskEmail(std::string_view email) {
+  const std::size_t at = email.rfind('@');
+  if (at == std::string_view::npos || at == 0 || email.size() > 254) {
+    return std::string(email.size() < 20 ? email.size() : 20, '*');
+  }
+  std::string masked(1, email[0]);
+  masked.append(at - 1, '*');
+  masked.append(email.substr(at));
+  return masked;
 }
 
 }  // namespace cabildo::plugin
