@@ -225,6 +225,29 @@ TEST_F(scholarships_privacy, NoApplicantDataInClearLeavesTheServerOrRestsInTheDa
                        " WHERE call_id = $1::uuid AND personal_data LIKE 'v1.%'",
                        call),
             std::to_string(kApplicants));
+  // And with psql itself, as an operator would look: the owner role, every
+  // tenant in scope (row-level security binds the owner too), the column as
+  // stored. Only sealed values, none of the secrets.
+  const std::string command =
+      "psql '" + database_.owner_url() +
+      "' -v ON_ERROR_STOP=1 -qAtX -c \"SELECT set_config('cabildo.tenant_ids',"
+      " (SELECT string_agg(id::text, ',') FROM core.tenants), false)\""
+      " -c 'SELECT personal_data FROM scholarships.applications' 2>&1";
+  std::string psql_out;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buffer[4096];
+    for (size_t read; (read = fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+      psql_out.append(buffer, read);
+    }
+    EXPECT_EQ(pclose(pipe), 0) << psql_out;
+  }
+  int sealed_rows = 0;
+  for (size_t at = psql_out.find("v1."); at != std::string::npos;
+       at = psql_out.find("v1.", at + 1)) {
+    ++sealed_rows;
+  }
+  EXPECT_EQ(sealed_rows, kApplicants) << psql_out;
+  for (const auto& secret : secrets) EXPECT_EQ(psql_out.find(secret), std::string::npos);
 }
 
 // A server with another CABILDO_DATA_KEY over the same database cannot open
