@@ -26,6 +26,7 @@
 
 #include "application_view.h"
 #include "curp.h"
+#include "rules.h"
 #include "scholarships.h"
 
 namespace cabildo::plugins::scholarships {
@@ -150,14 +151,6 @@ std::string Text(const json& object, const char* name) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Whole years from `born` to `on` ("YYYY-MM-DD" both).
-int AgeOn(const std::string& born, const std::string& on) {
-  if (born.size() != 10 || on.size() != 10) return -1;
-  int age = std::atoi(on.substr(0, 4).c_str()) - std::atoi(born.substr(0, 4).c_str());
-  if (on.substr(5) < born.substr(5)) --age;  // "MM-DD" compares as text
-  return age;
-}
-
 // The eligibility rules of the call (age at the closing day, education
 // level, minimum GPA, residence) on application `app`.
 void CheckEligibility(const json& app, const CallFacts& call, std::vector<FieldError>& errors) {
@@ -219,22 +212,6 @@ void CheckEligibility(const json& app, const CallFacts& call, std::vector<FieldE
                                             *call.residence_code + ")."});
     }
   }
-}
-
-// A question code as calls.cc accepts it: [a-z0-9_], 1 to 40.
-bool IsQuestionCode(const std::string& code) {
-  if (code.empty() || code.size() > 40) return false;
-  for (const char c : code) {
-    if (!((c >= 'a' && c <= 'z') || plugin::IsAsciiDigit(c) || c == '_')) return false;
-  }
-  return true;
-}
-
-bool IsBlank(const std::string& text) {
-  for (const char c : text) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
-  }
-  return true;
 }
 
 // The call's questions against the answers: every required one answered,

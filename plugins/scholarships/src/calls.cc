@@ -36,6 +36,7 @@
 
 #include "cabildo/plugin/values.h"
 
+#include "rules.h"
 #include "scholarships.h"
 
 namespace cabildo::plugins::scholarships {
@@ -248,15 +249,6 @@ CallValues Merge(CallValues base, const json& body) {
     }
   }
   return base;
-}
-
-// A question's code: 1..40 of a-z, 0-9 and '_'.
-bool IsQuestionCode(std::string_view code) {
-  if (code.empty() || code.size() > 40) return false;
-  for (const char c : code) {
-    if (!((c >= 'a' && c <= 'z') || plugin::IsAsciiDigit(c) || c == '_')) return false;
-  }
-  return true;
 }
 
 // The rules across fields of a whole call (after a PATCH is merged). Each

@@ -25,6 +25,7 @@
 #include "cabildo/plugin/values.h"
 
 #include "application_view.h"
+#include "rules.h"
 #include "scholarships.h"
 
 namespace cabildo::plugins::scholarships {
@@ -161,14 +162,6 @@ std::optional<Date> ParseDate(const std::string& text) {
   return date;
 }
 
-// Whole years from `birth` to `on` (PostgreSQL's age(): a 29 February
-// birthday is reached on 1 March of a common year).
-int AgeOn(const Date& birth, const Date& on) {
-  int age = on.year - birth.year;
-  if (on.month < birth.month || (on.month == birth.month && on.day < birth.day)) --age;
-  return age;
-}
-
 // Words that are not initials in a Spanish name ("María de la Luz" -> "M. L.").
 bool IsParticle(const std::string& word) {
   static constexpr std::array<const char*, 11> kParticles = {"de", "del", "la", "las", "los", "y",
@@ -251,7 +244,7 @@ struct Beneficiary {
 // the application's schema and CURP checks when it was written, so a field
 // missing here is a bug: a 500 that names the application, never its data.
 StatusOr<Beneficiary> BeneficiaryOf(const std::string& id, const json& personal,
-                                    const Date& closed_on, bool minors_by_initials) {
+                                    const std::string& closed_on, bool minors_by_initials) {
   const auto text = [&](const json& object, const char* key) -> std::string {
     auto it = object.find(key);
     return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -261,14 +254,13 @@ StatusOr<Beneficiary> BeneficiaryOf(const std::string& id, const json& personal,
                            : json::object();
   Beneficiary row{id, TidyName(text(personal, "full_name")), text(address, "municipality_code"),
                   text(personal, "sex"), 0};
-  const std::optional<Date> birth = ParseDate(text(personal, "birth_date"));
-  if (row.name.empty() || !birth || !IsInegiMunicipality(row.code) ||
+  if (row.name.empty() || !IsInegiMunicipality(row.code) ||
       (row.sex != "H" && row.sex != "M" && row.sex != "X")) {
     return InternalError("La solicitud " + id +
                          " no tiene completos los datos del padrón (nombre, fecha de nacimiento, "
                          "municipio o sexo).");
   }
-  row.age = AgeOn(*birth, closed_on);
+  row.age = AgeOn(text(personal, "birth_date"), closed_on);
   if (row.age < 0 || row.age > 130) {
     return InternalError("La solicitud " + id + " tiene una fecha de nacimiento imposible.");
   }
@@ -335,8 +327,9 @@ StatusOr<HttpResponse> PublishResults(RequestContext& ctx) {
        plugin::Exec(ctx, "scholarships.results_approved", kApproved, ctx.tenant_id(), call_id)) {
     const std::string id = row[0].as<std::string>();
     CABILDO_ASSIGN_OR_RETURN(json personal, OpenApplicant(ctx, row[1].as<std::string>(), id));
-    CABILDO_ASSIGN_OR_RETURN(Beneficiary beneficiary,
-                             BeneficiaryOf(id, personal, *closed_on, minors_by_initials));
+    CABILDO_ASSIGN_OR_RETURN(
+        Beneficiary beneficiary,
+        BeneficiaryOf(id, personal, call[0][3].as<std::string>(), minors_by_initials));
     ids.push_back(std::move(beneficiary.application_id));
     names.push_back(std::move(beneficiary.name));
     codes.push_back(std::move(beneficiary.code));

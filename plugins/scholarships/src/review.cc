@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "application_view.h"
+#include "rules.h"
 #include "scholarships.h"
 
 namespace cabildo::plugins::scholarships {
@@ -154,13 +155,6 @@ int Utf8Length(const std::string& text) {
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
   }
   return count;
-}
-
-bool IsBlank(const std::string& text) {
-  for (const char c : text) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
-  }
-  return true;
 }
 
 // What a schema cannot say: which decision needs a score, which a note.
