@@ -12,6 +12,7 @@
 
 #include "chunked_body.h"
 #include "client_address.h"
+#include "form_body.h"
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -84,6 +85,15 @@ std::optional<std::string> InvalidUtf8Part(const Request& request, const Router:
     }
   }
   return std::nullopt;
+}
+
+// A route's own error shape (Open311's arrays) for every error it answers,
+// the dispatcher's included.
+Response Shaped(const Router::Match& match, Response response) {
+  if (response.status >= 400 && match.options != nullptr && match.options->shape_errors) {
+    return match.options->shape_errors(std::move(response));
+  }
+  return response;
 }
 
 // Whether the client wants the connection kept open after this response.
@@ -238,7 +248,8 @@ void HttpServer::Dispatcher::Accept(const Http::Request& raw_request, Http::Resp
 
   auto match = router_.Find(request.method, request.path);
   if (auto bad = InvalidUtf8Part(request, match)) {
-    Complete(request, writer, Problem(400, *bad, request.request_id), keep_alive, started);
+    Complete(request, writer, Shaped(match, Problem(400, *bad, request.request_id)), keep_alive,
+             started);
     return;
   }
   if (match.fast != nullptr) {
@@ -253,7 +264,8 @@ void HttpServer::Dispatcher::Accept(const Http::Request& raw_request, Http::Resp
       fast.reset();  // the worker runs the full handler and reports what went wrong
     }
     if (fast) {
-      Complete(request, writer, Finish(request, std::move(*fast)), keep_alive, started,
+      Complete(request, writer, Finish(request, Shaped(match, std::move(*fast))), keep_alive,
+               started,
                /*on_reactor=*/true);
       return;
     }
@@ -308,18 +320,24 @@ Response HttpServer::Dispatcher::Handle(Request& request, Router::Match match) {
     for (auto method : match.allowed)
       allow += (allow.empty() ? "" : ", ") + std::string(MethodName(method));
     response.headers.emplace_back("Allow", allow);
-    return response;
+    return Shaped(match, std::move(response));
   }
   request.route = match.route;
   request.path_params = std::move(match.params);
   const bool has_body = request.method == Method::kPost || request.method == Method::kPut ||
                         request.method == Method::kPatch;
-  if (has_body && !request.body.empty() &&
-      !IsJsonMediaType(request.Header("content-type").value_or(""))) {
-    return Problem(415, "Envíe el cuerpo como application/json.", request.request_id);
+  const std::string content_type = request.Header("content-type").value_or("");
+  const bool form_body = match.options != nullptr && match.options->form_body;
+  if (has_body && !request.body.empty() && !IsJsonMediaType(content_type) &&
+      !(form_body && IsFormMediaType(content_type))) {
+    return Shaped(match, Problem(415,
+                                 form_body ? "Envíe el cuerpo como "
+                                             "application/x-www-form-urlencoded o application/json."
+                                           : "Envíe el cuerpo como application/json.",
+                                 request.request_id));
   }
   try {
-    return Finish(request, (*match.handler)(request));
+    return Finish(request, Shaped(match, (*match.handler)(request)));
   } catch (const std::exception& error) {
     core::LogError(
         "excepción no controlada en un manejador",
@@ -328,8 +346,8 @@ Response HttpServer::Dispatcher::Handle(Request& request, Router::Match match) {
     core::LogError("excepción no controlada en un manejador",
                    {{"request_id", request.request_id}, {"route", request.route}});
   }
-  return Problem(500, "Ocurrió un error interno; se registró con este request_id.",
-                 request.request_id);
+  return Shaped(match, Problem(500, "Ocurrió un error interno; se registró con este request_id.",
+                               request.request_id));
 }
 
 Response HttpServer::Dispatcher::Finish(const Request& request, Response response) {

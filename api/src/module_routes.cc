@@ -13,6 +13,7 @@
 #include "cabildo/core/tenants.h"
 
 #include "conditional_requests.h"
+#include "form_body.h"
 #include "idempotency.h"
 #include "openapi.h"
 #include "route_support.h"
@@ -149,6 +150,18 @@ class ModuleRequestContext final : public plugin::RequestContext {
                                            std::string_view value) const override {
     CABILDO_ASSIGN_OR_RETURN(const core::DataKey* key, DataKeyOrUnavailable());
     return key->Digest(PersonalDataContext(domain), value);
+  }
+  const std::string& client_address() const override { return request_.remote_address; }
+  Status RateLimit(std::string_view bucket, std::string_view subject, int64_t limit) override {
+    if (!plugin::IsLowerName(std::string(bucket), 1, 63, /*letter_first=*/true)) {
+      return InternalError("RateLimit: nombre de límite no válido en el módulo " + module_);
+    }
+    return CheckModuleLimit(app_.limits, request_, module_ + "." + std::string(bucket),
+                            std::string(subject), limit);
+  }
+  std::string NewSecret() const override { return core::RandomHex(32); }
+  std::string SecretDigest(std::string_view secret) const override {
+    return core::Sha256Hex(secret);
   }
   plugin::HttpResponse FieldErrors(const std::vector<plugin::FieldError>& errors) const override {
     Response problem = ValidationProblem(request_, errors);
@@ -641,7 +654,10 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
         }
         if (!route.request_body.empty()) {
           Response problem;
-          auto body = JsonObjectBody(request, problem);
+          auto body = route.body_format == plugin::BodyFormat::kForm &&
+                              IsFormMediaType(request.Header("content-type").value_or(""))
+                          ? FormObjectBody(request, problem)
+                          : JsonObjectBody(request, problem);
           if (!body) {
             answer = std::move(problem);
             return Status(StatusCode::kAborted, "rollback");
@@ -919,6 +935,11 @@ Status RegisterModuleRoutes(Router& router, AppContext& app,
           return PublicFromMemory(app, r, plugin, declared);
         };
       }
+      RouteOptions options;
+      options.form_body = route.body_format == plugin::BodyFormat::kForm;
+      if (route.error_format == plugin::ErrorFormat::kOpen311) {
+        options.shape_errors = &AsOpen311Errors;
+      }
       router.Add(
           ToMethod(route.method), "/v1/tenants/{tenant}/" + plugin.name + route.path,
           [&app, &plugin, &route, spec = std::move(spec)](Request& r) {
@@ -927,7 +948,7 @@ Status RegisterModuleRoutes(Router& router, AppContext& app,
               return RunModuleRoute(app, request, plugin, route, spec);
             });
           },
-          std::move(fast));
+          std::move(fast), std::move(options));
     }
   }
   return OkStatus();

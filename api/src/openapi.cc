@@ -357,9 +357,11 @@ json Operation(const core::LoadedPlugin& plugin, const plugin::Route& route) {
   if (!parameters.empty()) operation["parameters"] = std::move(parameters);
 
   if (!route.request_body.empty()) {
-    operation["requestBody"] = {
-        {"required", true},
-        {"content", {{"application/json", {{"schema", SchemaRef(route.request_body)}}}}}};
+    json content = {{"application/json", {{"schema", SchemaRef(route.request_body)}}}};
+    if (route.body_format == plugin::BodyFormat::kForm) {
+      content["application/x-www-form-urlencoded"] = {{"schema", SchemaRef(route.request_body)}};
+    }
+    operation["requestBody"] = {{"required", true}, {"content", std::move(content)}};
     client_400 = true;
   }
   json responses = json::object();
@@ -394,6 +396,28 @@ json Operation(const core::LoadedPlugin& plugin, const plugin::Route& route) {
   responses["429"] = ResponseRef("TooManyRequests");
   responses["503"] = ResponseRef("ServiceUnavailable");
   responses["default"] = ResponseRef("UnexpectedError");
+  if (route.error_format == plugin::ErrorFormat::kOpen311) {
+    // The host answers these routes' errors as Open311 arrays (AsOpen311Errors),
+    // 422 as 400 and 401 as 403.
+    responses.erase("422");
+    responses.erase("401");
+    if (!route.request_body.empty() || route.method == plugin::HttpMethod::kPost) {
+      responses["400"] = json::object();
+      responses["403"] = json::object();  // an api_key missing or not valid
+    }
+    const json errors = {
+        {"type", "array"},
+        {"items",
+         {{"type", "object"},
+          {"required", {"code", "description"}},
+          {"properties",
+           {{"code", {{"type", "integer"}}}, {"description", {{"type", "string"}}}}}}}};
+    for (auto& [status, response] : responses.items()) {
+      if (status != "default" && status < "400") continue;
+      response = {{"description", "Error en el formato de Open311 GeoReport v2."},
+                  {"content", {{"application/json", {{"schema", errors}}}}}};
+    }
+  }
   operation["responses"] = std::move(responses);
   return operation;
 }

@@ -92,4 +92,30 @@ Response ProblemFromStatus(const Status& status, const std::string& request_id) 
   return response;
 }
 
+Response AsOpen311Errors(Response problem) {
+  if (problem.status < 400 || problem.content_type != "application/problem+json") return problem;
+  const int code = problem.status == 422 ? 400 : problem.status == 401 ? 403 : problem.status;
+  nlohmann::json document =
+      nlohmann::json::parse(problem.Body(), nullptr, /*allow_exceptions=*/false);
+  nlohmann::json errors = nlohmann::json::array();
+  if (document.is_object()) {
+    for (const auto& error : document.value("errors", nlohmann::json::array())) {
+      if (!error.is_object()) continue;
+      const std::string field = error.value("field", "");
+      const std::string message = error.value("message", "");
+      errors.push_back(
+          {{"code", code}, {"description", field.empty() ? message : field + ": " + message}});
+    }
+    if (errors.empty()) {
+      errors.push_back(
+          {{"code", code}, {"description", document.value("detail", document.value("title", ""))}});
+    }
+  } else {
+    errors.push_back({{"code", code}, {"description", "Error."}});
+  }
+  Response shaped = Response::Json(code, errors);
+  shaped.headers = std::move(problem.headers);
+  return shaped;
+}
+
 }  // namespace cabildo::api

@@ -53,5 +53,38 @@ TEST(ProblemTest, UnknownStatusesStillGetAStableType) {
   EXPECT_EQ(body["type"], "https://cabildo.mx/problems/bad-request");
 }
 
+// Open311 clients read errors as [{code, description}] with the
+// specification's statuses: a field error per entry, 422 as 400, 401 as 403.
+TEST(AsOpen311ErrorsTest, RewritesProblemDocuments) {
+  Response fields = AsOpen311Errors(
+      Problem(422, "Revise los campos señalados.", "r1",
+              {{"service_code", "No existe ese servicio."}, {"lat", "Debe ser un número."}}));
+  EXPECT_EQ(fields.status, 400);
+  EXPECT_EQ(fields.content_type, "application/json");
+  EXPECT_EQ(
+      nlohmann::json::parse(fields.body),
+      (nlohmann::json{{{"code", 400}, {"description", "service_code: No existe ese servicio."}},
+                      {{"code", 400}, {"description", "lat: Debe ser un número."}}}));
+
+  Response limited = Problem(429, "Demasiadas solicitudes.", "r2");
+  limited.headers.emplace_back("Retry-After", "30");
+  Response shaped = AsOpen311Errors(limited);
+  EXPECT_EQ(shaped.status, 429);
+  EXPECT_EQ(nlohmann::json::parse(shaped.body),
+            (nlohmann::json{{{"code", 429}, {"description", "Demasiadas solicitudes."}}}));
+  ASSERT_EQ(shaped.headers.size(), 1u);
+  EXPECT_EQ(shaped.headers[0].second, "30");
+
+  EXPECT_EQ(AsOpen311Errors(Problem(401, "Falta api_key.", "r3")).status, 403);
+  EXPECT_EQ(AsOpen311Errors(Problem(404, "No existe.", "r4")).status, 404);
+}
+
+TEST(AsOpen311ErrorsTest, LeavesEverythingElseAlone) {
+  Response ok = Response::Json(200, nlohmann::json::array());
+  EXPECT_EQ(AsOpen311Errors(ok).body, "[]");
+  Response already = Response::Json(400, nlohmann::json{{{"code", 400}, {"description", "x"}}});
+  EXPECT_EQ(AsOpen311Errors(already).body, already.body);
+}
+
 }  // namespace
 }  // namespace cabildo::api

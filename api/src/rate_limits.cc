@@ -43,7 +43,8 @@ RequestLimits::RequestLimits(core::RedisClient& redis, const core::Config& confi
                {{"auth", config.rate_limit_auth, config.rate_limit_window},
                 {"write", config.rate_limit_write, config.rate_limit_window},
                 {"read", config.rate_limit_read, config.rate_limit_window},
-                {"user", config.rate_limit_user, config.rate_limit_window}},
+                {"user", config.rate_limit_user, config.rate_limit_window},
+                {"module", 1, config.rate_limit_window}},
                static_cast<size_t>(config.rate_limit_max_keys), config.rate_limit_sync) {}
 
 std::optional<Response> RequestLimits::Check(Policy policy, const std::string& key,
@@ -51,6 +52,19 @@ std::optional<Response> RequestLimits::Check(Policy policy, const std::string& k
   const auto decision = limiter_.Hit(policy, key);
   if (decision.allowed) return std::nullopt;
   return Refusal(limiter_.policy(policy), decision, request_id,
+                 "Demasiadas solicitudes; espere " + std::to_string(decision.reset_seconds) +
+                     " s antes de volver a intentar.");
+}
+
+std::optional<Response> RequestLimits::Check(Policy policy, const std::string& key, int64_t limit,
+                                             const std::string& name,
+                                             const std::string& request_id) {
+  const auto decision = limiter_.Hit(policy, key, limit);
+  if (decision.allowed) return std::nullopt;
+  core::RateLimitPolicy named = limiter_.policy(policy);
+  named.name = name;
+  named.limit = limit;
+  return Refusal(named, decision, request_id,
                  "Demasiadas solicitudes; espere " + std::to_string(decision.reset_seconds) +
                      " s antes de volver a intentar.");
 }
@@ -101,6 +115,19 @@ Status CheckUserLimit(RequestLimits& limits, const Request& request, const std::
   handling.user_refusal = std::move(refused);
   return Status(StatusCode::kResourceExhausted,
                 "Demasiadas solicitudes de esta cuenta; espere antes de volver a intentar.");
+}
+
+Status CheckModuleLimit(RequestLimits& limits, const Request& request, const std::string& bucket,
+                        const std::string& subject, int64_t limit) {
+  auto refused = limits.Check(RequestLimits::kModule, bucket + "\n" + subject, limit, bucket,
+                              request.request_id);
+  if (!refused) return OkStatus();
+  // The route wrapper copies these fields onto the 429 the handler answers.
+  if (handling.request == &request) handling.user_refusal = std::move(refused);
+  return Status(StatusCode::kResourceExhausted,
+                "Se alcanzó el límite de " + std::to_string(limit) + " solicitudes cada " +
+                    std::to_string(limits.limiter().policy(RequestLimits::kModule).window.count()) +
+                    " s; espere antes de volver a intentar.");
 }
 
 }  // namespace cabildo::api

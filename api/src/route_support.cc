@@ -84,6 +84,15 @@ std::optional<nlohmann::json> JsonObjectBody(const Request& request, Response& p
   return std::move(body.value);
 }
 
+std::optional<nlohmann::json> FormObjectBody(const Request& request, Response& problem) {
+  BoundedJson body = ParseFormBody(request.body);
+  if (!body.ok()) {
+    problem = JsonRefusalProblem(*body.refusal, request.request_id);
+    return std::nullopt;
+  }
+  return std::move(body.value);
+}
+
 std::optional<std::string> StringField(const nlohmann::json& body, const std::string& field,
                                        bool required, std::vector<FieldError>& errors) {
   auto it = body.find(field);

@@ -11,6 +11,7 @@
 #include "cabildo/api/problem.h"
 #include "cabildo/core/identity.h"
 
+#include "form_body.h"
 #include "json_body.h"
 #include "signed_cursor.h"
 
@@ -45,6 +46,9 @@ Response JsonRefusalProblem(const JsonRefusal& refusal, const std::string& reque
 // Reads the JSON object body through the bounded parser (json_body.h); a
 // 400 or 422 problem when it is refused or not an object.
 std::optional<nlohmann::json> JsonObjectBody(const Request& request, Response& problem);
+
+// The same for an application/x-www-form-urlencoded body (form_body.h).
+std::optional<nlohmann::json> FormObjectBody(const Request& request, Response& problem);
 
 // A string field: nullopt and a field error when missing (if required) or not text.
 std::optional<std::string> StringField(const nlohmann::json& body, const std::string& field,

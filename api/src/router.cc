@@ -17,19 +17,36 @@ std::vector<std::string> Split(const std::string& path) {
   return segments;
 }
 
+// "{id}" or, with a literal suffix, "{service_code}.json" (Open311's
+// format extensions): the parameter is what precedes the suffix.
 bool IsParameter(const std::string& segment) {
-  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+  const size_t close = segment.find('}');
+  return segment.size() > 2 && segment.front() == '{' && close != std::string::npos && close > 1;
+}
+
+std::string_view SuffixOf(const std::string& segment) {
+  return std::string_view(segment).substr(segment.find('}') + 1);
+}
+
+std::string NameOf(const std::string& segment) { return segment.substr(1, segment.find('}') - 1); }
+
+// A parameter segment matches a non-empty value followed by its suffix.
+bool ParameterMatches(const std::string& segment, const std::string& value) {
+  const std::string_view suffix = SuffixOf(segment);
+  return value.size() > suffix.size() && std::string_view(value).ends_with(suffix);
 }
 
 }  // namespace
 
-void Router::Add(Method method, std::string path_template, Handler handler, FastHandler fast) {
+void Router::Add(Method method, std::string path_template, Handler handler, FastHandler fast,
+                 RouteOptions options) {
   for (const auto& route : routes_) {
     if (route.method == method && route.path_template == path_template) {
       throw std::logic_error("ruta duplicada: " + path_template);  // start-up only
     }
   }
-  Route route{method, path_template, Split(path_template), std::move(handler), std::move(fast)};
+  Route route{method,          path_template,     Split(path_template), std::move(handler),
+              std::move(fast), std::move(options)};
   routes_.push_back(std::move(route));
 }
 
@@ -42,24 +59,27 @@ Router::Match Router::Find(Method method, const std::string& path) const {
     // Literal segments first, without allocating: most routes differ there.
     bool same = true;
     for (size_t i = 0; i < segments.size() && same; ++i) {
-      same =
-          IsParameter(route.segments[i]) ? !segments[i].empty() : route.segments[i] == segments[i];
+      same = IsParameter(route.segments[i]) ? ParameterMatches(route.segments[i], segments[i])
+                                            : route.segments[i] == segments[i];
     }
     if (!same) continue;
     if (route.method == method || (method == Method::kHead && route.method == Method::kGet)) {
       match.kind = Match::Kind::kFound;
       match.handler = &route.handler;
       if (route.fast) match.fast = &route.fast;
+      match.options = &route.options;
       match.route = route.path_template;
       for (size_t i = 0; i < segments.size(); ++i) {
         if (!IsParameter(route.segments[i])) continue;
-        match.params[route.segments[i].substr(1, route.segments[i].size() - 2)] =
-            PercentDecode(segments[i], /*plus_is_space=*/false);
+        const size_t suffix = SuffixOf(route.segments[i]).size();
+        match.params[NameOf(route.segments[i])] = PercentDecode(
+            segments[i].substr(0, segments[i].size() - suffix), /*plus_is_space=*/false);
       }
       return match;
     }
     match.kind = Match::Kind::kMethodNotAllowed;
     match.allowed.push_back(route.method);
+    match.options = &route.options;  // a 405 is shaped like the route's other errors
   }
   return match;
 }

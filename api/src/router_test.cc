@@ -26,6 +26,41 @@ TEST(RouterTest, MatchesTemplatesAndDecodesParameters) {
   EXPECT_EQ(Call(router.Find(Method::kGet, "/v1/tenants")), "list");
 }
 
+// Open311's paths carry the format after the parameter: the parameter is
+// what precedes the suffix, and a segment without it is another route.
+TEST(RouterTest, AParameterMayEndBeforeALiteralSuffix) {
+  Router router;
+  router.Add(Method::kGet, "/v2/services.json", Named("list"));
+  router.Add(Method::kGet, "/v2/services/{service_code}.json", Named("one"));
+  router.Add(Method::kGet, "/v2/requests/{id}", Named("plain"));
+  auto match = router.Find(Method::kGet, "/v2/services/bache%20grande.json");
+  ASSERT_EQ(match.kind, Router::Match::Kind::kFound);
+  EXPECT_EQ(Call(match), "one");
+  EXPECT_EQ(match.params.at("service_code"), "bache grande");
+  EXPECT_EQ(match.route, "/v2/services/{service_code}.json");
+  EXPECT_EQ(Call(router.Find(Method::kGet, "/v2/services.json")), "list");
+  // Nothing before the suffix, or another format: no such route.
+  EXPECT_EQ(router.Find(Method::kGet, "/v2/services/.json").kind, Router::Match::Kind::kNotFound);
+  EXPECT_EQ(router.Find(Method::kGet, "/v2/services/bache.xml").kind,
+            Router::Match::Kind::kNotFound);
+  EXPECT_EQ(router.Find(Method::kGet, "/v2/requests/a.json").params.at("id"), "a.json");
+}
+
+TEST(RouterTest, AMatchCarriesTheRouteOptions) {
+  Router router;
+  RouteOptions options;
+  options.form_body = true;
+  router.Add(Method::kPost, "/v2/requests.json", Named("post"), nullptr, options);
+  router.Add(Method::kGet, "/v2/other", Named("get"));
+  auto post = router.Find(Method::kPost, "/v2/requests.json");
+  ASSERT_NE(post.options, nullptr);
+  EXPECT_TRUE(post.options->form_body);
+  auto refused = router.Find(Method::kDelete, "/v2/requests.json");
+  EXPECT_EQ(refused.kind, Router::Match::Kind::kMethodNotAllowed);
+  ASSERT_NE(refused.options, nullptr);
+  EXPECT_FALSE(router.Find(Method::kGet, "/v2/other").options->form_body);
+}
+
 TEST(RouterTest, AFastHandlerIsFoundBesideTheHandler) {
   Router router;
   router.Add(Method::kGet, "/healthz", Named("slow"),

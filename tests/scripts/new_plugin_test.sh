@@ -12,30 +12,30 @@ cp -r "$src/plugins" "$src/scripts" "$src/.clang-format" "$tmp/"
 cp "$src/core/src/plugin_host/plugin_host.cc" "$tmp/core/src/plugin_host/"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$tmp/scripts/new-plugin" service-requests >"$tmp/out.txt" || fail "new-plugin service-requests failed"
-dest="$tmp/plugins/service_requests"
-[[ -f $dest/src/service_requests_plugin.cc ]] || fail "src file not renamed"
-[[ -f $dest/tests/service_requests_itest.cc ]] || fail "test file not renamed"
+"$tmp/scripts/new-plugin" street-lighting >"$tmp/out.txt" || fail "new-plugin street-lighting failed"
+dest="$tmp/plugins/street_lighting"
+[[ -f $dest/src/street_lighting_plugin.cc ]] || fail "src file not renamed"
+[[ -f $dest/tests/street_lighting_itest.cc ]] || fail "test file not renamed"
 for s in Item ItemInput ItemPatch ItemPage; do
-  [[ -f $dest/schemas/ServiceRequests$s.json ]] || fail "schema ServiceRequests$s.json missing"
+  [[ -f $dest/schemas/StreetLighting$s.json ]] || fail "schema StreetLighting$s.json missing"
 done
 if grep -rniq sample "$dest" || find "$dest" -iname '*sample*' | grep -q .; then
   grep -rni sample "$dest" >&2 || true
   fail "leftover 'sample' in the generated module"
 fi
 ! grep -rq TEMPLATE-ONLY "$dest" || fail "TEMPLATE-ONLY lines kept"
-grep -q 'CABILDO_PLUGIN("service-requests"' "$dest/src/service_requests_plugin.cc" || fail "plugin name"
-grep -q '"service-requests.item.write"' "$dest/src/service_requests_plugin.cc" || fail "permission"
-grep -q 'CREATE TABLE service_requests.items' "$dest/migrations/0001_items.sql" || fail "SQL schema"
-grep -q 'namespace cabildo::plugins::service_requests' "$dest/src/service_requests_plugin.cc" ||
+grep -q 'CABILDO_PLUGIN("street-lighting"' "$dest/src/street_lighting_plugin.cc" || fail "plugin name"
+grep -q '"street-lighting.item.write"' "$dest/src/street_lighting_plugin.cc" || fail "permission"
+grep -q 'CREATE TABLE street_lighting.items' "$dest/migrations/0001_items.sql" || fail "SQL schema"
+grep -q 'namespace cabildo::plugins::street_lighting' "$dest/src/street_lighting_plugin.cc" ||
   fail "namespace"
-grep -q '"serviceRequestsListItems"' "$dest/src/service_requests_plugin.cc" || fail "operation id"
-grep -qx 'add_subdirectory(service_requests)' "$tmp/plugins/CMakeLists.txt" || fail "not added"
+grep -q '"streetLightingListItems"' "$dest/src/street_lighting_plugin.cc" || fail "operation id"
+grep -qx 'add_subdirectory(street_lighting)' "$tmp/plugins/CMakeLists.txt" || fail "not added"
 # Outside the tests-only block: after its endif().
-[[ $(tail -n 1 "$tmp/plugins/CMakeLists.txt") == 'add_subdirectory(service_requests)' ]] ||
+[[ $(tail -n 1 "$tmp/plugins/CMakeLists.txt") == 'add_subdirectory(street_lighting)' ]] ||
   fail "add_subdirectory not at the end"
-(cd "$tmp" && clang-format --dry-run --Werror plugins/service_requests/src/*.cc \
-  plugins/service_requests/tests/*.cc) || fail "clang-format"
+(cd "$tmp" && clang-format --dry-run --Werror plugins/street_lighting/src/*.cc \
+  plugins/street_lighting/tests/*.cc) || fail "clang-format"
 for f in "$dest"/schemas/*.json; do
   python3 -m json.tool "$f" >/dev/null || fail "$f is not JSON"
 done

@@ -52,9 +52,17 @@ bool PathNames(const std::string& path, std::vector<std::string>& names) {
     if (end == std::string::npos) end = path.size();
     const std::string_view segment(path.data() + start, end - start);
     if (segment.empty()) return false;
-    if (segment.front() == '{' || segment.back() == '}') {
-      if (segment.size() < 3 || segment.front() != '{' || segment.back() != '}') return false;
-      const std::string_view name = segment.substr(1, segment.size() - 2);
+    if (segment.front() == '{') {
+      // "{name}", or "{name}.json": a format suffix after the parameter.
+      const size_t close = segment.find('}');
+      if (close == std::string_view::npos || close < 2) return false;
+      const std::string_view suffix = segment.substr(close + 1);
+      if (!suffix.empty() && (suffix.size() < 2 || suffix.front() != '.' ||
+                              suffix.find_first_not_of(".abcdefghijklmnopqrstuvwxyz0123456789") !=
+                                  std::string_view::npos)) {
+        return false;
+      }
+      const std::string_view name = segment.substr(1, close - 1);
       if (!IsParamName(name)) return false;
       if (std::find(names.begin(), names.end(), name) != names.end()) return false;
       names.emplace_back(name);

@@ -162,6 +162,31 @@ TEST(InitPluginTest, KeepsADeclaredRouteWithItsSchemas) {
   EXPECT_EQ(plugin.schemas.Validate("PruebaItem", {{"kind", "c"}}).size(), 1u);
 }
 
+TEST(InitPluginTest, APathParameterMayCarryAFormatSuffix) {
+  LoadedPlugin plugin = Named();
+  Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {
+    plugin::Route route = Get("/v2/services/{service_code}.json", "pruebaService");
+    route.path_params = {{.name = "service_code", .type = plugin::ParamType::kText}};
+    r.AddRoute(route);
+    return OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status.message();
+  // init is a plain function pointer: the path under test travels in a static.
+  static const char* path = nullptr;
+  for (const char* malformed : {"/v2/services/{code}json", "/v2/services/{code}.JSON",
+                                "/v2/services/{code}.", "/v2/services/{}.json", "/v2/{a}{b}"}) {
+    path = malformed;
+    LoadedPlugin other = Named();
+    Status refused = InitPlugin(other, [](plugin::PluginRegistrar& r) {
+      plugin::Route route = Get(path, "pruebaService");
+      route.path_params = {{.name = "code", .type = plugin::ParamType::kText}};
+      r.AddRoute(route);
+      return OkStatus();
+    });
+    EXPECT_FALSE(refused.ok()) << path;
+  }
+}
+
 TEST(InitPluginTest, RefusesRoutesThatDoNotMatchTheirDeclaration) {
   LoadedPlugin plugin = Named();
   Status status = InitPlugin(plugin, [](plugin::PluginRegistrar& r) {

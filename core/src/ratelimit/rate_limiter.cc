@@ -85,11 +85,15 @@ RateLimiter::Counter& RateLimiter::Slot(Shard& shard, const std::string& key, in
 }
 
 RateLimitDecision RateLimiter::Hit(size_t policy_index, const std::string& key) {
+  return Hit(policy_index, key, policies_[policy_index].policy.limit);
+}
+
+RateLimitDecision RateLimiter::Hit(size_t policy_index, const std::string& key, int64_t limit) {
   PolicyTable& table = policies_[policy_index];
   const RateLimitPolicy& policy = table.policy;
   RateLimitDecision decision;
-  decision.limit = policy.limit;
-  if (policy.limit <= 0) return decision;  // unlimited
+  decision.limit = limit;
+  if (limit <= 0) return decision;  // unlimited
   const int64_t now = UnixSeconds();
   const int64_t length = policy.window.count();
   const int64_t window = now / length;
@@ -101,8 +105,8 @@ RateLimitDecision RateLimiter::Hit(size_t policy_index, const std::string& key) 
     ++counter.pending;
     total = counter.global + counter.pending + counter.in_flight;
   }
-  decision.allowed = total <= policy.limit;
-  decision.remaining = std::max<int64_t>(0, policy.limit - total);
+  decision.allowed = total <= limit;
+  decision.remaining = std::max<int64_t>(0, limit - total);
   decision.reset_seconds = std::max<int64_t>(1, (window + 1) * length - now);
   return decision;
 }

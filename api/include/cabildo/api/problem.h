@@ -22,4 +22,11 @@ int HttpStatusFor(StatusCode code);
 // Problem for a non-OK Status; 503 adds `Retry-After`.
 Response ProblemFromStatus(const Status& status, const std::string& request_id);
 
+// A problem document rewritten as Open311 GeoReport v2 errors: a JSON array
+// of {"code": <status>, "description": "..."}, one per field error ("campo:
+// mensaje") or one with the detail; 422 becomes 400 and 401 becomes 403, the
+// statuses the specification uses. Headers (Retry-After) are kept; anything
+// else (a success, a body that is not a problem document) passes unchanged.
+Response AsOpen311Errors(Response problem);
+
 }  // namespace cabildo::api

@@ -19,12 +19,17 @@ class RequestLimits {
  public:
   RequestLimits(core::RedisClient& redis, const core::Config& config);
 
-  enum Policy : size_t { kAuth = 0, kWrite = 1, kRead = 2, kUser = 3 };
+  // kModule: the limits modules set themselves (RequestContext::RateLimit),
+  // each call with its own limit, in the instance's window.
+  enum Policy : size_t { kAuth = 0, kWrite = 1, kRead = 2, kUser = 3, kModule = 4 };
 
   // Counts one request of `key` under `policy`: nullopt when within the
   // limit, else the 429 to answer.
   std::optional<Response> Check(Policy policy, const std::string& key,
                                 const std::string& request_id);
+  // The same against `limit`; `name` names it in the RateLimit-Policy field.
+  std::optional<Response> Check(Policy policy, const std::string& key, int64_t limit,
+                                const std::string& name, const std::string& request_id);
 
   core::RateLimiter& limiter() { return limiter_; }
 
@@ -43,5 +48,12 @@ void ApplyRateLimits(Router& router, RequestLimits& limits);
 // request does not count again). Returns kResourceExhausted when over; the
 // 429 then gets its Retry-After and RateLimit fields from the route wrapper.
 Status CheckUserLimit(RequestLimits& limits, const Request& request, const std::string& user_id);
+
+// A module's own limit (RequestContext::RateLimit): `bucket` counted per
+// `subject` against `limit`, for the request being handled on this worker.
+// Returns kResourceExhausted when over, with the same Retry-After and
+// RateLimit fields on the 429 as the host's limits.
+Status CheckModuleLimit(RequestLimits& limits, const Request& request, const std::string& bucket,
+                        const std::string& subject, int64_t limit);
 
 }  // namespace cabildo::api

@@ -21,16 +21,30 @@ using Handler = std::function<Response(Request&)>;
 // that thread (stack-notes.md), so it must only read in-process state.
 using FastHandler = std::function<std::optional<Response>(Request&)>;
 
+// What a route accepts and how its errors look, beyond the house defaults.
+struct RouteOptions {
+  // Accepts application/x-www-form-urlencoded bodies as well as JSON (the
+  // handler decodes them); other routes answer 415 to anything but JSON.
+  bool form_body = false;
+  // Rewrites every 4xx/5xx answer of the route, the dispatcher's own (415,
+  // a bad query string) included: Open311's error arrays. Null: problem
+  // documents as they are.
+  std::function<Response(Response)> shape_errors;
+};
+
 class Router {
  public:
   // REQUIRES: start-up. A duplicate (method, template) is a programming error
-  // and aborts start-up.
-  void Add(Method method, std::string path_template, Handler handler, FastHandler fast = nullptr);
+  // and aborts start-up. A parameter may carry a literal suffix in its
+  // segment: "/services/{service_code}.json".
+  void Add(Method method, std::string path_template, Handler handler, FastHandler fast = nullptr,
+           RouteOptions options = {});
 
   struct Match {
     enum class Kind { kFound, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;
     const Handler* handler = nullptr;
     const FastHandler* fast = nullptr;          // null when the route has none
+    const RouteOptions* options = nullptr;      // when found (or 405)
     std::string route;                          // template, when found
     std::map<std::string, std::string> params;  // decoded path parameters
     std::vector<Method> allowed;                // for 405
@@ -54,6 +68,7 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     FastHandler fast;
+    RouteOptions options;
   };
   std::vector<Route> routes_;
 };

@@ -54,6 +54,9 @@ class RateLimiter {
   // Counts one request of `key` under policy number `policy` (its index in
   // the constructor's list) and says whether it is within the limit.
   RateLimitDecision Hit(size_t policy, const std::string& key);
+  // The same, against `limit` instead of the policy's own (a module's limit
+  // that its tenants configure: the policy then only names the window).
+  RateLimitDecision Hit(size_t policy, const std::string& key, int64_t limit);
 
   const RateLimitPolicy& policy(size_t index) const { return policies_[index].policy; }
 

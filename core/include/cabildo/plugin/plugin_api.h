@@ -47,7 +47,11 @@ namespace cabildo::plugin {
 ///    RequestContext::DescribeRecord.
 /// 7: personal data at rest: RequestContext::SealPersonalData,
 ///    OpenPersonalData, PersonalDataDigest; HttpResponse::fresh_until.
-inline constexpr uint32_t kAbiVersion = 7;
+/// 8: interfaces of other standards (Open311): Route::body_format (form
+///    bodies), Route::error_format (error arrays), `{name}.json` path
+///    segments; RequestContext::client_address, RateLimit, NewSecret,
+///    SecretDigest.
+inline constexpr uint32_t kAbiVersion = 8;
 inline constexpr uint32_t kMagic = 0x43424C44;  // "CBLD"
 
 #define CABILDO_PLUGIN_STRINGIFY_INNER(x) #x
@@ -298,6 +302,24 @@ class RequestContext {
   /// test every possible CURP against the column. kUnavailable without a key.
   virtual StatusOr<std::string> PersonalDataDigest(std::string_view domain,
                                                    std::string_view value) const = 0;
+
+  /// The client's address (behind trusted proxies, CABILDO_TRUSTED_PROXIES),
+  /// canonical text: what per-address limits count.
+  virtual const std::string& client_address() const = 0;
+  /// Counts one use of `bucket` by `subject` (an address, an API key's id)
+  /// and allows at most `limit` per the instance's rate-limit window
+  /// (CABILDO_RATE_LIMIT_WINDOW, 60 s by default), shared by every replica
+  /// like the host's own limits. kResourceExhausted (429, with Retry-After
+  /// and RateLimit fields) once over; return it as is. `bucket` is [a-z0-9-]
+  /// and names the limit in the RateLimit-Policy field; the host prefixes
+  /// the module, so modules never share counters. limit <= 0: unlimited.
+  virtual Status RateLimit(std::string_view bucket, std::string_view subject, int64_t limit) = 0;
+  /// A new random secret (an API key, a token): 32 bytes from libsodium as
+  /// 64 lower-case hex characters. Show it once; store only SecretDigest.
+  virtual std::string NewSecret() const = 0;
+  /// SHA-256 of a secret, 64 hex: what to store and look a presented secret
+  /// up by (a secret of 256 random bits needs no salt or slow hash).
+  virtual std::string SecretDigest(std::string_view secret) const = 0;
 };
 
 /// Runs `sql` as the prepared statement `name` in the request's transaction,
@@ -502,6 +524,28 @@ struct QueryParam {
   bool required = false;
 };
 
+/// How clients write a route's request body.
+enum class BodyFormat {
+  kJson,  ///< application/json (415 for any other media type)
+  /// application/x-www-form-urlencoded (as Open311 clients send), or JSON.
+  /// The host decodes the form (UTF-8, no control characters, at most 1,000
+  /// fields, names up to 128 bytes) into the object the schema and Body()
+  /// see: `a=1` -> {"a": "1"}; `a[]=1&a[]=2` -> {"a": ["1", "2"]};
+  /// `a[k]=1` -> {"a": {"k": "1"}}; `a[k][]=1` -> {"a": {"k": ["1"]}}.
+  /// Every value is a string, as sent. A plain name given twice, or deeper
+  /// brackets, is a 400.
+  kForm,
+};
+
+/// How the host writes a route's errors (its own and the handler's).
+enum class ErrorFormat {
+  kProblem,  ///< RFC 9457 problem documents, the house style
+  /// Open311 GeoReport v2: a JSON array of {"code": <HTTP status>,
+  /// "description": "..."}, one per field error; 422 is answered as 400 and
+  /// 401 as 403, the statuses the specification uses.
+  kOpen311,
+};
+
 /// One route, declared once: the host checks requests against it before the
 /// handler runs and documents it in the OpenAPI document. Use designated
 /// initializers:
@@ -512,11 +556,14 @@ struct QueryParam {
 ///                       .handler = &CreateNote});
 struct Route {
   HttpMethod method = HttpMethod::kGet;
-  std::string path;          ///< relative to /v1/tenants/{tenant}/<module>, e.g. "/notes/{id}"
-  std::string permission;    ///< required permission, or empty for a public route
-  std::string operation_id;  ///< camelCase, unique in the instance ("exampleListNotes")
-  std::string summary;       ///< Spanish
-  std::string description;   ///< Spanish, optional
+  /// Relative to /v1/tenants/{tenant}/<module>, e.g. "/notes/{id}"; a
+  /// parameter may end its segment before a literal suffix, as in Open311's
+  /// "/services/{service_code}.json" (the parameter is what precedes ".json").
+  std::string path;
+  std::string permission;              ///< required permission, or empty for a public route
+  std::string operation_id;            ///< camelCase, unique in the instance ("exampleListNotes")
+  std::string summary;                 ///< Spanish
+  std::string description;             ///< Spanish, optional
   std::vector<PathParam> path_params;  ///< exactly the {names} of `path` (else refused at load)
   std::vector<QueryParam> query;       ///< the handler sees only these (plus the paging ones)
   bool paged = false;         ///< limit, cursor, updated_since: validated by the host (400)
@@ -527,6 +574,8 @@ struct Route {
   int success_status = 200;
   std::string response_media_type = "application/json";
   bool if_match = false;  ///< documents If-Match and its 412
+  BodyFormat body_format = BodyFormat::kJson;
+  ErrorFormat error_format = ErrorFormat::kProblem;
   RouteHandler handler;
 };
 
