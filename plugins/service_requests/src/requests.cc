@@ -64,12 +64,16 @@ constexpr const char* kFindForUpdateSql =
 
 // The public list: $1 tenants, $2 status, $3 open311_status, $4 service_code
 // (each null: any), $5 updated_since, $6 and $7 the cursor's (updated_at,
-// id), $8 limit + 1. The page's keys are picked first (index
-// requests_sync_idx), then only those rows are rendered.
+// id), $8 limit + 1. The page's keys are picked first, then only those rows
+// are rendered. Each tenant's first keys come from its own ordered scan of
+// requests_sync_idx (tenant_id = one value), merged: `tenant_id = ANY (...)`
+// cannot read that index in order, and sorted every row of every tenant
+// instead (22,000 requests: 35 ms for a page, 1.9 ms this way).
 constexpr const char* kListHead =
     "WITH keys AS MATERIALIZED ("
-    " SELECT r.tenant_id, r.id, r.updated_at AS at FROM service_requests.requests r"
-    " WHERE r.tenant_id = ANY ($1::uuid[])"
+    " SELECT k.tenant_id, k.id, k.at FROM unnest($1::uuid[]) AS tenant(id), LATERAL ("
+    "  SELECT r.tenant_id, r.id, r.updated_at AS at FROM service_requests.requests r"
+    "  WHERE r.tenant_id = tenant.id"
     "   AND ($2::text IS NULL OR r.status = $2::text)"
     "   AND ($3::text IS NULL OR " CABILDO_SR_OPEN311_STATUS("r.status") " = $3::text)"
     "   AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM service_requests.services c"
@@ -77,7 +81,8 @@ constexpr const char* kListHead =
     "        AND c.service_code = $4::text))"
     "   AND ($5::timestamptz IS NULL OR r.updated_at > $5::timestamptz)"
     "   AND ($6::timestamptz IS NULL OR (r.updated_at, r.id) > ($6::timestamptz, $7::uuid))"
-    " ORDER BY r.updated_at, r.id LIMIT $8) ";
+    "  ORDER BY r.updated_at, r.id LIMIT $8) k"
+    " ORDER BY k.at, k.id LIMIT $8) ";
 // The caller's own ($1 tenant, $2 reporter): $3 updated_since, $4 and $5 the
 // cursor, $6 limit + 1 (index requests_reporter_idx).
 constexpr const char* kMineHead =
