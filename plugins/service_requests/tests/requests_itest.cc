@@ -209,6 +209,29 @@ TEST_F(service_requests_requests, ClosedAtFollowsClosingAndReopening) {
   EXPECT_TRUE(undone["closed_at"].is_null());
 }
 
+// Public reads are cached by the host; a staff change is visible to the
+// public at once (the item, the list, the history), and an ETag revalidation
+// of the old answer is no longer a 304.
+TEST_F(service_requests_requests, APublicReaderSeesAStaffChangeAtOnce) {
+  const std::string id = Seed("received");
+  const std::string item = Path("gomez-palacio", "/requests/" + id);
+  const std::string list = Path("gomez-palacio", "/requests");
+  const std::string history = Path("gomez-palacio", "/requests/" + id + "/history");
+  auto first = Call("GET", item);
+  ASSERT_EQ(first.status, 200);
+  const std::string etag = first.Header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(Call("GET", item, "", "", {{"If-None-Match", etag}}).status, 304);
+  EXPECT_EQ(Get(list)["items"][0]["status"], "received");
+  EXPECT_EQ(Get(history)["items"].size(), 1u);
+
+  ASSERT_EQ(Patch(id, {{"status", "in_progress"}}).status, 200);
+  EXPECT_EQ(Get(item)["status"], "in_progress");
+  EXPECT_EQ(Get(list)["items"][0]["status"], "in_progress");
+  EXPECT_EQ(Get(history)["items"].size(), 2u);
+  EXPECT_EQ(Call("GET", item, "", "", {{"If-None-Match", etag}}).status, 200);
+}
+
 // Marking a duplicate: duplicate_of is required, and must be another open
 // request of the same tenant and service (422 otherwise, nothing changes);
 // duplicate_of without status duplicate is a 422 too.
