@@ -7,6 +7,7 @@
 // Requests are seeded with the fixture's SQL helpers (InsertRequest), so
 // this part is tested without the intake routes.
 #include <algorithm>
+#include <future>
 #include <set>
 #include <string>
 #include <tuple>
@@ -182,6 +183,26 @@ TEST_F(service_requests_requests, EveryTransitionIsAllowedOrRefusedAsTheWorkflow
   }
   EXPECT_EQ(allowed, 19);
   EXPECT_EQ(refused, 23);
+}
+
+// Two staff members closing the same request at once, one as resolved and
+// one as rejected: the row lock makes them take turns, so the second sees
+// the first's status and its transition is judged from there (resolved ->
+// rejected and rejected -> resolved are both refused): one 200, one 409.
+TEST_F(service_requests_requests, ConcurrentChangesTakeTurns) {
+  const std::string admin = MakeUser("admin@gomezpalacio.gob.mx", "admin", "gomez-palacio");
+  for (int round = 0; round < 3; ++round) {
+    const std::string id = Seed("in_progress");
+    auto patch = [&](const std::string& status, const std::string& token) {
+      return Patch("gomez-palacio", id, {{"status", status}}, token).status;
+    };
+    auto a = std::async(std::launch::async, patch, "resolved", editor_);
+    auto b = std::async(std::launch::async, patch, "rejected", admin);
+    std::vector<int> statuses = {a.get(), b.get()};
+    std::sort(statuses.begin(), statuses.end());
+    EXPECT_EQ(statuses, (std::vector<int>{200, 409}));
+    EXPECT_EQ(History(id).size(), 2u);
+  }
 }
 
 // closed_at: set when a request closes, kept while it moves between closed
