@@ -173,7 +173,7 @@ std::optional<Status> RefusedTransition(std::string_view from, std::string_view 
   }
   if (next.empty()) {
     return AlreadyExistsError("La solicitud está " + Named(from) +
-                              ", que es definitivo: no puede pasar a " + Named(to) + ".");
+                              ", un estado definitivo: no puede pasar a " + Named(to) + ".");
   }
   std::string options;
   for (std::size_t i = 0; i < next.size(); ++i) {
