@@ -142,6 +142,8 @@ std::optional<std::string> ApiKeyId(plugin::RequestContext& ctx, const std::stri
 void RegisterServices(plugin::PluginRegistrar& registrar);
 void RegisterApiKeys(plugin::PluginRegistrar& registrar);
 void RegisterOpen311(plugin::PluginRegistrar& registrar);
+/// The native report route, POST /requests (intake.cc).
+void RegisterIntake(plugin::PluginRegistrar& registrar);
 void RegisterRequests(plugin::PluginRegistrar& registrar);
 void RegisterOpenData(plugin::PluginRegistrar& registrar);
 
