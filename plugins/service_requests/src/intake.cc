@@ -71,7 +71,7 @@ std::optional<double> Coordinate(const std::string& text, double limit) {
     }
   }
   const char* begin = text.data();
-  if (*begin == '+') ++begin;
+  if (*begin == '+' && text.size() > 1 && text[1] != '-' && text[1] != '+') ++begin;
   double value = 0;
   const auto [end, error] = std::from_chars(begin, text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||

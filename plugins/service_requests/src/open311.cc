@@ -292,9 +292,10 @@ StatusOr<HttpResponse> ListRequests(RequestContext& ctx) {
     return JsonText(200, ArrayOf(rows));
   }
   std::optional<std::vector<std::string>> codes;
-  if (const std::string text = ctx.Query("service_code").value_or(""); !text.empty()) {
-    codes = CommaList(text);
-    if (codes->size() > 100) return InvalidArgumentError("service_code admite hasta 100 códigos.");
+  if (std::vector<std::string> list = CommaList(ctx.Query("service_code").value_or(""));
+      !list.empty()) {
+    if (list.size() > 100) return InvalidArgumentError("service_code admite hasta 100 códigos.");
+    codes = std::move(list);
   }
   bool open = false, closed = false;
   for (const std::string& status : CommaList(ctx.Query("status").value_or(""))) {

@@ -201,6 +201,20 @@ TEST_F(Open311Test, AClientPostsAFormAndReadsTheRequestBack) {
   EXPECT_EQ(Owner("SELECT attributes::text FROM service_requests.requests WHERE folio = 2"),
             R"({"materiales": ["pet", "vidrio"]})");
 
+  // A client that posts JSON instead of a form (numbers for lat/long).
+  auto as_json = Call("POST", Open311("gomez-palacio", "/requests.json"),
+                      json({{"api_key", key},
+                            {"service_code", "separacion-residuos"},
+                            {"lat", 25.57},
+                            {"long", -103.49},
+                            {"attribute", {{"materiales", {"carton"}}}}})
+                          .dump());
+  ASSERT_EQ(as_json.status, 200) << as_json.body;
+  EXPECT_EQ(json::parse(as_json.body)[0]["service_request_id"], "3");
+  EXPECT_EQ(Owner("SELECT lat::text || ',' || long::text FROM service_requests.requests "
+                  "WHERE folio = 3"),
+            "25.57,-103.49");
+
   auto read = Call("GET", Open311("gomez-palacio", "/requests/1.json?jurisdiction_id="));
   ASSERT_EQ(read.status, 200) << read.body;
   json one = json::parse(read.body);
@@ -250,7 +264,7 @@ TEST_F(Open311Test, AClientPostsAFormAndReadsTheRequestBack) {
             "1");
   EXPECT_EQ(Owner("SELECT count(*) FROM core.audit_log WHERE action = "
                   "'service-requests.request.create' AND changes::jsonb->>'channel' = 'open311'"),
-            "2");
+            "3");
   EXPECT_EQ(Owner("SELECT count(*) FROM core.audit_log a WHERE strpos(a::text, $1) > 0",
                   "vecina@example.com"),
             "0");
@@ -300,6 +314,8 @@ TEST_F(Open311Test, EveryErrorOfTheSpecificationHasItsStatusAndArray) {
                                             "Mire <a href=\"http://x\">aquí</a>")),
                          400)
                 .find("description"),
+            std::string::npos);
+  EXPECT_NE(ExpectErrors(PostForm(url, With(StreetReport(key), "lat", "91")), 400).find("lat"),
             std::string::npos);
   // Several at once: one entry each.
   auto several = PostForm(
