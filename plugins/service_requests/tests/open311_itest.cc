@@ -268,6 +268,12 @@ TEST_F(Open311Test, AClientPostsAFormAndReadsTheRequestBack) {
   EXPECT_EQ(Owner("SELECT count(*) FROM core.audit_log a WHERE strpos(a::text, $1) > 0",
                   "vecina@example.com"),
             "0");
+  // The entry names the app's key by id (never the key itself).
+  EXPECT_EQ(Owner("SELECT count(*) FROM core.audit_log a, service_requests.api_keys k "
+                  "WHERE a.action = 'service-requests.request.create' "
+                  "AND a.changes::jsonb->>'api_key_id' = k.id::text"),
+            "3");
+  EXPECT_EQ(Owner("SELECT count(*) FROM core.audit_log a WHERE strpos(a::text, $1) > 0", key), "0");
 }
 
 TEST_F(Open311Test, EveryErrorOfTheSpecificationHasItsStatusAndArray) {
