@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "service_requests_fixture.h"
 
@@ -118,6 +120,31 @@ TEST_F(IntakeTest, ADuplicateIsLinkedWithin30MetersAnd24Hours) {
                             {"attributes", {{"tipo_residuo", "escombro"}}}});
   EXPECT_EQ(by_address["status"], "received");
   EXPECT_EQ(by_address["lat"], nullptr);
+}
+
+TEST_F(IntakeTest, ConcurrentReportsOfOnePlaceMakeOneRequestAndItsDuplicates) {
+  // Six neighbours report the same pile at once: the tenant's folio row
+  // queues them, so exactly one is new and the rest are its duplicates,
+  // with six distinct folios.
+  constexpr int kReports = 6;
+  std::vector<int> statuses(kReports, 0);
+  std::vector<std::thread> threads;
+  const std::string body = StreetReport(25.4, -103.4).dump();
+  for (int i = 0; i < kReports; ++i) {
+    threads.emplace_back([&, i] {
+      statuses[i] = Call("POST", Path("gomez-palacio", "/requests"), body, citizen_).status;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int status : statuses) EXPECT_EQ(status, 201);
+  EXPECT_EQ(Owner("SELECT count(*) FILTER (WHERE status = 'received') || '/' || "
+                  "count(*) FILTER (WHERE status = 'duplicate') || '/' || count(DISTINCT folio) "
+                  "FROM service_requests.requests"),
+            "1/5/6");
+  EXPECT_EQ(Owner("SELECT count(*) FROM service_requests.requests d "
+                  "JOIN service_requests.requests o ON o.id = d.duplicate_of "
+                  "WHERE o.status = 'received'"),
+            "5");
 }
 
 TEST_F(IntakeTest, EachApiKeyHasItsLimitPerMinute) {
