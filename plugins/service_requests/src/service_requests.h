@@ -116,7 +116,7 @@ struct Received {
 };
 
 /// Checks and stores a report (intake.cc): the service exists and is
-/// active (404 kServiceNotFound... as a FieldError on service_code), one
+/// active (else NotFoundError, 404; a missing service_code is a FieldError), one
 /// location (lat+long within range, or address_string, or address_id),
 /// description <= 4,000 characters without HTML, media_url http(s), the
 /// attributes against the service's definition (attributes.h), the contact
@@ -142,6 +142,8 @@ std::optional<std::string> ApiKeyId(plugin::RequestContext& ctx, const std::stri
 void RegisterServices(plugin::PluginRegistrar& registrar);
 void RegisterApiKeys(plugin::PluginRegistrar& registrar);
 void RegisterOpen311(plugin::PluginRegistrar& registrar);
+/// The native report route, POST /requests (intake.cc).
+void RegisterIntake(plugin::PluginRegistrar& registrar);
 void RegisterRequests(plugin::PluginRegistrar& registrar);
 void RegisterOpenData(plugin::PluginRegistrar& registrar);
 

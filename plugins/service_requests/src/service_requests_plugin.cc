@@ -64,6 +64,7 @@ Status Init(plugin::PluginRegistrar& registrar) {
   RegisterServices(registrar);
   RegisterApiKeys(registrar);
   RegisterOpen311(registrar);
+  RegisterIntake(registrar);
   RegisterRequests(registrar);
   RegisterOpenData(registrar);
   return OkStatus();
