@@ -323,18 +323,6 @@ StatusOr<HttpResponse> ReadContact(RequestContext& ctx) {
 
 // --- writing -------------------------------------------------------------------
 
-// Appends the request's current status, notes, agency and expected date to
-// its public history. The same row AppendEvent (intake.cc) writes: at merge,
-// this private copy gives way to AppendEvent.
-void InsertEvent(RequestContext& ctx, const std::string& request_id) {
-  plugin::Exec(ctx, "service-requests.request_event_insert",
-               "INSERT INTO service_requests.events (tenant_id, request_id, status, "
-               "status_notes, agency_responsible, expected_at) "
-               "SELECT tenant_id, id, status, status_notes, agency_responsible, expected_at "
-               "FROM service_requests.requests WHERE tenant_id = $1 AND id = $2::uuid",
-               ctx.tenant_id(), request_id);
-}
-
 std::optional<std::string> StringField(const json& body, const char* name) {
   auto it = body.find(name);
   if (it == body.end() || !it->is_string()) return std::nullopt;
@@ -411,11 +399,14 @@ Written WriteRequest(RequestContext& ctx, const json& before) {
                       "2999."});
   }
   if (!errors.empty()) return Written(ctx.FieldErrors(errors));
-  const pqxx::result changed =
-      plugin::Exec(ctx, "service-requests.request_update", kUpdateSql, ctx.tenant_id(), id, status,
-                   StringField(body, "status_notes"), StringField(body, "agency_responsible"),
-                   expected_sent, expected, duplicate_of);
-  if (!changed.empty()) InsertEvent(ctx, id);
+  std::optional<std::string> notes = StringField(body, "status_notes");
+  // Undoing a duplicate: intake's note ("Duplicado de la solicitud con folio
+  // N.") no longer holds, unless staff write another.
+  if (!notes && current == "duplicate" && status != "duplicate") notes = "";
+  const pqxx::result changed = plugin::Exec(
+      ctx, "service-requests.request_update", kUpdateSql, ctx.tenant_id(), id, status, notes,
+      StringField(body, "agency_responsible"), expected_sent, expected, duplicate_of);
+  if (!changed.empty()) AppendEvent(ctx, id);
   return Written(std::nullopt);
 }
 
