@@ -285,10 +285,10 @@ void RegisterOpenData(plugin::PluginRegistrar& registrar) {
        .path = "/export.json",
        .operation_id = "serviceRequestsExportJson",
        .summary = "Exportar las solicitudes ciudadanas (JSON)",
-       .description = std::string("Una lista JSON con un objeto por solicitud, con las mismas "
-                                  "claves y en el mismo orden que el CSV (lat y long son números "
-                                  "o null; expected_at, closed_at y duplicate_of pueden ser "
-                                  "null). Sin solicitudes, una lista vacía. ") +
+       .description = std::string("Una lista JSON con un objeto por solicitud, con las columnas "
+                                  "del CSV como claves y las filas en el mismo orden (lat y long "
+                                  "son números o null; expected_at, closed_at y duplicate_of "
+                                  "pueden ser null). Sin solicitudes, una lista vacía. ") +
                       kNoReporter,
        .descendants = true,
        .response_body = "ServiceRequestsExport",
