@@ -245,6 +245,23 @@ TEST_F(OpenDataTest, ExportsAnswer304UntilARequestChanges) {
   EXPECT_EQ(Lines(added.body).size(), 3u);
 }
 
+TEST_F(OpenDataTest, ARetiredServiceKeepsItsRequestsInTheOpenData) {
+  InsertService("gomez-palacio", StreetCleaningService());
+  InsertRequest("gomez-palacio", "limpieza-calles", 25.56, -103.50, "resolved", "Ramas", 30, 6);
+  AsOwner([&](pqxx::work& work) {
+    return work.exec(
+        "UPDATE service_requests.services SET active = false, deleted_at = now(), "
+        "updated_at = now() WHERE service_code = 'limpieza-calles'");
+  });
+  const json exported = Get(Path("gomez-palacio", "/export.json"));
+  ASSERT_EQ(exported.size(), 1u);
+  EXPECT_EQ(exported[0]["service_code"], "limpieza-calles");
+  const json stats = Get(Path("gomez-palacio", "/stats"));
+  ASSERT_EQ(stats["tenants"][0]["services"].size(), 1u) << stats.dump();
+  EXPECT_EQ(stats["tenants"][0]["services"][0]["total"], 1);
+  EXPECT_EQ(stats["tenants"][0]["services"][0]["median_hours_to_close"], 6.0);
+}
+
 // Gómez Palacio: limpieza-calles with every status, closed after 10, 20 and
 // 40 hours (median 20) and a duplicate closed at once (not counted in the
 // median); separacion-residuos without requests. Tepehuanes: one resolved
