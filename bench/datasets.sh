@@ -436,3 +436,138 @@ WHERE c.id = '$SCH_PADRON_CALL';
 COMMIT;
 SQL
 }
+
+# --- service-requests (issue 20): citizen requests ------------------------------
+
+# Gómez Palacio's three services (limpieza-calles, separacion-residuos,
+# alumbrado) with 500 requests, and Tepehuanes's senalamiento-vial with 100,
+# inserted as the owner as the intake leaves them. Deterministic: ids
+# md5('bench-sr-<slug>-<n>') (the scenarios' REQUEST_ID is gomez-palacio's n=15),
+# folio n, token md5, coordinates, texts and statuses from n (blocks of 20 on
+# one service: 4 received, 3 assigned, 3 in_progress, 4 resolved, 3 closed,
+# 1 rejected, 2 duplicates of the block's first). Times are relative to the
+# load (request n reported n x 3 hours before the hour it is loaded: all
+# within Open311's default 90-day window), so contents move with the clock but
+# sizes do not. Each request's history: the path of statuses it went through
+# (1 to 5 events; n=15 is closed: 5).
+dataset_sr_requests() {
+  bench_psql >>"$BENCH_LOG" 2>&1 <<'SQL'
+BEGIN;
+SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants), true)
+  <> '' AS scoped;
+CREATE TEMP TABLE sr_services (slug text, code text, name text, description text, group_name text,
+  type text, agency text, attributes jsonb) ON COMMIT DROP;
+INSERT INTO sr_services VALUES
+ ('gomez-palacio', 'limpieza-calles', 'Limpieza de calles',
+  'Basura, escombro o ramas en la vía pública que requieren barrido o recolección.',
+  'Limpieza y residuos', 'realtime', 'Dirección de Servicios Públicos Municipales',
+  '[{"code": "aviso", "variable": false, "datatype": "text", "order": 0,
+     "description": "Los reportes de limpieza se atienden en un máximo de 72 horas."},
+    {"code": "tipo_residuo", "variable": true, "datatype": "singlevaluelist", "required": true,
+     "order": 1, "description": "¿Qué hay en la calle?",
+     "values": [{"key": "basura_domestica", "name": "Basura doméstica"},
+                {"key": "escombro", "name": "Escombro"}, {"key": "ramas", "name": "Ramas y hierba"},
+                {"key": "animal_muerto", "name": "Animal muerto"}]},
+    {"code": "volumen_m3", "variable": true, "datatype": "number", "required": false, "order": 2,
+     "datatype_description": "Metros cúbicos aproximados, p. ej. 0.5",
+     "description": "¿Cuánto volumen calcula?"}]'),
+ ('gomez-palacio', 'separacion-residuos', 'Separación de residuos',
+  'Contenedores de separación llenos, mezclados o dañados; recolección diferenciada que no pasó.',
+  'Limpieza y residuos', 'realtime', 'Departamento de Ecología',
+  '[{"code": "materiales", "datatype": "multivaluelist", "required": true, "order": 1,
+     "description": "¿Qué materiales hay?",
+     "values": [{"key": "organico", "name": "Orgánico"}, {"key": "pet", "name": "PET"},
+                {"key": "vidrio", "name": "Vidrio"}, {"key": "carton", "name": "Cartón"},
+                {"key": "metal", "name": "Metal"}]},
+    {"code": "visto_el", "datatype": "datetime", "required": false, "order": 2,
+     "description": "¿Cuándo lo vio?"}]'),
+ ('gomez-palacio', 'alumbrado', 'Alumbrado público',
+  'Luminarias apagadas, encendidas de día o dañadas.', 'Alumbrado', 'realtime',
+  'Dirección de Alumbrado Público', '[]'),
+ ('tepehuanes', 'senalamiento-vial', 'Señalamiento vial dañado o faltante',
+  'Señales de tránsito caídas, ilegibles, vandalizadas o que hacen falta.', 'Vialidad', 'batch',
+  'Dirección de Obras Públicas de Tepehuanes',
+  '[{"code": "tipo_senal", "datatype": "singlevaluelist", "required": true, "order": 1,
+     "description": "¿Qué señal es?",
+     "values": [{"key": "alto", "name": "Alto"}, {"key": "ceda_el_paso", "name": "Ceda el paso"},
+                {"key": "velocidad", "name": "Límite de velocidad"},
+                {"key": "nomenclatura", "name": "Nombre de calle"}, {"key": "otra", "name": "Otra"}]},
+    {"code": "referencia", "datatype": "string", "required": false, "order": 2,
+     "description": "Entre qué calles o frente a qué lugar"}]');
+INSERT INTO service_requests.services (tenant_id, id, service_code, name, description, group_name,
+  keywords, type, attributes, agency_responsible, created_at, updated_at)
+SELECT t.id, md5('bench-sr-service-' || t.slug || '-' || s.code)::uuid, s.code, s.name,
+       s.description, s.group_name, '{}', s.type, s.attributes, s.agency,
+       timestamptz '2025-12-01 00:00:00+00', timestamptz '2025-12-01 00:00:00+00'
+FROM sr_services s JOIN core.tenants t ON t.slug = s.slug;
+
+-- Per tenant: its n-th request goes to its services in blocks of 20
+-- (gomez-palacio: 3 services, tepehuanes: 1); status by n mod 20.
+CREATE TEMP TABLE sr_requests ON COMMIT DROP AS
+SELECT t.id AS tenant_id, t.slug, n,
+       md5('bench-sr-' || t.slug || '-' || n)::uuid AS id,
+       (SELECT array_agg(s.code ORDER BY s.code) FROM sr_services s WHERE s.slug = t.slug) AS codes,
+       (ARRAY['received', 'received', 'received', 'received', 'assigned', 'assigned', 'assigned',
+              'in_progress', 'in_progress', 'in_progress', 'resolved', 'resolved', 'resolved',
+              'resolved', 'closed', 'closed', 'closed', 'rejected', 'duplicate',
+              'duplicate'])[1 + n % 20] AS status,
+       date_trunc('hour', now()) - n * interval '3 hours' AS requested_at,
+       (ARRAY['Av. Morelos', 'Calle Hidalgo', 'Blvd. Miguel Alemán', 'Av. Francisco I. Madero',
+              'Calzada Lázaro Cárdenas', 'Calle Centenario'])[1 + n % 6] AS street
+FROM core.tenants t
+JOIN (VALUES ('gomez-palacio', 500), ('tepehuanes', 100)) AS c(slug, count) ON c.slug = t.slug
+CROSS JOIN LATERAL generate_series(1, c.count) AS n;
+
+INSERT INTO service_requests.requests (tenant_id, id, folio, token, service_id, status,
+  status_notes, agency_responsible, service_notice, description, lat, long, address, zipcode,
+  attributes, duplicate_of, requested_at, updated_at, expected_at, closed_at)
+SELECT r.tenant_id, r.id, r.n, md5('bench-sr-token-' || r.slug || '-' || r.n), s.id, r.status,
+       CASE WHEN r.status IN ('received', 'duplicate') THEN ''
+            ELSE 'Atendido por la cuadrilla ' || (1 + r.n % 5) || ' (datos de benchmark).' END,
+       s.agency_responsible,
+       'Recibimos su reporte con folio ' || r.n || '; lo atiende ' || s.agency_responsible || '.',
+       'Reporte de prueba ' || r.n || ' en ' || r.street || ' (datos de benchmark).',
+       CASE r.slug WHEN 'tepehuanes' THEN 25.3392 ELSE 25.5611 END + (r.n % 50) * 0.0007,
+       CASE r.slug WHEN 'tepehuanes' THEN -105.7228 ELSE -103.4983 END - (r.n / 50) * 0.0007,
+       r.street || ' ' || (100 + r.n), lpad((35000 + r.n % 100)::text, 5, '0'), '{}',
+       CASE WHEN r.status = 'duplicate'
+            THEN md5('bench-sr-' || r.slug || '-' || (r.n - r.n % 20 + 1))::uuid END,
+       r.requested_at,
+       r.requested_at + CASE WHEN r.status = 'received' THEN interval '0'
+                             WHEN r.status = 'duplicate' THEN interval '0'
+                             ELSE (4 + r.n % 48) * interval '1 hour' END,
+       CASE WHEN r.status IN ('assigned', 'in_progress') THEN r.requested_at + interval '7 days' END,
+       CASE WHEN r.status IN ('resolved', 'closed', 'rejected')
+              THEN r.requested_at + (4 + r.n % 48) * interval '1 hour'
+            WHEN r.status = 'duplicate' THEN r.requested_at END
+FROM sr_requests r
+JOIN service_requests.services s ON s.tenant_id = r.tenant_id
+ AND s.service_code = r.codes[1 + (r.n / 20) % cardinality(r.codes)]
+ORDER BY r.tenant_id, r.n;
+
+INSERT INTO service_requests.folios (tenant_id, last)
+SELECT tenant_id, max(folio) FROM service_requests.requests GROUP BY tenant_id;
+
+INSERT INTO service_requests.events (tenant_id, request_id, status, status_notes,
+  agency_responsible, expected_at, at)
+SELECT r.tenant_id, r.id, p.status, CASE WHEN p.i = p.steps THEN r.status_notes ELSE '' END,
+       r.agency_responsible, CASE WHEN p.i = p.steps THEN r.expected_at END,
+       r.requested_at + (r.updated_at - r.requested_at) * (p.i - 1) / greatest(p.steps - 1, 1)
+FROM service_requests.requests r
+CROSS JOIN LATERAL (
+  SELECT u.status, u.i, count(*) OVER () AS steps
+  FROM unnest(CASE r.status
+                WHEN 'received' THEN ARRAY['received']
+                WHEN 'assigned' THEN ARRAY['received', 'assigned']
+                WHEN 'in_progress' THEN ARRAY['received', 'assigned', 'in_progress']
+                WHEN 'resolved' THEN ARRAY['received', 'assigned', 'in_progress', 'resolved']
+                WHEN 'closed' THEN ARRAY['received', 'assigned', 'in_progress', 'resolved', 'closed']
+                WHEN 'rejected' THEN ARRAY['received', 'rejected']
+                ELSE ARRAY['duplicate'] END) WITH ORDINALITY AS u(status, i)) p
+ORDER BY r.tenant_id, r.requested_at, p.i;
+COMMIT;
+ANALYZE service_requests.services;
+ANALYZE service_requests.requests;
+ANALYZE service_requests.events;
+SQL
+}

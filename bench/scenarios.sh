@@ -266,6 +266,59 @@ scenario sch-beneficiaries-csv \
   needs=durango,sch-padron connections=2 \
   about='the state padrón (1,000 rows of 4 tenants) as CSV, streamed from a cursor, never cached (wrk -c2: the stream limit)'
 
+# --- service-requests (issue 20): public reads, anonymous ----------------------
+# dataset sr-requests: 500 requests over 3 services of gomez-palacio, 100 on
+# tepehuanes's one. REQUEST_ID (setup_sr_path) is gomez-palacio's request with
+# folio 15 (closed: 5 events of history). sr-o311-requests is Open311's
+# default query: the last 90 days, up to 1,000 (all 500, newest first). The
+# export streams (wrk -c2, as sch-beneficiaries-csv).
+
+scenario sr-services path='/v1/tenants/gomez-palacio/service-requests/services?limit=20' \
+  needs=durango,sr-requests \
+  about='native list of the service types of one municipality (3), anonymous (cached)'
+
+scenario sr-requests path='/v1/tenants/gomez-palacio/service-requests/requests?limit=20' \
+  needs=durango,sr-requests \
+  about='native list of requests (500), first page of 20 by [updated_at, id] (cached)'
+
+scenario sr-request path='/v1/tenants/gomez-palacio/service-requests/requests/REQUEST_ID' \
+  setup=setup_sr_path needs=durango,sr-requests \
+  about='one request, public native view (cached)'
+
+scenario sr-history path='/v1/tenants/gomez-palacio/service-requests/requests/REQUEST_ID/history' \
+  setup=setup_sr_path needs=durango,sr-requests \
+  about='the public history of one request (5 events, oldest first) (cached)'
+
+scenario sr-o311-services path='/v1/tenants/gomez-palacio/service-requests/open311/v2/services.json' \
+  needs=durango,sr-requests \
+  about='Open311 GeoReport v2 services list (3 services) (cached)'
+
+scenario sr-o311-definition \
+  path='/v1/tenants/gomez-palacio/service-requests/open311/v2/services/limpieza-calles.json' \
+  needs=durango,sr-requests \
+  about='Open311 service definition with its 3 attributes (cached)'
+
+scenario sr-o311-requests path='/v1/tenants/gomez-palacio/service-requests/open311/v2/requests.json' \
+  needs=durango,sr-requests \
+  about='Open311 requests.json, default window (90 days, up to 1,000): all 500, newest first (cached)'
+
+scenario sr-o311-request path='/v1/tenants/gomez-palacio/service-requests/open311/v2/requests/15.json' \
+  needs=durango,sr-requests \
+  about='Open311 one request by service_request_id (cached)'
+
+scenario sr-stats path='/v1/tenants/gomez-palacio/service-requests/stats' \
+  needs=durango,sr-requests \
+  about='counts by status and median hours to close of one municipality (500 requests, 3 services) (cached)'
+
+scenario sr-stats-state path='/v1/tenants/durango/service-requests/stats?include_descendants=true' \
+  needs=durango,sr-requests \
+  about='the same figures state-wide: durango and its 3 municipalities (600 requests) (cached)'
+
+scenario sr-export-csv \
+  path='/v1/tenants/durango/service-requests/export.csv?include_descendants=true' \
+  needs=durango,sr-requests connections=2 \
+  about='every request of the state (600 rows of 2 municipalities) as CSV, streamed from a cursor, never cached (wrk -c2)'
+
 # --- only when named: its data set would change every other row ---------------
 
 # bench/run scale (alone): 2,500 tenants, 500,000 projects; compare its p99 with
@@ -339,6 +392,15 @@ setup_sch_path() {
   slug="${path#/v1/tenants/}" slug="${slug%%/*}"
   hex="$(printf '%s' "bench-sch-$slug-1" | md5sum)" hex="${hex%% *}"
   SCN[$1.path]="${path//CALL_ID/${hex:0:8}-${hex:8:4}-${hex:12:4}-${hex:16:4}-${hex:20:12}}"
+}
+
+# service-requests: REQUEST_ID in the path is the sr-requests data set's
+# request n=15 of the path's tenant (its id is md5('bench-sr-<slug>-15') as a UUID).
+setup_sr_path() {
+  local path="${SCN[$1.path]}" slug hex
+  slug="${path#/v1/tenants/}" slug="${slug%%/*}"
+  hex="$(printf '%s' "bench-sr-$slug-15" | md5sum)" hex="${hex%% *}"
+  SCN[$1.path]="${path//REQUEST_ID/${hex:0:8}-${hex:8:4}-${hex:12:4}-${hex:16:4}-${hex:20:12}}"
 }
 
 # revalidate: the list's current ETag, sent back as If-None-Match.

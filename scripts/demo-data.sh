@@ -21,6 +21,11 @@
 # applications in every status, personal data sealed with the instance's
 # CABILDO_DATA_KEY through `$CABILDO_BIN data-key seal`
 # (scripts/demo-data-scholarships.sh; skipped without CABILDO_BIN).
+#
+# service-requests: Gómez Palacio's street-cleaning and waste-separation
+# services and Tepehuanes's road-sign service, with 26 requests in every
+# status on real streets, their public history and some duplicates
+# (scripts/demo-data-service-requests.sh).
 set -euo pipefail
 : "${CABILDO_DATABASE_ADMIN_URL:?export the services environment first (scripts/services env)}"
 
@@ -173,3 +178,5 @@ else
 fi
 
 bash "$(dirname "${BASH_SOURCE[0]}")/demo-data-scholarships.sh"
+
+bash "$(dirname "${BASH_SOURCE[0]}")/demo-data-service-requests.sh"
