@@ -398,7 +398,9 @@ json Operation(const core::LoadedPlugin& plugin, const plugin::Route& route) {
   responses["default"] = ResponseRef("UnexpectedError");
   if (route.error_format == plugin::ErrorFormat::kOpen311) {
     // The host answers these routes' errors as Open311 arrays (AsOpen311Errors),
-    // 422 as 400 and 401 as 403.
+    // 422 as 400 and 401 as 403. The extension tells tools (our lint) that
+    // these 4xx are not problem documents on purpose.
+    operation["x-cabildo-error-format"] = "open311";
     responses.erase("422");
     responses.erase("401");
     if (!route.request_body.empty() || route.method == plugin::HttpMethod::kPost) {
