@@ -160,6 +160,31 @@ class IsolationTest : public testing::ServerTest {
           "amount_mxn, municipality_code, municipality, age, sex) VALUES ($1, $2::uuid, "
           "$3::uuid, 'A. B. C.', 3000.00, '10007', 'Gómez Palacio', 20, 'M')",
           id, call, application);
+      // service-requests (0001_schema.sql): a service, an app's key, the
+      // folio counter, a request (its sealed contact opaque text) and its event.
+      const std::string service =
+          w.exec_params(
+               "INSERT INTO service_requests.services (tenant_id, service_code, name) "
+               "VALUES ($1, 'limpieza', 'Limpieza de calles') RETURNING id::text",
+               id)[0][0]
+              .as<std::string>();
+      w.exec_params(
+          "INSERT INTO service_requests.api_keys (tenant_id, name, key_digest, key_prefix) "
+          "VALUES ($1, 'App', encode(sha256(gen_random_uuid()::text::bytea), 'hex'), "
+          "'0123abcd')",
+          id);
+      w.exec_params("INSERT INTO service_requests.folios (tenant_id, last) VALUES ($1, 1)", id);
+      const std::string request =
+          w.exec_params(
+               "INSERT INTO service_requests.requests (tenant_id, folio, token, service_id, "
+               "lat, long, reporter_contact) VALUES ($1, 1, md5(random()::text), $2::uuid, "
+               "25.56, -103.49, 'v1.c2VsbGFkbw') RETURNING id::text",
+               id, service)[0][0]
+              .as<std::string>();
+      w.exec_params(
+          "INSERT INTO service_requests.events (tenant_id, request_id, status) "
+          "VALUES ($1, $2::uuid, 'received')",
+          id, request);
       w.commit();
     }
   }
@@ -191,8 +216,9 @@ TEST_F(IsolationTest, EveryTenantScopedTableHasForcedRowLevelSecurityOnTheTenant
        {"example.notes", "memo.memos", "public_works.projects", "public_works.project_funding",
         "public_works.progress_reports", "procedure_registry.procedures",
         "procedure_registry.versions", "scholarships.calls", "scholarships.applications",
-        "scholarships.decisions", "scholarships.beneficiaries", "core.audit_log",
-        "core.role_assignments"}) {
+        "scholarships.decisions", "scholarships.beneficiaries", "service_requests.services",
+        "service_requests.api_keys", "service_requests.folios", "service_requests.requests",
+        "service_requests.events", "core.audit_log", "core.role_assignments"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), table), names.end()) << table;
   }
   // The application role owns nothing and cannot bypass RLS.
