@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cabildo/plugin/compiled_sql.h"
 #include "cabildo/plugin/values.h"
 
 #include "service_requests.h"
@@ -31,25 +32,9 @@ using plugin::FieldError;
 using plugin::HttpResponse;
 using plugin::RequestContext;
 
-// --- SQL composed at compile time --------------------------------------------
+// --- SQL composed at compile time (plugin::kSql) -------------------------------
 
-// The text of constant SQL pieces (each a `constexpr const char*`, such as
-// the shared kRequestItemJson) joined at compile time: statements are never
-// pasted together at run time, so no value can ever end up in their text.
-template <std::size_t kSize>
-constexpr std::array<char, kSize + 1> JoinSql(std::initializer_list<const char*> parts) {
-  std::array<char, kSize + 1> text{};
-  std::size_t at = 0;
-  for (const char* part : parts) {
-    for (; *part != '\0'; ++part) text[at++] = *part;
-  }
-  return text;
-}
-template <const char* const&... Parts>
-inline constexpr std::array kJoinedSql =
-    JoinSql<(std::char_traits<char>::length(Parts) + ...)>({Parts...});
-template <const char* const&... Parts>
-inline constexpr const char* kSql = kJoinedSql<Parts...>.data();
+using plugin::kSql;
 
 constexpr const char* kSelect = "SELECT ";
 
