@@ -45,6 +45,20 @@ std::string ServerTest::MakeUser(const std::string& email, const std::string& ro
   return nlohmann::json::parse(login.body)["access_token"];
 }
 
+std::string ServerTest::MakeCitizen(const std::string& email) {
+  {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work work(owner);
+    auto user = core::CreateUser(work, {email, "Persona con cuenta", kTestPassword, false});
+    EXPECT_TRUE(user.ok()) << user.status().message();
+    work.commit();
+  }
+  auto login = HttpRequest(app_->Port(), "POST", "/v1/auth/login",
+                           nlohmann::json{{"email", email}, {"password", kTestPassword}}.dump());
+  EXPECT_EQ(login.status, 200) << login.body;
+  return nlohmann::json::parse(login.body, nullptr, false).value("access_token", "");
+}
+
 HttpResult ServerTest::Call(const std::string& method, const std::string& path,
                             const std::string& body, const std::string& token,
                             std::map<std::string, std::string> headers) {

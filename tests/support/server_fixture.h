@@ -32,6 +32,9 @@ class ServerTest : public ::testing::Test {
   // A user with `role` at `tenant` (created as the owner); returns an access token.
   std::string MakeUser(const std::string& email, const std::string& role,
                        const std::string& tenant);
+  // A signed-in citizen: an account without any role (created as the owner,
+  // as /v1/auth/register would make it), logged in; returns the access token.
+  std::string MakeCitizen(const std::string& email);
   HttpResult Call(const std::string& method, const std::string& path, const std::string& body = "",
                   const std::string& token = "", std::map<std::string, std::string> headers = {});
 

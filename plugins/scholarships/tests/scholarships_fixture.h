@@ -44,22 +44,6 @@ class ScholarshipsTest : public ServerTest {
     return nlohmann::json::parse(result.body, nullptr, false);
   }
 
-  // A signed-in citizen: an account without any role (created as the
-  // owner, as /v1/auth/register would), logged in; returns the access token.
-  std::string MakeCitizen(const std::string& email) {
-    {
-      pqxx::connection owner(database_.owner_url());
-      pqxx::work work(owner);
-      auto user = core::CreateUser(work, {email, "Persona solicitante", kTestPassword, false});
-      EXPECT_TRUE(user.ok()) << user.status().message();
-      work.commit();
-    }
-    auto login = HttpRequest(app_->Port(), "POST", "/v1/auth/login",
-                             nlohmann::json{{"email", email}, {"password", kTestPassword}}.dump());
-    EXPECT_EQ(login.status, 200) << login.body;
-    return nlohmann::json::parse(login.body)["access_token"];
-  }
-
   // Enables the module for `tenant` through the API, as its admin would.
   void EnableFor(const std::string& tenant) {
     const std::string admin = MakeUser("admin-becas@" + tenant + ".mx", "admin", tenant);

@@ -86,22 +86,6 @@ class ServiceRequestsTest : public ServerTest {
     return Call("POST", full_path, FormEncode(fields), "", std::move(headers));
   }
 
-  // A signed-in citizen (an account without roles, as /v1/auth/register
-  // makes); returns the access token.
-  std::string MakeCitizen(const std::string& email) {
-    {
-      pqxx::connection owner(database_.owner_url());
-      pqxx::work work(owner);
-      auto user = core::CreateUser(work, {email, "Persona vecina", kTestPassword, false});
-      EXPECT_TRUE(user.ok()) << user.status().message();
-      work.commit();
-    }
-    auto login = HttpRequest(app_->Port(), "POST", "/v1/auth/login",
-                             nlohmann::json{{"email", email}, {"password", kTestPassword}}.dump());
-    EXPECT_EQ(login.status, 200) << login.body;
-    return nlohmann::json::parse(login.body)["access_token"];
-  }
-
   // Runs `fn(work)` as the database owner in a transaction scoped to every
   // tenant (row-level security applies to the owner too), then commits.
   template <typename Fn>
