@@ -1,0 +1,7 @@
+// Placeholder until its owner (see /work/notes/portal-spec.md) lands the view.
+import type { ViewContext } from "../context";
+import { h } from "../dom";
+
+export async function renderProcedures(context: ViewContext): Promise<Node> {
+  return h("section", null, h("h1", null, "Trámites y servicios · ", context.tenant?.name ?? ""));
+}
