@@ -65,6 +65,9 @@ export function downloadLink(href: string, label: string, format: "CSV" | "JSON"
 /** A labelled progress bar (0–100). */
 export function progressBar(percent: number, label: string): HTMLElement {
   const value = Math.max(0, Math.min(100, Math.round(percent)));
+  // Through the CSSOM: the portal's CSP (style-src 'self') blocks style attributes.
+  const fill = h("div", { class: "progress-fill" });
+  fill.style.width = `${value}%`;
   return h(
     "div",
     { class: "progress" },
@@ -78,7 +81,7 @@ export function progressBar(percent: number, label: string): HTMLElement {
         "aria-valuenow": value,
         "aria-label": label,
       },
-      h("div", { class: "progress-fill", style: `width: ${value}%` }),
+      fill,
     ),
     h("span", { class: "progress-value" }, `${value} %`),
   );
