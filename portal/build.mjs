@@ -23,6 +23,9 @@ const options = {
   outdir: join(dist, "assets"),
   entryNames: "[name]-[hash]",
   bundle: true,
+  // The client (file:../clients/typescript) imports openapi-fetch, which a
+  // fresh clone has only here (its own node_modules are not installed).
+  nodePaths: [join(here, "node_modules")],
   minify: true,
   format: "esm",
   target: "es2020",
