@@ -426,6 +426,10 @@ StatusOr<HttpResponse> PostRequest(RequestContext& ctx) {
     if (std::string value = text(name); !value.empty()) report.contact[name] = std::move(value);
   }
   report.api_key_id = *key_id;
+  // An app that also signs its user in (Authorization: Bearer) files the
+  // report under that account, so it shows in GET /requests/mine as a native
+  // report would; anonymous (empty user id): nobody's.
+  report.reporter_id = ctx.principal().user_id;
   CABILDO_ASSIGN_OR_RETURN(IntakeResult result, TakeIn(ctx, report));
   if (result.rejection) return std::move(*result.rejection);
   const Received& received = *result.received;
@@ -544,7 +548,9 @@ void RegisterOpen311(plugin::PluginRegistrar& registrar) {
            "attribute[código]=valor y attribute[código][]=valor para multivaluelist (400 si un "
            "valor no es válido o falta uno obligatorio), description hasta 4,000 caracteres sin "
            "HTML, media_url http(s) y el contacto opcional (email, phone, first_name, last_name, "
-           "device_id, account_id), que se guarda cifrado y nunca se publica. Cada clave tiene "
+           "device_id, account_id), que se guarda cifrado y nunca se publica. Si la aplicación "
+           "envía además Authorization: Bearer de la persona, el reporte queda en su cuenta y "
+           "aparece en GET /requests/mine. Cada clave tiene "
            "un límite de reportes por minuto (api_key_requests_per_minute, 60 por omisión) y "
            "cada dirección de origen otro (reports_per_address_per_minute): 429 con Retry-After. "
            "Responde 200 (lo que comprueban las aplicaciones) con un arreglo de un objeto: "

@@ -276,6 +276,32 @@ TEST_F(Open311Test, AClientPostsAFormAndReadsTheRequestBack) {
   EXPECT_EQ(Owner("SELECT count(*) FROM core.audit_log a WHERE strpos(a::text, $1) > 0", key), "0");
 }
 
+// A city's own app sends its api_key and also signs its user in: the report
+// is filed under that account and shows in the native GET /requests/mine
+// (the phone follows it there with updated_since); without Authorization the
+// same form files a report that is nobody's.
+TEST_F(Open311Test, ASignedInAppFilesTheReportUnderTheCitizensAccount) {
+  InsertService("gomez-palacio", StreetCleaningService());
+  const std::string key = InsertApiKey("gomez-palacio");
+  const std::string token = MakeCitizen("vecina-app@example.com");
+
+  auto signed_in =
+      Call("POST", Open311("gomez-palacio", "/requests.json"), FormEncode(StreetReport(key)), token,
+           {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const std::string folio = json::parse(signed_in.body)[0]["service_request_id"];
+  // Far from the first (not a duplicate), anonymous.
+  auto anonymous = PostForm(Open311("gomez-palacio", "/requests.json"),
+                            With(With(StreetReport(key), "lat", "25.6012"), "long", "-103.4400"));
+  ASSERT_EQ(anonymous.status, 200) << anonymous.body;
+
+  const json mine = Get(Path("gomez-palacio", "/requests/mine"), token)["items"];
+  ASSERT_EQ(mine.size(), 1u) << mine;
+  EXPECT_EQ(mine[0]["service_request_id"], folio);
+  EXPECT_EQ(mine[0]["status"], "received");
+  EXPECT_EQ(Owner("SELECT count(*) FROM service_requests.requests WHERE reporter_id IS NULL"), "1");
+}
+
 TEST_F(Open311Test, EveryErrorOfTheSpecificationHasItsStatusAndArray) {
   InsertService("gomez-palacio", StreetCleaningService());
   const std::string key = InsertApiKey("gomez-palacio");
