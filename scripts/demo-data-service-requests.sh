@@ -5,6 +5,11 @@
 #   Gómez Palacio  limpieza-calles      (Limpieza de calles, realtime)
 #                  separacion-residuos  (Separación de residuos, realtime)
 #   Tepehuanes     senalamiento-vial    (Señalamiento vial, batch)
+#   Municipio de Durango
+#                  alumbrado-publico    (Alumbrado público, realtime; no demo
+#                                        requests: the phone's day of
+#                                        scripts/test.d/50-e2e.sh reports a
+#                                        broken street light through Open311)
 #
 # with 26 requests in every internal status (received, assigned,
 # in_progress, resolved, closed, rejected, duplicate) on real streets of
@@ -18,7 +23,8 @@
 #
 # By SQL as the owner, with the tenant scope set (row-level security applies
 # to the owner too). Ids and tokens are md5 of fixed keys. Idempotent: the
-# services are inserted when missing; the requests only when none of the
+# services are inserted when missing (an instance loaded before a service was
+# added here gets it on its next run); the requests only when none of the
 # demo's exists yet.
 set -euo pipefail
 : "${CABILDO_DATABASE_ADMIN_URL:?export the services environment first (scripts/services env)}"
@@ -34,7 +40,8 @@ psql_owner <<'SQL'
 BEGIN;
 \o /dev/null
 SELECT set_config('cabildo.tenant_ids', (SELECT string_agg(id::text, ',') FROM core.tenants
-                                          WHERE slug IN ('gomez-palacio', 'tepehuanes')), true);
+                                          WHERE slug IN ('gomez-palacio', 'tepehuanes',
+                                                         'municipio-durango')), true);
 \o
 
 -- The services, in the shapes of the module's reference services.
@@ -79,7 +86,20 @@ INSERT INTO demo_services VALUES
                 {"key": "otra", "name": "Otra"}]},
     {"code": "referencia", "variable": true, "datatype": "string", "required": false, "order": 2,
      "datatype_description": "", "description": "Entre qué calles o frente a qué lugar",
-     "values": []}]');
+     "values": []}]'),
+ ('municipio-durango', 'alumbrado-publico', 'Alumbrado público',
+  'Luminarias apagadas, que parpadean o que siguen encendidas de día, y postes dañados en calles y parques.',
+  'Servicios públicos', '{luminaria,lámpara,poste,alumbrado}', 'realtime',
+  'Dirección Municipal de Servicios Públicos',
+  '[{"code": "falla", "variable": true, "datatype": "singlevaluelist", "required": true,
+     "order": 1, "datatype_description": "", "description": "¿Qué le pasa a la luminaria?",
+     "values": [{"key": "apagada", "name": "Está apagada"},
+                {"key": "intermitente", "name": "Parpadea"},
+                {"key": "encendida_de_dia", "name": "Sigue encendida de día"},
+                {"key": "poste_danado", "name": "El poste está dañado o caído"}]},
+    {"code": "numero_poste", "variable": true, "datatype": "string", "required": false,
+     "order": 2, "datatype_description": "El número pintado en el poste, si lo tiene",
+     "description": "Número del poste", "values": []}]');
 
 INSERT INTO service_requests.services (tenant_id, service_code, name, description, group_name,
   keywords, type, attributes, agency_responsible)
@@ -260,8 +280,8 @@ BEGIN
                   WHEN 'rejected' THEN ARRAY['received', 'rejected']
                   ELSE ARRAY['duplicate'] END) WITH ORDINALITY AS p(status, i)) e
   ORDER BY r.requested_at, e.i;
-  RAISE NOTICE 'demo-data: service-requests loaded (3 services, % requests)',
-    (SELECT count(*) FROM demo_requests);
+  RAISE NOTICE 'demo-data: service-requests loaded (% services, % requests)',
+    (SELECT count(*) FROM demo_services), (SELECT count(*) FROM demo_requests);
 END $$;
 COMMIT;
 SQL

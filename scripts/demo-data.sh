@@ -24,7 +24,8 @@
 #
 # service-requests: Gómez Palacio's street-cleaning and waste-separation
 # services and Tepehuanes's road-sign service, with 26 requests in every
-# status on real streets, their public history and some duplicates
+# status on real streets, their public history and some duplicates, and the
+# Municipio de Durango's street-lighting service without requests
 # (scripts/demo-data-service-requests.sh).
 set -euo pipefail
 : "${CABILDO_DATABASE_ADMIN_URL:?export the services environment first (scripts/services env)}"
