@@ -10,11 +10,15 @@
 //
 // Errors come back as `error` (the problem document, or Open311's error
 // array on its routes), never thrown; a network failure throws.
+//
+// Offline use (src/offline-cache.ts): etagFetch revalidates public answers
+// with If-None-Match, SyncedCollection keeps a list with updated_since.
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 
 import type { components, operations, paths } from "./schema";
 
 export type { components, operations, paths };
+export * from "./offline-cache.js";
 
 export interface CabildoClientOptions {
   /** The instance's origin, e.g. "https://datos.durango.gob.mx" (no trailing slash). */
