@@ -15,6 +15,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib/common.sh
 source "$ROOT/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/run-server.sh
+source "$ROOT/scripts/lib/run-server.sh"
 
 started=$SECONDS
 bin="${CABILDO_RUN_TEST_BINARY:-$ROOT/build/test/api/cabildo}"
@@ -26,7 +28,6 @@ work="$(mktemp -d "$parent/cabildo-run-test.XXXXXX")" # 0700: postgres cannot en
 clone="$work/cabildo"
 log="$(mktemp)"
 state=""
-run_pid=""
 
 fail() {
   echo "run-as-root: FAILED: $*" >&2
@@ -39,10 +40,7 @@ fail() {
 cleanup() {
   local rc=$?
   trap - EXIT
-  if [[ -n $run_pid ]] && kill -0 "$run_pid" 2>/dev/null; then
-    kill -TERM -- "-$run_pid" 2>/dev/null || true
-    wait "$run_pid" 2>/dev/null || true
-  fi
+  cabildo_run_kill
   if [[ -n $state && -f $state/.cabildo-state ]]; then
     CABILDO_STATE_DIR="$state" "$clone/scripts/services" stop >/dev/null 2>&1 || true
     rm -rf -- "$state"
@@ -63,30 +61,18 @@ else
   state="$clone/.local"
 fi
 [[ ! -e $state ]] || fail "state dir $state already exists"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(cabildo_free_port)"
 
-# Job control: scripts/run gets its own process group that does not ignore
-# SIGINT, so the group can be sent the Ctrl-C a terminal would send. None of
-# scripts/test's service variables leak into it: it starts its own.
-set -m
-env -u CABILDO_STATE_DIR -u CABILDO_DB_NAME -u CABILDO_DATABASE_URL \
+# scripts/run in its own process group (cabildo_run_start), so it can be sent
+# the Ctrl-C a terminal would send. None of scripts/test's service variables
+# leak into it: it starts its own.
+cabildo_run_start "$log" env -u CABILDO_STATE_DIR -u CABILDO_DB_NAME -u CABILDO_DATABASE_URL \
   -u CABILDO_DATABASE_ADMIN_URL -u CABILDO_REDIS_URL -u CABILDO_TEST_SERVICES \
   CABILDO_LISTEN="127.0.0.1:$port" CABILDO_RUN_BINARY="$bin" ASAN_OPTIONS=detect_leaks=0 \
-  "$clone/scripts/run" >"$log" 2>&1 &
-run_pid=$!
-set +m
+  "$clone/scripts/run"
 
 base="http://127.0.0.1:$port"
-ready=0
-for ((i = 0; i < 1200; i++)); do
-  kill -0 "$run_pid" 2>/dev/null || fail "scripts/run exited before it was ready"
-  if [[ $(curl -s -o /dev/null -w '%{http_code}' "$base/readyz" || true) == 200 ]]; then
-    ready=1
-    break
-  fi
-  sleep 0.1
-done
-((ready)) || fail "/readyz did not answer 200 within 120 s"
+cabildo_run_wait_ready "$base" 120 || fail "$CABILDO_RUN_ERROR"
 echo "run-as-root: ready after $((SECONDS - started)) s (clone $clone, state $state)"
 if [[ $EUID -eq 0 ]]; then
   grep -qF "using $state" "$log" || fail "scripts/run did not say it fell back to $state"
@@ -95,23 +81,6 @@ fi
 code="$(curl -s -o /dev/null -w '%{http_code}' "$base/v1/tenants/durango" || true)"
 [[ $code == 200 ]] || fail "GET /v1/tenants/durango answered $code, not 200"
 
-kill -INT -- "-$run_pid"
-for ((i = 0; i < 600; i++)); do
-  kill -0 "$run_pid" 2>/dev/null || break
-  sleep 0.1
-done
-kill -0 "$run_pid" 2>/dev/null && fail "scripts/run still running 60 s after SIGINT"
-rc=0
-wait "$run_pid" || rc=$?
-run_pid=""
-[[ $rc == 130 ]] || fail "scripts/run exited $rc after SIGINT, not 130"
-
-curl -s -o /dev/null "$base/readyz" && fail "the server still answers after SIGINT"
-status_rc=0
-status="$(CABILDO_STATE_DIR="$state" "$clone/scripts/services" status)" || status_rc=$?
-if [[ $status_rc != 3 ]] || ! grep -q '^postgresql: stopped' <<<"$status" ||
-  ! grep -q '^redis: stopped' <<<"$status"; then
-  fail "services left running: $status"
-fi
+cabildo_run_stop "$base" "$state" "$clone/scripts/services" || fail "$CABILDO_RUN_ERROR"
 
 echo "run-as-root: ok in $((SECONDS - started)) s: scripts/run served $base as $(id -un) from a clone in $parent, and SIGINT stopped the server, PostgreSQL and Redis"
