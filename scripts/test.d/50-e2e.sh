@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # End to end, against a real server as a person runs it (issue 21): the
-# typed client's unit tests; a phone's day (clients/typescript/test/e2e,
-# compiled with the client's pinned tsc into clients/typescript/build/test);
-# and, when portal/ exists, the public portal in headless Chromium
-# (portal/test/*.test.mjs, after `npm ci` and `node build.mjs` there).
+# typed client's unit tests; when portal/ exists, the public portal in
+# headless Chromium (portal/test/*.test.mjs, after `npm ci` and
+# `node build.mjs` there); a phone's day (clients/typescript/test/e2e,
+# compiled with the client's pinned tsc into clients/typescript/build/test).
 #
 # The server is scripts/run itself with the test build's binary
 # (CABILDO_E2E_BINARY overrides it), the demo data, a bootstrap instance
@@ -131,9 +131,9 @@ rm -rf "$artifacts"
 mkdir -p "$artifacts"
 export CABILDO_E2E_URL="$base" CABILDO_E2E_ADMIN_EMAIL="$admin_email" \
   CABILDO_E2E_ADMIN_PASSWORD="$admin_password" CABILDO_E2E_ARTIFACTS="$artifacts"
+# The portal first: it reads the demo data as loaded, while the phone's day
+# edits a work (and puts it back) and works with what it finds.
 failed=()
-phase "phone's day" node --test --test-reporter=spec "$client"/build/test/test/e2e/*.test.js ||
-  failed+=("the phone's day (clients/typescript/test/e2e)")
 if ((have_portal)); then
   shopt -s nullglob
   portal_tests=("$portal"/test/*.test.mjs)
@@ -143,6 +143,8 @@ if ((have_portal)); then
       failed+=("the portal's tests (portal/test)")
   fi
 fi
+phase "phone's day" node --test --test-reporter=spec "$client"/build/test/test/e2e/*.test.js ||
+  failed+=("the phone's day (clients/typescript/test/e2e)")
 unset CABILDO_E2E_ADMIN_PASSWORD
 ((${#failed[@]} == 0)) || fail "${failed[*]}"
 if grep -qE 'ERROR: AddressSanitizer|runtime error:' "$log"; then
