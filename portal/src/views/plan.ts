@@ -200,7 +200,7 @@ function sessionItem(session: Session): HTMLElement {
           `Acuerdos: ${title}`,
           h(
             "table",
-            null,
+            { class: "compact" },
             h("caption", null, `Acuerdos de la ${title.charAt(0).toLowerCase()}${title.slice(1)}`),
             h("thead", null, h("tr", null,
               h("th", { scope: "col" }, "Acuerdo"),
