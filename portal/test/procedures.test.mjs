@@ -68,6 +68,15 @@ test("a search that matches nothing says so in Spanish and offers the whole cata
   await page.close();
 });
 
+test("a misspelt search offers the names that look alike", async () => {
+  const page = await openPortal(browser, "/t/municipio-durango/tramites");
+  await searchFor(page, "constansia recidencia");
+  assert.deepEqual(await resultNames(page), ["Constancia de residencia"]);
+  assert.match(await page.$eval("#resultados h2", (h) => h.textContent), /Quisiste decir/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("a link with ?q= opens with the search done; the state's catalogue includes its municipalities", async () => {
   const page = await openPortal(browser, "/t/durango/tramites?q=licencia%20construccion");
   assert.equal(await page.$eval("#q", (i) => i.value), "licencia construccion");

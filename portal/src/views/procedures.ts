@@ -145,6 +145,7 @@ export async function renderProcedures(context: ViewContext): Promise<Node> {
 
   async function search(query: string): Promise<void> {
     results.setAttribute("aria-busy", "true");
+    status.className = "search-status";
     let match: Match = null;
     const items = await allPages<Procedure>(async (cursor) => {
       const { data, error } = await api.GET("/v1/tenants/{tenant}/procedure-registry/procedures", {
@@ -171,6 +172,7 @@ export async function renderProcedures(context: ViewContext): Promise<Node> {
       results.replaceChildren(h("h2", null, "¿Quisiste decir…?"), list, h("p", null, everything));
     } else {
       status.textContent = `No encontramos trámites ni servicios para «${query}».`;
+      status.className = "search-status visually-hidden"; // the notice below says it on screen
       results.replaceChildren(
         h("div", { class: "notice empty-result" },
           h("h2", null, "Sin resultados"),

@@ -57,7 +57,7 @@ function callCard(call: Call, tenantName: string | null, headingLevel: "h3"): HT
     ),
     call.target_population ? h("p", null, h("strong", null, "Para quién: "), call.target_population, eligibility ? ` (${eligibility}).` : "") : null,
     call.requirements?.length
-      ? h("details", null,
+      ? h("details", { open: call.open },
           h("summary", null, "Requisitos", h("span", { class: "visually-hidden" }, ` de ${call.title}`)),
           h("ul", null, call.requirements.map((requirement) => h("li", null, requirement))),
           call.selection_criteria?.length
@@ -157,7 +157,7 @@ export async function renderScholarships(context: ViewContext): Promise<Node> {
       "section",
       { "aria-labelledby": "padrones" },
       h("h2", { id: "padrones" }, "Resultados: padrones de beneficiarios"),
-      h("p", null, "Los padrones se publican cuando se resuelve cada convocatoria. Por ley no incluyen datos personales; de las personas menores de edad solo se muestran sus iniciales."),
+      h("p", null, "Cada padrón se publica cuando se resuelve su convocatoria. Solo dice nombre, municipio, edad, sexo y monto de cada persona; de quienes son menores de edad, solo sus iniciales."),
       resolved.length
         ? resolved.map((call, index) =>
             h("section", { class: "padron-call", "aria-labelledby": `padron-${call.id}` },
