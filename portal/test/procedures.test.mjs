@@ -13,11 +13,12 @@ before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
 /** Types `text` into the search box and submits it with the button, as a person would. */
-async function searchFor(page, text) {
+async function searchFor(page, text, { submit = "button" } = {}) {
   await page.click("#q", { clickCount: 3 });
   await page.keyboard.press("Backspace");
   await page.type("#q", text);
-  await page.click('form[role="search"] button[type="submit"]');
+  if (submit === "enter") await page.keyboard.press("Enter");
+  else await page.click('form[role="search"] button[type="submit"]');
   await page.waitForFunction(() => !document.getElementById("resultados")?.hasAttribute("aria-busy"));
   // The form keeps the result in the address (a shareable link), without a reload.
   await page.waitForFunction((q) => new URLSearchParams(location.hash.split("?")[1] ?? "").get("q") === q, {}, text);
@@ -56,14 +57,18 @@ test("searching “licencia construccion” (no accent) finds “Licencia de con
   await page.close();
 });
 
-test("a search that matches nothing says so in Spanish and offers the whole catalogue", async () => {
+test("a search that matches nothing (submitted with Enter) says so in Spanish and offers the whole catalogue", async () => {
   const page = await openPortal(browser, "/t/municipio-durango/tramites");
-  await searchFor(page, "xqzwv kjhgf");
+  await searchFor(page, "xqzwv kjhgf", { submit: "enter" }); // the keyboard's way
   assert.deepEqual(await resultNames(page), []);
   const empty = await page.$eval(".empty-result", (n) => n.textContent);
   assert.match(empty, /No encontramos ningún trámite ni servicio que coincida con «xqzwv kjhgf»/);
   assert.match(empty, /Ver todos los trámites y servicios/);
   assert.match(await page.$eval('[role="status"]', (s) => s.textContent), /No encontramos/);
+  // "Ver todos" brings the whole catalogue back, with an empty search box.
+  await page.click(".empty-result a");
+  await page.waitForFunction(() => document.querySelectorAll(".results .procedure").length === 6);
+  assert.equal(await page.$eval("#q", (i) => i.value), "");
   assert.deepEqual(page.problems, []);
   await page.close();
 });
