@@ -129,6 +129,7 @@ refuses "config.CABILDO_DATA_KEY is a secret" --set config.CABILDO_DATA_KEY=00
 refuses "must exceed preStop" --set shutdown.terminationGracePeriodSeconds=30
 refuses "config.CABILDO_MAX_BODY_BYTES is set by the chart" --set-string config.CABILDO_MAX_BODY_BYTES=5
 refuses "exceeds database.maxConnections" --set database.maxConnections=50
+refuses "2 pods (autoscaling.maxReplicas or replicaCount)" --set autoscaling.enabled=false,database.maxConnections=16
 refuses "secrets.databaseUrl (or secrets.existingSecret) is required" --set secrets.existingSecret=
 
 # The checker itself catches what is missing: each break must fail it, naming it.
@@ -180,4 +181,4 @@ breaks open-policy "an ingress rule admits any source" \
   'kind("NetworkPolicy")["spec"]["ingress"][0]["from"] = [{"ipBlock": {"cidr": "0.0.0.0/0"}}]' "${on[@]}"
 breaks metrics-open "/metrics is reachable from outside" "" --set ingress.blockMetrics=false "${on[@]}"
 
-echo "helm-lint: chart lints, renders and carries its promises (defaults, durango, own-secrets, minimal; 5 refusals, 12 deliberate breaks caught)"
+echo "helm-lint: chart lints, renders and carries its promises (defaults, durango, own-secrets, minimal; 6 refusals, 12 deliberate breaks caught)"
