@@ -131,6 +131,10 @@ refuses "config.CABILDO_MAX_BODY_BYTES is set by the chart" --set-string config.
 refuses "exceeds database.maxConnections" --set database.maxConnections=50
 refuses "2 pods (autoscaling.maxReplicas or replicaCount)" --set autoscaling.enabled=false,database.maxConnections=16
 refuses "secrets.databaseUrl (or secrets.existingSecret) is required" --set secrets.existingSecret=
+# values.schema.json: the server's own bounds, before anything renders.
+refuses "maxBodyBytes" --set maxBodyBytes=100
+refuses "drainSeconds" --set shutdown.drainSeconds=600
+refuses "dataKey" --set secrets.existingSecret=,secrets.databaseUrl=postgresql:///x,secrets.dataKey=short
 
 # The checker itself catches what is missing: each break must fail it, naming it.
 breaks() { # <label> <what the checker must say> <python statement on docs> [helm args...]
@@ -164,7 +168,8 @@ breaks no-readiness "has no readinessProbe" "" --set readinessProbe=null "${on[@
 breaks liveness-path "livenessProbe checks '/readyz'" "" --set livenessProbe.httpGet.path=/readyz "${on[@]}"
 breaks writable-root "readOnlyRootFilesystem is not true" "" \
   --set securityContext.readOnlyRootFilesystem=false "${on[@]}"
-breaks no-memory-limit "resources.limits.memory is not set" "" --set resources.limits.memory=null "${on[@]}"
+breaks no-memory-limit "resources.limits.memory is not set" \
+  'del kind("Deployment")["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"]' "${on[@]}"
 breaks hook "helm.sh/hook lacks pre-upgrade" \
   'kind("Job")["metadata"]["annotations"]["helm.sh/hook"] = "pre-install"' "${on[@]}"
 breaks grace "terminationGracePeriodSeconds (10) does not exceed" \
@@ -181,4 +186,4 @@ breaks open-policy "an ingress rule admits any source" \
   'kind("NetworkPolicy")["spec"]["ingress"][0]["from"] = [{"ipBlock": {"cidr": "0.0.0.0/0"}}]' "${on[@]}"
 breaks metrics-open "/metrics is reachable from outside" "" --set ingress.blockMetrics=false "${on[@]}"
 
-echo "helm-lint: chart lints, renders and carries its promises (defaults, durango, own-secrets, minimal; 6 refusals, 12 deliberate breaks caught)"
+echo "helm-lint: chart lints, renders and carries its promises (defaults, durango, own-secrets, minimal; 9 refusals, 12 deliberate breaks caught)"
