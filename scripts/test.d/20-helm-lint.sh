@@ -135,6 +135,7 @@ refuses "secrets.databaseUrl (or secrets.existingSecret) is required" --set secr
 refuses "maxBodyBytes" --set maxBodyBytes=100
 refuses "drainSeconds" --set shutdown.drainSeconds=600
 refuses "dataKey" --set secrets.existingSecret=,secrets.databaseUrl=postgresql:///x,secrets.dataKey=short
+refuses "service.type" --set service.type=LoadBalancer
 
 # The checker itself catches what is missing: each break must fail it, naming it.
 breaks() { # <label> <what the checker must say> <python statement on docs> [helm args...]
@@ -186,4 +187,4 @@ breaks open-policy "an ingress rule admits any source" \
   'kind("NetworkPolicy")["spec"]["ingress"][0]["from"] = [{"ipBlock": {"cidr": "0.0.0.0/0"}}]' "${on[@]}"
 breaks metrics-open "/metrics is reachable from outside" "" --set ingress.blockMetrics=false "${on[@]}"
 
-echo "helm-lint: chart lints, renders and carries its promises (defaults, durango, own-secrets, minimal; 9 refusals, 12 deliberate breaks caught)"
+echo "helm-lint: chart lints, renders and carries its promises (defaults, durango, own-secrets, minimal; 10 refusals, 12 deliberate breaks caught)"
