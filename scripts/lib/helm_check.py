@@ -437,10 +437,12 @@ def main():
                 for p in get(r, "http", "paths") or []:
                     if service and get(p, "backend", "service", "name") != get(service, "metadata", "name"):
                         fail(f"Ingress: path {p.get('path')} does not go to the Service")
-        denied = [i for i in ingresses if "0.0.0.0/0" in str(get(i, "metadata", "annotations", "nginx.ingress.kubernetes.io/denylist-source-range", default=""))
-                  and any(p.get("path") == "/metrics" for r in get(i, "spec", "rules") or [] for p in get(r, "http", "paths") or [])]
-        if main_ing and not denied:
-            fail("Ingress: /metrics is reachable from outside (no Ingress denies it)")
+        denied = {p.get("path") for i in ingresses
+                  if "0.0.0.0/0" in str(get(i, "metadata", "annotations", "nginx.ingress.kubernetes.io/denylist-source-range", default=""))
+                  for r in get(i, "spec", "rules") or [] for p in get(r, "http", "paths") or []}
+        for path in ("/metrics", "/readyz"):
+            if main_ing and path not in denied:
+                fail(f"Ingress: {path} is reachable from outside (no Ingress denies it)")
 
     if "servicemonitor" in expect:
         sms = by_kind.get("ServiceMonitor", [])
