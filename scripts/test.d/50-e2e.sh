@@ -121,7 +121,7 @@ start_server() {
     CABILDO_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" "${portal_env[@]}" \
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$ROOT/scripts/run"
-  cabildo_run_wait_ready "$base" 240 || fail "$CABILDO_RUN_ERROR"
+  cabildo_run_wait_ready "$base" 420 || fail "$CABILDO_RUN_ERROR"
 }
 phase "server: scripts/run until /readyz" start_server
 echo "e2e: $base ready (state $state)"
