@@ -571,3 +571,57 @@ ANALYZE service_requests.requests;
 ANALYZE service_requests.events;
 SQL
 }
+
+# The public portal (issue 21): a stand-in for portal/dist written into the run
+# dir and served through CABILDO_PORTAL_DIR: an index.html (~1.5 KB) and
+# assets/main-B3NCH21A.js, ~100 KB of generated minified-looking JavaScript
+# (fixed seed: the same bytes every run; gzip takes it to roughly a fifth).
+dataset_portal() {
+  local dir="$RUN/portal"
+  mkdir -p "$dir/assets"
+  "$PY" - "$dir" >>"$BENCH_LOG" 2>&1 <<'PY' || return 1
+import random, sys
+root = sys.argv[1]
+rng = random.Random(21)
+words = ("tenant obra plan compromiso avance tramite beca reporte municipio estado vista "
+         "lista tabla fila celda enlace datos cache etag pagina mapa punto monto fondo").split()
+tags = ["p", "li", "td", "span", "a", "h3"]
+lines, size, i = [], 0, 0
+while size < 100_000:
+    a, b, c = rng.choice(words), rng.choice(words), rng.choice(words)
+    line = (f"function {a}{b.capitalize()}{i}(e,t){{const n=e.{b}??t.{c};if(!n)return null;"
+            f"return h(\"{rng.choice(tags)}\",{{class:\"{a}-{c}\"}},"
+            f"String(n).slice(0,{rng.randint(8, 240)}))}}")
+    lines.append(line)
+    size += len(line) + 1
+    i += 1
+with open(f"{root}/assets/main-B3NCH21A.js", "w") as out:
+    out.write("\n".join(lines) + "\n")
+page = """<!doctype html>
+<html lang="es">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Gobierno abierto · Cabildo</title>
+<meta name="description" content="Portal de datos abiertos: plan de acción, obras públicas, trámites, becas y reportes ciudadanos.">
+<link rel="stylesheet" href="/assets/main-B3NCH21A.css">
+<script type="module" src="/assets/main-B3NCH21A.js"></script>
+</head>
+<body>
+<a class="skip-link" href="#contenido">Saltar al contenido</a>
+<header class="site-header"><p class="site-title"><a href="#/">Gobierno abierto</a></p></header>
+<main id="contenido" tabindex="-1" data-state="loading">
+<p>Cargando…</p>
+<noscript><p>Este portal necesita JavaScript para mostrar los datos. Los mismos datos
+están disponibles como CSV y JSON en la API pública: <a href="/v1/openapi.json">/v1/openapi.json</a>.</p></noscript>
+</main>
+<footer class="site-footer"><p>Datos publicados por cada gobierno con Cabildo. Los datos abiertos
+se pueden reutilizar citando la fuente.</p></footer>
+</body>
+</html>
+"""
+with open(f"{root}/index.html", "w") as out:
+    out.write(page)
+PY
+  export CABILDO_PORTAL_DIR="$dir"
+}
