@@ -177,3 +177,31 @@ test("a report without a description or a location shows the errors next to thei
   assert.deepEqual(page.problems.filter((p) => !/status of 422/.test(p)), []);
   await page.close();
 });
+
+test("the list of requests: newest first, open/closed filter and more on demand, as the API says", async () => {
+  const all = [];
+  let cursor = "";
+  for (let i = 0; i < 20; i++) {
+    const answer = await apiGet(`/v1/tenants/${tenant}/service-requests/requests?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    all.push(...answer.items);
+    if (!answer.next_cursor) break;
+    cursor = answer.next_cursor;
+  }
+  all.sort((a, b) => (a.requested_at !== b.requested_at ? (a.requested_at < b.requested_at ? 1 : -1) : Number(b.service_request_id) - Number(a.service_request_id)));
+  const page = await openPortal(browser, `/t/${tenant}/reportes`, { width: 360 });
+  const folios = () => page.$$eval(".request-list > li", (items) => items.map((li) => li.dataset.folio));
+  const shown = await folios();
+  assert.deepEqual(shown, all.slice(0, 20).map((r) => r.service_request_id));
+  if (all.length > 20) {
+    await page.click(".requests .more");
+    assert.deepEqual(await folios(), all.slice(0, 40).map((r) => r.service_request_id));
+  }
+  await page.select("#filtro-estado", "open");
+  const open = all.filter((r) => r.open311_status === "open");
+  assert.deepEqual(await folios(), open.slice(0, 20).map((r) => r.service_request_id));
+  const badges = await page.$$eval(".request-list .status-badge", (spans) => [...new Set(spans.map((s) => s.textContent))]);
+  assert.deepEqual(badges, open.length ? ["Abierta"] : []);
+  assert.match(await page.$eval(".requests [role=status]", (s) => s.textContent), new RegExp(`${open.length} solicitudes|de ${open.length} solicitudes`));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -47,6 +47,8 @@ export interface InputOptions {
   maxlength?: number;
   multiline?: boolean;
   rows?: number;
+  /** Not required on its own but part of a choice (an address or coordinates): no "(opcional)". */
+  partOfChoice?: boolean;
 }
 
 /** A labelled text input (or textarea). */
@@ -66,7 +68,7 @@ export function inputField(id: string, label: string, options: InputOptions = {}
   const wrapper = h(
     "div",
     { class: "field" },
-    h("label", { for: id }, label, options.required ? null : h("span", { class: "muted" }, " (opcional)")),
+    h("label", { for: id }, label, options.required || options.partOfChoice ? null : h("span", { class: "muted" }, " (opcional)")),
     options.hint ? h("p", { class: "hint", id: hintId }, options.hint) : null,
     input,
   );

@@ -29,7 +29,7 @@ const statusNames: Record<Request["status"], string> = {
   duplicate: "Duplicada",
 };
 const open311Names = { open: "Abierta", closed: "Cerrada" } as const;
-const shownRequests = 50;
+const pageOfRequests = 20;
 
 // ---------------------------------------------------------------------------
 // The list of requests, newest first, with an open/closed filter.
@@ -73,13 +73,16 @@ function requestList(slug: string, withDescendants: boolean, tenantNames: Map<st
   );
   const count = h("p", { class: "muted", role: "status" });
   const list = h("ol", { class: "request-list", reversed: true });
+  const more = h("button", { type: "button", class: "secondary more" }, `Mostrar ${pageOfRequests} más`);
   let requests: Request[] = [];
   let highlighted: string | undefined;
+  let shown = pageOfRequests;
 
   const show = () => {
     const wanted = filter.select.value;
     const matching = requests.filter((request) => !wanted || request.open311_status === wanted);
-    const visible = matching.slice(0, shownRequests);
+    const visible = matching.slice(0, shown);
+    more.hidden = visible.length >= matching.length;
     list.replaceChildren(
       ...visible.map((request) =>
         requestEntry(request, withDescendants ? tenantNames.get(request.tenant) ?? request.tenant : null, request.id === highlighted),
@@ -87,13 +90,27 @@ function requestList(slug: string, withDescendants: boolean, tenantNames: Map<st
     );
     count.textContent =
       matching.length > visible.length
-        ? `Se muestran las ${formatNumber(visible.length)} más recientes de ${formatNumber(matching.length)} solicitudes; descarga los datos para verlas todas.`
+        ? `Se muestran las ${formatNumber(visible.length)} más recientes de ${formatNumber(matching.length)} solicitudes.`
         : `${formatNumber(matching.length)} solicitudes.`;
   };
-  filter.select.addEventListener("change", show);
+  filter.select.addEventListener("change", () => {
+    shown = pageOfRequests;
+    show();
+  });
+  more.addEventListener("click", () => {
+    // Keep the keyboard where it was: on the first of the newly shown entries.
+    const before = shown;
+    shown += pageOfRequests;
+    show();
+    const next = list.children[before] as HTMLElement | undefined;
+    if (next) {
+      next.tabIndex = -1;
+      next.focus();
+    }
+  });
 
   return {
-    element: h("div", { class: "requests" }, h("form", { class: "filter", role: "search", onsubmit: (event: Event) => event.preventDefault() }, filter.wrapper), count, list),
+    element: h("div", { class: "requests" }, h("form", { class: "filter", role: "search", onsubmit: (event: Event) => event.preventDefault() }, filter.wrapper), count, list, more),
     async reload(highlight) {
       highlighted = highlight ?? highlighted;
       requests = await allPages<Request>(async (cursor) => {
@@ -103,7 +120,12 @@ function requestList(slug: string, withDescendants: boolean, tenantNames: Map<st
         if (error) throw new Error(problemMessage(error));
         return data ? { items: data.items ?? [], next_cursor: data.next_cursor } : undefined;
       });
-      requests.sort((a, b) => (a.requested_at < b.requested_at ? 1 : a.requested_at > b.requested_at ? -1 : 0));
+      // Newest first; the same instant (a batch) by folio, highest first.
+      requests.sort((a, b) =>
+        a.requested_at !== b.requested_at
+          ? (a.requested_at < b.requested_at ? 1 : -1)
+          : Number(b.service_request_id || 0) - Number(a.service_request_id || 0),
+      );
       show();
     },
   };
@@ -201,10 +223,11 @@ function reportForm(slug: string, services: Service[], onReported: (request: Req
   });
   const address = inputField("reporte-direccion", "Dirección", {
     autocomplete: "street-address",
+    partOfChoice: true,
     hint: "Calle, número y colonia, por ejemplo: Av. Morelos 300 Pte., Zona Centro. Escribe la dirección o las coordenadas.",
   });
-  const lat = inputField("reporte-lat", "Latitud", { inputmode: "decimal", hint: "Por ejemplo 25.5611" });
-  const long = inputField("reporte-long", "Longitud", { inputmode: "decimal", hint: "Por ejemplo -103.4980" });
+  const lat = inputField("reporte-lat", "Latitud", { inputmode: "decimal", hint: "Por ejemplo 25.5611", partOfChoice: true });
+  const long = inputField("reporte-long", "Longitud", { inputmode: "decimal", hint: "Por ejemplo -103.4980", partOfChoice: true });
   const alert = formAlert();
   const submit = h("button", { type: "submit" }, "Enviar reporte");
 

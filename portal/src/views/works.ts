@@ -242,7 +242,7 @@ function followTheMoney(summary: Summary): Element {
   ];
   const funds = [...summary.by_fund].sort((a, b) => Number(b.funded_mxn) - Number(a.funded_mxn));
   const fundBars: Bar[] = funds.map((fund) => ({
-    label: `${fund.fund} (${originNames[fund.origin] ?? fund.origin})`,
+    label: fund.fund === originNames[fund.origin] ? fund.fund : `${fund.fund} (${originNames[fund.origin] ?? fund.origin})`,
     value: Number(fund.funded_mxn),
     raw: String(fund.funded_mxn),
     tone: `origin-${fund.origin}`,
