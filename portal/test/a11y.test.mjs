@@ -51,6 +51,35 @@ for (const width of [360, 1280]) {
   }
 }
 
+// openPortal lets axe in by bypassing the page's CSP; this pass keeps the
+// CSP (the one `cabildo serve` sends) and records every violation of it, so
+// an inline style or script that the real server would block fails here.
+test("every page runs under the portal's Content-Security-Policy without a violation", async (t) => {
+  const policy = (await fetch(`${baseUrl}/`)).headers.get("content-security-policy");
+  // The development server sends none; `cabildo serve` does (then this pass is real).
+  t.diagnostic(policy ? `CSP: ${policy}` : "the server sent no Content-Security-Policy: nothing to violate");
+  for (const [name, hash] of pages) {
+    const page = await browser.newPage();
+    const problems = [];
+    page.on("console", (message) => { if (message.type() === "error") problems.push(message.text()); });
+    page.on("pageerror", (error) => problems.push(error.message));
+    await page.evaluateOnNewDocument(() => {
+      window.__cspViolations = [];
+      document.addEventListener("securitypolicyviolation", (event) =>
+        window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`));
+    });
+    await page.setViewport({ width: 360, height: 800 });
+    await page.goto(`${baseUrl}/#${hash}`, { waitUntil: "networkidle0" });
+    assert.equal(await waitForView(page), "ready", `${name} rendered under CSP`);
+    // Use the page a little: a map point, the list filter (styles set at run time).
+    if (await page.$(".map-point")) await page.click(".map-point");
+    if (await page.$("#filtro-estado")) await page.select("#filtro-estado", "open");
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], `${hash} CSP violations`);
+    assert.deepEqual(problems, [], `${hash} console errors`);
+    await page.close();
+  }
+});
+
 // The report form appears only to a signed-in citizen: scan it too, empty
 // and with its error messages showing.
 for (const width of [360, 1280]) {
