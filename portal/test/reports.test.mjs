@@ -205,3 +205,56 @@ test("the list of requests: newest first, open/closed filter and more on demand,
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test("a stale sign-in (a token the server no longer accepts) never breaks the pages: they load anonymously and ask to sign in again", async () => {
+  const page = await openPortal(browser, `/t/${tenant}/reportes`, { width: 1280 });
+  await page.evaluate(() => {
+    sessionStorage.setItem("cabildo.access_token", "token-revocado-o-inventado");
+    sessionStorage.setItem("cabildo.access_expires_at", String(Date.now() + 600000));
+    sessionStorage.setItem("cabildo.user", JSON.stringify({ name: "Alguien", email: "alguien@example.mx" }));
+  });
+  await page.reload({ waitUntil: "load" });
+  assert.equal(await waitForView(page), "ready");
+  await page.waitForSelector(".request-list > li");
+  // The first signed GET got 401: the session is gone and the page works.
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("cabildo.access_token")), null);
+  // Other pages work too (hash navigation, as a click on the menu does).
+  await page.evaluate(() => { location.hash = "#/t/durango/obras"; });
+  await page.waitForFunction(() => document.querySelector("main h1")?.textContent.startsWith("Obra pública"));
+  assert.equal(await waitForView(page), "ready");
+  await page.evaluate((slug) => { location.hash = `#/t/${slug}/reportes`; }, tenant);
+  await page.waitForSelector("#acceso-correo");
+  assert.equal(await waitForView(page), "ready");
+  assert.deepEqual(page.problems.filter((p) => !/status of 401/.test(p)), []);
+  await page.close();
+});
+
+test("coordinates: a word instead of a number, or only one of the pair, is said next to the field before sending", async () => {
+  const page = await openPortal(browser, `/t/${tenant}/reportes`, { width: 360 });
+  await typeInto(page, "#acceso-correo", email);
+  await typeInto(page, "#acceso-contrasena", password);
+  await page.click(".auth-login button[type=submit]");
+  const signedIn = await page.waitForSelector("#reporte-servicio", { timeout: 5000 }).then(() => true, () => false);
+  if (!signedIn) {
+    await typeInto(page, "#registro-nombre", "Vecina de Prueba");
+    await typeInto(page, "#registro-correo", email);
+    await typeInto(page, "#registro-contrasena", password);
+    await page.click(".auth-register button[type=submit]");
+    await page.waitForSelector("#reporte-servicio");
+  }
+  const before = await myRequests(page);
+  await page.select("#reporte-servicio", "limpieza-calles");
+  await page.select("#atributo-tipo_residuo", "ramas");
+  await page.type("#reporte-descripcion", "Ramas en la banqueta.");
+  await page.click(".report-form details summary");
+  await page.type("#reporte-lat", "norte");
+  await page.click(".report-form button[type=submit]");
+  await page.waitForFunction(() => document.getElementById("reporte-lat-error")?.textContent);
+  assert.match((await fieldError(page, "reporte-lat")).text, /Escribe un número/);
+  assert.match((await fieldError(page, "reporte-long")).text, /va junto con la latitud/);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "reporte-lat");
+  assert.equal((await myRequests(page)).length, before.length, "nothing was sent");
+  // (401: the first sign-in attempt when this test runs alone, before the account exists.)
+  assert.deepEqual(page.problems.filter((p) => !/status of 401/.test(p)), []);
+  await page.close();
+});

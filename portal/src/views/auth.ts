@@ -99,9 +99,18 @@ export function authBlock(onSignedIn: () => void, notice?: string): HTMLElement 
     registerAlert.show(null);
     const values = { name: name.input.value.trim(), email: email.input.value.trim(), password: password.input.value };
     let missing: Field | null = null;
-    if (!values.name) (missing ??= name).set("Escribe tu nombre.");
-    if (!values.email) (missing ??= email).set("Escribe tu correo electrónico.");
-    if (!values.password) (missing ??= password).set("Escribe una contraseña de al menos 10 caracteres.");
+    if (!values.name) {
+      name.set("Escribe tu nombre.");
+      missing ??= name;
+    }
+    if (!values.email) {
+      email.set("Escribe tu correo electrónico.");
+      missing ??= email;
+    }
+    if (!values.password) {
+      password.set("Escribe una contraseña de al menos 10 caracteres.");
+      missing ??= password;
+    }
     if (missing) {
       missing.control.focus();
       return;

@@ -281,8 +281,29 @@ function reportForm(slug: string, services: Service[], onReported: (request: Req
     const body: ReportInput = { service_code: service.select.value };
     const text = description.input.value.trim();
     let missing: Field | null = null;
-    if (!body.service_code) (missing ??= service).set("Elige qué quieres reportar.");
-    if (!text) (missing ??= description).set("Describe el problema: qué pasa y desde cuándo.");
+    if (!body.service_code) {
+      service.set("Elige qué quieres reportar.");
+      missing ??= service;
+    }
+    if (!text) {
+      description.set("Describe el problema: qué pasa y desde cuándo.");
+      missing ??= description;
+    }
+    // Coordinates: numbers, and both or neither (the server checks the ranges).
+    const latText = lat.input.value.trim().replace(",", ".");
+    const longText = long.input.value.trim().replace(",", ".");
+    for (const [field, value, other, name] of [[lat, latText, longText, "la longitud"], [long, longText, latText, "la latitud"]] as const) {
+      const problem = value && !Number.isFinite(Number(value))
+        ? "Escribe un número en grados decimales, por ejemplo 25.5611."
+        : !value && other
+          ? `Falta este dato: va junto con ${name}.`
+          : null;
+      if (problem) {
+        field.set(problem);
+        missing ??= field;
+      }
+    }
+    if (missing === lat || missing === long) (form.querySelector("details.coordinates") as HTMLDetailsElement).open = true;
     if (missing) {
       missing.control.focus();
       return;
@@ -290,8 +311,6 @@ function reportForm(slug: string, services: Service[], onReported: (request: Req
     body.description = text;
     const addressText = address.input.value.trim();
     if (addressText) body.address_string = addressText;
-    const latText = lat.input.value.trim().replace(",", ".");
-    const longText = long.input.value.trim().replace(",", ".");
     const coordinatesGiven = Boolean(latText || longText);
     if (latText) body.lat = Number(latText);
     if (longText) body.long = Number(longText);
