@@ -34,10 +34,16 @@ scenario healthz path=/healthz \
   about='framework ceiling: the cheapest route through the HTTP layer and worker pool'
 
 scenario tenants path='/v1/tenants?limit=20' needs=durango \
-  about='tenant directory, first page (the 4 Durango tenants): 1 indexed SELECT'
+  about='tenant directory, first page (the 4 Durango tenants): cached like module GETs (public_reads.h)'
 
 scenario tenant path=/v1/tenants/durango needs=durango \
-  about='one tenant with its children slugs'
+  about='one tenant with its children slugs, cached'
+
+scenario modules path=/v1/modules needs=durango \
+  about='the installed modules with their permissions, cached'
+
+scenario tenant-modules path=/v1/tenants/durango/modules needs=durango \
+  about="a tenant's enabled modules with their public config, cached"
 
 scenario list path='/v1/tenants/durango/public-works/projects?limit=20' needs=durango,projects \
   about='public list of one tenant, anonymous: 20 published projects'

@@ -10,6 +10,7 @@
 #include "cabildo/core/tenants.h"
 
 #include "openapi.h"
+#include "public_reads.h"
 #include "route_support.h"
 
 namespace cabildo::api {
@@ -117,9 +118,10 @@ void RegisterCoreRoutes(Router& router, AppContext& app, const HttpServer* serve
                [openapi](Request&) { return Response::Text(200, *openapi, "application/json"); });
   }
 
-  router.Add(Method::kGet, "/v1/tenants", [&app](Request& r) { return ListTenants(app, r); });
-  router.Add(Method::kGet, "/v1/tenants/{tenant}",
-             [&app](Request& r) { return GetTenant(app, r); });
+  AddCachedPublicGet(router, app, "/v1/tenants", {"cursor", "limit"},
+                     [&app](Request& r) { return ListTenants(app, r); });
+  AddCachedPublicGet(router, app, "/v1/tenants/{tenant}", {},
+                     [&app](Request& r) { return GetTenant(app, r); });
 }
 
 }  // namespace cabildo::api

@@ -4,6 +4,7 @@
 #include "cabildo/core/tenants.h"
 #include "cabildo/plugin/text_checks.h"
 
+#include "public_reads.h"
 #include "route_support.h"
 
 namespace cabildo::api {
@@ -371,9 +372,10 @@ void RegisterIdentityRoutes(Router& router, AppContext& app) {
   router.Add(Method::kPost, "/v1/auth/logout", [&app](Request& r) { return Logout(app, r); });
   router.Add(Method::kGet, "/v1/me", [&app](Request& r) { return Me(app, r); });
   router.Add(Method::kGet, "/v1/roles", [&app](Request& r) { return Roles(app, r); });
-  router.Add(Method::kPost, "/v1/tenants", [&app](Request& r) { return CreateTenant(app, r); });
+  router.Add(Method::kPost, "/v1/tenants",
+             [&app](Request& r) { return AfterCoreWrite(app, CreateTenant(app, r)); });
   router.Add(Method::kPatch, "/v1/tenants/{tenant}",
-             [&app](Request& r) { return PatchTenant(app, r); });
+             [&app](Request& r) { return AfterCoreWrite(app, PatchTenant(app, r)); });
   router.Add(Method::kGet, "/v1/tenants/{tenant}/members",
              [&app](Request& r) { return ListMembers(app, r); });
   router.Add(Method::kPut, "/v1/tenants/{tenant}/members/{user_id}",

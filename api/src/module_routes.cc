@@ -16,6 +16,7 @@
 #include "form_body.h"
 #include "idempotency.h"
 #include "openapi.h"
+#include "public_reads.h"
 #include "route_support.h"
 
 namespace cabildo::api {
@@ -454,27 +455,6 @@ std::optional<Response> CheckQuery(const Request& request, const core::SchemaSet
                  errors);
 }
 
-// Removes the query parameters a GET route does not document (`declared`,
-// sorted: DeclaredQueryParameters). They are ignored, not refused: the
-// handler never sees them, so they cannot change the answer, and the public
-// cache key never holds them, so junk parameters (?x=1, ?x=2, ...) cannot
-// mint cache entries, Redis keys and database queries. In place: no
-// allocation on the reactor thread.
-void KeepDeclaredQuery(Request& request, const std::vector<std::string>& declared) {
-  std::erase_if(request.query, [&](const std::pair<std::string, std::string>& parameter) {
-    return !std::binary_search(declared.begin(), declared.end(), parameter.first);
-  });
-}
-
-// The cached body is shared, not copied.
-Response FromCache(const std::shared_ptr<const CachedResponse>& cached) {
-  Response response = Response::Text(200, "", cached->content_type);
-  response.shared_body = std::shared_ptr<const std::string>(cached, &cached->body);
-  response.headers = cached->headers;
-  response.etag = cached->etag;
-  return response;
-}
-
 // Passes a producer's writes to the network body, remembering whether the
 // client is still there.
 class NetworkBodyWriter final : public plugin::BodyWriter {
@@ -898,17 +878,18 @@ Status RegisterModuleRoutes(Router& router, AppContext& app,
                  "UPDATE core.tenant_modules SET enabled = false, updated_at = now() "
                  "WHERE tenant_id = $1 AND module = $2 AND enabled RETURNING module");
 
-  router.Add(Method::kGet, "/v1/modules", [&app, &plugins](Request& request) {
+  AddCachedPublicGet(router, app, "/v1/modules", {}, [&app, &plugins](Request& request) {
     json items = json::array();
     for (const auto& plugin : plugins) items.push_back(ModuleJson(plugin));
     return ListResponse(app.CursorKey(), request, std::move(items), std::nullopt);
   });
-  router.Add(Method::kGet, "/v1/tenants/{tenant}/modules",
-             [&app](Request& r) { return TenantModules(app, r); });
-  router.Add(Method::kPut, "/v1/tenants/{tenant}/modules/{module}",
-             [&app, &plugins](Request& r) { return EnableModule(app, r, plugins); });
+  AddCachedPublicGet(router, app, "/v1/tenants/{tenant}/modules", {},
+                     [&app](Request& r) { return TenantModules(app, r); });
+  router.Add(Method::kPut, "/v1/tenants/{tenant}/modules/{module}", [&app, &plugins](Request& r) {
+    return AfterCoreWrite(app, EnableModule(app, r, plugins));
+  });
   router.Add(Method::kDelete, "/v1/tenants/{tenant}/modules/{module}",
-             [&app](Request& r) { return DisableModule(app, r); });
+             [&app](Request& r) { return AfterCoreWrite(app, DisableModule(app, r)); });
 
   app.db.Prepare("core.module_tenant_facts",
                  "SELECT name, coalesce(inegi_code, '') FROM core.tenants WHERE id = $1");

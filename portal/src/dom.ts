@@ -86,3 +86,11 @@ export function progressBar(percent: number, label: string): HTMLElement {
     h("span", { class: "progress-value" }, `${value} %`),
   );
 }
+
+/**
+ * A table that may scroll sideways on a phone inside its own box (.table-wrap),
+ * reachable and scrollable by keyboard: a focusable, labelled region.
+ */
+export function scrollTable(label: string, table: HTMLTableElement): HTMLElement {
+  return h("div", { class: "table-wrap", role: "region", "aria-label": label, tabindex: 0 }, table);
+}

@@ -51,9 +51,10 @@ for (const width of [360, 1280]) {
   }
 }
 
-// openPortal lets axe in by bypassing the page's CSP; this pass keeps the
-// CSP (the one `cabildo serve` sends) and records every violation of it, so
-// an inline style or script that the real server would block fails here.
+// Under the CSP the server sends (`cabildo serve`'s), each page is used a
+// little (a map point, the list filter) and every securitypolicyviolation
+// event is recorded, so an inline style or script the real server would
+// block fails here, named by directive and source line.
 test("every page runs under the portal's Content-Security-Policy without a violation", async (t) => {
   const policy = (await fetch(`${baseUrl}/`)).headers.get("content-security-policy");
   // The development server sends none; `cabildo serve` does (then this pass is real).

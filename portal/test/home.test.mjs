@@ -48,3 +48,25 @@ for (const width of [360, 1280]) {
     await page.close();
   });
 }
+
+test("data is cached per ETag: coming back to a page revalidates with If-None-Match (304, no body)", async () => {
+  const page = await openPortal(browser, "/");
+  const answers = [];
+  page.on("response", (response) => {
+    if (new URL(response.url()).pathname === "/v1/tenants") {
+      answers.push({ status: response.status(), ifNoneMatch: response.request().headers()["if-none-match"] });
+    }
+  });
+  await page.evaluate(() => { location.hash = "#/t/tepehuanes"; });
+  await waitForView(page);
+  await page.evaluate(() => { location.hash = "#/"; });
+  await waitForView(page);
+  assert.ok(answers.length >= 1, "the home page asked for the tenants again");
+  for (const answer of answers) {
+    assert.equal(answer.status, 304, JSON.stringify(answers));
+    assert.match(answer.ifNoneMatch ?? "", /^"/);
+  }
+  const names = await page.$$eval(".card h3 a", (links) => links.map((a) => a.textContent));
+  assert.ok(names.some((n) => n.includes("Tepehuanes")), "the page still shows the cached list");
+  await page.close();
+});

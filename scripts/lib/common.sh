@@ -31,7 +31,7 @@ cabildo_install_deps() {
     libpistache-dev libpqxx-dev libpq-dev libhiredis-dev nlohmann-json3-dev
     libsodium-dev libgtest-dev libgmock-dev googletest
     postgresql-15 postgresql-client-15 redis-server wrk nginx-light python3
-    curl ca-certificates procps clang-format unzip yamllint
+    curl ca-certificates procps clang-format unzip yamllint python3-yaml
     clang-14 libclang-rt-14-dev lld-14) # the libFuzzer targets (scripts/test.d/30-fuzz.sh)
   # A NodeSource (or other) Node.js conflicts with Debian's nodejs/npm: keep it.
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -1,5 +1,8 @@
 // `tenants apply` and the tenant directory endpoints, on a real database.
 
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
@@ -113,6 +116,28 @@ TEST_F(TenantEndpointsTest, ListsEveryTenantWithTheContractFields) {
   EXPECT_EQ(body["items"][1]["slug"], "gomez-palacio");
   EXPECT_EQ(body["items"][1]["parent"], "durango");
   EXPECT_EQ(body["items"][1]["inegi_code"], "10007");
+}
+
+// A write that bypasses the API (`cabildo tenants apply`, SQL by hand) cannot
+// bump the cache: it shows once the cached answer's time is up (kCoreCacheTtl).
+TEST_F(TenantEndpointsTest, AWriteOutsideTheApiShowsWithinTheCoreCacheTtl) {
+  ASSERT_EQ(json::parse(Get("/v1/tenants/tepehuanes").body)["name"], "Municipio de Tepehuanes");
+  {
+    pqxx::connection owner(database_.owner_url());
+    pqxx::work work(owner);
+    work.exec("UPDATE core.tenants SET name = 'Tepehuanes (editado)' WHERE slug = 'tepehuanes'");
+    work.commit();
+  }
+  const auto written = std::chrono::steady_clock::now();
+  std::string name;
+  while (std::chrono::steady_clock::now() - written < std::chrono::seconds(8)) {
+    name = json::parse(Get("/v1/tenants/tepehuanes").body)["name"];
+    if (name == "Tepehuanes (editado)") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(name, "Tepehuanes (editado)");
+  EXPECT_LE(std::chrono::steady_clock::now() - written,
+            std::chrono::seconds(5) + std::chrono::milliseconds(500));
 }
 
 TEST_F(TenantEndpointsTest, PagesWithAnOpaqueCursor) {

@@ -343,7 +343,7 @@ function projectEntry(project: Project, number: number, tenantName: string | nul
     ),
     h(
       "dl",
-      { class: "facts" },
+      { class: "project-facts" },
       definition("Presupuesto", formatMoney(project.budget_mxn)),
       definition("Contratado", formatMoney(project.contract_value_mxn)),
       definition("Ejercido", formatMoney(project.spent_mxn)),
