@@ -571,3 +571,65 @@ ANALYZE service_requests.requests;
 ANALYZE service_requests.events;
 SQL
 }
+
+# The public portal (issue 21): a stand-in for portal/dist written into the run
+# dir and served through CABILDO_PORTAL_DIR: an index.html (~1 KB) and
+# assets/main-B3NCH21A.js, ~100 KB of generated minified-looking JavaScript
+# (fixed seed: the same bytes every run) that gzip takes to ~37 KB, about the
+# ratio of a real minified bundle.
+dataset_portal() {
+  local dir="$RUN/portal"
+  mkdir -p "$dir/assets"
+  "$PY" - "$dir" >>"$BENCH_LOG" 2>&1 <<'PY' || return 1
+import random, sys
+root = sys.argv[1]
+rng = random.Random(21)
+letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$"
+words = ("tenant obra plan compromiso avance tramite beca reporte municipio estado vista "
+         "lista tabla fila celda enlace datos cache etag pagina mapa punto monto fondo").split()
+def ident():
+    return "".join(rng.choice(letters) for _ in range(rng.randint(1, 3)))
+parts, size = [], 0
+while size < 100_000:
+    kind = rng.random()
+    if kind < 0.4:
+        s = (f"function {ident()}({ident()},{ident()}){{const {ident()}={ident()}."
+             f"{rng.choice(words)}??{rng.randint(0, 99)};if({ident()}>{rng.randint(0, 999)})"
+             f"return {ident()}({ident()},\"{rng.choice(words)}-{rng.choice(words)}\");"
+             f"return {ident()}.{rng.choice(words)}({ident()}*{rng.randint(2, 97)})}}")
+    elif kind < 0.55:
+        s = f"var {ident()}=[{','.join(str(rng.randint(0, 255)) for _ in range(rng.randint(3, 12)))}];"
+    else:
+        s = f"{ident()}.{rng.choice(words)}=\"{' '.join(rng.choice(words) for _ in range(rng.randint(2, 8)))}\";"
+    parts.append(s)
+    size += len(s)
+with open(f"{root}/assets/main-B3NCH21A.js", "w") as out:
+    out.write("".join(parts) + "\n")
+page = """<!doctype html>
+<html lang="es">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Gobierno abierto · Cabildo</title>
+<meta name="description" content="Portal de datos abiertos: plan de acción, obras públicas, trámites, becas y reportes ciudadanos.">
+<link rel="stylesheet" href="/assets/main-B3NCH21A.css">
+<script type="module" src="/assets/main-B3NCH21A.js"></script>
+</head>
+<body>
+<a class="skip-link" href="#contenido">Saltar al contenido</a>
+<header class="site-header"><p class="site-title"><a href="#/">Gobierno abierto</a></p></header>
+<main id="contenido" tabindex="-1" data-state="loading">
+<p>Cargando…</p>
+<noscript><p>Este portal necesita JavaScript para mostrar los datos. Los mismos datos
+están disponibles como CSV y JSON en la API pública: <a href="/v1/openapi.json">/v1/openapi.json</a>.</p></noscript>
+</main>
+<footer class="site-footer"><p>Datos publicados por cada gobierno con Cabildo. Los datos abiertos
+se pueden reutilizar citando la fuente.</p></footer>
+</body>
+</html>
+"""
+with open(f"{root}/index.html", "w") as out:
+    out.write(page)
+PY
+  export CABILDO_PORTAL_DIR="$dir"
+}

@@ -325,6 +325,18 @@ scenario sr-export-csv \
   needs=durango,sr-requests connections=2 \
   about='every request of the state (600 rows of 2 municipalities) as CSV, streamed from a cursor, never cached (wrk -c2)'
 
+# --- the public portal (issue 21): static files served from memory -----------
+# dataset portal: a stand-in for portal/dist (CABILDO_PORTAL_DIR), an
+# index.html and a ~100 KB script with a content hash in its name. Both are
+# requested as a browser does (Accept-Encoding), so Cabildo answers the gzip
+# bytes it compressed at start-up, and nginx serves those very bytes as a file.
+scenario portal-index path=/ needs=portal header='Accept-Encoding: gzip, deflate, br' \
+  about='the portal page (index.html, ~1 KB, no-cache, CSP), gzip accepted'
+
+scenario portal-asset path=/assets/main-B3NCH21A.js needs=portal \
+  header='Accept-Encoding: gzip, deflate, br' \
+  about='a hashed ~100 KB script (immutable), gzip accepted: its precompressed ~37 KB'
+
 # --- only when named: its data set would change every other row ---------------
 
 # bench/run scale (alone): 2,500 tenants, 500,000 projects; compare its p99 with

@@ -7,6 +7,8 @@
 #include "cabildo/core/log.h"
 #include "cabildo/core/tenants.h"
 
+#include "static_files.h"
+
 namespace cabildo::api {
 
 AppContext::AppContext(core::Config config_in)
@@ -74,6 +76,12 @@ Status App::Start() {
   RegisterCoreRoutes(router_, *context_, server_.get());
   RegisterIdentityRoutes(router_, *context_);
   CABILDO_RETURN_IF_ERROR(RegisterModuleRoutes(router_, *context_, context_->plugins.loaded));
+  // After every other route, so a portal file can never shadow one.
+  if (!config.portal_dir.empty()) {
+    CABILDO_ASSIGN_OR_RETURN(StaticFileSet portal, LoadStaticFiles(config.portal_dir));
+    CABILDO_RETURN_IF_ERROR(
+        RegisterStaticRoutes(router_, std::make_shared<const StaticFileSet>(std::move(portal))));
+  }
   ApplyRateLimits(router_, context_->limits);
   // After every route registered its statements (a pool connection prepares
   // them when it opens), before the first request.

@@ -4,7 +4,7 @@
 // citizen on a slow phone downloads a list again only when it changed.
 import { createCabildoClient, type components } from "@cabildo/client";
 
-import { accessToken } from "./session";
+import { accessToken, clearSession } from "./session";
 
 export type Tenant = components["schemas"]["Tenant"];
 
@@ -44,7 +44,8 @@ function storeCached(url: string, answer: CachedAnswer): void {
 
 /** fetch with the ETag cache for anonymous GETs (a signed-in answer is never stored). */
 export async function cachedFetch(request: Request): Promise<Response> {
-  if (request.method !== "GET" || request.headers.has("Authorization")) return fetch(request);
+  if (request.method !== "GET") return fetch(request);
+  if (request.headers.has("Authorization")) return signedGet(request);
   const cached = readCached(request.url);
   if (cached) request.headers.set("If-None-Match", cached.etag);
   const response = await fetch(request);
@@ -108,4 +109,16 @@ export async function allPages<T>(
     cursor = answer.next_cursor;
   }
   return items;
+}
+
+// H3 (appended): a signed-in GET answered 401 (a token revoked, or no longer
+// valid on this server) forgets the session and is retried anonymously: a
+// stale sign-in must never break the public pages of the tab.
+async function signedGet(request: Request): Promise<Response> {
+  const retry = request.clone();
+  const response = await fetch(request);
+  if (response.status !== 401) return response;
+  clearSession();
+  retry.headers.delete("Authorization");
+  return cachedFetch(retry);
 }

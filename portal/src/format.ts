@@ -26,3 +26,9 @@ export function formatDateTime(iso: string | null | undefined): string {
 
 export const formatPercent = (value: number | null | undefined): string =>
   value === null || value === undefined ? "—" : `${Math.round(value)} %`;
+
+// H3 (appended): money to the cent, for data tables next to charts (a chart
+// may round to pesos; its table must match the API's figures exactly).
+const moneyExact = new Intl.NumberFormat("es-MX", { style: "currency", currency: "MXN", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+export const formatMoneyExact = (amount: number | string | null | undefined): string =>
+  amount === null || amount === undefined || amount === "" ? "—" : moneyExact.format(Number(amount));

@@ -98,8 +98,9 @@ async function render(): Promise<void> {
   main.replaceChildren(content);
   main.removeAttribute("aria-busy");
   document.title = `${title} · Portal de Gobierno Abierto`;
-  // Screen readers and keyboards start at the new page's content.
-  main.focus({ preventScroll: true });
+  // After a navigation, screen readers and keyboards start at the new page's
+  // content. Not on the first load: there the first Tab is the skip link's.
+  if (run > 1) main.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
 

@@ -29,7 +29,7 @@ cabildo_as_root() {
 cabildo_install_deps() {
   local pkgs=(build-essential cmake ninja-build ccache pkg-config git
     libpistache-dev libpqxx-dev libpq-dev libhiredis-dev nlohmann-json3-dev
-    libsodium-dev libgtest-dev libgmock-dev googletest
+    libsodium-dev zlib1g-dev libgtest-dev libgmock-dev googletest
     postgresql-15 postgresql-client-15 redis-server wrk nginx-light python3
     curl ca-certificates procps clang-format unzip yamllint python3-yaml
     clang-14 libclang-rt-14-dev lld-14 # the libFuzzer targets (scripts/test.d/30-fuzz.sh)

@@ -23,6 +23,7 @@ void ServerTest::SetUp() {
   ASSERT_TRUE(core::ApplyTenantFile(owner, text.str(), EnabledModules()).ok());
   auto config = database_.MakeConfig();
   config.plugin_dir = PluginDir();
+  config.portal_dir = PortalDir();
   app_ = std::make_unique<api::App>(config);
   ASSERT_TRUE(app_->Start().ok());
 }

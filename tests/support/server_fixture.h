@@ -26,6 +26,8 @@ class ServerTest : public ::testing::Test {
   // Where the plugins are loaded from; a module built outside the default
   // folder (the template, so other tests never see it) names its own.
   virtual std::string PluginDir() const;
+  // CABILDO_PORTAL_DIR of the server (the portal's static files); empty: none.
+  virtual std::string PortalDir() const { return ""; }
 
   void SetUp() override;
 

@@ -75,6 +75,9 @@ const std::vector<ConfigVariable>& ConfigVariables() {
       {"CABILDO_MIGRATIONS_DIR", CABILDO_DEFAULT_MIGRATIONS_DIR, "migraciones SQL del núcleo"},
       {"CABILDO_PLUGIN_DIR", CABILDO_DEFAULT_PLUGIN_DIR, "carpeta de libcabildo_*.so"},
       {"CABILDO_PLUGINS_OPTIONAL", "0", "1: un plugin que no carga se omite en vez de detener"},
+      {"CABILDO_PORTAL_DIR", "(vacío)",
+       "carpeta del portal público ya construido (portal/dist): se sirve en / desde memoria; "
+       "vacío: sin portal"},
       {"CABILDO_SHUTDOWN_DRAIN_MS", "1000",
        "al recibir SIGTERM, tiempo con /readyz en 503 antes de dejar de escuchar"},
       {"CABILDO_LOG_LEVEL", "info", "debug | info | warn | error"},
@@ -162,6 +165,7 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
   config.max_body_bytes = static_cast<std::size_t>(body);
   config.migrations_dir = get("CABILDO_MIGRATIONS_DIR", CABILDO_DEFAULT_MIGRATIONS_DIR);
   config.plugin_dir = get("CABILDO_PLUGIN_DIR", CABILDO_DEFAULT_PLUGIN_DIR);
+  config.portal_dir = get("CABILDO_PORTAL_DIR", "");
   CABILDO_ASSIGN_OR_RETURN(
       config.plugins_optional,
       ParseBool("CABILDO_PLUGINS_OPTIONAL", get("CABILDO_PLUGINS_OPTIONAL", "0")));

@@ -25,6 +25,7 @@ TEST(ConfigTest, DefaultsAreSafeAndLocal) {
   EXPECT_EQ(config->max_body_bytes, 1u << 20);
   EXPECT_EQ(config->database_admin_url, config->database_url);
   EXPECT_FALSE(config->plugins_optional);
+  EXPECT_EQ(config->portal_dir, "");  // no portal unless asked for
 }
 
 TEST(ConfigTest, ReadsEveryValue) {
@@ -33,6 +34,7 @@ TEST(ConfigTest, ReadsEveryValue) {
                                     {"CABILDO_DB_POOL_SIZE", "16"},
                                     {"CABILDO_MAX_BODY_BYTES", "2048"},
                                     {"CABILDO_PLUGINS_OPTIONAL", "1"},
+                                    {"CABILDO_PORTAL_DIR", "/srv/portal/dist"},
                                     {"CABILDO_REDIS_URL", "unix:///tmp/r.sock"}}));
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->listen.host, "0.0.0.0");
@@ -42,6 +44,7 @@ TEST(ConfigTest, ReadsEveryValue) {
   EXPECT_EQ(config->max_body_bytes, 2048u);
   EXPECT_TRUE(config->plugins_optional);
   EXPECT_EQ(config->redis_url, "unix:///tmp/r.sock");
+  EXPECT_EQ(config->portal_dir, "/srv/portal/dist");
 }
 
 struct BadCase {

@@ -33,6 +33,9 @@ struct Config {
   std::string migrations_dir;
   std::string plugin_dir;
   bool plugins_optional = false;
+  // The public portal's build output, served at / (api/src/static_files.h);
+  // empty: no portal.
+  std::string portal_dir;
   std::chrono::milliseconds shutdown_drain{1000};  // readiness 503 before the listener stops
   std::string log_level = "info";
   std::string redis_prefix = "cabildo:";  // namespaces every key (several instances, one Redis)
