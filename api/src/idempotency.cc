@@ -51,14 +51,16 @@ Response WithIdempotency(AppContext& app, Request& request,
     }
   }
   Response response = run(request);
-  if (response.status < 500) {
+  // A 429 did nothing, like a 5xx: the retry after Retry-After must run for
+  // real, not get the refusal back for 24 h.
+  if (response.status < 500 && response.status != 429) {
     json entry = {{"hash", fingerprint},
                   {"status", response.status},
                   {"content_type", response.content_type},
                   {"body", response.Body()}};
     (void)app.redis.Command({"SET", redis_key, entry.dump(), "EX", "86400"});
   } else {
-    (void)app.redis.Command({"DEL", redis_key});  // a failure may be retried for real
+    (void)app.redis.Command({"DEL", redis_key});  // may be retried for real
   }
   return response;
 }

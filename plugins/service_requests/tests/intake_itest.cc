@@ -291,6 +291,30 @@ TEST_F(IntakeTest, ARetryWithTheSameIdempotencyKeyStoresOneReport) {
   EXPECT_EQ(Owner("SELECT count(*) FROM service_requests.requests"), "2");
 }
 
+// A phone retries a report refused by the per-address limit after
+// Retry-After, with the same Idempotency-Key: the 429 did nothing and is not
+// replayed; the retry stores the report.
+TEST_F(IntakeTest, ARetryAfterA429WithTheSameKeyRunsForReal) {
+  const std::string admin = MakeUser("jefa-servicios@gomez-palacio.mx", "admin", "gomez-palacio");
+  auto limit = [&](int per_minute) {
+    auto put =
+        Call("PUT", "/v1/tenants/gomez-palacio/modules/service-requests",
+             json{{"config", {{"reports_per_address_per_minute", per_minute}}}}.dump(), admin);
+    ASSERT_TRUE(put.status == 200 || put.status == 201) << put.body;
+  };
+  limit(1);
+  Report(StreetReport(25.1, -103.5));
+  const std::string body = StreetReport(25.3, -103.5).dump();
+  const std::map<std::string, std::string> headers = {{"Idempotency-Key", "tras-429"}};
+  auto limited = Call("POST", Path("gomez-palacio", "/requests"), body, citizen_, headers);
+  ASSERT_EQ(limited.status, 429) << limited.body;
+  limit(100);
+  auto retry = Call("POST", Path("gomez-palacio", "/requests"), body, citizen_, headers);
+  EXPECT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.Header("idempotent-replayed"), "");
+  EXPECT_EQ(Owner("SELECT count(*) FROM service_requests.requests"), "2");
+}
+
 TEST_F(IntakeTest, TheContactIsSealedAndNeverInTheRow) {
   json created = Report({{"service_code", "limpieza-calles"},
                          {"lat", 25.5},
