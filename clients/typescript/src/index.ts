@@ -14,6 +14,7 @@
 // Offline use (src/offline-cache.ts): etagFetch revalidates public answers
 // with If-None-Match, SyncedCollection keeps a list with updated_since.
 // Open311 (src/open311.ts): open311Form posts a report as its clients do.
+// Rate limits (src/retry.ts): retryAfterFetch waits out a 429 and retries.
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 
 import type { components, operations, paths } from "./schema";
@@ -21,6 +22,7 @@ import type { components, operations, paths } from "./schema";
 export type { components, operations, paths };
 export * from "./offline-cache.js";
 export * from "./open311.js";
+export * from "./retry.js";
 
 export interface CabildoClientOptions {
   /** The instance's origin, e.g. "https://datos.durango.gob.mx" (no trailing slash). */
