@@ -46,7 +46,11 @@ const agents = new Map();
 function agentFor(localAddress) {
   const key = localAddress || '';
   if (!agents.has(key)) {
-    agents.set(key, new http.Agent({ keepAlive: true, maxSockets: 4, localAddress }));
+    // Idle connections are closed after 4 s, before HAProxy's `timeout
+    // http-keep-alive` (10 s) would: a request sent on a connection the proxy is
+    // closing at that very moment gets ECONNRESET (the client's race, not the
+    // service's; browsers retry those).
+    agents.set(key, new http.Agent({ keepAlive: true, maxSockets: 4, localAddress, timeout: 4000 }));
   }
   return agents.get(key);
 }
@@ -63,6 +67,7 @@ function request(base, method, target, { body, token, from, timeoutMs = 15000, h
       h['Content-Length'] = payload.length;
     }
     if (token) h.Authorization = `Bearer ${token}`;
+    const sent = now();
     const req = http.request(
       { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: h,
         agent: agentFor(from) },
@@ -70,12 +75,12 @@ function request(base, method, target, { body, token, from, timeoutMs = 15000, h
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), headers: res.headers }));
-        res.on('error', (e) => resolve({ status: 0, error: `response: ${e.code || e.message}` }));
+          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), headers: res.headers, sent }));
+        res.on('error', (e) => resolve({ status: 0, error: `response: ${e.code || e.message}`, sent }));
       },
     );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', (e) => resolve({ status: 0, error: e.code || e.message }));
+    req.on('error', (e) => resolve({ status: 0, error: e.code || e.message, sent }));
     if (payload) req.write(payload);
     req.end();
   });
@@ -125,7 +130,7 @@ async function load() {
     if (replica) stats.replicas[replica] = (stats.replicas[replica] || 0) + 1;
     if (res.status === expected) return true;
     stats.failures.push({
-      t_ms: Math.round(now()), kind, what, status: res.status, replica: replica || null,
+      sent_ms: Math.round(res.sent), t_ms: Math.round(now()), kind, what, status: res.status, replica: replica || null,
       error: res.error || (res.body || '').slice(0, 200),
     });
     return false;
@@ -234,33 +239,36 @@ async function visibility() {
     if (published.status !== 200) throw new Error(`visibility: publish: ${published.status} ${published.body}`);
     const own = await request(replicas[writer], 'GET', list, { from: '127.0.0.12' });
     const ownSees = (json(own.body) || {}).items?.some((it) => it.id === id) === true;
-    const seen = {};
-    const staleReads = {};
-    const deadline = acked + 5000;
-    while (Object.keys(seen).length < readers.length && now() < deadline) {
-      await Promise.all(readers.filter((i) => !(i in seen)).map(async (i) => {
+    // Each reader is read back to back until it shows the project. A stale answer
+    // to a read sent at t (ms after the publish's 2xx) means that replica served
+    // the old generation at some time in [t, answer]: `last_stale_sent_ms` is the
+    // certain part (what the bound is checked against), `seen_ms` the answer time
+    // of the first fresh read (an upper bound, request latency included).
+    const per = await Promise.all(readers.map(async (i) => {
+      const o = { replica: i + 1, seen_ms: null, last_stale_sent_ms: null, last_stale_answered_ms: null, stale_reads: 0 };
+      while (now() < acked + 5000) {
+        const sent = now() - acked;
         const res = await request(replicas[i], 'GET', list, { from: '127.0.0.12' });
-        const t = now();
+        const answered = now() - acked;
         if (res.status === 200 && (json(res.body) || {}).items?.some((it) => it.id === id)) {
-          seen[i] = Math.round((t - acked) * 10) / 10;
-        } else {
-          staleReads[i] = (staleReads[i] || 0) + 1;
+          o.seen_ms = Math.round(answered * 10) / 10;
+          break;
         }
-      }));
-      await sleep(2);
-    }
-    result.rounds.push({
-      writer: writer + 1, own_replica_sees_at_once: ownSees,
-      delays_ms: Object.fromEntries(readers.map((i) => [`replica${i + 1}`, seen[i] ?? null])),
-      stale_reads: Object.fromEntries(readers.map((i) => [`replica${i + 1}`, staleReads[i] || 0])),
-    });
+        o.stale_reads++;
+        o.last_stale_sent_ms = Math.round(sent * 10) / 10;
+        o.last_stale_answered_ms = Math.round(answered * 10) / 10;
+      }
+      return o;
+    }));
+    result.rounds.push({ writer: writer + 1, own_replica_sees_at_once: ownSees, readers: per });
   }
-  const all = result.rounds.flatMap((r) => Object.values(r.delays_ms));
-  result.max_ms = all.includes(null) ? null : Math.max(...all);
-  result.all_seen = !all.includes(null) && result.rounds.every((r) => r.own_replica_sees_at_once);
+  const readers = result.rounds.flatMap((r) => r.readers);
+  result.all_seen = readers.every((o) => o.seen_ms !== null) && result.rounds.every((r) => r.own_replica_sees_at_once);
+  result.max_seen_ms = Math.max(...readers.map((o) => o.seen_ms ?? Infinity));
+  result.max_last_stale_sent_ms = Math.max(0, ...readers.map((o) => o.last_stale_sent_ms ?? 0));
+  result.max_last_stale_answered_ms = Math.max(0, ...readers.map((o) => o.last_stale_answered_ms ?? 0));
   console.log(JSON.stringify(result));
 }
-
 // --------------------------------------------------------------- ratelimit
 async function ratelimit() {
   const replicas = opt.replicas.split(',');
@@ -269,7 +277,12 @@ async function ratelimit() {
   const refresh = { body: { refresh_token: 'no-es-un-token-valido' } };
   const result = { limit, sync_ms: syncMs };
 
+  // Windows are fixed and aligned to the epoch (now / window): a check that
+  // straddles a boundary would see the count restart. Start well inside one.
+  const windowMs = num('window-s', 60) * 1000;
   async function spend(target, from, n) {
+    const left = windowMs - (Date.now() % windowMs);
+    if (left < 15000) await sleep(left + 50);
     const statuses = [];
     for (let k = 0; k < n; k++) {
       statuses.push((await request(target, 'POST', '/v1/auth/refresh', { ...refresh, from })).status);
@@ -304,13 +317,21 @@ async function ratelimit() {
     // Through the proxy, from another client: the proxy's X-Forwarded-For names it.
     const spent = await spend(opt.via, '127.0.0.10', limit);
     result.via_spent_refused = spent.filter((s) => s === 429).length;
-    await sleep(2 * syncMs + 100);
-    const after = [];
-    for (let k = 0; k < replicas.length; k++) {
+    // Then through the proxy until three answers in a row are 429 from three
+    // different replicas (each learns the total at its next synchronisations).
+    const t1 = now();
+    const seq = [];
+    while (now() - t1 < 5000) {
       const res = await request(opt.via, 'POST', '/v1/auth/refresh', { ...refresh, from: '127.0.0.10' });
-      after.push({ status: res.status, replica: res.headers?.['x-replica'] || null });
+      seq.push({ status: res.status, replica: res.headers?.['x-replica'] || null, t_ms: Math.round(now() - t1) });
+      const last = seq.slice(-3);
+      if (last.length === 3 && last.every((x) => x.status === 429) && new Set(last.map((x) => x.replica)).size === 3) break;
+      await sleep(10);
     }
-    result.via_next = after;
+    const last = seq.slice(-3);
+    result.via_all_refuse = last.length === 3 && last.every((x) => x.status === 429) && new Set(last.map((x) => x.replica)).size === 3;
+    result.via_all_refuse_after_ms = result.via_all_refuse ? seq[seq.length - 3].t_ms : null;
+    result.via_answers_before = seq.slice(0, -3).map((x) => `${x.replica}:${x.status}`);
     // Another client through the same proxy is not refused.
     result.via_other_client = (await request(opt.via, 'POST', '/v1/auth/refresh',
       { ...refresh, from: '127.0.0.13' })).status;
