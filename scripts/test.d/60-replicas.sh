@@ -3,7 +3,8 @@
 # `cabildo serve` behind HAProxy, PostgreSQL behind PgBouncer, one Redis.
 #
 #   scripts/test.d/60-replicas.sh           the check scripts/test runs (~1-2 min)
-#   scripts/test.d/60-replicas.sh --bench   the same, then longer req/s rounds
+#   scripts/test.d/60-replicas.sh --bench   the same with a Release binary (build/bench,
+#                                           built if missing), then 3 rounds of 10 s req/s
 #
 # Own PostgreSQL + Redis (scripts/services in a mktemp state dir under /tmp):
 # the script kills and restarts servers and fills Redis with rate-limit and
@@ -60,13 +61,14 @@
 # here is stopped on exit.
 #
 # Environment: CABILDO_REPLICAS_BINARY (default build/test/api/cabildo, the
-# test build; its compiled-in plugin dir), REPLICAS_BENCH_SECONDS (wrk -d in
-# --bench mode, default 10; 3 s otherwise), REPLICAS_VISIBILITY_SLACK_MS
+# test build, or build/bench/api/cabildo with --bench; its compiled-in plugin
+# dir), REPLICAS_BENCH_SECONDS (wrk -d in --bench mode, default 10; one round
+# of 3 s otherwise), REPLICAS_VISIBILITY_SLACK_MS
 # (default 150: scheduling slack over the 100 ms bound on a loaded 2-core VM).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
-MODE=test
+MODE="test"
 case "${1:-}" in
 "") ;;
 --bench) MODE=bench ;;
@@ -80,7 +82,13 @@ case "${1:-}" in
   ;;
 esac
 
-BIN="${CABILDO_REPLICAS_BINARY:-$ROOT/build/test/api/cabildo}"
+# --bench measures a Release binary (bench/run's build/bench, built if missing);
+# the check uses the sanitizer build scripts/test just made.
+if [[ $MODE == bench ]]; then
+  BIN="${CABILDO_REPLICAS_BINARY:-$ROOT/build/bench/api/cabildo}"
+else
+  BIN="${CABILDO_REPLICAS_BINARY:-$ROOT/build/test/api/cabildo}"
+fi
 BENCH_SECONDS="${REPLICAS_BENCH_SECONDS:-10}"
 VIS_SLACK_MS="${REPLICAS_VISIBILITY_SLACK_MS:-150}"
 VIS_BOUND_MS=100
@@ -100,6 +108,11 @@ source "$ROOT/scripts/lib/common.sh"
 
 say() { printf 'replicas: %s\n' "$*"; }
 started=$SECONDS
+if [[ $MODE == bench && -z ${CABILDO_REPLICAS_BINARY:-} && ! -x $BIN ]]; then
+  say "building $ROOT/build/bench (Release -O2, as bench/run)"
+  cabildo_build "$ROOT/build/bench" Release -DCABILDO_BUILD_TESTS=OFF -DCABILDO_SANITIZE=OFF \
+    "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" >/dev/null
+fi
 [[ -x $BIN ]] || cabildo_die "replicas: no server binary at $BIN (build the test tree first, or set CABILDO_REPLICAS_BINARY)"
 for tool in haproxy pgbouncer node wrk python3 curl; do
   command -v "$tool" >/dev/null || cabildo_install_deps
@@ -144,6 +157,7 @@ cleanup() {
   if [[ -f $CABILDO_STATE_DIR/.cabildo-state ]]; then
     "$SERVICES" stop >/dev/null 2>&1 || say "warning: could not stop the services in $CABILDO_STATE_DIR" >&2
   fi
+  rm -rf "$OUT/logs"
   if ((rc != 0)) && [[ -d $WORK ]]; then
     rm -rf "$OUT/logs"
     mkdir -p "$OUT/logs"
@@ -492,10 +506,12 @@ say "steady load: $(stat_of steady 's["requests"]') requests in $(stat_of steady
 
 start_load kill
 sleep 2
+killed=${PIDS[1]}
+disown "$killed" # no "Killed" line from the shell; its status is not needed
 kill_ms=$(ms_now)
-kill -KILL "${PIDS[1]}"
+kill -KILL "$killed"
 kill_detect_ms="$(wait_status r2 '^DOWN' 10)" || { fail "HAProxy never marked the killed r2 DOWN"; kill_detect_ms=10000; }
-{ wait "${PIDS[1]}" || true; } 2>/dev/null # no "Killed" line from the shell
+while cabildo_pid_alive "$killed"; do sleep 0.02; done
 gone_ms=$(($(ms_now) - kill_ms))
 PIDS[1]=""
 sleep 2
@@ -551,7 +567,7 @@ for i in 0 1 2; do
   ((rc == 0)) || fail "$s exited $rc after SIGTERM"
   start_replica "$i"
   wait_ready "$i"
-  up_ms="$(wait_status "$s" '^UP' 10)" || { fail "$s did not come back UP"; up_ms=null; }
+  wait_status "$s" '^UP' 10 >/dev/null || fail "$s did not come back UP"
   roll_notes+=("$s: out of rotation after ${down_ms} ms, exited after ${exit_ms} ms (rc $rc), back UP $(($(ms_now) - t0)) ms after SIGTERM")
 done
 sleep 1
@@ -586,7 +602,9 @@ for ((r = 0; r < rounds; r++)); do
   one+=("$(wrk_rps)")
   hap "set server cabildo/r2 state ready" >/dev/null
   hap "set server cabildo/r3 state ready" >/dev/null
-  wait_status r2 '^UP' 10 >/dev/null && wait_status r3 '^UP' 10 >/dev/null || fail "r2/r3 not UP after maint"
+  if ! wait_status r2 '^UP' 10 >/dev/null || ! wait_status r3 '^UP' 10 >/dev/null; then
+    fail "r2/r3 not UP after leaving maintenance"
+  fi
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 rps1="$(median "${one[@]}")" rps3="$(median "${three[@]}")"
