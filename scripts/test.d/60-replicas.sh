@@ -123,7 +123,7 @@ LOAD=(node "$ROOT/scripts/lib/replicas-load.mjs")
 
 OUT="$ROOT/build/replicas"
 mkdir -p "$OUT"
-rm -f "$OUT/result.json"
+rm -f "$OUT/result.json" "$OUT"/hang-*.txt
 # Short, under /tmp: unix socket paths; 0755 so that `postgres` (PostgreSQL
 # and PgBouncer run as that user when we are root) can enter it.
 WORK="$(mktemp -d /tmp/cab-repl.XXXXXX)"
@@ -561,8 +561,17 @@ for i in 0 1 2; do
   t0=$(ms_now)
   kill -TERM "${PIDS[$i]}"
   down_ms="$(wait_status "$s" '^(DOWN|NOLB)' 10)" || { fail "HAProxy did not take $s out during its drain"; down_ms=null; }
+  for ((k = 0; k < 600; k++)); do # 30 s: drain 1 s, in-flight requests, exit
+    cabildo_pid_alive "${PIDS[$i]}" || break
+    sleep 0.05
+  done
+  if cabildo_pid_alive "${PIDS[$i]}"; then
+    fail "$s still running 30 s after SIGTERM (its threads' stacks: $OUT/hang-$s.txt)"
+    gdb -p "${PIDS[$i]}" -batch -ex 'thread apply all bt' >"$OUT/hang-$s.txt" 2>&1 || true
+    kill -KILL "${PIDS[$i]}"
+  fi
   rc=0
-  wait "${PIDS[$i]}" || rc=$?
+  { wait "${PIDS[$i]}" || rc=$?; } 2>/dev/null
   exit_ms=$(($(ms_now) - t0))
   ((rc == 0)) || fail "$s exited $rc after SIGTERM"
   start_replica "$i"
