@@ -30,8 +30,9 @@
 # HAProxy (Debian's 2.6): round robin, no stickiness, HTTP/1.1 keep-alive to
 # the servers, health checks GET /readyz every 200 ms (fall 2, rise 2: a dead
 # or draining replica leaves rotation in ~0.4-0.6 s on a quiet machine, before
-# the drain ends; CABILDO_SHUTDOWN_DRAIN_MS=2000 here, see DRAIN_MS), X-Forwarded-For set to the client (overwritten, never appended: the
-# proxy is the edge), CABILDO_TRUSTED_PROXIES=127.0.0.1 on the replicas.
+# the drain ends; CABILDO_SHUTDOWN_DRAIN_MS=2000 here, see DRAIN_MS),
+# X-Forwarded-For set to the client (overwritten, never appended: the proxy
+# is the edge), CABILDO_TRUSTED_PROXIES=127.0.0.1 on the replicas.
 # Retries: a connection that could not be made (nothing sent) is retried on
 # another server for every method; an empty response (the server died after
 # the request was sent) is retried only for GET/HEAD: a POST may have been
