@@ -466,13 +466,14 @@ elif r["max_last_stale_sent_ms"] > bound + slack:
     bad.append(f"a read sent {r['max_last_stale_sent_ms']} ms after the write got the old answer "
                f"(bound {bound:g} ms + {slack:g} ms slack)")
 seen = " ".join(str(o["seen_ms"]) for x in r["rounds"] for o in x["readers"])
-stale = " ".join(str(o["last_stale_sent_ms"]) for x in r["rounds"] for o in x["readers"])
+stale = " ".join("-" if o["last_stale_sent_ms"] is None else str(o["last_stale_sent_ms"])
+                 for x in r["rounds"] for o in x["readers"])
 print(f"{r['max_last_stale_sent_ms']}\t{r['max_seen_ms']}\t{seen}\t{stale}\t{'; '.join(bad)}")
 PY
 )"
 IFS=$'\t' read -r vis_stale vis_max vis_seen vis_stale_list vis_bad <<<"$vis_summary"
 [[ -z $vis_bad ]] || fail "visibility: $vis_bad"
-say "(a) a publish on one replica, read back to back on the other two (6 rounds x 2 readers): first fresh answer after $vis_seen ms (max $vis_max ms, request time included); last stale answer to a read sent $vis_stale_list ms after the write (max $vis_stale ms; bound $VIS_BOUND_MS ms + $VIS_SLACK_MS ms slack)"
+say "(a) a publish on one replica, read back to back on the other two (6 rounds x 2 readers): first fresh answer after $vis_seen ms (max $vis_max ms, request time included); last stale answer to a read sent $vis_stale_list ms after the write ('-': none; max $vis_stale ms; bound $VIS_BOUND_MS ms + $VIS_SLACK_MS ms slack)"
 
 rl="$("${LOAD[@]}" ratelimit --replicas "$(IFS=,; echo "${URLS[*]}")" --limit "$AUTH_LIMIT" \
   --sync-ms "$SYNC_MS" --window-s "$RL_WINDOW_S" --via "$PROXY")" || die "rate-limit probe failed"
