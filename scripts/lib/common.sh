@@ -32,6 +32,7 @@ cabildo_install_deps() {
     libsodium-dev zlib1g-dev libgtest-dev libgmock-dev googletest
     postgresql-15 postgresql-client-15 redis-server wrk nginx-light python3
     curl ca-certificates procps clang-format unzip yamllint python3-yaml
+    haproxy pgbouncer # scripts/test.d/60-replicas.sh
     clang-14 libclang-rt-14-dev lld-14) # the libFuzzer targets (scripts/test.d/30-fuzz.sh)
   # A NodeSource (or other) Node.js conflicts with Debian's nodejs/npm: keep it.
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
