@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the CABILDO_IMAGE_* names are for the sourcing scripts
 # Shared by scripts/image and scripts/test.d/70-image.sh (source common.sh
 # first). Every container tool here works in its own storage under
 # build/image/containers, never in the user's default one
@@ -49,8 +50,9 @@ cabildo_image_pick_runtime() {
   : >"$log"
   for rt in crun runc; do
     command -v "$rt" >/dev/null 2>&1 || continue
-    # shellcheck disable=SC2046 # the ulimit flags are separate words
-    if podman --runtime "$rt" run --rm --network none $(cabildo_image_ulimits) "$image" help \
+    local ulimits
+    mapfile -t ulimits < <(cabildo_image_ulimits)
+    if podman --runtime "$rt" run --rm --network none "${ulimits[@]}" "$image" help \
       >/dev/null 2>>"$log"; then
       echo "$rt"
       return 0

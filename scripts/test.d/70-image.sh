@@ -83,10 +83,9 @@ pg_sock="$CABILDO_PG_DIR/.s.PGSQL.$CABILDO_PG_PORT"
 chmod 0777 "$CABILDO_REDIS_SOCK"
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-# shellcheck disable=SC2207 # one flag or value per line
-run_args=(--runtime "$runtime" --read-only --tmpfs /tmp:rw,nosuid,nodev,size=16m
-  --security-opt no-new-privileges --cap-drop all --network host
-  $(cabildo_image_ulimits)
+mapfile -t ulimits < <(cabildo_image_ulimits)
+run_args=(--runtime "$runtime" --read-only --tmpfs "/tmp:rw,nosuid,nodev,size=16m"
+  --security-opt no-new-privileges --cap-drop all --network host "${ulimits[@]}"
   -v "$pg_sock:/run/cabildo/pg/.s.PGSQL.$CABILDO_PG_PORT"
   -v "$CABILDO_REDIS_SOCK:/run/cabildo/redis.sock"
   -e "CABILDO_DATABASE_URL=postgresql://cabildo_app@/$db?host=/run/cabildo/pg"
