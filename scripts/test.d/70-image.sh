@@ -12,9 +12,10 @@
 #      run from the image;
 #   3. `cabildo serve` from the image (its default command) on a free port of
 #      the host network: /readyz → 200, GET /v1/tenants/durango/public-works/
-#      projects → 200, / → the portal's index.html (when the server serves
-#      CABILDO_PORTAL_DIR), the process runs as uid 10001, and SIGTERM
-#      (podman stop) ends it with exit code 0.
+#      projects → 200, / → the portal's index.html (once the server serves
+#      CABILDO_PORTAL_DIR; until then the file must be in the image), the
+#      process runs as uid 10001 with no capabilities and no new privileges,
+#      and SIGTERM (podman stop) ends it with exit code 0.
 #
 # The services listen only on unix sockets in 0700 directories of the state
 # dir (PostgreSQL's owned by `postgres` when root), which the container's
@@ -141,7 +142,12 @@ grep -qE '^CapEff:\s+0+$' <<<"$status" || fail "the server has capabilities: $(g
 grep -qE '^NoNewPrivs:\s+1$' <<<"$status" || fail "the server may gain privileges (NoNewPrivs is not 1)"
 
 # The portal at /, once the server serves CABILDO_PORTAL_DIR (the image sets it).
-portal="skipped (this server does not serve CABILDO_PORTAL_DIR yet)"
+# Until then, the portal must at least be in the image where CABILDO_PORTAL_DIR points.
+portal="in the image (this server does not serve CABILDO_PORTAL_DIR yet)"
+if [[ -f $ROOT/portal/package.json ]]; then
+  podman cp "$ctr:/usr/share/cabildo/portal/index.html" - 2>/dev/null | tar -xO 2>/dev/null |
+    grep -qi '<!doctype html' || fail "the image has no portal at /usr/share/cabildo/portal/index.html"
+fi
 if strings "$CABILDO_IMAGE_DIR/api/cabildo" | grep -q CABILDO_PORTAL_DIR; then
   body="$(curl -s "$base/")" || fail "GET / failed"
   grep -qi '<!doctype html' <<<"$body" || fail "GET / did not serve the portal's index.html"
