@@ -14,8 +14,9 @@ CABILDO_IMAGE_NAME=localhost/cabildo
 # CONTAINERS_STORAGE_CONF; an empty registries.conf: nothing is ever pulled).
 # The driver is overlay unless CABILDO_IMAGE_STORAGE_DRIVER says otherwise
 # (vfs where overlay mounts fail: slower, copies every layer).
+# An argument names another storage beside it (containers-<name>).
 cabildo_image_storage_init() {
-  local dir="$CABILDO_IMAGE_DIR/containers"
+  local dir="$CABILDO_IMAGE_DIR/containers${1:+-$1}"
   local driver="${CABILDO_IMAGE_STORAGE_DRIVER:-overlay}"
   mkdir -p "$dir/storage" "$dir/run"
   cat >"$dir/storage.conf" <<CONF

@@ -62,6 +62,10 @@ fi
 t0=$SECONDS
 "$ROOT/scripts/image" || fail "scripts/image failed"
 build_s=$((SECONDS - t0))
+# Loaded into a storage of the test's own, emptied first: what runs below is
+# what the archive holds, not what scripts/image left in its storage.
+cabildo_image_storage_init test
+podman rmi -a -f >/dev/null 2>&1 || true
 loaded="$(podman load -q -i "$CABILDO_IMAGE_ARCHIVE")" || fail "podman load -i $CABILDO_IMAGE_ARCHIVE failed"
 image="$(sed -n 's/^Loaded image[^:]*: //p' <<<"$loaded" | cut -d, -f1)"
 [[ -n $image ]] || fail "podman load named no image: $loaded"
