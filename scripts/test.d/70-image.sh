@@ -12,8 +12,8 @@
 #      run from the image;
 #   3. `cabildo serve` from the image (its default command) on a free port of
 #      the host network: /readyz → 200, GET /v1/tenants/durango/public-works/
-#      projects → 200, / → the portal's index.html (once the server serves
-#      CABILDO_PORTAL_DIR; until then the file must be in the image), the
+#      projects → 200, / → the image's portal index.html and its script
+#      (a server without CABILDO_PORTAL_DIR: the file must be in the image), the
 #      process runs as uid 10001 with no capabilities and no new privileges,
 #      and SIGTERM (podman stop) ends it with exit code 0.
 #
@@ -145,17 +145,22 @@ fi
 grep -qE '^CapEff:\s+0+$' <<<"$status" || fail "the server has capabilities: $(grep ^CapEff <<<"$status")"
 grep -qE '^NoNewPrivs:\s+1$' <<<"$status" || fail "the server may gain privileges (NoNewPrivs is not 1)"
 
-# The portal at /, once the server serves CABILDO_PORTAL_DIR (the image sets it).
-# Until then, the portal must at least be in the image where CABILDO_PORTAL_DIR points.
+# The portal: in the image where CABILDO_PORTAL_DIR points, and served at /
+# with its assets once the server serves CABILDO_PORTAL_DIR (the image sets it).
 portal="in the image (this server does not serve CABILDO_PORTAL_DIR yet)"
 if [[ -f $ROOT/portal/package.json ]]; then
-  podman cp "$ctr:/usr/share/cabildo/portal/index.html" - 2>/dev/null | tar -xO 2>/dev/null |
-    grep -qi '<!doctype html' || fail "the image has no portal at /usr/share/cabildo/portal/index.html"
-fi
-if strings "$CABILDO_IMAGE_DIR/api/cabildo" | grep -q CABILDO_PORTAL_DIR; then
-  body="$(curl -s "$base/")" || fail "GET / failed"
-  grep -qi '<!doctype html' <<<"$body" || fail "GET / did not serve the portal's index.html"
-  portal="ok"
+  index="$(podman cp "$ctr:/usr/share/cabildo/portal/index.html" - 2>/dev/null | tar -xO 2>/dev/null)" ||
+    true
+  grep -qi '<!doctype html' <<<"$index" ||
+    fail "the image has no portal at /usr/share/cabildo/portal/index.html"
+  if grep -qa CABILDO_PORTAL_DIR "$CABILDO_IMAGE_DIR/api/cabildo"; then
+    body="$(curl -sf "$base/")" || fail "GET / failed"
+    [[ $body == "$index" ]] || fail "GET / did not serve the image's portal index.html"
+    asset="$(grep -o 'assets/[A-Za-z0-9._-]*\.js' <<<"$index" | sed -n 1p)"
+    code="$(curl -s -o /dev/null -w '%{http_code}' "$base/$asset" || true)"
+    [[ -n $asset && $code == 200 ]] || fail "GET /$asset (the portal's script) answered $code, not 200"
+    portal="ok (index.html and /$asset)"
+  fi
 fi
 
 podman stop -t 30 "$ctr" >/dev/null || fail "podman stop failed"
