@@ -15,6 +15,7 @@ CABILDO_IMAGE_NAME=localhost/cabildo
 # The driver is overlay unless CABILDO_IMAGE_STORAGE_DRIVER says otherwise
 # (vfs where overlay mounts fail: slower, copies every layer).
 # An argument names another storage beside it (containers-<name>).
+# shellcheck disable=SC2120 # the argument is optional
 cabildo_image_storage_init() {
   local dir="$CABILDO_IMAGE_DIR/containers${1:+-$1}"
   local driver="${CABILDO_IMAGE_STORAGE_DRIVER:-overlay}"
