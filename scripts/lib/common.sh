@@ -32,6 +32,7 @@ cabildo_install_deps() {
     libsodium-dev zlib1g-dev libgtest-dev libgmock-dev googletest
     postgresql-15 postgresql-client-15 redis-server wrk nginx-light python3
     curl ca-certificates procps clang-format unzip yamllint python3-yaml
+    haproxy pgbouncer # scripts/test.d/60-replicas.sh
     clang-14 libclang-rt-14-dev lld-14 # the libFuzzer targets (scripts/test.d/30-fuzz.sh)
     chromium)                          # the portal's browser tests (scripts/test.d/50-e2e.sh)
   # A NodeSource (or other) Node.js conflicts with Debian's nodejs/npm: keep it.
@@ -39,6 +40,13 @@ cabildo_install_deps() {
     pkgs+=(nodejs npm)
   fi
 
+  cabildo_apt_install_missing "${pkgs[@]}"
+}
+
+# cabildo_apt_install_missing <package...>: installs those of the Debian
+# packages that are not installed yet (one dpkg-query when none is missing).
+cabildo_apt_install_missing() {
+  local pkgs=("$@")
   local installed missing=() p
   # dpkg-query fails when it has never heard of a package; that means missing too.
   installed="$({ dpkg-query -W -f='${Package} ${Status}\n' "${pkgs[@]}" 2>/dev/null || true; } |
@@ -62,6 +70,19 @@ cabildo_install_deps() {
     cabildo_die "apt-get failed installing: ${missing[*]}"
   fi
   rm -f "$log"
+}
+
+# The container tools only scripts/image and scripts/test.d/70-image.sh need:
+# mmdebstrap makes the image's root filesystem from Debian's packages, buildah
+# assembles and exports the OCI image, podman runs it. Kept out of
+# cabildo_install_deps so that scripts/run (a developer's first command) does
+# not install a container stack it never uses. runc beside podman's crun: crun
+# 1.8 refuses hosts with cgroups in hybrid v1/v2 mode (some CI machines), runc
+# runs there; uidmap, fuse-overlayfs and slirp4netns are what podman needs to
+# run rootless (as a non-root user).
+cabildo_install_container_deps() {
+  cabildo_apt_install_missing mmdebstrap debian-archive-keyring buildah podman runc \
+    uidmap fuse-overlayfs slirp4netns
 }
 
 # cabildo_state_dir_for <default> <fallback>: the state dir to use when the
