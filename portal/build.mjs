@@ -59,7 +59,8 @@ function writeIndex(metafile) {
   }
   sizes.html_bytes = Buffer.byteLength(html);
   sizes.js_budget_bytes = jsBudgetBytes;
-  writeFileSync(join(dist, "build.json"), JSON.stringify(sizes, null, 2) + "\n");
+  // Beside dist/, not in it: everything in dist/ is served to the public.
+  writeFileSync(join(here, "build-sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
   console.log(
     `portal: ${js} ${sizes.js_bytes} B (gzip ${sizes.js_gzip_bytes} B), ` +
       `${css} ${sizes.css_bytes} B (gzip ${sizes.css_gzip_bytes} B), ` +

@@ -174,6 +174,11 @@ if (f && r) {
 }
 JS
 fi
+if [[ -f $ROOT/portal/build-sizes.json ]]; then
+  node -e 'const s = require(process.argv[1]);
+    console.log(`portal first load: ${s.js_bytes} B of JavaScript (gzip ${s.js_gzip_bytes} B; budget ${s.js_budget_bytes} B), ${s.css_bytes} B of CSS (gzip ${s.css_gzip_bytes} B)`);' \
+    "$ROOT/portal/build-sizes.json"
+fi
 shopt -s nullglob
 shots=("$artifacts"/*.png)
 shopt -u nullglob
