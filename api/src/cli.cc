@@ -29,8 +29,8 @@ Uso:
   cabildo serve                 sirve la API HTTP hasta SIGTERM/SIGINT
   cabildo migrate               aplica las migraciones pendientes (rol dueño)
   cabildo tenants apply <file>  crea o actualiza los tenants de un archivo JSON
-  cabildo user create --email E --name N --password-stdin [--instance-admin]
-                                crea una cuenta (la contraseña se lee de stdin)
+  cabildo user create --email E --name N (--password-stdin | --password-file F) [--instance-admin]
+                                crea una cuenta (la contraseña se lee de stdin o de un archivo)
   cabildo audit verify <tenant> verifica la cadena de auditoría de un tenant
   cabildo data-key new          imprime una clave nueva para CABILDO_DATA_KEY
   cabildo data-key seal|digest --module M (--context C | --domain D)
@@ -209,16 +209,27 @@ bool HasFlag(const std::vector<std::string>& args, const std::string& flag) {
 int UserCreate(const std::vector<std::string>& args) {
   auto email = FlagValue(args, "--email");
   auto name = FlagValue(args, "--name");
-  if (WantsHelp(args) || !email || !name || !HasFlag(args, "--password-stdin")) {
-    std::cout << "Uso: cabildo user create --email <correo> --name <nombre> --password-stdin "
-                 "[--instance-admin] [--if-no-instance-admin]\n\nCrea una cuenta con el rol "
-                 "dueño. La contraseña se lee de la entrada estándar (nunca como argumento, que "
-                 "quedaría en el historial y en `ps`). --if-no-instance-admin no hace nada si ya "
-                 "existe una cuenta de administración de la instancia.\n";
+  auto password_file = FlagValue(args, "--password-file");
+  const bool from_stdin = HasFlag(args, "--password-stdin");
+  if (WantsHelp(args) || !email || !name || from_stdin == password_file.has_value()) {
+    std::cout << "Uso: cabildo user create --email <correo> --name <nombre> "
+                 "(--password-stdin | --password-file <ruta>) [--instance-admin] "
+                 "[--if-no-instance-admin]\n\nCrea una cuenta con el rol dueño. La contraseña se "
+                 "lee de la entrada estándar o de la primera línea de un archivo, como el de un "
+                 "Secret de Kubernetes montado (nunca como argumento, que quedaría en el historial "
+                 "y en `ps`). --if-no-instance-admin no hace nada si ya existe una cuenta de "
+                 "administración de la instancia.\n";
     return WantsHelp(args) ? 0 : 2;
   }
   std::string password;
-  std::getline(std::cin, password);
+  if (password_file) {
+    // A mounted Secret: no shell in the image is needed to pipe it in.
+    std::ifstream file(*password_file);
+    if (!file) return Fail("no se pudo leer el archivo de la contraseña: " + *password_file);
+    std::getline(file, password);
+  } else {
+    std::getline(std::cin, password);
+  }
   if (!password.empty() && password.back() == '\r') password.pop_back();
   auto config = LoadConfigOrExplain();
   if (!config) return 2;

@@ -347,6 +347,11 @@ def main():
         if "bootstrap" in expect:
             if not any("user create" in " ".join(map(str, (c.get("command") or []) + (c.get("args") or []))) for c in steps):
                 fail("Job: no bootstrap-admin step (`cabildo user create`)")
+        # The image has no shell (scripts/image): every step runs cabildo itself.
+        for c in steps:
+            cmd = [str(x) for x in c.get("command") or []]
+            if cmd and cmd[0].rsplit("/", 1)[-1] in ("sh", "bash", "dash"):
+                fail(f"Job: step {c.get('name')} runs a shell, which the image does not have")
         check_security("Job", pod)
 
     # Every setting of the README reaches the pods.

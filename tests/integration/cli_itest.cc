@@ -12,6 +12,7 @@
 
 #include "cabildo/core/crypto.h"
 #include "cabildo/core/db_pool.h"
+#include "cabildo/core/identity.h"
 
 #include "test_support.h"
 #include <fcntl.h>
@@ -225,6 +226,31 @@ TEST(CliTest, UserCreateReadsThePasswordFromStdinAndAuditVerifyChecksTheChain) {
       Start({"user", "create", "--email", "c@durango.gob.mx", "--name", "C", "--password-stdin"},
             env, "corta\n");
   EXPECT_EQ(weak.Wait(), 1);
+  // From a file, as a Kubernetes Secret is mounted (the image has no shell to pipe it).
+  const std::string secret = ::testing::TempDir() + "/cabildo-password";
+  std::ofstream(secret) << "otra-clave-muy-larga\n";
+  std::string created;
+  EXPECT_EQ(RunCabildo({"user", "create", "--email", "d@durango.gob.mx", "--name", "D",
+                        "--password-file", secret},
+                       env, &created),
+            0);
+  EXPECT_EQ(created.find("otra-clave-muy-larga"), std::string::npos);
+  auto login = [&](const std::string& email, const std::string& password) {
+    pqxx::connection owner(database.owner_url());
+    pqxx::work w(owner);
+    auto hash = w.exec_params("SELECT password_hash FROM core.users WHERE email = $1", email);
+    return !hash.empty() && core::VerifyPassword(hash[0][0].as<std::string>(), password);
+  };
+  EXPECT_TRUE(login("d@durango.gob.mx", "otra-clave-muy-larga"));
+  // Both sources, or a file that cannot be read: refused, nobody created.
+  EXPECT_EQ(RunCabildo({"user", "create", "--email", "e@durango.gob.mx", "--name", "E",
+                        "--password-stdin", "--password-file", secret},
+                       env),
+            2);
+  EXPECT_EQ(RunCabildo({"user", "create", "--email", "e@durango.gob.mx", "--name", "E",
+                        "--password-file", "/nonexistent/password"},
+                       env),
+            1);
 
   const std::string file = std::string(CABILDO_SOURCE_DIR) + "/tenants/durango.json";
   ASSERT_EQ(RunCabildo({"tenants", "apply", file}, env), 0);

@@ -181,7 +181,7 @@ exist yet at pre-install), connection settings from the hook's Secret. */}}
 
 {{/* Container body (all but name, command and args) of the hook's containers:
 (dict "root" $ "bootstrap" <bool>); the bootstrap step alone gets the
-admin's identity and password. */}}
+admin's identity, and the password as a file. */}}
 {{- define "cabildo.hookContainer" -}}
 {{- $ := .root -}}
 image: {{ include "cabildo.image" $ | quote }}
@@ -193,7 +193,6 @@ env:
     value: {{ required "bootstrapAdmin.email is required with bootstrapAdmin.enabled" $.Values.bootstrapAdmin.email | quote }}
   - name: CABILDO_BOOTSTRAP_ADMIN_NAME
     value: {{ $.Values.bootstrapAdmin.name | quote }}
-  {{- include "cabildo.secretEnv" (dict "name" "CABILDO_BOOTSTRAP_ADMIN_PASSWORD" "secret" (include "cabildo.hookSecretName" $)) | nindent 2 }}
   {{- end }}
 resources:
   {{- toYaml $.Values.migrations.resources | nindent 2 }}
@@ -202,6 +201,12 @@ securityContext:
 volumeMounts:
   - name: tmp
     mountPath: /tmp
+  {{- if .bootstrap }}
+  # The password as a file (`--password-file`): never in the environment.
+  - name: bootstrap-password
+    mountPath: /etc/cabildo/bootstrap
+    readOnly: true
+  {{- end }}
   {{- if include "cabildo.tenantsJson" $ }}
   - name: tenants
     mountPath: /etc/cabildo/tenants
