@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 
-import { axeScan, baseUrl, launchBrowser, openPortal, screenshot, scrollsSideways, waitForView } from "./support.mjs";
+import { axeScan, baseUrl, launchBrowser, openPortal, screenshot, scrollsSideways, sendReport, waitForView } from "./support.mjs";
 
 // One page of each kind, of a tenant that has it in the demo data (page name → hash).
 const pages = [
@@ -27,27 +27,6 @@ const pages = [
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
-
-/** "Enviar reporte", waiting out the server's per-address limit (429) if other suites used it up. */
-async function sendReport(page, selector) {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page.click(".report-form button[type=submit]");
-    const handle = await page.waitForFunction(
-      (wanted) => {
-        const alert = document.querySelector(".report-form .form-alert")?.textContent ?? "";
-        if (/Demasiadas solicitudes/.test(alert)) return alert;
-        return document.querySelector(wanted)?.textContent ? "ok" : false;
-      },
-      { timeout: 15000 },
-      selector,
-    );
-    const outcome = await handle.jsonValue();
-    if (outcome === "ok") return;
-    const seconds = Number(/espere (\d+)/.exec(outcome)?.[1] ?? 60);
-    await new Promise((resolve) => setTimeout(resolve, (seconds + 1) * 1000));
-  }
-  assert.fail("the report was rate-limited three times");
-}
 
 async function check(page, name, width) {
   const violations = await axeScan(page);

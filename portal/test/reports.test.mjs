@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 
-import { baseUrl, launchBrowser, openPortal, screenshot, waitForView } from "./support.mjs";
+import { baseUrl, launchBrowser, openPortal, screenshot, sendReport, waitForView } from "./support.mjs";
 
 const tenant = "gomez-palacio";
 const email = `vecina-${Date.now()}-${randomUUID().slice(0, 8)}@example.mx`;
@@ -29,30 +29,19 @@ async function typeInto(page, selector, text) {
   await page.type(selector, text);
 }
 
-/**
- * Clicks "Enviar reporte" and waits for an element matching `selector` with
- * some text. The server admits 10 reports a minute per address, counting
- * every attempt, and other suites post from the same address: on its 429
- * (said in the form: "espere N segundos") the test waits as told and sends again.
- */
-async function sendReport(page, selector) {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page.click(".report-form button[type=submit]");
-    const handle = await page.waitForFunction(
-      (wanted) => {
-        const alert = document.querySelector(".report-form .form-alert")?.textContent ?? "";
-        if (/Demasiadas solicitudes/.test(alert)) return alert;
-        return document.querySelector(wanted)?.textContent ? "ok" : false;
-      },
-      { timeout: 15000 },
-      selector,
-    );
-    const outcome = await handle.jsonValue();
-    if (outcome === "ok") return;
-    const seconds = Number(/espere (\d+)/.exec(outcome)?.[1] ?? 60);
-    await new Promise((resolve) => setTimeout(resolve, (seconds + 1) * 1000));
+/** Signs in with the account of the first test, or creates it when that test did not run. */
+async function signInOrRegister(page) {
+  await typeInto(page, "#acceso-correo", email);
+  await typeInto(page, "#acceso-contrasena", password);
+  await page.click(".auth-login button[type=submit]");
+  const signedIn = await page.waitForSelector("#reporte-servicio", { timeout: 5000 }).then(() => true, () => false);
+  if (!signedIn) {
+    await typeInto(page, "#registro-nombre", "Vecina de Prueba");
+    await typeInto(page, "#registro-correo", email);
+    await typeInto(page, "#registro-contrasena", password);
+    await page.click(".auth-register button[type=submit]");
+    await page.waitForSelector("#reporte-servicio");
   }
-  assert.fail("the report was rate-limited three times");
 }
 
 async function fieldError(page, id) {
@@ -153,18 +142,7 @@ test("a citizen creates an account, signs in, reports a problem and sees it list
 
 test("a report without a description or a location shows the errors next to their fields and stores nothing", async () => {
   const page = await openPortal(browser, `/t/${tenant}/reportes`, { width: 360 });
-  // Sign in with the account of the previous test (or create one if it ran alone).
-  await typeInto(page, "#acceso-correo", email);
-  await typeInto(page, "#acceso-contrasena", password);
-  await page.click(".auth-login button[type=submit]");
-  const signedIn = await page.waitForSelector("#reporte-servicio", { timeout: 5000 }).then(() => true, () => false);
-  if (!signedIn) {
-    await typeInto(page, "#registro-nombre", "Vecina de Prueba");
-    await typeInto(page, "#registro-correo", email);
-    await typeInto(page, "#registro-contrasena", password);
-    await page.click(".auth-register button[type=submit]");
-    await page.waitForSelector("#reporte-servicio");
-  }
+  await signInOrRegister(page);
   const before = await myRequests(page);
 
   // No description: the portal says so before sending anything.
@@ -255,17 +233,7 @@ test("a stale sign-in (a token the server no longer accepts) never breaks the pa
 
 test("coordinates: a word instead of a number, or only one of the pair, is said next to the field before sending", async () => {
   const page = await openPortal(browser, `/t/${tenant}/reportes`, { width: 360 });
-  await typeInto(page, "#acceso-correo", email);
-  await typeInto(page, "#acceso-contrasena", password);
-  await page.click(".auth-login button[type=submit]");
-  const signedIn = await page.waitForSelector("#reporte-servicio", { timeout: 5000 }).then(() => true, () => false);
-  if (!signedIn) {
-    await typeInto(page, "#registro-nombre", "Vecina de Prueba");
-    await typeInto(page, "#registro-correo", email);
-    await typeInto(page, "#registro-contrasena", password);
-    await page.click(".auth-register button[type=submit]");
-    await page.waitForSelector("#reporte-servicio");
-  }
+  await signInOrRegister(page);
   const before = await myRequests(page);
   await page.select("#reporte-servicio", "limpieza-calles");
   await page.select("#atributo-tipo_residuo", "ramas");

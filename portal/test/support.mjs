@@ -97,3 +97,29 @@ export async function screenshot(page, name) {
 export async function scrollsSideways(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
 }
+
+/**
+ * Clicks "Enviar reporte" and waits for an element matching `selector` with
+ * some text. The server admits 10 reports a minute per address, counting
+ * every attempt, and other suites post from the same address: on its 429
+ * (said in the form: "espere N segundos") the test waits as told and sends again.
+ */
+export async function sendReport(page, selector) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.click(".report-form button[type=submit]");
+    const handle = await page.waitForFunction(
+      (wanted) => {
+        const alert = document.querySelector(".report-form .form-alert")?.textContent ?? "";
+        if (/Demasiadas solicitudes/.test(alert)) return alert;
+        return document.querySelector(wanted)?.textContent ? "ok" : false;
+      },
+      { timeout: 15000 },
+      selector,
+    );
+    const outcome = await handle.jsonValue();
+    if (outcome === "ok") return;
+    const seconds = Number(/espere (\d+)/.exec(outcome)?.[1] ?? 60);
+    await new Promise((resolve) => setTimeout(resolve, (seconds + 1) * 1000));
+  }
+  throw new Error("the report was rate-limited three times");
+}
