@@ -87,6 +87,9 @@ Status App::Start() {
   // them when it opens), before the first request.
   CABILDO_RETURN_IF_ERROR(context_->LoadCursorKey());
   CABILDO_RETURN_IF_ERROR(server_->Start());
+  core::TokenPurgeOptions purge;
+  purge.interval = config.token_purge_interval;
+  token_purger_ = std::make_unique<core::TokenPurger>(context_->db, purge);
   if (!config.data_key) {
     core::LogWarn(
         "sin CABILDO_DATA_KEY: los módulos que guardan datos personales (becas) "
@@ -100,6 +103,7 @@ Status App::Start() {
 
 void App::Stop(std::chrono::milliseconds drain, std::chrono::milliseconds grace) {
   context_->draining = true;
+  token_purger_.reset();
   core::LogInfo("deteniendo: /readyz responde 503 durante el drenado",
                 {{"drain_ms", drain.count()}});
   std::this_thread::sleep_for(drain);

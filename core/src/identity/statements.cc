@@ -36,6 +36,8 @@ void RegisterIdentityStatements(DbPool& pool) {
                "WITH RECURSIVE sub(id) AS (SELECT id FROM core.tenants WHERE id = $1 "
                "UNION ALL SELECT t.id FROM core.tenants t JOIN sub ON t.parent_id = sub.id) "
                "SELECT id::text FROM sub");
+  pool.Prepare("core.purge_expired_tokens",
+               "SELECT tokens, families FROM core.purge_expired_tokens($1, $2)");
   RegisterAuthorizationStatements(pool);
 }
 

@@ -17,6 +17,7 @@
 #include "cabildo/core/password_hasher.h"
 #include "cabildo/core/plugin_host.h"
 #include "cabildo/core/redis.h"
+#include "cabildo/core/token_purger.h"
 
 namespace cabildo::api {
 
@@ -85,6 +86,7 @@ class App {
   std::unique_ptr<AppContext> context_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<core::TokenPurger> token_purger_;  // from Start to Stop
 };
 
 }  // namespace cabildo::api

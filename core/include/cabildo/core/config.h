@@ -44,6 +44,9 @@ struct Config {
   int login_max_failures = 5;          // per email, per window
   int login_max_failures_per_ip = 50;  // per client address, per window
   std::chrono::seconds login_window{15 * 60};
+  // Expired tokens are deleted this often (core/token_purger.h); not an
+  // operator setting: tests shorten it, zero turns the purge off.
+  std::chrono::seconds token_purge_interval{600};
   // Request rate limits (issue 15, item 6): requests per window and key; 0
   // turns one off. Counted in process, shared through Redis every sync_ms.
   std::chrono::seconds rate_limit_window{60};
