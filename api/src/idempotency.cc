@@ -52,8 +52,9 @@ Response WithIdempotency(AppContext& app, Request& request,
   }
   Response response = run(request);
   // A 429 did nothing, like a 5xx: the retry after Retry-After must run for
-  // real, not get the refusal back for 24 h.
-  if (response.status < 500 && response.status != 429) {
+  // real, not get the refusal back for 24 h. So did a 423 (the tenant is
+  // suspended): once it is resumed, the retry runs.
+  if (response.status < 500 && response.status != 429 && response.status != 423) {
     json entry = {{"hash", fingerprint},
                   {"status", response.status},
                   {"content_type", response.content_type},

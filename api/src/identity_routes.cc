@@ -6,6 +6,7 @@
 
 #include "public_reads.h"
 #include "route_support.h"
+#include "tenant_lifecycle_routes.h"
 
 namespace cabildo::api {
 namespace {
@@ -256,6 +257,8 @@ Response CreateTenant(AppContext& app, Request& request) {
             case core::Access::kAllowed:
               break;
           }
+          // A suspended tenant gets no new children either.
+          if (auto locked = RefuseWriteIfSuspended(request, *parent_ref)) return *std::move(locked);
         } else if (!principal->instance_admin) {
           return PermissionDeniedError("Solo la administración de la instancia crea estados.");
         }

@@ -18,6 +18,7 @@
 #include "openapi.h"
 #include "public_reads.h"
 #include "route_support.h"
+#include "tenant_lifecycle_routes.h"
 
 namespace cabildo::api {
 namespace {
@@ -613,6 +614,11 @@ Response RunModuleRoute(AppContext& app, Request& request, const LoadedPlugin& p
             case core::Access::kAllowed:
               break;
           }
+        }
+        // A suspended tenant takes no write, whoever asks (423).
+        if (auto locked = RefuseWriteIfSuspended(request, tenant)) {
+          answer = std::move(locked);
+          return Status(StatusCode::kAborted, "rollback");
         }
         // The route's declaration, checked in this order once the caller
         // may use the route (nobody unauthorised makes a worker parse a body).

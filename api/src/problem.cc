@@ -22,6 +22,7 @@ constexpr ProblemKind kKinds[] = {
     {413, "payload-too-large", "Cuerpo demasiado grande"},
     {415, "unsupported-media-type", "Tipo de contenido no admitido"},
     {422, "validation", "Datos no válidos"},
+    {423, "tenant-suspended", "Tenant suspendido"},
     {429, "rate-limited", "Demasiadas solicitudes"},
     {500, "internal", "Error interno"},
     {503, "unavailable", "Servicio no disponible"},
@@ -31,7 +32,7 @@ const ProblemKind& KindFor(int status) {
   for (const auto& kind : kKinds) {
     if (kind.status == status) return kind;
   }
-  return status >= 500 ? kKinds[13] : kKinds[0];
+  return KindFor(status >= 500 ? 500 : 400);
 }
 
 }  // namespace

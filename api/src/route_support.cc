@@ -5,6 +5,8 @@
 
 #include <sodium.h>
 
+#include "tenant_lifecycle_routes.h"
+
 namespace cabildo::api {
 
 StatusOr<core::Principal> Caller(AppContext& app, const Request& request) {
@@ -59,6 +61,7 @@ Response WithTenantPermission(AppContext& app, Request& request, const std::stri
           case core::Access::kAllowed:
             break;
         }
+        if (auto locked = RefuseWriteIfSuspended(request, tenant)) return *std::move(locked);
         core::ApplyScope(tx, core::Scope{{tenant.id}, principal->user_id});
         return work(tx, *principal, tenant);
       });

@@ -7,12 +7,15 @@ namespace cabildo::core {
 namespace {
 
 // The tenant and its chain of ancestors, in one round trip.
+// Then whether it is suspended, and why (coalesced: '' when it is not).
 constexpr const char* kResolveChainSql =
-    "WITH RECURSIVE chain(id, slug, kind, parent_id, depth) AS ("
-    "  SELECT id, slug, kind, parent_id, 0 FROM core.tenants WHERE slug = $1"
-    "  UNION ALL SELECT t.id, t.slug, t.kind, t.parent_id, c.depth + 1"
+    "WITH RECURSIVE chain(id, slug, kind, parent_id, depth, suspended, reason) AS ("
+    "  SELECT id, slug, kind, parent_id, 0, suspended_at IS NOT NULL, "
+    "  coalesce(suspended_reason, '') FROM core.tenants WHERE slug = $1"
+    "  UNION ALL SELECT t.id, t.slug, t.kind, t.parent_id, c.depth + 1, false, ''"
     "  FROM core.tenants t JOIN chain c ON t.id = c.parent_id) "
-    "SELECT id::text, slug, kind, (SELECT array_agg(slug ORDER BY depth) FROM chain)::text ";
+    "SELECT id::text, slug, kind, (SELECT array_agg(slug ORDER BY depth) FROM chain)::text, "
+    "suspended, reason ";
 
 // ResolveTenant, then set_config(..., true) as in ApplyScope, evaluated for
 // the one row found: an unknown slug leaves the transaction with no tenant.
@@ -47,8 +50,9 @@ constexpr const char* kAuthorizeBySlugName = "core.authorize_by_slug";
 
 // A tenant from its id, slug, kind and chain of slugs as an array literal.
 TenantRef TenantFromText(std::string id, std::string slug, std::string kind,
-                         const std::string& chain) {
-  TenantRef tenant{std::move(id), std::move(slug), std::move(kind), {}};
+                         const std::string& chain, bool suspended, std::string reason) {
+  TenantRef tenant{std::move(id), std::move(slug),  std::move(kind), {},
+                   suspended,     std::move(reason)};
   // "{gomez-palacio,durango}": slugs never need quoting in an array literal.
   const std::string array = chain.size() >= 2 ? chain.substr(1, chain.size() - 2) : "";
   for (size_t start = 0; start < array.size();) {
@@ -63,7 +67,8 @@ TenantRef TenantFromText(std::string id, std::string slug, std::string kind,
 StatusOr<TenantRef> TenantFromRows(const pqxx::result& rows, const std::string& slug) {
   if (rows.empty()) return NotFoundError("No existe el tenant '" + slug + "'.");
   return TenantFromText(rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
-                        rows[0][2].as<std::string>(), rows[0][3].as<std::string>());
+                        rows[0][2].as<std::string>(), rows[0][3].as<std::string>(),
+                        rows[0][4].as<bool>(), rows[0][5].as<std::string>());
 }
 
 }  // namespace
@@ -91,7 +96,8 @@ StatusOr<TenantRef> ResolvedTenant(const PipelinedRows& rows, const std::string&
   if (!IsValidSlug(slug) || rows.empty()) {
     return NotFoundError("No existe el tenant '" + slug + "'.");
   }
-  return TenantFromText(rows.Text(0, 0), rows.Text(0, 1), rows.Text(0, 2), rows.Text(0, 3));
+  return TenantFromText(rows.Text(0, 0), rows.Text(0, 1), rows.Text(0, 2), rows.Text(0, 3),
+                        rows.Text(0, 4) == "t", rows.Text(0, 5));
 }
 
 std::vector<std::string> TenantSubtree(pqxx::transaction_base& work, const std::string& tenant_id) {

@@ -21,8 +21,11 @@ constexpr const char* kStoredTenantsSql =
     "SELECT t.id::text, t.slug, t.name, t.kind, p.slug, t.inegi_code "
     "FROM core.tenants t LEFT JOIN core.tenants p ON p.id = t.parent_id";
 
+// The public columns, then the suspension (migration 0011).
 constexpr const char* kTenantColumns =
-    "t.id::text, t.slug, t.name, t.kind, p.slug, t.inegi_code "
+    "t.id::text, t.slug, t.name, t.kind, p.slug, t.inegi_code, "
+    "to_char(t.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "t.suspended_reason "
     "FROM core.tenants t LEFT JOIN core.tenants p ON p.id = t.parent_id ";
 
 Tenant TenantFromRow(const pqxx::row& row) {
@@ -33,6 +36,10 @@ Tenant TenantFromRow(const pqxx::row& row) {
   tenant.kind = row[3].as<std::string>();
   if (!row[4].is_null()) tenant.parent = row[4].as<std::string>();
   if (!row[5].is_null()) tenant.inegi_code = row[5].as<std::string>();
+  if (row.size() > 7 && !row[6].is_null()) {  // kTenantColumns (kStoredTenantsSql has no more)
+    tenant.suspended_at = row[6].as<std::string>();
+    tenant.suspended_reason = row[7].is_null() ? "" : row[7].as<std::string>();
+  }
   return tenant;
 }
 
@@ -67,7 +74,12 @@ nlohmann::json TenantToJson(const Tenant& tenant, bool with_children) {
                         {"kind", tenant.kind},
                         {"parent", OptionalJson(tenant.parent)},
                         {"inegi_code", OptionalJson(tenant.inegi_code)},
-                        {"modules", tenant.modules}};
+                        {"modules", tenant.modules},
+                        {"status", tenant.suspended_at ? "suspended" : "active"}};
+  if (tenant.suspended_at) {
+    out["suspended_at"] = *tenant.suspended_at;
+    out["suspended_reason"] = tenant.suspended_reason.value_or("");
+  }
   if (with_children) out["children"] = tenant.children;
   return out;
 }

@@ -164,6 +164,10 @@ struct TenantRef {
   std::string slug;
   std::string kind;
   std::vector<std::string> chain;  // slugs: this tenant, its parent, ... up to the root
+  // Suspended (POST /v1/tenants/{t}/suspend): its writes answer 423
+  // (RefuseWriteIfSuspended, api/src/tenant_lifecycle_routes.h); empty reason otherwise.
+  bool suspended = false;
+  std::string suspended_reason;
 };
 
 // kNotFound for an unknown (or malformed) slug. Tenants are a public directory.

@@ -2,14 +2,18 @@
 // defines one state instance (tenants/durango.json).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cabildo/core/audit.h"
 #include "cabildo/core/db_pool.h"
+#include "cabildo/core/identity.h"
 #include "cabildo/core/status.h"
 
 namespace cabildo::core {
@@ -23,6 +27,9 @@ struct Tenant {
   std::optional<std::string> inegi_code;
   std::vector<std::string> modules;   // enabled module names
   std::vector<std::string> children;  // child slugs (filled by GetTenant only)
+  // Set while the tenant is suspended (lifecycle below); shown as "status".
+  std::optional<std::string> suspended_at;  // RFC 3339 UTC
+  std::optional<std::string> suspended_reason;
 };
 
 // The public JSON shape of api-core.md.
@@ -140,5 +147,50 @@ void RegisterTenantStatements(DbPool& pool);
 StatusOr<std::vector<Tenant>> ListTenants(DbPool& pool, const std::string& after_slug, int limit);
 // kNotFound when no tenant has that slug.
 StatusOr<Tenant> GetTenant(DbPool& pool, const std::string& slug);
+
+// --- Lifecycle: suspend, resume, delete (lifecycle.cc) -----------------------
+// api-core.md "Tenant lifecycle". Each step is audited in the tenant's chain
+// (while it exists) and in the instance's (AppendInstanceAudit). Callers
+// authorise first; these run in the route's transaction.
+
+// The longest suspension reason, in characters.
+inline constexpr std::size_t kMaxSuspensionReasonChars = 500;
+
+// Why `reason` cannot be a suspension reason ("" when it can), in Spanish:
+// required, not blank, valid UTF-8 without control characters, at most
+// kMaxSuspensionReasonChars characters.
+std::string SuspensionReasonProblem(const std::string& reason);
+
+// Suspends `tenant` (its writes then answer 423) for the validated `reason`.
+// False, writing nothing, when it is already suspended for that same reason;
+// a new reason replaces the old one. Appends "tenant.suspend" to the
+// tenant's chain and to the instance's.
+StatusOr<bool> SuspendTenant(pqxx::transaction_base& work, const TenantRef& tenant,
+                             const std::string& reason, const AuditActor& actor);
+
+// Lifts the suspension. False, writing nothing, when it was not suspended.
+// Appends "tenant.resume" to the tenant's chain and to the instance's.
+StatusOr<bool> ResumeTenant(pqxx::transaction_base& work, const TenantRef& tenant,
+                            const AuditActor& actor);
+
+struct TenantDeletion {
+  std::string id;
+  std::string slug;
+  std::string name;
+  // Rows deleted per table (qualified name), in the order they were deleted.
+  std::vector<std::pair<std::string, int64_t>> rows;
+  int64_t total_rows = 0;
+};
+
+// Deletes the tenant `slug` and every row it holds in every tenant-scoped
+// table (LoadTenantTables: every module's and the core's, its audit chain
+// included), through core.delete_tenant (migration 0011), then appends
+// "tenant.delete" to the instance's chain: who, and what (id, slug, name,
+// kind, parent, rows per table, the deleted chain's last seq and hash).
+// The tenant row is locked first, so writes to it in flight finish before
+// and later ones fail. kNotFound for an unknown slug; kAlreadyExists (409)
+// naming them while it has children.
+StatusOr<TenantDeletion> DeleteTenant(pqxx::transaction_base& work, const std::string& slug,
+                                      const AuditActor& actor);
 
 }  // namespace cabildo::core
