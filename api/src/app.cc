@@ -8,6 +8,7 @@
 #include "cabildo/core/tenants.h"
 
 #include "static_files.h"
+#include "tenant_archive_routes.h"
 
 namespace cabildo::api {
 
@@ -75,6 +76,7 @@ Status App::Start() {
   server_ = std::make_unique<HttpServer>(options, router_, context_->metrics);
   RegisterCoreRoutes(router_, *context_, server_.get());
   RegisterIdentityRoutes(router_, *context_);
+  CABILDO_RETURN_IF_ERROR(RegisterTenantArchiveRoutes(router_, *context_));
   CABILDO_RETURN_IF_ERROR(RegisterModuleRoutes(router_, *context_, context_->plugins.loaded));
   // After every other route, so a portal file can never shadow one.
   if (!config.portal_dir.empty()) {
