@@ -17,7 +17,7 @@
 // so a new module table travels without anyone listing it. Users carry no
 // password hash (the application role cannot read them, issue 15): an imported
 // account that did not exist gets an unusable hash and needs a new password
-// (`cabildo user set-password`), and never the instance-admin flag. Sealed
+// before signing in, and never the instance-admin flag. Sealed
 // personal data stays sealed: the importing instance must hold the same
 // CABILDO_DATA_KEY, checked through `data_key`. `digest` is BLAKE2b-256
 // (libsodium generichash) of every byte before the trailer line: it catches a
