@@ -9,6 +9,7 @@
 
 #include "static_files.h"
 #include "tenant_lifecycle_routes.h"
+#include "tenant_archive_routes.h"
 
 namespace cabildo::api {
 
@@ -77,6 +78,7 @@ Status App::Start() {
   RegisterCoreRoutes(router_, *context_, server_.get());
   RegisterIdentityRoutes(router_, *context_);
   RegisterTenantLifecycleRoutes(router_, *context_);
+  CABILDO_RETURN_IF_ERROR(RegisterTenantArchiveRoutes(router_, *context_));
   CABILDO_RETURN_IF_ERROR(RegisterModuleRoutes(router_, *context_, context_->plugins.loaded));
   // After every other route, so a portal file can never shadow one.
   if (!config.portal_dir.empty()) {

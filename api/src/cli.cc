@@ -18,6 +18,7 @@
 #include "cabildo/core/tenants.h"
 
 #include "openapi.h"
+#include "tenant_archive_routes.h"
 #include <signal.h>
 
 namespace cabildo::api {
@@ -29,6 +30,10 @@ Uso:
   cabildo serve                 sirve la API HTTP hasta SIGTERM/SIGINT
   cabildo migrate               aplica las migraciones pendientes (rol dueño)
   cabildo tenants apply <file>  crea o actualiza los tenants de un archivo JSON
+  cabildo tenants export <slug> > archivo
+                                exporta todo lo de un tenant (filas, miembros, bitácora)
+  cabildo tenants import < archivo
+                                importa un tenant exportado (aquí o en otra instancia)
   cabildo user create --email E --name N (--password-stdin | --password-file F) [--instance-admin]
                                 crea una cuenta (la contraseña se lee de stdin o de un archivo)
   cabildo audit verify <tenant> verifica la cadena de auditoría de un tenant
@@ -287,6 +292,110 @@ int AuditVerify(const std::vector<std::string>& args) {
   }
 }
 
+// `cabildo tenants export <slug>`: the archive of GET /v1/tenants/{t}/export
+// on stdout, through the owner role (no body limit, no HTTP timeout).
+int TenantsExport(const std::vector<std::string>& args) {
+  if (WantsHelp(args) || args.size() != 1) {
+    std::cout << "Uso: cabildo tenants export <slug> > archivo.ndjson\n\nEscribe en la salida "
+                 "estándar todo lo que guarda el tenant: las filas de cada módulo, sus miembros y "
+                 "roles, y su bitácora de auditoría (NDJSON; ver README \"Exportar e importar un "
+                 "tenant\"). Los datos personales siguen cifrados con CABILDO_DATA_KEY. Queda "
+                 "registrado en la bitácora del tenant y en la de la instancia.\n";
+    return WantsHelp(args) ? 0 : 2;
+  }
+  auto config = LoadConfigOrExplain();
+  if (!config) return 2;
+  core::Logger::SetLevel("error");  // logs share stdout with the archive
+  auto plugins = core::LoadPlugins(config->plugin_dir, config->plugins_optional);
+  if (!plugins.ok()) return Fail(plugins.status().message());
+  auto schema = LocalArchiveSchema(*config, plugins->loaded);
+  if (!schema.ok()) return Fail(schema.status().message());
+  auto owner = ConnectOwner(*config);
+  if (!owner) return 1;
+  try {
+    std::string id;
+    {  // recorded first, in its own transaction, as the route does
+      pqxx::work work(*owner);
+      auto tenant = core::ResolveTenant(work, args[0]);
+      if (!tenant.ok()) return Fail("no existe el tenant '" + args[0] + "'");
+      id = tenant->id;
+      core::ApplyScope(work, core::Scope{{id}, ""});
+      const core::AuditEvent event{
+          id,
+          "",
+          "sistema: cabildo tenants export",
+          "tenant.export",
+          "tenant",
+          id,
+          {{"before", nlohmann::json::object()}, {"after", {{"slug", args[0]}}}}};
+      Status audited = core::AppendInstanceAudit(work, event);
+      if (audited.ok()) audited = core::AppendAudit(work, event);
+      if (!audited.ok()) return Fail(audited.message());
+      work.commit();
+    }
+    pqxx::work work(*owner);
+    core::ApplyScope(work, core::Scope{{id}, ""});
+    auto counts = core::WriteTenantArchive(
+        work, id, {*schema, core::DataKeyCheck(config->data_key)}, [](std::string_view bytes) {
+          std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+          return static_cast<bool>(std::cout);
+        });
+    if (!counts.ok()) return Fail("la exportación falló: " + counts.status().message());
+    std::cout.flush();
+    work.commit();
+    int64_t rows = 0;
+    for (const auto& [table, count] : counts->rows) rows += count;
+    std::cerr << "cabildo: " << args[0] << " exportado: " << rows << " filas de "
+              << counts->rows.size() << " tablas, " << counts->users << " cuentas\n";
+    return std::cout ? 0 : 1;
+  } catch (const std::exception& error) {
+    return Fail(std::string("la exportación falló: ") + error.what());
+  }
+}
+
+// `cabildo tenants import < archivo`: POST /v1/tenants/import without the
+// body limit, reading stdin line by line (one line in memory at a time).
+int TenantsImport(const std::vector<std::string>& args) {
+  if (WantsHelp(args) || !args.empty()) {
+    std::cout << "Uso: cabildo tenants import < archivo.ndjson\n\nImporta un tenant exportado "
+                 "con `cabildo tenants export` o GET /v1/tenants/{tenant}/export, en una sola "
+                 "transacción: si algo falla no se guarda nada. El tenant padre debe existir; el "
+                 "slug y el id del tenant deben estar libres. Las cuentas que no existían quedan "
+                 "sin contraseña utilizable: no inician sesión hasta tener una. La instancia debe tener la misma "
+                 "CABILDO_DATA_KEY que la de origen.\n";
+    return WantsHelp(args) ? 0 : 2;
+  }
+  auto config = LoadConfigOrExplain();
+  if (!config) return 2;
+  auto plugins = core::LoadPlugins(config->plugin_dir, config->plugins_optional);
+  if (!plugins.ok()) return Fail(plugins.status().message());
+  auto schema = LocalArchiveSchema(*config, plugins->loaded);
+  if (!schema.ok()) return Fail(schema.status().message());
+  auto owner = ConnectOwner(*config);
+  if (!owner) return 1;
+  try {
+    pqxx::work work(*owner);
+    core::TenantImporter importer(
+        work,
+        {*schema, core::DataKeyCheck(config->data_key), {"", "sistema: cabildo tenants import"}});
+    for (std::string line; std::getline(std::cin, line);) {
+      Status taken = importer.Line(line);
+      if (!taken.ok()) return Fail(taken.message() + " No se importó nada.");
+    }
+    auto report = importer.Finish();
+    if (!report.ok()) return Fail(report.status().message());
+    work.commit();
+    int64_t rows = 0;
+    for (const auto& [table, count] : report->rows) rows += count;
+    std::cout << "importado " << report->tenant.slug << ": " << rows << " filas, " << report->users
+              << " cuentas (" << report->users_created << " nuevas, sin "
+              << "contraseña), bitácora de " << report->audit_entries << " entradas verificada\n";
+    return 0;
+  } catch (const std::exception& error) {
+    return Fail(std::string("la importación falló; no se guardó nada: ") + error.what());
+  }
+}
+
 // `cabildo data-key`: a new key, and sealing/digesting stdin exactly as a
 // module's SealPersonalData / PersonalDataDigest would (the same binding to
 // the module), so a data load (scripts/demo-data.sh) can insert sealed rows
@@ -376,7 +485,9 @@ int RunCli(int argc, char** argv) {
   if (command == "openapi") return PrintOpenApi(rest);
   if (command == "tenants") {
     if (!rest.empty() && rest[0] == "apply") return TenantsApply({rest.begin() + 1, rest.end()});
-    std::cerr << "Uso: cabildo tenants apply <archivo.json>\n";
+    if (!rest.empty() && rest[0] == "export") return TenantsExport({rest.begin() + 1, rest.end()});
+    if (!rest.empty() && rest[0] == "import") return TenantsImport({rest.begin() + 1, rest.end()});
+    std::cerr << "Uso: cabildo tenants apply <archivo.json> | export <slug> | import\n";
     return WantsHelp(rest) ? 0 : 2;
   }
   if (command == "user") {

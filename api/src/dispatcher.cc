@@ -51,10 +51,16 @@ std::optional<Method> ToMethod(Http::Method method) {
   }
 }
 
-bool IsJsonMediaType(const std::string& content_type) {
+// "Application/X-NDJSON ; charset=utf-8" -> "application/x-ndjson".
+std::string BareMediaType(const std::string& content_type) {
   std::string type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && type.back() == ' ') type.pop_back();
   for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type;
+}
+
+bool IsJsonMediaType(const std::string& content_type) {
+  const std::string type = BareMediaType(content_type);
   return type == "application/json" || (type.rfind("application/", 0) == 0 && type.size() > 5 &&
                                         type.compare(type.size() - 5, 5, "+json") == 0);
 }
@@ -328,8 +334,10 @@ Response HttpServer::Dispatcher::Handle(Request& request, Router::Match match) {
                         request.method == Method::kPatch;
   const std::string content_type = request.Header("content-type").value_or("");
   const bool form_body = match.options != nullptr && match.options->form_body;
+  const bool own_type = match.options != nullptr && !match.options->body_type.empty() &&
+                        BareMediaType(content_type) == match.options->body_type;
   if (has_body && !request.body.empty() && !IsJsonMediaType(content_type) &&
-      !(form_body && IsFormMediaType(content_type))) {
+      !(form_body && IsFormMediaType(content_type)) && !own_type) {
     return Shaped(match, Problem(415,
                                  form_body ? "Envíe el cuerpo como "
                                              "application/x-www-form-urlencoded o application/json."

@@ -26,6 +26,9 @@ struct RouteOptions {
   // Accepts application/x-www-form-urlencoded bodies as well as JSON (the
   // handler decodes them); other routes answer 415 to anything but JSON.
   bool form_body = false;
+  // Another media type the handler reads itself (besides JSON), e.g. the
+  // tenant archive's application/x-ndjson; empty: none.
+  std::string body_type;
   // Rewrites every 4xx/5xx answer of the route, the dispatcher's own (415,
   // a bad query string) included: Open311's error arrays. Null: problem
   // documents as they are.
