@@ -61,13 +61,18 @@ VIS_BOUND_MS=100
 DB_TIMEOUT_MS=1000
 AUTH_LIMIT=20
 LOCK_S=10
-# Redis stalled: every Redis call waits at most the 200 ms command timeout;
-# the first one that does trips the circuit and later calls fail fast until
-# Redis answers. A request makes at most a few Redis calls in a row before
-# the circuit is open (token check, limiter is in memory, cache lookup,
-# idempotency), so ~3 x 200 ms, plus the ASan build's own time under load.
-STALL_MAX_MS=1000
-STALL_P99_MS=700
+# Redis stalled: a Redis call waits at most the 200 ms command timeout; the
+# first one that does trips the circuit, and later calls fail at once until
+# Redis answers (a background call probes it). A request makes at most two
+# Redis calls in a row on its path (token check, public cache lookup; the
+# limiter counts in memory), so the stall may add up to 2 x 200 ms to a
+# request, never the 5 s of the stall. Bounds, against the same phase's
+# requests outside the stall (this shared 2-core machine's own latency, the
+# ASan build's): p99 + STALL_ADD_P99_MS, max + STALL_ADD_MAX_MS (the extra
+# 200 ms of the max: scheduling slack). Logins are reported apart: Argon2id
+# under ASan takes 1-5 s on a loaded machine, stall or not.
+STALL_ADD_P99_MS=400
+STALL_ADD_MAX_MS=600
 # The caller's CABILDO_* (scripts/test's services) must never reach ours.
 while read -r var; do unset "$var"; done < <(compgen -v | grep '^CABILDO_' || true)
 unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGSERVICE PGOPTIONS
@@ -148,7 +153,10 @@ lap_t0=$SECONDS
 {
   "$BIN" migrate && lap migrate
   "$BIN" tenants apply "$ROOT/tenants/durango.json" && lap tenants
-  "$ROOT/scripts/demo-data.sh" && lap demo-data
+  # Without CABILDO_BIN the scholarships demo (applications sealed by one
+  # process each: ~60 s with the ASan binary) is skipped; the call the
+  # citizens apply to is created through the API below.
+  env -u CABILDO_BIN "$ROOT/scripts/demo-data.sh" && lap demo-data
   printf '%s' "$ADMIN_PASSWORD" | "$BIN" user create --email "$ADMIN_EMAIL" --name 'Administración Fallas' \
     --password-stdin --instance-admin
   printf '%s' "$CITIZEN_PASSWORD" | "$BIN" user create --email "$CITIZEN_EMAIL" --name 'Ciudadana Fallas' --password-stdin
@@ -195,10 +203,12 @@ say "servers A $A (pid $pid_a) and B $B ready: modules $modules ($((SECONDS - st
   "$LOGIN_EMAIL" "$LOGIN_PASSWORD" <<'PY' || die "load setup failed"
 import json, sys, urllib.request
 base, out, ae, ap, ce, cp, le, lp = sys.argv[1:]
-def call(method, path, body=None, token=None):
+def call(method, path, body=None, token=None, headers={}):
     req = urllib.request.Request(base + path, method=method,
-                                 data=None if body is None else json.dumps(body).encode())
+                                 data=(b"" if method == "POST" else None) if body is None else json.dumps(body).encode())
     req.add_header("Content-Type", "application/json")
+    for k, v in headers.items():
+        req.add_header(k, v)
     if token:
         req.add_header("Authorization", "Bearer " + token)
     try:
@@ -213,11 +223,35 @@ def ok(result, what):
     return body
 admin = ok(call("POST", "/v1/auth/login", {"email": ae, "password": ap}), "admin login")["access_token"]
 citizen = ok(call("POST", "/v1/auth/login", {"email": ce, "password": cp}), "citizen login")["access_token"]
-calls = ok(call("GET", "/v1/tenants/durango/scholarships/calls?limit=50"), "calls")["items"]
-open_calls = [c for c in calls if c.get("status") == "published" and c.get("open") is True]
-if not open_calls:
-    sys.exit("no open scholarship call in the demo data")
-call_id = open_calls[0]["id"]
+import datetime
+day = datetime.timedelta(days=1)
+utc = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+doc = {
+    "title": "Beca de Permanencia (prueba de fallas)", "amount_mxn": "3000.00", "slots": 5,
+    "opens_at": (utc - day).isoformat().replace("+00:00", "Z"),
+    "closes_at": (utc + 30 * day).isoformat().replace("+00:00", "Z"),
+    "description": "Apoyo económico para estudiantes.", "program": "Programa de Becas",
+    "area": "Secretaría de Educación", "target_population": "Estudiantes de 15 a 29 años",
+    "requirements": ["Constancia de estudios"],
+    "eligibility": {"min_age": 15, "max_age": 29, "education_levels": ["media_superior", "superior"],
+                    "min_gpa": 8.0},
+    "selection_criteria": ["Promedio general"],
+    "legal_basis": [{"instrument": "Ley de Educación del Estado de Durango", "article": "Artículo 12",
+                     "url": "https://congresodurango.gob.mx/leyes/educacion.pdf"}],
+    "rules_url": "https://educacion.durango.gob.mx/becas/reglas.pdf",
+    "privacy_notice_url": "https://educacion.durango.gob.mx/becas/aviso.pdf",
+    "complaints_procedure": "Quejas ante el Órgano Interno de Control.",
+    "contact": {"name": "Departamento de Becas", "email": "becas@durango.gob.mx", "phone": "6181370000"},
+    "questions": [{"code": "motivo", "text": "¿Por qué necesitas la beca?", "required": True}],
+}
+created = ok(call("POST", "/v1/tenants/durango/scholarships/calls", doc, token=admin), "create call")
+call_id = created["id"]
+req = urllib.request.Request(f"{base}/v1/tenants/durango/scholarships/calls/{call_id}", method="GET")
+req.add_header("Authorization", "Bearer " + admin)
+with urllib.request.urlopen(req) as r:
+    etag = r.headers["ETag"]
+ok(call("POST", f"/v1/tenants/durango/scholarships/calls/{call_id}/publish", token=admin,
+        headers={"If-Match": etag}), "publish call")
 plans = ok(call("GET", "/v1/tenants/durango/open-government/plans?limit=20", token=admin), "plans")["items"]
 service = "limpieza-calles"  # demo data: tipo_residuo is required
 services = ok(call("GET", "/v1/tenants/gomez-palacio/service-requests/services?limit=20"), "services")["items"]
@@ -341,15 +375,17 @@ read -r rs_total rs_failed rs_n rs_p50 rs_p99 rs_max rs_base_p99 rs_base_max rs_
 s0, s1 = int(args[0]), int(args[1])
 bad = [r for r in reqs if r["s"] != r["x"]]
 during = [r["ms"] for r in reqs if s0 <= r["t"] <= s1 and r["k"] != "login"]
-before = [r["ms"] for r in reqs if r["t"] < s0 and r["k"] != "login"]
-logins = [r["ms"] for r in reqs if s0 <= r["t"] <= s1 and r["k"] == "login"]
+base = [r["ms"] for r in reqs if (r["t"] < s0 or r["t"] > s1 + 1000) and r["k"] != "login"]
+logins = [r["ms"] for r in reqs if r["k"] == "login"]
 print(len(reqs), len(bad), len(during), pct(during, .5), pct(during, .99), max(during or [0]),
-      pct(before, .99), max(before or [0]), max(logins or [0]),
+      pct(base, .99), max(base or [0]), max(logins or [0]),
       json.dumps([(r["r"], r["s"], (r["e"] or "")[:80]) for r in bad[:5]]).replace(" ", ""))' "$stop_ms" "$cont_ms")"
 ((rs_failed == 0)) || fail "Redis SIGSTOP: $rs_failed failed requests: $rs_list"
-"$PY" -c "import sys; sys.exit(0 if float('$rs_max') <= $STALL_MAX_MS and float('$rs_p99') <= $STALL_P99_MS else 1)" ||
-  fail "Redis SIGSTOP: latency during the stall p99 $rs_p99 ms, max $rs_max ms (bounds $STALL_P99_MS / $STALL_MAX_MS ms)"
-say "2. Redis SIGSTOP 5 s under load: $rs_total requests, $rs_failed failed; $rs_n reads and writes sent during the stall: p50 $rs_p50 ms, p99 $rs_p99 ms, max $rs_max ms (bounds $STALL_P99_MS / $STALL_MAX_MS ms; before the stall p99 $rs_base_p99 ms, max $rs_base_max ms); login cycles' slowest step $rs_login_max ms"
+rs_bound_p99="$("$PY" -c "print(round($rs_base_p99 + $STALL_ADD_P99_MS))")"
+rs_bound_max="$("$PY" -c "print(round($rs_base_max + $STALL_ADD_MAX_MS))")"
+"$PY" -c "import sys; sys.exit(0 if $rs_p99 <= $rs_bound_p99 and $rs_max <= $rs_bound_max and $rs_n > 0 else 1)" ||
+  fail "Redis SIGSTOP: latency during the stall p99 $rs_p99 ms, max $rs_max ms (bounds $rs_bound_p99 / $rs_bound_max ms: outside the stall p99 $rs_base_p99, max $rs_base_max ms, + $STALL_ADD_P99_MS / $STALL_ADD_MAX_MS ms)"
+say "2. Redis SIGSTOP 5 s under load: $rs_total requests, $rs_failed failed; $rs_n reads and writes sent during the stall: p50 $rs_p50 ms, p99 $rs_p99 ms, max $rs_max ms (bounds $rs_bound_p99 / $rs_bound_max ms = outside the stall p99 $rs_base_p99 / max $rs_base_max ms + 2 x 200 ms command timeout (+ 200 ms slack on the max)); slowest login-cycle step $rs_login_max ms (Argon2id, ASan)"
 
 # --- 3. PostgreSQL restart -------------------------------------------------------------------
 
@@ -403,17 +439,21 @@ burst() { "${LOAD[@]}" burst --base "$A" --token "$ADMIN_TOKEN" --path "$BURST_P
 start_load lock
 sleep 2
 burst_before="$(burst)" || die "burst (before) failed"
-lock_ms=$(ms_now)
+# The window is PostgreSQL's: from the lock granted to just before COMMIT.
 psql_super >"$WORK/lock.log" 2>&1 <<SQL &
 BEGIN;
 LOCK TABLE procedure_registry.procedures IN ACCESS EXCLUSIVE MODE;
+SELECT 'granted', (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
 SELECT pg_sleep($LOCK_S);
+SELECT 'released', (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
 COMMIT;
 SQL
 lock_pid=$!
 wait "$lock_pid" || die "the lock session failed: $(cat "$WORK/lock.log")"
 lock_pid=""
-unlock_ms=$(ms_now)
+lock_ms="$(awk -F'|' '$1 == "granted" { print $2 }' "$WORK/lock.log")"
+unlock_ms="$(awk -F'|' '$1 == "released" { print $2 }' "$WORK/lock.log")"
+[[ -n $lock_ms && -n $unlock_ms ]] || die "the lock session printed no times: $(cat "$WORK/lock.log")"
 sleep 2
 burst_after="$(burst)" || die "burst (after) failed"
 ready_after="$(curl -s -o /dev/null -w '%{http_code}' "$A/readyz")"
@@ -502,7 +542,7 @@ result = {
                  "visibility_while_down_max_seen_ms": $vis_down_max, "readyz_redis_up_after_ms": ${redis_up_ms:-None}},
   "redis_stop": {"requests": $rs_total, "failed": $rs_failed, "during_n": $rs_n, "during_p50_ms": $rs_p50,
                  "during_p99_ms": $rs_p99, "during_max_ms": $rs_max, "before_p99_ms": $rs_base_p99,
-                 "bounds_ms": {"p99": $STALL_P99_MS, "max": $STALL_MAX_MS}},
+                 "before_max_ms": $rs_base_max, "bounds_ms": {"p99": $rs_bound_p99, "max": $rs_bound_max}},
   "pg_restart": json.load(open("$WORK/pg-restart.json")),
   "lock": json.load(open("$WORK/lock.json")),
   "burst_rps": {"before": $rps_before, "after": $rps_after},
