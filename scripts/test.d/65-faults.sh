@@ -22,7 +22,7 @@
 #      alone, as the README says); after the restart a publish on A is seen by
 #      B within the documented 100 ms (+ slack) — measured from the restart.
 #   2. Redis SIGSTOP 5 s, SIGCONT: nothing fails; the latency of requests sent
-#      during the stall is bounded by the circuit breaker (see STALL_MAX_MS).
+#      during the stall is bounded by the circuit breaker (see STALL_ADD_P99_MS).
 #   3. PostgreSQL restart (fast shutdown, started again after 3 s): every
 #      answer is the expected one or a 503 with Retry-After (no 500, no reset
 #      connection, nothing else), no 503 once recovered, time to the first 2xx
@@ -201,7 +201,7 @@ say "servers A $A (pid $pid_a) and B $B ready: modules $modules ($((SECONDS - st
 
 "$PY" - "$A" "$WORK/setup.json" "$ADMIN_EMAIL" "$ADMIN_PASSWORD" "$CITIZEN_EMAIL" "$CITIZEN_PASSWORD" \
   "$LOGIN_EMAIL" "$LOGIN_PASSWORD" <<'PY' || die "load setup failed"
-import json, sys, urllib.request
+import json, sys, time, urllib.request
 base, out, ae, ap, ce, cp, le, lp = sys.argv[1:]
 def call(method, path, body=None, token=None, headers={}):
     req = urllib.request.Request(base + path, method=method,
@@ -211,11 +211,19 @@ def call(method, path, body=None, token=None, headers={}):
         req.add_header(k, v)
     if token:
         req.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(req) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()[:300]
+    for attempt in range(4):
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()[:300]
+        except (urllib.error.URLError, ConnectionError) as e:
+            # Seen twice in ~10 runs on this shared machine, on the setup's first
+            # fresh connections only: reset before any answer. Not under test
+            # here (the load's own requests are); retried and reported.
+            print(f"faults: setup: {method} {path}: {e}; retrying", file=sys.stderr)
+            time.sleep(0.3)
+    sys.exit(f"{method} {path}: no answer after 4 attempts")
 def ok(result, what):
     status, body = result
     if status >= 300:
@@ -457,9 +465,14 @@ unlock_ms="$(awk -F'|' '$1 == "released" { print $2 }' "$WORK/lock.log")"
 sleep 2
 burst_after="$(burst)" || die "burst (after) failed"
 ready_after="$(curl -s -o /dev/null -w '%{http_code}' "$A/readyz")"
-in_use="$(curl -s "$A/metrics" | awk '$1 == "cabildo_db_pool_in_use" { print $2 }')"
 sleep 1
 stop_load lock
+# With the load stopped, every pooled connection must come back (2 s).
+for ((k = 0; k < 40; k++)); do
+  in_use="$(curl -s "$A/metrics" | awk '$1 == "cabildo_db_pool_in_use" { print $2 }')"
+  [[ $in_use == 0 ]] && break
+  sleep 0.05
+done
 lock_result="$(analyze lock '
 t0, t1, tmo = int(args[0]), int(args[1]), int(args[2])
 locked = [r for r in reqs if r["r"] == "POST pr" and t0 + 200 <= r["t"] <= t1 - tmo - 300]
@@ -489,7 +502,7 @@ if r["other_failed"]: bad.append(f"{r['other_failed']} other requests failed")
 if r["after_writes"] == 0 or r["after_writes_ok"] != r["after_writes"]:
     bad.append(f"after the lock {r['after_writes_ok']} of {r['after_writes']} procedure writes succeeded")
 if ready != "200": bad.append(f"/readyz {ready} after the lock")
-if in_use not in ("0", "?") and float(in_use) > 2: bad.append(f"{in_use} pooled connections still in use after the lock")
+if in_use != "0": bad.append(f"{in_use} pooled connections still in use 2 s after the load stopped")
 if set(b1["statuses"]) != {"200"} or set(b0["statuses"]) != {"200"}: bad.append(f"burst statuses {b0['statuses']} / {b1['statuses']}")
 if b1["rps"] < 0.6 * b0["rps"]: bad.append(f"burst throughput {b1['rps']} req/s after the lock vs {b0['rps']} before")
 if bad: bad.append("examples: " + json.dumps(r["examples"], ensure_ascii=False))
@@ -498,7 +511,7 @@ PY
 )"
 IFS=$'\t' read -r lk_n lk_min lk_p50 lk_max lk_reads lk_op99 lk_omax lk_total rps_before rps_after lk_bad <<<"$lock_line"
 [[ -z $lk_bad ]] || fail "table lock: $lk_bad"
-say "4. procedure_registry.procedures locked (ACCESS EXCLUSIVE) for $LOCK_S s under load: $lk_n procedure writes answered 503 with Retry-After after $lk_min-$lk_max ms (p50 $lk_p50; CABILDO_DB_TIMEOUT_MS $DB_TIMEOUT_MS), $lk_reads reads of procedure lists that missed the cache too; the other routes during the lock: p99 $lk_op99 ms, max $lk_omax ms, none failed ($lk_total requests in the phase); after: /readyz $ready_after, pool in use ${in_use:-?}, uncached burst $rps_before -> $rps_after req/s"
+say "4. procedure_registry.procedures locked (ACCESS EXCLUSIVE) for $LOCK_S s under load: $lk_n procedure writes answered 503 with Retry-After after $lk_min-$lk_max ms (p50 $lk_p50; CABILDO_DB_TIMEOUT_MS $DB_TIMEOUT_MS), $lk_reads reads of procedure lists that missed the cache too; the other routes during the lock: p99 $lk_op99 ms, max $lk_omax ms, none failed ($lk_total requests in the phase); after: /readyz $ready_after, pooled connections in use once the load stopped ${in_use:-?}, uncached burst $rps_before -> $rps_after req/s"
 
 # --- writes and audit chains ---------------------------------------------------------------------
 
