@@ -25,74 +25,13 @@
 //     Login on replica 1, /v1/me 200 on all three, logout on replica 1, /v1/me 401 on
 //     all three at once afterwards: JSON.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
+import { destroyAgents, json, now, paced as pacedUntil, parseOptions, request, sleep } from './load-common.mjs';
 
 const args = process.argv.slice(2);
 const mode = args.shift();
-const opt = {};
-for (let i = 0; i < args.length; i += 2) {
-  if (!args[i].startsWith('--') || i + 1 >= args.length) {
-    console.error(`replicas-load: bad arguments near '${args[i]}'`);
-    process.exit(2);
-  }
-  opt[args[i].slice(2)] = args[i + 1];
-}
+const opt = parseOptions(args, 'replicas-load');
 const num = (name, dflt) => (opt[name] === undefined ? dflt : Number(opt[name]));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.timeOrigin + performance.now(); // ms since the epoch, sub-ms
-
-const agents = new Map();
-function agentFor(localAddress) {
-  const key = localAddress || '';
-  if (!agents.has(key)) {
-    // Idle connections are closed after 4 s, before HAProxy's `timeout
-    // http-keep-alive` (10 s) would: a request sent on a connection the proxy is
-    // closing at that very moment gets ECONNRESET (the client's race, not the
-    // service's; browsers retry those).
-    agents.set(key, new http.Agent({ keepAlive: true, maxSockets: 4, localAddress, timeout: 4000 }));
-  }
-  return agents.get(key);
-}
-
-// One request; resolves {status, body, headers} or {status: 0, error}.
-function request(base, method, target, { body, token, from, timeoutMs = 15000, headers = {} } = {}) {
-  return new Promise((resolve) => {
-    const url = new URL(target, base);
-    const h = { Accept: 'application/json', ...headers };
-    let payload;
-    if (body !== undefined) {
-      payload = Buffer.from(JSON.stringify(body));
-      h['Content-Type'] = 'application/json';
-      h['Content-Length'] = payload.length;
-    }
-    if (token) h.Authorization = `Bearer ${token}`;
-    const sent = now();
-    const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: h,
-        agent: agentFor(from) },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), headers: res.headers, sent }));
-        res.on('error', (e) => resolve({ status: 0, error: `response: ${e.code || e.message}`, sent }));
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', (e) => resolve({ status: 0, error: e.code || e.message, sent }));
-    if (payload) req.write(payload);
-    req.end();
-  });
-}
-
-function json(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
 
 const PROJECT = {
   status: 'identification', type: 'construction', sector: 'transporte', budget_mxn: '1250000.00',
@@ -136,16 +75,7 @@ async function load() {
     return false;
   }
 
-  async function paced(ratePerSec, fn) {
-    const interval = ratePerSec > 0 ? 1000 / ratePerSec : 0;
-    let n = 0;
-    while (!stopping) {
-      const t0 = now();
-      await fn(n++);
-      const wait = interval - (now() - t0);
-      if (wait > 0 && !stopping) await sleep(wait);
-    }
-  }
+  const paced = (ratePerSec, fn) => pacedUntil(ratePerSec, () => stopping, fn);
 
   const workers = [];
   for (let w = 0; w < num('readers', 6); w++) {
@@ -206,7 +136,7 @@ async function load() {
   fs.closeSync(acked);
   fs.closeSync(attempted);
   fs.writeFileSync(path.join(out, 'stats.json'), `${JSON.stringify(stats, null, 1)}\n`);
-  for (const a of agents.values()) a.destroy();
+  destroyAgents();
 }
 
 // ------------------------------------------------------------- visibility
