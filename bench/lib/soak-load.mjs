@@ -3,11 +3,12 @@
 //
 //   node soak-load.mjs --base URL --out DIR --token ADMIN_TOKEN
 //        --login-email E --login-password P
-//        [--readers 4 --read-rate 40 --writers 1 --write-rate 4 --logins 1 --login-rate 0.5]
+//        [--readers 4 --read-rate 40 --export-rate 1 --writers 1 --write-rate 4 --logins 1 --login-rate 0.5]
 //
 // Readers: anonymous GETs of every module's public lists and items (public-works,
 // open-government, procedure-registry, scholarships, service-requests incl. Open311)
-// and of the core's lists, each reader from its own loopback address (127.0.4.x).
+// and of the core's lists, each reader from its own loopback address (127.0.4.x);
+// one more worker downloads the state's exports (streamed CSV/JSON), one at a time.
 // Writers: alternately a public-works draft (the admin's token) and a
 // service-requests report by a signed-in citizen (the login user's token), from 40
 // addresses each (the per-address write limits are not what is measured).
@@ -125,6 +126,13 @@ async function main() {
     '/v1/tenants/gomez-palacio/service-requests/open311/v2/requests.json',
     '/v1/tenants/durango/service-requests/stats?include_descendants=true',
   ];
+  // Streamed, never cached: the largest bodies (CSV/JSON exports of the state).
+  // One worker, one at a time: the server runs at most 2 exports at once (503 beyond).
+  const exportsList = [
+    '/v1/tenants/durango/procedure-registry/export.json?include_descendants=true',
+    '/v1/tenants/durango/scholarships/beneficiaries.csv?include_descendants=true',
+    '/v1/tenants/durango/service-requests/export.csv?include_descendants=true',
+  ];
   // Items: one of each module's, looked up once.
   const items = [
     ['/v1/tenants/durango/public-works/projects?limit=1', (id) => `/v1/tenants/durango/public-works/projects/${id}`],
@@ -172,6 +180,12 @@ async function main() {
       else stats.reads.fail++;
     }));
   }
+  workers.push(paced(num('export-rate', 1), async (n) => {
+    const p = exportsList[n % exportsList.length];
+    const res = await request('GET', p, { from: '127.0.4.100' });
+    if (note(res, 'export', `GET ${p}`, 200)) stats.reads.ok++;
+    else stats.reads.fail++;
+  }));
   for (let w = 0; w < num('writers', 1); w++) {
     workers.push(paced(num('write-rate', 4), async (n) => {
       const from = `127.0.5.${(n % 40) + 1 + w * 40}`;

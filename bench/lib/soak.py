@@ -14,7 +14,8 @@ report reads RUN_DIR/run.meta (key=value), RUN_DIR/samples.jsonl and
 RUN_DIR/load/stats.json; exits 0 when every check passed, 3 otherwise:
   * no failed request of the mixed load (a status other than the expected one);
   * no growth: among the samples under load after the warm-up, the last third's
-    median VmRSS <= the first third's median + slack. Medians, not maxima: a
+    median RSS floor <= the first third's median + slack. The floor is the least
+    VmRSS of 10 reads over ~1 s, and medians, not maxima: a
     login's Argon2id hash maps 64 MiB for ~0.1 s and a wrk burst holds 64
     connections' buffers, so a single sample jumps by up to ~70 MiB whenever it
     lands on one; a leak moves the median, a spike does not. The maxima are
@@ -26,6 +27,7 @@ RUN_DIR/load/stats.json; exits 0 when every check passed, 3 otherwise:
 import json
 import os
 import statistics
+import time
 import sys
 
 HEAP_MAX = 64 << 20
@@ -58,11 +60,20 @@ def arenas(pid):
 
 
 def sample(pid, t, phase):
+    # The floor: the least VmRSS of 10 reads over ~1 s, which steps over the
+    # transients (a login's 64 MiB Argon2id mapping lives ~0.1-0.3 s).
+    floor = None
+    for i in range(10):
+        if i:
+            time.sleep(0.1)
+        rss = status_kib(pid).get("VmRSS", 0)
+        floor = rss if floor is None else min(floor, rss)
     s = status_kib(pid)
     rec = {
         "t": round(float(t), 1),
         "phase": phase,
         "rss_kib": s.get("VmRSS", 0),
+        "floor_kib": floor,
         "hwm_kib": s.get("VmHWM", 0),
         "anon_kib": s.get("RssAnon", 0),
         "threads": s.get("Threads", 0),
@@ -98,9 +109,9 @@ def report(run_dir, out):
     max_after = float(meta.get("max_after_mib", "64"))
     checks = []
 
-    print(f"{'t s':>6} {'phase':<7} {'RSS MiB':>8} {'HWM MiB':>8} {'anon MiB':>8} {'threads':>7} {'arenas':>6}")
+    print(f"{'t s':>6} {'phase':<7} {'RSS MiB':>8} {'floor':>6} {'HWM MiB':>8} {'anon MiB':>8} {'threads':>7} {'arenas':>6}")
     for s in samples:
-        print(f"{s['t']:>6} {s['phase']:<7} {mib(s['rss_kib']):>8} {mib(s['hwm_kib']):>8} "
+        print(f"{s['t']:>6} {s['phase']:<7} {mib(s['rss_kib']):>8} {mib(s['floor_kib']):>6} {mib(s['hwm_kib']):>8} "
               f"{mib(s['anon_kib']):>8} {s['threads']:>7} {s['arenas']:>6}")
 
     failed = None if load is None else load.get("failed", 0)
@@ -111,8 +122,8 @@ def report(run_dir, out):
     growth = None
     if len(steady) >= 3:
         third = len(steady) // 3
-        head = [s["rss_kib"] for s in steady[:third]]
-        tail = [s["rss_kib"] for s in steady[-third:]]
+        head = [s["floor_kib"] for s in steady[:third]]
+        tail = [s["floor_kib"] for s in steady[-third:]]
         first, last = statistics.median(head), statistics.median(tail)
         growth = {"first_third_median_mib": mib(first), "last_third_median_mib": mib(last),
                   "first_third_max_mib": mib(max(head)), "last_third_max_mib": mib(max(tail)),
@@ -142,6 +153,7 @@ def report(run_dir, out):
         "meta": meta,
         "load": load,
         "peak_hwm_mib": mib(peak),
+        "rss_floor_under_load_mib": [mib(s["floor_kib"]) for s in samples if s["phase"] == "load"],
         "max_rss_under_load_mib": mib(max((s["rss_kib"] for s in samples if s["phase"] == "load"), default=0)),
         "rss_after_load_mib": after_mib,
         "growth": growth,
