@@ -217,7 +217,7 @@ done
 expected="$(sort <<<"$expected")"
 [[ $rows1 == "$expected" ]] || fail "schema_migrations per component: got [$(tr '\n\t' '; ' <<<"$rows1")], repository files [$(tr '\n\t' '; ' <<<"$expected")]"
 total_files="$(awk -F'\t' '{ s += $2 } END { print s }' <<<"$expected")"
-say "1. empty database: $total_files migrations ($(awk -F'\t' '{ printf "%s%s %s", NR > 1 ? ", " : "", $1, $2 }' <<<"$rows1")) applied in $fresh_ms ms; again: nothing applied, schema identical ($again_ms ms)"
+say "1. empty database: $total_files migrations ($(awk -F'\t' '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' <<<"$rows1")) applied in $fresh_ms ms; again: nothing applied, schema identical ($again_ms ms)"
 
 if ((have_prev == 0)); then
   "$PY" - "$OUT/result.json" <<PY
@@ -325,8 +325,8 @@ stop_load during
 assert_load during "old binary while the new one migrated and ${AFTER_S} s after"
 during_summary="$(stat_of during '"%d requests (%d reads, %d writes) in %.1f s, %d failed, %d 5xx, max latency %d ms" % (s["requests"], s["reads"]["ok"], s["writes"]["ok"], s["duration_s"], s["failed"], s["server_errors"], s["max_latency_ms"])')"
 [[ $(curl -s -o /dev/null -w '%{http_code}' "$OLD/readyz") == 200 ]] || fail "old binary not ready after the migration"
-applied_now="$(grep -c 'aplicadas\|migrado' "$WORK/upgrade-migrate.log" || true)"
-say "2. new binary migrated the previous release's database in $upgrade_ms ms ($(head -n 1 "$WORK/upgrade-migrate.log"); $((applied_now - 1)) modules checked) while the old binary served: $during_summary"
+modules_now="$(grep -c '^plugin .*: migrado' "$WORK/upgrade-migrate.log" || true)"
+say "2. new binary migrated the previous release's database in $upgrade_ms ms ($(head -n 1 "$WORK/upgrade-migrate.log"); $modules_now modules) while the old binary served: $during_summary"
 
 read -r acked_n lost_n <<<"$(check_writes | tr '|' ' ')"
 ((lost_n == 0)) || fail "$lost_n acknowledged writes are missing from PostgreSQL"
