@@ -170,6 +170,18 @@ if [[ -z $PREV_BIN ]]; then
 fi
 [[ $have_prev == 0 || -x $PREV_BIN ]] || die "no previous binary at $PREV_BIN"
 
+# The new binary loads the modules that ship (a test build's plugin dir also
+# holds the host tests' example modules, which no release loads).
+NEW_PLUGINS="$WORK/new-plugins"
+mkdir -p "$NEW_PLUGINS"
+for so in "$(dirname "$(dirname "$NEW_BIN")")"/plugins/libcabildo_*.so; do
+  name="$(basename "$so" .so)"
+  name="${name#libcabildo_}"
+  [[ $name != example && -d $ROOT/plugins/${name//-/_}/migrations ]] || continue
+  ln -s "$so" "$NEW_PLUGINS/"
+done
+new_bin() { CABILDO_PLUGIN_DIR="$NEW_PLUGINS" "$NEW_BIN" "$@"; }
+
 # --- services ----------------------------------------------------------------------------
 
 cabildo_state_init
@@ -192,13 +204,13 @@ migrations_rows() { # <db>: component<TAB>count, sorted
 # --- 1. every migration from an empty database --------------------------------------------
 
 t0=$(ms_now)
-CABILDO_DATABASE_URL="$FRESH_URL" CABILDO_DATABASE_ADMIN_URL="$FRESH_ADMIN_URL" "$NEW_BIN" migrate \
+CABILDO_DATABASE_URL="$FRESH_URL" CABILDO_DATABASE_ADMIN_URL="$FRESH_ADMIN_URL" new_bin migrate \
   >"$WORK/fresh-1.log" 2>&1 || { cat "$WORK/fresh-1.log" >&2; die "new binary: migrate on an empty database failed"; }
 fresh_ms=$(($(ms_now) - t0))
 schema_dump cabildo_fresh >"$WORK/fresh-1.sql"
 rows1="$(migrations_rows cabildo_fresh)"
 t0=$(ms_now)
-CABILDO_DATABASE_URL="$FRESH_URL" CABILDO_DATABASE_ADMIN_URL="$FRESH_ADMIN_URL" "$NEW_BIN" migrate \
+CABILDO_DATABASE_URL="$FRESH_URL" CABILDO_DATABASE_ADMIN_URL="$FRESH_ADMIN_URL" new_bin migrate \
   >"$WORK/fresh-2.log" 2>&1 || { cat "$WORK/fresh-2.log" >&2; die "new binary: second migrate failed"; }
 again_ms=$(($(ms_now) - t0))
 schema_dump cabildo_fresh >"$WORK/fresh-2.sql"
@@ -208,7 +220,7 @@ cmp -s "$WORK/fresh-1.sql" "$WORK/fresh-2.sql" ||
   fail "second migrate changed the schema: $(diff "$WORK/fresh-1.sql" "$WORK/fresh-2.sql" | head -n 5 | tr '\n' ' ')"
 # One schema_migrations row per repository file, for the core and every loaded module.
 expected="core	$(find "$ROOT/migrations" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]_*.sql' | wc -l)"
-for so in "$(dirname "$(dirname "$NEW_BIN")")"/plugins/libcabildo_*.so; do
+for so in "$NEW_PLUGINS"/libcabildo_*.so; do
   name="$(basename "$so" .so)"
   name="${name#libcabildo_}"
   n="$(find "$ROOT/plugins/${name//-/_}/migrations" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]_*.sql' | wc -l)"
@@ -250,8 +262,8 @@ say "2. previous release: schema ($(psql_super cabildo_upgrade -c 'SELECT count(
 
 read -r OLD_PORT NEW_PORT <<<"$("$PY" "$ROOT/bench/lib/bench.py" ports 2)"
 OLD="http://127.0.0.1:$OLD_PORT" NEW="http://127.0.0.1:$NEW_PORT"
-serve() { # <binary> <port> <log>: starts it, prints its pid
-  env CABILDO_LISTEN="127.0.0.1:$2" CABILDO_DATABASE_URL="$UPG_URL" CABILDO_DATABASE_ADMIN_URL="$UPG_ADMIN_URL" \
+serve() { # <binary> <port> <log> [VAR=value...]: starts it, prints its pid
+  env "${@:4}" CABILDO_LISTEN="127.0.0.1:$2" CABILDO_DATABASE_URL="$UPG_URL" CABILDO_DATABASE_ADMIN_URL="$UPG_ADMIN_URL" \
     CABILDO_REDIS_URL="$CABILDO_REDIS_URL" CABILDO_DATA_KEY="$CABILDO_DATA_KEY" CABILDO_LOG_LEVEL=warn \
     CABILDO_RATE_LIMIT_READ=1000000000 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
     "$1" serve >>"$3" 2>&1 &
@@ -318,7 +330,7 @@ table_counts cabildo_upgrade >"$WORK/counts-before.tsv"
 start_load during "$OLD"
 sleep 2
 t0=$(ms_now)
-"$NEW_BIN" migrate >"$WORK/upgrade-migrate.log" 2>&1 || { cat "$WORK/upgrade-migrate.log" >&2; fail "new binary: migrate on the previous release's database failed"; }
+new_bin migrate >"$WORK/upgrade-migrate.log" 2>&1 || { cat "$WORK/upgrade-migrate.log" >&2; fail "new binary: migrate on the previous release's database failed"; }
 upgrade_ms=$(($(ms_now) - t0))
 sleep "$AFTER_S"
 stop_load during
@@ -326,7 +338,7 @@ assert_load during "old binary while the new one migrated and ${AFTER_S} s after
 during_summary="$(stat_of during '"%d requests (%d reads, %d writes) in %.1f s, %d failed, %d 5xx, max latency %d ms" % (s["requests"], s["reads"]["ok"], s["writes"]["ok"], s["duration_s"], s["failed"], s["server_errors"], s["max_latency_ms"])')"
 [[ $(curl -s -o /dev/null -w '%{http_code}' "$OLD/readyz") == 200 ]] || fail "old binary not ready after the migration"
 modules_now="$(grep -c '^plugin .*: migrado' "$WORK/upgrade-migrate.log" || true)"
-say "2. new binary migrated the previous release's database in $upgrade_ms ms ($(head -n 1 "$WORK/upgrade-migrate.log"); $modules_now modules) while the old binary served: $during_summary"
+say "2. new binary migrated the previous release's database in $upgrade_ms ms ($(grep -m 1 '^core:' "$WORK/upgrade-migrate.log"); $modules_now modules) while the old binary served: $during_summary"
 
 read -r acked_n lost_n <<<"$(check_writes | tr '|' ' ')"
 ((lost_n == 0)) || fail "$lost_n acknowledged writes are missing from PostgreSQL"
@@ -346,7 +358,7 @@ rows_total="$(awk -F'\t' '{ s += $2 } END { print s }' "$WORK/counts-after.tsv")
 say "2. writes acknowledged by the old binary: $acked_n, lost $lost_n; $(wc -l <"$WORK/counts-after.tsv") tables, $rows_total rows, none lost; upgraded schema = empty-database schema: $schema_same"
 
 # The new binary on the same database, beside the old one.
-new_pid="$(serve "$NEW_BIN" "$NEW_PORT" "$WORK/new.log")"
+new_pid="$(serve "$NEW_BIN" "$NEW_PORT" "$WORK/new.log" CABILDO_PLUGIN_DIR="$NEW_PLUGINS")"
 wait_ready "$new_pid" "$NEW" "$WORK/new.log"
 cmp_json="$("${LOAD[@]}" compare --a "$OLD" --b "$NEW")" || die "compare failed"
 echo "$cmp_json" >"$WORK/compare.json"
@@ -365,9 +377,11 @@ read -r acked_n lost_n <<<"$(check_writes | tr '|' ' ')"
 audit=()
 for slug in $(psql_super cabildo_upgrade -c "SELECT slug FROM core.tenants ORDER BY slug"); do
   for which in new old; do
-    bin="$NEW_BIN"
-    [[ $which == old ]] && bin="$PREV_BIN"
-    out="$("$bin" audit verify "$slug" 2>&1 || true)"
+    if [[ $which == old ]]; then
+      out="$("$PREV_BIN" audit verify "$slug" 2>&1 || true)"
+    else
+      out="$(new_bin audit verify "$slug" 2>&1 || true)"
+    fi
     [[ $out == ok* ]] || fail "audit chain of $slug ($which binary): $out"
   done
   audit+=("$slug")
@@ -400,7 +414,7 @@ PY
 start_load expand "$OLD"
 sleep 1
 t0=$(ms_now)
-CABILDO_MIGRATIONS_DIR="$PROBE_DIR" "$NEW_BIN" migrate >"$WORK/probe-expand.log" 2>&1 ||
+CABILDO_MIGRATIONS_DIR="$PROBE_DIR" new_bin migrate >"$WORK/probe-expand.log" 2>&1 ||
   { cat "$WORK/probe-expand.log" >&2; fail "expand probe migration failed"; }
 expand_ms=$(($(ms_now) - t0))
 sleep 2
@@ -422,7 +436,7 @@ PY
 [[ $probe_lint == 1 ]] || fail "the lint does not refuse the contract probe ($probe_lint findings)"
 start_load contract "$OLD"
 sleep 1
-CABILDO_MIGRATIONS_DIR="$PROBE_DIR" "$NEW_BIN" migrate >"$WORK/probe-contract.log" 2>&1 ||
+CABILDO_MIGRATIONS_DIR="$PROBE_DIR" new_bin migrate >"$WORK/probe-contract.log" 2>&1 ||
   { cat "$WORK/probe-contract.log" >&2; fail "contract probe migration failed"; }
 sleep 2
 stop_load contract
