@@ -40,7 +40,9 @@ CONTRACT_RULES = [
      "SET NOT NULL: the previous release's inserts do not fill the column"),
     (re.compile(r"\bREVOKE\b", re.I), "revokes a privilege the previous release may need"),
 ]
-ADD_COLUMN = re.compile(r"\bADD\s+(COLUMN\s+)?(IF\s+NOT\s+EXISTS\s+)?[\"\w]+\s+[^,;]*?\bNOT\s+NULL\b[^,;]*", re.I)
+ADD_COLUMN = re.compile(r"\bADD\s+(COLUMN\s+)?(IF\s+NOT\s+EXISTS\s+)?"
+                        r"(?!(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN|EXCLUDE)\b)[\"\w]+\s+"
+                        r"(?:\([^()]*\)|[^,;()])*?(?<!IS )\bNOT\s+NULL\b(?:\([^()]*\)|[^,;()])*", re.I)
 CONTRACT_MARK = re.compile(r"--\s*contract:\s*(\S.*)$", re.I | re.M)
 NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 

@@ -49,6 +49,11 @@ CREATE TABLE core.scratch (id int);
 DROP TABLE core.scratch;
 INSERT INTO core.extra VALUES (gen_random_uuid(), 'DROP COLUMN name; RENAME');
 DROP POLICY IF EXISTS p ON core.things;
+ALTER TABLE core.things
+  ADD COLUMN a timestamptz,
+  ADD COLUMN b text,
+  ADD CONSTRAINT things_ab CHECK ((a IS NULL AND b IS NULL) OR (a IS NOT NULL AND b IS NOT NULL));
+ALTER TABLE core.things ADD COLUMN c numeric(10,2) NOT NULL DEFAULT 0;
 SQL
 run 0 "expand steps"
 
@@ -63,6 +68,7 @@ ALTER TABLE demo.items ADD COLUMN owner uuid NOT NULL;
 DROP TABLE demo.items;
 REVOKE SELECT ON demo.items FROM cabildo_app;
 DO $$ BEGIN EXECUTE 'SELECT 1'; ALTER TABLE demo.items DROP COLUMN x; END $$;
+ALTER TABLE demo.items ADD COLUMN amount numeric(10,2) NOT NULL, ADD CONSTRAINT c CHECK (amount IS NOT NULL);
 SQL
 run 1 "contract steps"
 expect "0002_contract.sql:1: drops a column"
@@ -73,7 +79,8 @@ expect "0002_contract.sql:6: adds a NOT NULL column without a DEFAULT"
 expect "0002_contract.sql:7: drops an object"
 expect "0002_contract.sql:8: revokes"
 expect "0002_contract.sql:9: drops a column"
-[[ $(grep -c '0002_contract.sql' "$tmp/out") == 8 ]] || { cat "$tmp/out" >&2; fail "8 findings expected"; }
+expect "0002_contract.sql:10: adds a NOT NULL column without a DEFAULT"
+[[ $(grep -c '0002_contract.sql' "$tmp/out") == 9 ]] || { cat "$tmp/out" >&2; fail "9 findings expected"; }
 
 # The marker (before or inside the statement) accepts a contract step.
 cat >"$tmp/plugins/demo/migrations/0002_contract.sql" <<'SQL'
