@@ -1,13 +1,14 @@
 // Load and comparison of scripts/test.d/68-upgrade.sh (node, stdlib only).
 //
 //   node upgrade-load.mjs load --base URL --out DIR --token T [--readers 4 --read-rate 25
-//        --writers 2 --write-rate 5]
+//        --writers 2 --write-rate 5 --login-email E --login-password P --login-rate 1]
 //     Mixed load on the PREVIOUS release's server until SIGTERM/SIGINT: anonymous
 //     reads of every module's public lists and of the core's, admin writes
 //     (public-works drafts, then each read back by id), keep-alive, from several
 //     loopback addresses. Every write is logged to DIR/attempted-writes.txt before it
 //     is sent and to DIR/acked-writes.txt (id<TAB>title) as soon as its 201 arrives,
-//     synchronously. Any answer other than the expected one is a failure (5xx counted
+//     synchronously. With --login-email, login cycles too (login, /v1/me 200, logout
+//     204, /v1/me 401: the token tables). Any answer other than the expected one is a failure (5xx counted
 //     apart); DIR/stats.json holds the counts, the failures (first 50) and a
 //     per-second timeline of requests/failures, written after in-flight requests end.
 //   node upgrade-load.mjs compare --a URL --b URL --paths P1,P2,...
@@ -107,7 +108,7 @@ async function load() {
   const started = now();
   const stats = {
     started_ms: Math.round(started), reads: { ok: 0, fail: 0 }, writes: { ok: 0, fail: 0 },
-    requests: 0, failed: 0, server_errors: 0, failures: [], timeline: [], max_latency_ms: 0,
+    login_cycles: { ok: 0, fail: 0 }, requests: 0, failed: 0, server_errors: 0, failures: [], timeline: [], max_latency_ms: 0,
   };
   const second = (t) => {
     const s = Math.floor((t - started) / 1000);
@@ -177,6 +178,29 @@ async function load() {
       if (!note(back, 'read', 'GET project just written', 200) || (json(back.body) || {}).title !== title) {
         if (back.status === 200) { stats.failed++; stats.failures.push({ what: 'read-back title differs', id }); }
       }
+    }));
+  }
+  if (opt['login-email']) {
+    workers.push(paced(num('login-rate', 1), async (n) => {
+      const from = `127.0.2.${(n % 50) + 1}`;
+      const login = await request(base, 'POST', '/v1/auth/login',
+        { body: { email: opt['login-email'], password: opt['login-password'] }, from });
+      if (!note(login, 'login', 'POST /v1/auth/login', 200)) {
+        stats.login_cycles.fail++;
+        return;
+      }
+      const token = (json(login.body) || {}).access_token;
+      for (const [method, target, expected, what] of [
+        ['GET', '/v1/me', 200, 'GET /v1/me (signed in)'],
+        ['POST', '/v1/auth/logout', 204, 'POST /v1/auth/logout'],
+        ['GET', '/v1/me', 401, 'GET /v1/me after logout'],
+      ]) {
+        if (!note(await request(base, method, target, { token, from }), 'login', what, expected)) {
+          stats.login_cycles.fail++;
+          return;
+        }
+      }
+      stats.login_cycles.ok++;
     }));
   }
   await Promise.all(workers);

@@ -16,7 +16,7 @@
 #      the OLD binary migrates a second database, applies tenants/durango.json,
 #      loads the demo data of every module and serves; node load (reads of every
 #      module's public lists and the core's, public-works writes read back, a
-#      client-side log of acknowledged writes) runs on it while the NEW binary
+#      client-side log of acknowledged writes, login cycles) runs on it while the NEW binary
 #      runs `cabildo migrate` on that same database. Asserted: the old binary
 #      never fails a request (no 5xx, nothing else unexpected) before, during
 #      or after the migration; every acknowledged write is in PostgreSQL; no
@@ -249,6 +249,7 @@ fi
 PREV_ROOT="$(dirname "$(dirname "$(dirname "$(dirname "$PREV_BIN")")")")" # <src>/build/bench/api/cabildo
 [[ -f $PREV_ROOT/tenants/durango.json ]] || PREV_ROOT="$ROOT"                # a given binary: today's files
 ADMIN_EMAIL=admin@upgrade.cabildo.test ADMIN_PASSWORD='meseta-alta-2718'
+LOGIN_EMAIL=carga@upgrade.cabildo.test LOGIN_PASSWORD='arroyo-claro-5902'
 {
   CABILDO_BIN="$PREV_BIN"
   export CABILDO_BIN
@@ -257,6 +258,8 @@ ADMIN_EMAIL=admin@upgrade.cabildo.test ADMIN_PASSWORD='meseta-alta-2718'
   "$PREV_ROOT/scripts/demo-data.sh"
   printf '%s' "$ADMIN_PASSWORD" | "$PREV_BIN" user create --email "$ADMIN_EMAIL" \
     --name 'Administración Actualización' --password-stdin --instance-admin
+  printf '%s' "$LOGIN_PASSWORD" | "$PREV_BIN" user create --email "$LOGIN_EMAIL" --name 'Usuaria Carga' \
+    --password-stdin
 } >>"$WORK/setup.log" 2>&1 || { tail -n 30 "$WORK/setup.log" >&2; die "previous release: migrate / tenants / demo data / user failed"; }
 say "2. previous release: schema ($(psql_super cabildo_upgrade -c 'SELECT count(*) FROM schema_migrations') migrations), tenants, demo data, admin ready ($((SECONDS - started)) s)"
 
@@ -265,7 +268,7 @@ OLD="http://127.0.0.1:$OLD_PORT" NEW="http://127.0.0.1:$NEW_PORT"
 serve() { # <binary> <port> <log> [VAR=value...]: starts it, prints its pid
   env "${@:4}" CABILDO_LISTEN="127.0.0.1:$2" CABILDO_DATABASE_URL="$UPG_URL" CABILDO_DATABASE_ADMIN_URL="$UPG_ADMIN_URL" \
     CABILDO_REDIS_URL="$CABILDO_REDIS_URL" CABILDO_DATA_KEY="$CABILDO_DATA_KEY" CABILDO_LOG_LEVEL=warn \
-    CABILDO_RATE_LIMIT_READ=1000000000 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
+    CABILDO_RATE_LIMIT_READ=1000000000 CABILDO_RATE_LIMIT_AUTH=1000000000 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
     "$1" serve >>"$3" 2>&1 &
   echo $!
 }
@@ -286,7 +289,8 @@ TOKEN="$(curl -sS -H 'Content-Type: application/json' -d "{\"email\":\"$ADMIN_EM
 
 start_load() { # <phase> <base>
   rm -rf "$WORK/load-$1"
-  "${LOAD[@]}" load --base "$2" --out "$WORK/load-$1" --token "$TOKEN" >"$WORK/load-$1.log" 2>&1 &
+  "${LOAD[@]}" load --base "$2" --out "$WORK/load-$1" --token "$TOKEN" \
+    --login-email "$LOGIN_EMAIL" --login-password "$LOGIN_PASSWORD" >"$WORK/load-$1.log" 2>&1 &
   load_pid=$!
 }
 stop_load() { # <phase>
@@ -335,7 +339,7 @@ upgrade_ms=$(($(ms_now) - t0))
 sleep "$AFTER_S"
 stop_load during
 assert_load during "old binary while the new one migrated and ${AFTER_S} s after"
-during_summary="$(stat_of during '"%d requests (%d reads, %d writes) in %.1f s, %d failed, %d 5xx, max latency %d ms" % (s["requests"], s["reads"]["ok"], s["writes"]["ok"], s["duration_s"], s["failed"], s["server_errors"], s["max_latency_ms"])')"
+during_summary="$(stat_of during '"%d requests (%d reads, %d writes, %d login cycles) in %.1f s, %d failed, %d 5xx, max latency %d ms" % (s["requests"], s["reads"]["ok"], s["writes"]["ok"], s["login_cycles"]["ok"], s["duration_s"], s["failed"], s["server_errors"], s["max_latency_ms"])')"
 [[ $(curl -s -o /dev/null -w '%{http_code}' "$OLD/readyz") == 200 ]] || fail "old binary not ready after the migration"
 modules_now="$(grep -c '^plugin .*: migrado' "$WORK/upgrade-migrate.log" || true)"
 say "2. new binary migrated the previous release's database in $upgrade_ms ms ($(grep -m 1 '^core:' "$WORK/upgrade-migrate.log"); $modules_now modules) while the old binary served: $during_summary"
