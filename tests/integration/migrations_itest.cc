@@ -220,5 +220,59 @@ TEST(MigrationsTest, TheTenantRlsHelperIsolatesAModulesTable) {
   }
 }
 
+// Expand/contract (README "Upgrades"): while the previous release keeps
+// serving, the new release's migration runs beside its open connections and
+// their prepared statements. An expand step (a nullable column, a column with
+// a default, a new table, an index) leaves a statement that names its result
+// columns working on the same connection; a prepared statement whose result is
+// `*` of the table is what breaks ("cached plan must not change result type"),
+// which is why module SQL names its result columns (a `RETURNING *` inside a
+// CTE is fine: the statement's own result is explicit). A rename (contract)
+// breaks the old statement: the lint asks for a `-- contract:` marker.
+TEST(MigrationsTest, AnExpandStepKeepsARunningReleasesPreparedStatementsWorking) {
+  testing::TestDatabase database;
+  pqxx::connection owner(database.owner_url());
+  {
+    pqxx::work w(owner);
+    w.exec("CREATE TABLE expand_probe (id int PRIMARY KEY, title text NOT NULL)");
+    w.exec("INSERT INTO expand_probe VALUES (1, 'uno')");
+    w.commit();
+  }
+  pqxx::connection old_release(database.owner_url());
+  old_release.prepare("named", "SELECT id, title FROM expand_probe WHERE id = $1");
+  old_release.prepare("cte",
+                      "WITH p AS (INSERT INTO expand_probe (id, title) VALUES ($1, $2) "
+                      "RETURNING *) SELECT id, title FROM p");
+  old_release.prepare("star", "SELECT * FROM expand_probe WHERE id = $1");
+  auto run = [&](const char* statement, auto... params) {
+    pqxx::work w(old_release);
+    auto rows = w.exec_prepared(statement, params...);
+    w.commit();
+    return rows;
+  };
+  EXPECT_EQ(run("named", 1)[0][1].as<std::string>(), "uno");
+  EXPECT_EQ(run("cte", 2, "dos")[0][1].as<std::string>(), "dos");
+  EXPECT_EQ(run("star", 1).columns(), 2);
+
+  auto expand =
+      core::MakeMigrationFile("0001_expand.sql",
+                              "ALTER TABLE expand_probe ADD COLUMN note text;"
+                              "ALTER TABLE expand_probe ADD COLUMN flags int NOT NULL DEFAULT 0;"
+                              "CREATE TABLE expand_probe_more (id int);"
+                              "CREATE INDEX expand_probe_flags ON expand_probe (flags);");
+  ASSERT_TRUE(expand.ok());
+  ASSERT_TRUE(core::ApplyMigrations(owner, "expand-probe", {*expand}).ok());
+
+  EXPECT_EQ(run("named", 1)[0][1].as<std::string>(), "uno");
+  EXPECT_EQ(run("cte", 3, "tres")[0][1].as<std::string>(), "tres");
+  EXPECT_THROW(run("star", 1), pqxx::sql_error);  // the hazard named above
+
+  auto contract = core::MakeMigrationFile("0002_contract.sql",
+                                          "ALTER TABLE expand_probe RENAME COLUMN title TO name;");
+  ASSERT_TRUE(contract.ok());
+  ASSERT_TRUE(core::ApplyMigrations(owner, "expand-probe", {*expand, *contract}).ok());
+  EXPECT_THROW(run("named", 1), pqxx::sql_error);
+}
+
 }  // namespace
 }  // namespace cabildo
