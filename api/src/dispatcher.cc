@@ -174,6 +174,15 @@ std::string StreamHead(const Response& response, const std::string& request_id, 
                  : ResponseHead(response, request_id, false, personal, "");
 }
 
+// The body of a streamed answer to a HEAD: nothing is sent, and the first
+// Write tells the producer to stop, as if the client had left.
+class NoBody final : public ChunkedBody {
+ public:
+  bool Write(std::string_view) override { return false; }
+  void Finish() override {}
+  void Abort() override {}
+};
+
 // Whether an answer to `request` is meant for its caller alone: it carried
 // credentials, or it is a write. Such answers must not be kept by a shared
 // or browser cache; anonymous reads (the public lists) are left to ETag
@@ -285,7 +294,8 @@ void HttpServer::Dispatcher::Accept(const Http::Request& raw_request, Http::Resp
       Response busy =
           Problem(503, "El servidor está saturado; intente de nuevo.", request.request_id);
       busy.headers.emplace_back("Retry-After", "1");
-      Respond(*shared_writer, busy, request.request_id, false, /*personal=*/true);
+      Respond(*shared_writer, busy, request.request_id, false, /*personal=*/true,
+              /*on_reactor=*/false, /*head_only=*/request.method == Method::kHead);
       request.path_params = match.params;  // for the tenant in the access log
       LogAccess(request, MethodName(request.method), match.route.empty() ? kUnmatched : match.route,
                 503, started);
@@ -302,9 +312,9 @@ void HttpServer::Dispatcher::Accept(const Http::Request& raw_request, Http::Resp
                       keep_alive, chunked, started]() mutable {
       core::ScopedRequestId logged_as(request.request_id);
       request.open_stream = [this, shared_writer, keep_alive, chunked,
-                             personal = IsPersonal(request),
-                             id = request.request_id](const Response& head) {
-        return OpenStream(shared_writer, head, id, keep_alive, personal, chunked);
+                             personal = IsPersonal(request), id = request.request_id,
+                             head_only = request.method == Method::kHead](const Response& head) {
+        return OpenStream(shared_writer, head, id, keep_alive, personal, chunked, head_only);
       };
       Response response = Handle(request, std::move(match));
       Complete(request, *shared_writer, response, keep_alive, started);
@@ -366,11 +376,7 @@ Response HttpServer::Dispatcher::Finish(const Request& request, Response respons
     if (auto not_modified = NotModified(request, etag)) return *not_modified;
     response.headers.emplace_back("ETag", std::move(etag));
   }
-  if (request.method == Method::kHead) {
-    response.body.clear();
-    response.shared_body.reset();
-  }
-  return response;
+  return response;  // a HEAD keeps its body: Respond sends its length, not its bytes
 }
 
 void HttpServer::Dispatcher::Complete(const Request& request, Http::ResponseWriter& writer,
@@ -383,14 +389,22 @@ void HttpServer::Dispatcher::Complete(const Request& request, Http::ResponseWrit
       route, request.method, response.status,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!response.streamed) {
-    Respond(writer, response, request.request_id, keep_alive, IsPersonal(request), on_reactor);
+    Respond(writer, response, request.request_id, keep_alive, IsPersonal(request), on_reactor,
+            /*head_only=*/request.method == Method::kHead);
   }
   LogAccess(request, MethodName(request.method), route, response.status, started);
 }
 
 std::unique_ptr<ChunkedBody> HttpServer::Dispatcher::OpenStream(
     const std::shared_ptr<Http::ResponseWriter>& writer, const Response& head,
-    const std::string& request_id, bool keep_alive, bool personal, bool chunked) {
+    const std::string& request_id, bool keep_alive, bool personal, bool chunked, bool head_only) {
+  if (head_only) {
+    Response bodiless = head;
+    bodiless.length_unknown = true;
+    Respond(*writer, bodiless, request_id, keep_alive, personal, /*on_reactor=*/false,
+            /*head_only=*/true);
+    return std::make_unique<NoBody>();
+  }
   if (open_streams_.fetch_add(1) >= MaxStreams()) {
     --open_streams_;
     return nullptr;
@@ -416,16 +430,25 @@ void HttpServer::Dispatcher::CloseWhenSent(const std::shared_ptr<Tcp::Peer>& pee
 
 void HttpServer::Dispatcher::Respond(Http::ResponseWriter& writer, const Response& response,
                                      const std::string& request_id, bool keep_alive, bool personal,
-                                     bool on_reactor) {
+                                     bool on_reactor, bool head_only) {
   std::shared_ptr<Tcp::Peer> peer = writer.getPeer();
   if (!peer) return;  // the client went away; nothing left to answer
   // As ResponseWriter::send does: the connection has no request pending any
   // more. Otherwise Pistache's header timeout counts on from the end of
   // this request and writes an unsolicited 408 into the idle connection.
   peer->setIdle(true);
-  const std::string& body = response.Body();
-  const std::string head = ResponseHead(response, request_id, keep_alive, personal,
-                                        "Content-Length: " + std::to_string(body.size()));
+  // 1xx, 204 and 304 have no body and no Content-Length (RFC 9110, 8.6). A
+  // HEAD gets the length its GET would have, and no body: on keep-alive, a
+  // body after a HEAD's head would be read as the start of the next response.
+  const int status = response.status;
+  const bool bodiless = status < 200 || status == 204 || status == 304;
+  static const std::string kNoBody;
+  std::string framing;
+  if (!bodiless && !(head_only && response.length_unknown)) {
+    framing = "Content-Length: " + std::to_string(response.Body().size());
+  }
+  const std::string& body = bodiless || head_only ? kNoBody : response.Body();
+  const std::string head = ResponseHead(response, request_id, keep_alive, personal, framing);
   size_t done = 0;
   if (on_reactor) {
     iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},

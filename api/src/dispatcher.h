@@ -56,9 +56,10 @@ class HttpServer::Dispatcher {
   // one thread that closes the fd and nothing else is queued for it (the client
   // sent this request after reading the previous response; no pipelining).
   // What the kernel does not take at once goes through the queue, after it.
+  // `head_only`: the answer to a HEAD (headers, Content-Length of the body, no body).
   void Respond(Pistache::Http::ResponseWriter& writer, const Response& response,
                const std::string& request_id, bool keep_alive, bool personal,
-               bool on_reactor = false);
+               bool on_reactor = false, bool head_only = false);
 
   // Requests accepted but not yet answered.
   int InFlight() const { return in_flight_.load(); }
@@ -69,7 +70,7 @@ class HttpServer::Dispatcher {
 
   // What every handler's answer gets: every successful GET carries a strong
   // ETag of its body, so phones revalidate with If-None-Match and get an
-  // empty 304; HEAD drops the body.
+  // empty 304 (Respond leaves out a HEAD's body).
   static Response Finish(const Request& request, Response response);
 
   // `on_reactor`: called on the connection's reactor thread, which may then
@@ -80,10 +81,12 @@ class HttpServer::Dispatcher {
 
   // Sends the head of a chunked response; nullptr when kMaxStreams
   // downloads are already running (each holds a worker and a database
-  // connection for as long as the client takes to read it).
+  // connection for as long as the client takes to read it). `head_only`
+  // (a HEAD): sends the head without framing and returns a body whose first
+  // Write says the client is gone, so the producer stops at once.
   std::unique_ptr<ChunkedBody> OpenStream(
       const std::shared_ptr<Pistache::Http::ResponseWriter>& writer, const Response& head,
-      const std::string& request_id, bool keep_alive, bool personal, bool chunked);
+      const std::string& request_id, bool keep_alive, bool personal, bool chunked, bool head_only);
 
   // Pistache announces Connection: Close but never closes; we do, once
   // written. Pistache's promise can miss a `then` attached while the reactor

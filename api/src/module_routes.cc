@@ -483,6 +483,7 @@ Response SendStream(Request& request, plugin::HttpResponse& response) {
     }
     head.body = std::move(memory.body);
     head.etag = etag;
+    head.length_unknown = request.method == Method::kHead;
     return head;
   }
   head.headers.emplace_back("ETag", etag);

@@ -48,6 +48,7 @@ class HttpLayerTest : public ::testing::Test {
     router.Add(Method::kGet, "/test/tenant/{tenant}/thing", [](Request&) {
       return Response::Json(200, {{"ok", true}});
     });
+    router.Add(Method::kDelete, "/test/empty", [](Request&) { return Response::Empty(204); });
     router.Add(Method::kGet, "/test/slow", [](Request&) {
       std::this_thread::sleep_for(std::chrono::milliseconds(400));
       return Response::Json(200, {{"slow", true}});
@@ -161,6 +162,68 @@ TEST_F(HttpLayerTest, KeepAliveIsTheDefaultForHttp11) {
   ASSERT_TRUE(connection.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
   auto second = connection.Read();
   EXPECT_EQ(second.status, 200);
+}
+
+// HEAD, 204 and 304 answers carry no body. On a kept-alive connection a
+// stray body would be read as the start of the next answer, so each case is
+// followed by a GET on the same connection that must parse whole.
+TEST_F(HttpLayerTest, HeadAnswersTheLengthOfItsGetAndNoBodyOnAKeptAliveConnection) {
+  HttpConnection connection(port_);
+  auto next_get_is_whole = [&connection] {
+    EXPECT_TRUE(connection.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto health = connection.Read();
+    EXPECT_EQ(health.status, 200) << health.raw;
+    EXPECT_TRUE(json::parse(health.body, nullptr, false).is_object()) << health.raw;
+  };
+  ASSERT_TRUE(connection.SendRaw("GET /test/tenant/x/thing HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto get = connection.Read();
+  ASSERT_EQ(get.status, 200);
+  ASSERT_FALSE(get.body.empty());
+
+  ASSERT_TRUE(connection.SendRaw("HEAD /test/tenant/x/thing HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto head = connection.Read(std::chrono::seconds(10), /*answer_to_head=*/true);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.Header("content-length"), std::to_string(get.body.size()));
+  EXPECT_EQ(head.Header("etag"), get.Header("etag"));
+  next_get_is_whole();
+
+  // An error answered by a worker (no such route): its problem's length, no body.
+  ASSERT_TRUE(connection.SendRaw("HEAD /no/such/route HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto missing = connection.Read(std::chrono::seconds(10), /*answer_to_head=*/true);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.Header("content-length"), "0");
+  next_get_is_whole();
+
+  // A streamed GET: its HEAD has no length to give and sends no chunk.
+  ASSERT_TRUE(connection.SendRaw("HEAD /test/stream?chunks=2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto stream = connection.Read(std::chrono::seconds(10), /*answer_to_head=*/true);
+  EXPECT_EQ(stream.status, 200);
+  EXPECT_EQ(stream.Header("content-length"), "");
+  EXPECT_EQ(stream.Header("transfer-encoding"), "");
+  next_get_is_whole();
+  EXPECT_EQ(stream_.chunks_written.load(), 0);  // the producer stopped at its first chunk
+}
+
+TEST_F(HttpLayerTest, NoContentAndNotModifiedCarryNoContentLength) {
+  HttpConnection connection(port_);
+  ASSERT_TRUE(connection.SendRaw("DELETE /test/empty HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto empty = connection.Read();
+  EXPECT_EQ(empty.status, 204);
+  EXPECT_EQ(empty.raw.find("Content-Length"), std::string::npos) << empty.raw;
+
+  ASSERT_TRUE(connection.SendRaw("GET /test/tenant/x/thing HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string etag = connection.Read().Header("etag");
+  ASSERT_FALSE(etag.empty());
+  ASSERT_TRUE(connection.SendRaw(
+      "GET /test/tenant/x/thing HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + "\r\n\r\n"));
+  auto not_modified = connection.Read();
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_EQ(not_modified.raw.find("Content-Length"), std::string::npos) << not_modified.raw;
+
+  ASSERT_TRUE(connection.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto health = connection.Read();
+  EXPECT_EQ(health.status, 200);
+  EXPECT_TRUE(json::parse(health.body, nullptr, false).is_object()) << health.raw;
 }
 
 TEST_F(HttpLayerTest, ConnectionCloseIsHonouredAndTheSocketClosed) {

@@ -169,7 +169,7 @@ bool HttpConnection::Fill(std::chrono::steady_clock::time_point deadline, size_t
   return true;
 }
 
-HttpResult HttpConnection::Read(std::chrono::milliseconds timeout) {
+HttpResult HttpConnection::Read(std::chrono::milliseconds timeout, bool answer_to_head) {
   HttpResult result;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto fill = [&] { return Fill(deadline, SIZE_MAX); };
@@ -195,6 +195,13 @@ HttpResult HttpConnection::Read(std::chrono::milliseconds timeout) {
       result.headers[name] = value;
     }
     pos = end + 2;
+  }
+  // No body follows, whatever the framing headers say (RFC 9110, 6.4.1): a
+  // client reading one would swallow the next response's bytes.
+  if (answer_to_head || result.status < 200 || result.status == 204 || result.status == 304) {
+    result.raw = buffer_.substr(0, header_end + 4);
+    buffer_.erase(0, header_end + 4);
+    return result;
   }
   if (result.Header("transfer-encoding") == "chunked") {
     result.chunked = true;
@@ -275,7 +282,7 @@ HttpResult HttpRequest(uint16_t port, const std::string& method, const std::stri
   }
   request += "\r\n" + body;
   connection.SendRaw(request);
-  return connection.Read();
+  return connection.Read(std::chrono::seconds(10), /*answer_to_head=*/method == "HEAD");
 }
 
 uint16_t FreeLoopbackPort() {

@@ -71,7 +71,9 @@ class HttpConnection {
   bool SendRaw(const std::string& bytes);
   // Reads one response (headers + a Content-Length or chunked body) or times
   // out; a chunked body cut short comes back with complete == false.
-  HttpResult Read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // `answer_to_head`: the request was a HEAD, so no body follows the headers.
+  HttpResult Read(std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                  bool answer_to_head = false);
   // Reads until at least `bytes` more have arrived (kept for Read); false on
   // timeout or close.
   bool ReadSome(size_t bytes, std::chrono::milliseconds timeout = std::chrono::seconds(10));

@@ -77,6 +77,9 @@ struct Response {
   // Instead of `body`: a body shared with the public cache, sent without
   // copying it (a cached list is ~20 KB).
   std::shared_ptr<const std::string> shared_body = nullptr;
+  // The answer to a HEAD of a streamed body, which is not produced: its
+  // length is unknown, so no Content-Length is sent (the GET is chunked).
+  bool length_unknown = false;
 
   const std::string& Body() const { return shared_body ? *shared_body : body; }
 
