@@ -393,6 +393,8 @@ json Operation(const core::LoadedPlugin& plugin, const plugin::Route& route) {
   if (!route.request_body.empty() || route.method == plugin::HttpMethod::kPost) {
     responses["422"] = ResponseRef("ValidationFailed");
   }
+  // A write to a suspended tenant (tenant_lifecycle_routes.h).
+  if (route.method != plugin::HttpMethod::kGet) responses["423"] = ResponseRef("TenantSuspended");
   responses["429"] = ResponseRef("TooManyRequests");
   responses["503"] = ResponseRef("ServiceUnavailable");
   responses["default"] = ResponseRef("UnexpectedError");

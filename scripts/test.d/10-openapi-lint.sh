@@ -83,7 +83,8 @@ rules:
   spec-strict-refs: error
   request-mime-type:
     severity: error
-    allowedValues: [application/json]
+    # application/x-ndjson: the tenant archive (POST /v1/tenants/import).
+    allowedValues: [application/json, application/x-ndjson]
 EOF
 
 # operation-4xx-response stays on for every plugin route (each can at least

@@ -234,7 +234,8 @@ class HostileBodiesTest : public ::testing::Test {
       const std::string name = templ.substr(i + 1, end - i - 1);
       i = end + 1;
       if (name == "tenant") {
-        path += kTenant;
+        // DELETE /v1/tenants/{tenant} would delete the fixture itself.
+        path += destructive && i == templ.size() ? "tenant-inexistente" : kTenant;
       } else if (name == "module") {
         path += destructive ? "modulo-inexistente" : "public-works";
       } else if (name == "user_id") {

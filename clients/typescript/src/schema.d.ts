@@ -239,6 +239,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Importar un tenant exportado
+         * @description Crea el tenant de un archivo de `GET /v1/tenants/{tenant}/export` con los mismos identificadores, de modo que su bitácora se sigue verificando aquí. El archivo se revisa línea por línea antes de escribir nada (tamaño y profundidad acotados, un solo tenant, conteos y resumen) y se carga en una sola transacción: o entra completo o no entra nada. 400: el archivo está dañado o incompleto; 409: el slug, el identificador o el correo de una cuenta ya existen aquí; 422: viene de un esquema más nuevo que el de esta instancia, trae tablas o columnas que aquí no existen, o la `CABILDO_DATA_KEY` es otra. Las cuentas nuevas en esta instancia no pueden iniciar sesión hasta tener contraseña. El tenant llega activo. Solo `instance_admin`; el cuerpo está limitado por `CABILDO_MAX_BODY_BYTES` (`cabildo tenants import` no tiene ese límite).
+         */
+        post: operations["importTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant}": {
         parameters: {
             query?: never;
@@ -253,7 +273,11 @@ export interface paths {
         get: operations["getTenant"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Eliminar un tenant y todos sus datos
+         * @description Solo `instance_admin`. Elimina el tenant y todas sus filas en cada tabla de cada módulo y del núcleo (miembros, módulos habilitados y su bitácora incluidos); las cuentas de sus miembros siguen. 409 mientras tenga tenants hijos. La bitácora de la instancia registra quién lo eliminó y qué (id, slug, nombre, filas por tabla, el último eslabón de su cadena). No se puede deshacer: exporte antes lo que deba conservarse.
+         */
+        delete: operations["deleteTenant"];
         options?: never;
         head?: never;
         /**
@@ -301,6 +325,29 @@ export interface paths {
          * @description Recalcula el SHA-256 encadenado de todas las entradas. Requiere el permiso `core.audit.read`.
          */
         get: operations["verifyAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Slug del tenant. */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Exportar todo lo que guarda un tenant
+         * @description Un archivo NDJSON (`application/x-ndjson`) enviado por partes desde una sola instantánea: un encabezado (el tenant, las versiones del esquema del núcleo y de cada módulo, la huella de `CABILDO_DATA_KEY`), las cuentas de sus miembros (id, correo, nombre; nunca el hash de la contraseña), cada fila de cada tabla del tenant con los padres primero (las de todos los módulos, los roles y su bitácora) y un cierre con los conteos y un resumen BLAKE2b. Se importa en otra instancia con `POST /v1/tenants/import` o `cabildo tenants import`. Solo `instance_admin` o un `admin` de un tenant superior; queda en la bitácora del tenant (`tenant.export`) antes de enviarse. Si la exportación falla a medias, la descarga se corta sin cierre: nunca parece completa.
+         */
+        get: operations["exportTenant"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1480,6 +1527,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Slug del tenant. */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reanudar un tenant suspendido
+         * @description Vuelve a aceptar escrituras. Los mismos permisos que suspender; sin cuerpo. Reanudar un tenant activo no cambia nada. Queda en la bitácora del tenant y en la de la instancia (`tenant.resume`).
+         */
+        post: operations["resumeTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant}/scholarships/applications/{id}": {
         parameters: {
             query?: never;
@@ -2278,6 +2348,29 @@ export interface paths {
         get: operations["serviceRequestsStats"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Slug del tenant. */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspender un tenant
+         * @description Desde ese momento toda escritura al tenant (sus módulos, miembros, módulos habilitados, sus datos, tenants hijos nuevos) responde 423 con el motivo; las lecturas públicas siguen, y sus miembros inician sesión y trabajan en sus otros tenants. Solo `instance_admin` o un `admin` de un tenant superior (permiso `core.tenant.suspend` en el padre o más arriba), nunca el propio tenant. Suspender de nuevo con otro motivo lo reemplaza; con el mismo, no cambia nada. Queda en la bitácora del tenant y en la de la instancia (`tenant.suspend`).
+         */
+        post: operations["suspendTenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5476,6 +5569,18 @@ export interface components {
         Tenant: components["schemas"]["TenantFields"] & {
             /** @description Nombres de los módulos habilitados. */
             modules: string[];
+            /**
+             * @description `suspended`: no acepta escrituras (423) hasta que se reanude; las lecturas siguen.
+             * @enum {string}
+             */
+            status: "active" | "suspended";
+            /**
+             * Format: date-time
+             * @description Solo si está suspendido: desde cuándo (UTC).
+             */
+            suspended_at?: string;
+            /** @description Solo si está suspendido: el motivo, tal como se escribió al suspenderlo. */
+            suspended_reason?: string;
         };
         TenantCreate: {
             /**
@@ -5497,6 +5602,18 @@ export interface components {
              */
             slug: string;
         };
+        /** @description Lo que se eliminó con el tenant: sus filas por tabla (cada tabla con `tenant_id` de cada módulo y del núcleo, su bitácora incluida). La instancia guarda esto mismo en su bitácora. */
+        TenantDeletion: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Filas eliminadas por tabla (`esquema.tabla`). */
+            rows: {
+                [key: string]: number;
+            };
+            slug: string;
+            total_rows: number;
+        };
         /** @description Un tenant con los slugs de sus hijos. */
         TenantDetail: components["schemas"]["Tenant"] & {
             children: string[];
@@ -5516,11 +5633,36 @@ export interface components {
             /** @example durango */
             slug: string;
         };
+        TenantImport: {
+            /** @description Entradas de la bitácora del tenant importadas. */
+            audit_entries: number;
+            /** Format: uuid */
+            id: string;
+            /** @description Filas importadas por tabla (`<esquema>.<tabla>`). */
+            rows: {
+                [key: string]: number;
+            };
+            /** @description El slug del tenant importado. */
+            tenant: string;
+            /** @description Cuentas del archivo. */
+            users: number;
+            /** @description De ellas, las que no existían aquí (sin contraseña todavía). */
+            users_created: number;
+        };
         /**
          * @description state: entidad federativa (raíz); municipality: municipio (hijo de un estado); agency: dependencia u organismo.
          * @enum {string}
          */
         TenantKind: "state" | "municipality" | "agency";
+        /** @description El estado de un tenant tras suspenderlo o reanudarlo. */
+        TenantLifecycleState: {
+            slug: string;
+            /** @enum {string} */
+            status: "active" | "suspended";
+            /** Format: date-time */
+            suspended_at?: string;
+            suspended_reason?: string;
+        };
         /** @description Un módulo habilitado en un tenant. */
         TenantModule: {
             /** @description Configuración pública del módulo para este tenant; su forma la define cada módulo. */
@@ -5538,6 +5680,21 @@ export interface components {
         /** @description Página de tenants. */
         TenantPage: components["schemas"]["Page"] & {
             items?: components["schemas"]["Tenant"][];
+        };
+        /** @description El problema 423 de un tenant suspendido: un Problem con el slug y el motivo. */
+        TenantSuspendedProblem: components["schemas"]["Problem"] & {
+            /** @description El motivo de la suspensión. */
+            reason: string;
+            /** @description El slug del tenant suspendido. */
+            tenant: string;
+        };
+        /** @description El motivo de una suspensión. */
+        TenantSuspension: {
+            /**
+             * @description En español, sin saltos de línea; se muestra en cada 423.
+             * @example Cambio de administración municipal
+             */
+            reason: string;
         };
         /** @description Los campos que cambian; los ausentes quedan igual. Un cuerpo `{}` no cambia nada y responde el tenant. */
         TenantUpdate: {
@@ -5714,6 +5871,26 @@ export interface components {
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description El tenant está suspendido (POST /v1/tenants/{tenant}/suspend): no acepta escrituras hasta que se reanude; las lecturas siguen. El problema lleva además `tenant` (su slug) y `reason` (el motivo). */
+        TenantSuspended: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "El tenant 'gomez-palacio' está suspendido y por ahora no acepta cambios. Motivo: Cambio de administración municipal. Las consultas siguen disponibles; para más información, comuníquese con la administración de la instancia.",
+                 *       "reason": "Cambio de administración municipal",
+                 *       "request_id": "7f3a9c2e4b1d4e08",
+                 *       "status": 423,
+                 *       "tenant": "gomez-palacio",
+                 *       "title": "Tenant suspendido",
+                 *       "type": "https://cabildo.mx/problems/tenant-suspended"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["TenantSuspendedProblem"];
             };
         };
         /** @description Demasiadas solicitudes; reintente después de Retry-After segundos. */
@@ -6225,6 +6402,43 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    importTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Importado. */
+            201: {
+                headers: {
+                    /** @description `/v1/tenants/<slug>` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantImport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -6256,6 +6470,35 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    deleteTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Slug del tenant. */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Eliminado; lo que se eliminó. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDeletion"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -6292,6 +6535,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -6364,6 +6608,37 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    exportTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Slug del tenant. */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description El archivo del tenant. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="<slug>.cabildo.ndjson"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -6441,6 +6716,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -6469,6 +6745,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            423: components["responses"]["TenantSuspended"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -6547,6 +6824,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -6575,6 +6853,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            423: components["responses"]["TenantSuspended"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -6647,6 +6926,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -6766,6 +7046,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -6873,6 +7154,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -6952,6 +7234,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7025,6 +7308,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7106,6 +7390,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7315,6 +7600,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7388,6 +7674,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7424,6 +7711,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7467,6 +7755,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7548,6 +7837,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7611,6 +7901,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7654,6 +7945,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7733,6 +8025,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7806,6 +8099,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7849,6 +8143,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -7894,6 +8189,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8047,6 +8343,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8110,6 +8407,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8153,6 +8451,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8189,6 +8488,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8477,6 +8777,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8540,6 +8841,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8583,6 +8885,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8664,6 +8967,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8700,6 +9004,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8736,6 +9041,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8769,6 +9075,36 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    resumeTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Slug del tenant. */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Activo. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantLifecycleState"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -8843,6 +9179,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8886,6 +9223,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -8965,6 +9303,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -9110,6 +9449,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -9173,6 +9513,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -9216,6 +9557,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -9301,6 +9643,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -9378,6 +9721,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -9414,6 +9758,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -9525,6 +9870,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -9554,6 +9900,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -9901,6 +10248,18 @@ export interface operations {
             };
             /** @description Error en el formato de Open311 GeoReport v2. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: number;
+                        description: string;
+                    }[];
+                };
+            };
+            /** @description Error en el formato de Open311 GeoReport v2. */
+            423: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10383,6 +10742,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -10494,6 +10854,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -10645,6 +11006,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -10708,6 +11070,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -10751,6 +11114,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            423: components["responses"]["TenantSuspended"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -10788,6 +11152,42 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    suspendTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Slug del tenant. */
+                tenant: components["parameters"]["tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantSuspension"];
+            };
+        };
+        responses: {
+            /** @description Suspendido. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantLifecycleState"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
