@@ -2,7 +2,10 @@
 // Runs serially: it stops the shared test cluster.
 #include <chrono>
 #include <cstdlib>
+#include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -34,6 +37,31 @@ void LoadDurangoWithTheExampleModule(const testing::TestDatabase& database) {
   const std::string file =
       R"({"tenants":[{"slug":"durango","name":"Durango","kind":"state","inegi_code":"10","modules":["example"]}]})";
   ASSERT_TRUE(core::ApplyTenantFile(owner, file, {"example"}).ok());
+}
+
+// An editor of durango (the example module enabled): its access token.
+std::string DurangoEditorToken(const testing::TestDatabase& database, uint16_t port) {
+  pqxx::connection owner(database.owner_url());
+  pqxx::work work(owner);
+  auto user = core::CreateUser(work, {"ed@ejemplo.mx", "Ed", "contraseña-larga-1"});
+  auto id =
+      work.exec("SELECT id::text FROM core.tenants WHERE slug = 'durango'")[0][0].as<std::string>();
+  core::ApplyScope(work, core::Scope{{id}, ""});
+  work.exec_params(
+      "INSERT INTO core.role_assignments (tenant_id, user_id, role) VALUES ($1, $2, 'editor')", id,
+      user->id);
+  work.commit();
+  auto login = testing::HttpRequest(
+      port, "POST", "/v1/auth/login",
+      json{{"email", "ed@ejemplo.mx"}, {"password", "contraseña-larga-1"}}.dump());
+  return json::parse(login.body).value("access_token", "");
+}
+
+double PoolInUse(uint16_t port) {
+  const std::string body = testing::HttpRequest(port, "GET", "/metrics").body;
+  const std::string name = "\ncabildo_db_pool_in_use ";
+  const std::size_t at = body.find(name);
+  return at == std::string::npos ? -1 : std::stod(body.substr(at + name.size()));
 }
 
 TEST(OutageTest, ReadyzFollowsPostgresAndTheServerRecoversWithoutRestart) {
@@ -251,6 +279,96 @@ TEST(OutageTest, ModuleRoutesWorkWithoutRedis) {
   EXPECT_EQ(created.status, 201) << created.body;
   ASSERT_EQ(after.status, 200);
   EXPECT_EQ(json::parse(after.body)["items"].size(), 1u);
+}
+
+// A write while PostgreSQL is stopped: the same clean 503 problem with
+// Retry-After as a read (scripts/test.d/65-faults.sh asserts it under load),
+// never a 500, and the next write after the restart succeeds.
+TEST(OutageTest, AWriteDuringAnOutageIsA503WithRetryAfter) {
+  testing::TestDatabase database;
+  ASSERT_NO_FATAL_FAILURE(LoadDurangoWithTheExampleModule(database));
+  api::App app(database.MakeConfig());
+  ASSERT_TRUE(app.Start().ok());
+  const uint16_t port = app.Port();
+  const std::string token = DurangoEditorToken(database, port);
+  ASSERT_FALSE(token.empty());
+  const std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + token}};
+  const std::string note = json{{"title", "durante la caída"}}.dump();
+
+  Services("pg-stop");
+  auto during = testing::HttpRequest(port, "POST", "/v1/tenants/durango/example/notes", note, auth);
+  Services("pg-start");
+  EXPECT_EQ(during.status, 503) << during.body;
+  EXPECT_EQ(during.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(during.Header("retry-after"), "5");
+  int status = 0;
+  for (int i = 0; i < 50 && status != 201; ++i) {
+    status =
+        testing::HttpRequest(port, "POST", "/v1/tenants/durango/example/notes", note, auth).status;
+    if (status != 201) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(status, 201);
+}
+
+// A table locked by another session (a long migration, a stuck
+// transaction): requests that need it answer 503 with Retry-After once
+// CABILDO_DB_TIMEOUT_MS has passed, not after the lock; routes that do not
+// need it keep answering at once, even with more waiting requests than pooled
+// connections; once the lock goes, every connection is back and writes work.
+TEST(OutageTest, ALockedTableAnswers503AtTheDbTimeoutAndThePoolRecovers) {
+  testing::TestDatabase database;
+  ASSERT_NO_FATAL_FAILURE(LoadDurangoWithTheExampleModule(database));
+  core::Config config = database.MakeConfig();
+  config.db_timeout = std::chrono::milliseconds(1000);
+  config.db_pool_size = 4;
+  api::App app(config);
+  ASSERT_TRUE(app.Start().ok());
+  const uint16_t port = app.Port();
+  const std::string token = DurangoEditorToken(database, port);
+  ASSERT_FALSE(token.empty());
+  const std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + token}};
+  const std::string note = json{{"title", "bloqueada"}}.dump();
+
+  pqxx::connection locker(database.owner_url());
+  pqxx::work lock(locker);
+  lock.exec("LOCK TABLE example.notes IN ACCESS EXCLUSIVE MODE");
+
+  // Six writers against a pool of four: the first four wait on the lock, the
+  // last two on the pool; every one gets its 503 within about the timeout.
+  std::vector<std::thread> writers;
+  std::vector<testing::HttpResult> results(6);
+  std::vector<std::chrono::milliseconds> took(6);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    writers.emplace_back([&, i] {
+      const auto started = std::chrono::steady_clock::now();
+      results[i] =
+          testing::HttpRequest(port, "POST", "/v1/tenants/durango/example/notes", note, auth);
+      took[i] = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - started);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Meanwhile a route that needs no database answers at once.
+  const auto healthz_started = std::chrono::steady_clock::now();
+  EXPECT_EQ(testing::HttpRequest(port, "GET", "/healthz").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - healthz_started, std::chrono::milliseconds(500));
+  for (auto& writer : writers) writer.join();
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].status, 503) << i << ": " << results[i].body;
+    EXPECT_EQ(results[i].Header("retry-after"), "5") << i;
+    EXPECT_GE(took[i], std::chrono::milliseconds(900)) << i;
+    // At most two timeouts: the pool's checkout wait, then the statement's.
+    EXPECT_LT(took[i], std::chrono::milliseconds(3500)) << i;
+  }
+  // A read of another table goes on while the lock is still held.
+  EXPECT_EQ(testing::HttpRequest(port, "GET", "/v1/tenants/durango").status, 200);
+  lock.commit();
+
+  EXPECT_EQ(
+      testing::HttpRequest(port, "POST", "/v1/tenants/durango/example/notes", note, auth).status,
+      201);
+  EXPECT_EQ(testing::HttpRequest(port, "GET", "/readyz").status, 200);
+  EXPECT_EQ(PoolInUse(port), 0);
 }
 
 }  // namespace
