@@ -17,6 +17,7 @@
 #include "cabildo/core/plugin_host.h"
 #include "cabildo/core/tenants.h"
 
+#include "memory.h"
 #include "openapi.h"
 #include "tenant_archive_routes.h"
 #include <signal.h>
@@ -107,11 +108,13 @@ int Serve(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);  // a client closing mid-response must not kill us
+  signal(SIGPIPE, SIG_IGN);                     // a client closing mid-response must not kill us
+  LimitMallocArenas(config->malloc_arena_max);  // before any thread has an arena
 
   App app(*config);
   Status started = app.Start();
   if (!started.ok()) return Fail(started.message());
+  MallocTrimmer trimmer(config->malloc_trim_interval);  // stops before `app` is destroyed
 
   int received = 0;
   sigwait(&signals, &received);
@@ -361,7 +364,8 @@ int TenantsImport(const std::vector<std::string>& args) {
                  "con `cabildo tenants export` o GET /v1/tenants/{tenant}/export, en una sola "
                  "transacción: si algo falla no se guarda nada. El tenant padre debe existir; el "
                  "slug y el id del tenant deben estar libres. Las cuentas que no existían quedan "
-                 "sin contraseña utilizable: no inician sesión hasta tener una. La instancia debe tener la misma "
+                 "sin contraseña utilizable: no inician sesión hasta tener una. La instancia debe "
+                 "tener la misma "
                  "CABILDO_DATA_KEY que la de origen.\n";
     return WantsHelp(args) ? 0 : 2;
   }

@@ -1,6 +1,9 @@
 #include "cabildo/api/public_cache.h"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -137,6 +140,60 @@ std::shared_ptr<const CachedResponse> PublicCache::Put(const std::string& key,
   return response;
 }
 
+namespace {
+
+// The parts of a key Key() built: prefix "resp:" slug ":" module ":" generation
+// ":" day ":" fingerprint. Slugs and module names have no ':'.
+struct KeyParts {
+  std::string scope;  // slug ":" module
+  int64_t generation = 0;
+  int64_t day = 0;
+};
+
+std::optional<int64_t> ParseCount(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+std::optional<KeyParts> ParseKey(std::string_view key, std::string_view prefix) {
+  const std::string_view resp = "resp:";
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  key.remove_prefix(prefix.size());
+  if (key.substr(0, resp.size()) != resp) return std::nullopt;
+  key.remove_prefix(resp.size());
+  std::string_view fields[4];
+  for (auto& field : fields) {
+    auto colon = key.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    field = key.substr(0, colon);
+    key.remove_prefix(colon + 1);
+  }
+  auto generation = ParseCount(fields[2]);
+  auto day = ParseCount(fields[3]);
+  if (!generation || !day) return std::nullopt;
+  KeyParts parts;
+  parts.scope.reserve(fields[0].size() + 1 + fields[1].size());
+  parts.scope.append(fields[0]).append(":").append(fields[1]);
+  parts.generation = *generation;
+  parts.day = *day;
+  return parts;
+}
+
+}  // namespace
+
+void PublicCache::EraseLocally(const std::string& key) {
+  if (auto it = local_.find(key); it != local_.end()) {
+    local_bytes_ -= it->first.size() + it->second->body.size();
+    local_.erase(it);
+    ++evictions_;
+  }
+}
+
 void PublicCache::StoreLocally(const std::string& key,
                                std::shared_ptr<const CachedResponse> response) {
   std::lock_guard lock(mutex_);
@@ -145,6 +202,28 @@ void PublicCache::StoreLocally(const std::string& key,
     // An answer that changed by itself under the same key: the new one replaces it.
     local_bytes_ -= it->first.size() + it->second->body.size();
     local_.erase(it);
+  }
+  if (auto parts = ParseKey(key, prefix_)) {
+    if (scopes_.size() >= kMaxGenerations && !scopes_.contains(parts->scope)) scopes_.clear();
+    Scope& scope = scopes_[parts->scope];
+    const auto newer = std::pair{parts->generation, parts->day};
+    const auto known = std::pair{scope.generation, scope.day};
+    if (newer > known) {  // what was stored under older ones is unreachable now
+      for (const auto& old : scope.keys) EraseLocally(old);
+      scope.keys.clear();
+      scope.generation = parts->generation;
+      scope.day = parts->day;
+    }
+    // An older one (a reader that saw the generation before a bump) is left to
+    // the bounds below: it is not the scope's.
+    if (newer >= known) {
+      scope.keys.push_back(key);
+      // Distinct requests of one generation come from clients (?q=...): keep
+      // the list to what the local copy can hold.
+      if (scope.keys.size() > 2 * max_entries_ + 16) {
+        std::erase_if(scope.keys, [this](const std::string& k) { return !local_.contains(k); });
+      }
+    }
   }
   local_bytes_ += key.size() + response->body.size();
   local_.emplace(key, std::move(response));
@@ -158,6 +237,11 @@ void PublicCache::StoreLocally(const std::string& key,
       ++evictions_;
     }
     insertion_order_.pop_front();
+  }
+  // Keys erased above stay in insertion_order_ until the bounds pop them,
+  // which may be never when the scopes keep the copy small: compact it.
+  if (insertion_order_.size() > 2 * local_.size() + 1024) {
+    std::erase_if(insertion_order_, [this](const std::string& k) { return !local_.contains(k); });
   }
   local_entries_.store(local_.size(), std::memory_order_relaxed);
   local_bytes_now_.store(local_bytes_, std::memory_order_relaxed);

@@ -31,6 +31,49 @@ TEST(PublicCacheTest, TheLocalCopyEvictsTheOldestBeyondItsByteBound) {
   ASSERT_NE(cache.Get("k99", /*network=*/false), nullptr);
 }
 
+// A write bumps a (tenant, module) generation: the answers stored under the
+// older one can never be asked for again (Key() builds the new generation
+// into every key), so they leave the local copy at once instead of filling its
+// byte bound (bench/soak: 64 MiB of dead answers under a steady write rate).
+TEST(PublicCacheTest, ANewerGenerationDropsTheOlderOnesAnswersOfThatScopeOnly) {
+  core::RedisClient redis(NoRedis());
+  PublicCache cache(redis, "t:");
+  auto key = [](const std::string& scope, int generation, int day, const std::string& request) {
+    return "t:resp:" + scope + ":" + std::to_string(generation) + ":" + std::to_string(day) + ":" +
+           request;
+  };
+  const CachedResponse body{"application/json", std::string(1000, 'x'), {}, {}, {}};
+  cache.Put(key("durango:public-works", 5, 20000, "a"), body);
+  cache.Put(key("durango:public-works", 5, 20000, "b"), body);
+  cache.Put(key("lerdo:public-works", 5, 20000, "a"), body);
+  cache.Put(key("durango:service-requests", 2, 20000, "a"), body);
+  EXPECT_EQ(cache.local_entries(), 4u);
+
+  cache.Put(key("durango:public-works", 6, 20000, "a"), body);
+  EXPECT_EQ(cache.local_entries(), 3u);  // durango's two old ones out, the new one in
+  EXPECT_EQ(cache.evictions(), 2u);
+  EXPECT_EQ(cache.Get(key("durango:public-works", 5, 20000, "b"), false), nullptr);
+  EXPECT_NE(cache.Get(key("lerdo:public-works", 5, 20000, "a"), false), nullptr);
+  EXPECT_NE(cache.Get(key("durango:service-requests", 2, 20000, "a"), false), nullptr);
+
+  // A reader that saw the generation before the bump stores under the old one:
+  // kept (it is still a right answer for that reader), and the new one stays.
+  cache.Put(key("durango:public-works", 5, 20000, "c"), body);
+  EXPECT_NE(cache.Get(key("durango:public-works", 6, 20000, "a"), false), nullptr);
+  EXPECT_NE(cache.Get(key("durango:public-works", 5, 20000, "c"), false), nullptr);
+
+  // A new day is the same: yesterday's answers are never asked for again.
+  cache.Put(key("durango:public-works", 6, 20001, "a"), body);
+  EXPECT_EQ(cache.Get(key("durango:public-works", 6, 20000, "a"), false), nullptr);
+
+  // A steady write rate keeps one answer per scope, never the byte bound's worth.
+  for (int generation = 7; generation < 5000; ++generation) {
+    cache.Put(key("durango:public-works", generation, 20001, "a"), body);
+  }
+  EXPECT_LE(cache.local_entries(), 5u);
+  EXPECT_LE(cache.local_bytes(), 5u * 1100);
+}
+
 // An answer that changes by itself at a known moment (a call's window
 // closes: HttpResponse::fresh_until) is served until then and never after,
 // and the next answer under the same key replaces it.

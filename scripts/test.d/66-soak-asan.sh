@@ -9,8 +9,10 @@
 #   - the server exits 0 on SIGTERM and LeakSanitizer reports nothing;
 #   - no RSS growth trend after a 20 s warm-up: the last third's median RSS
 #     floor <= the first third's + 48 MiB (looser than bench/soak's 8 MiB:
-#     ASan's quarantine holds up to 256 MiB of freed blocks and fills during
-#     the run, which is not a leak; a leak at this load grows without bound).
+#     ASan's allocator caches per thread and size class, and bench/soak caps
+#     its quarantine at 16 MiB, not the default 256 MiB, which took the whole
+#     run to fill and grew RSS by 120 MiB without any leak; a leak at this
+#     load grows without bound).
 # The after-load RSS bound (64 MiB) is bench/soak's, on the Release build:
 # ASan's shadow memory makes the figure meaningless here.
 # Own PostgreSQL + Redis in a mktemp state dir under /tmp (bench/soak does it),

@@ -108,6 +108,10 @@ const std::vector<ConfigVariable>& ConfigVariables() {
        "nombra al cliente; vacío: el cliente es el par TCP"},
       {"CABILDO_HEADER_TIMEOUT_MS", "5000",
        "tiempo máximo para recibir la línea de solicitud y los encabezados (luego 408)"},
+      {"CABILDO_MALLOC_ARENA_MAX", "0",
+       "arenas de malloc (glibc) como máximo; 0: el límite de glibc (8 por núcleo)"},
+      {"CABILDO_MALLOC_TRIM_MS", "2000",
+       "cada cuánto se devuelve al sistema la memoria libre de malloc (malloc_trim); 0: nunca"},
       {"CABILDO_DATA_KEY", "(vacío)",
        "64 caracteres hex (`cabildo data-key new`): cifra los datos personales de los módulos "
        "(becas); nunca en la base de datos; vacío: esos módulos responden 503"},
@@ -220,6 +224,10 @@ StatusOr<Config> LoadConfig(const EnvLookup& lookup) {
   CABILDO_ASSIGN_OR_RETURN(auto header_timeout,
                            get_int("CABILDO_HEADER_TIMEOUT_MS", 5000, 100, 600000));
   config.header_timeout = std::chrono::milliseconds(header_timeout);
+  CABILDO_ASSIGN_OR_RETURN(auto arena_max, get_int("CABILDO_MALLOC_ARENA_MAX", 0, 0, 1024));
+  config.malloc_arena_max = static_cast<int>(arena_max);
+  CABILDO_ASSIGN_OR_RETURN(auto trim_ms, get_int("CABILDO_MALLOC_TRIM_MS", 2000, 0, 3600000));
+  config.malloc_trim_interval = std::chrono::milliseconds(trim_ms);
   if (auto key = lookup("CABILDO_DATA_KEY"); key && !key->empty()) {
     CABILDO_ASSIGN_OR_RETURN(config.data_key, DataKey::FromHex(*key));
   }

@@ -131,7 +131,19 @@ class PublicCache {
   std::unordered_map<std::string, std::shared_ptr<const CachedResponse>> local_;
   std::deque<std::string> insertion_order_;  // GUARDED_BY(mutex_)
   std::size_t local_bytes_ = 0;              // GUARDED_BY(mutex_)
-  bool stopping_ = false;                    // GUARDED_BY(mutex_)
+  // GUARDED_BY(mutex_): per (tenant, module), the newest generation and day
+  // stored locally and the keys stored under them. A newer one makes the older
+  // entries unreachable (Key() never builds their keys again), so they are
+  // dropped at once instead of filling the byte bound: under a steady write
+  // rate the local copy held up to max_bytes of dead answers (bench/soak).
+  struct Scope {
+    int64_t generation = 0;
+    int64_t day = 0;
+    std::vector<std::string> keys;
+  };
+  std::unordered_map<std::string, Scope> scopes_;
+  void EraseLocally(const std::string& key);  // REQUIRES(mutex_)
+  bool stopping_ = false;                     // GUARDED_BY(mutex_)
   std::condition_variable wake_;
   std::thread refresher_;
 

@@ -66,6 +66,10 @@ struct Config {
   // CABILDO_DATA_KEY: seals modules' personal data at rest; none: those
   // modules answer 503 where they would store or read personal data.
   std::optional<DataKey> data_key;
+  // glibc malloc (README "Memory"): at most this many arenas (0: glibc's own
+  // limit, 8 per core), and malloc_trim(0) every malloc_trim_interval (0: never).
+  int malloc_arena_max = 0;
+  std::chrono::milliseconds malloc_trim_interval{2000};
 };
 
 // One documented variable: name, default (as shown to operators) and meaning.
