@@ -16,66 +16,14 @@
 // time: the largest single allocation of the server, 64 MiB).
 // Every unexpected status counts as a failure; the first 50 are kept in stats.json.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
+import { parseOptions, sleep, now, json, destroyAgents, request as requestFrom } from '../../scripts/lib/load-common.mjs';
 
 const args = process.argv.slice(2);
-const opt = {};
-for (let i = 0; i < args.length; i += 2) {
-  if (!args[i].startsWith('--') || i + 1 >= args.length) {
-    console.error(`soak-load: bad arguments near '${args[i]}'`);
-    process.exit(2);
-  }
-  opt[args[i].slice(2)] = args[i + 1];
-}
+const opt = parseOptions(args, 'soak-load');
 const num = (name, dflt) => (opt[name] === undefined ? dflt : Number(opt[name]));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.timeOrigin + performance.now();
-
-const agents = new Map();
-function agentFor(localAddress) {
-  const key = localAddress || '';
-  if (!agents.has(key)) {
-    agents.set(key, new http.Agent({ keepAlive: true, maxSockets: 4, localAddress, timeout: 4000 }));
-  }
-  return agents.get(key);
-}
-
-function request(method, target, { body, token, from, timeoutMs = 15000 } = {}) {
-  return new Promise((resolve) => {
-    const url = new URL(target, opt.base);
-    const h = { Accept: 'application/json' };
-    let payload;
-    if (body !== undefined) {
-      payload = Buffer.from(JSON.stringify(body));
-      h['Content-Type'] = 'application/json';
-      h['Content-Length'] = payload.length;
-    }
-    if (token) h.Authorization = `Bearer ${token}`;
-    const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: h,
-        agent: agentFor(from) },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-        res.on('error', (e) => resolve({ status: 0, error: `response: ${e.code || e.message}` }));
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', (e) => resolve({ status: 0, error: e.code || e.message }));
-    if (payload) req.write(payload);
-    req.end();
-  });
-}
-
-function json(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
+// Every request goes to the one server under load.
+const request = (method, target, options) => requestFrom(opt.base, method, target, options);
 
 const stats = {
   reads: { ok: 0, fail: 0 }, writes: { ok: 0, fail: 0 }, login_cycles: { ok: 0, fail: 0 },
@@ -236,7 +184,7 @@ async function main() {
   await Promise.all(workers);
   stats.failed = stats.reads.fail + stats.writes.fail + stats.login_cycles.fail;
   fs.writeFileSync(path.join(out, 'stats.json'), `${JSON.stringify(stats, null, 1)}\n`);
-  for (const a of agents.values()) a.destroy();
+  destroyAgents();
 }
 
 main();

@@ -1,5 +1,5 @@
 // Shared helpers of the node load generators (scripts/lib/replicas-load.mjs,
-// scripts/lib/faults-load.mjs): argument parsing, an HTTP/1.1 keep-alive
+// faults-load.mjs, upgrade-load.mjs and bench/lib/soak-load.mjs): argument parsing, an HTTP/1.1 keep-alive
 // request from a chosen loopback address, and small utilities. Stdlib only.
 import http from 'node:http';
 

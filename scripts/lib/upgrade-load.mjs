@@ -17,68 +17,13 @@
 //     and list answers must hold the same items in the same order. Prints JSON
 //     {same: bool, paths: [{path, a, b, same, diff}]}.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
+import { parseOptions, sleep, now, json, destroyAgents, request } from './load-common.mjs';
 
 const args = process.argv.slice(2);
 const mode = args.shift();
-const opt = {};
-for (let i = 0; i < args.length; i += 2) {
-  if (!args[i].startsWith('--') || i + 1 >= args.length) {
-    console.error(`upgrade-load: bad arguments near '${args[i]}'`);
-    process.exit(2);
-  }
-  opt[args[i].slice(2)] = args[i + 1];
-}
+const opt = parseOptions(args, 'upgrade-load');
 const num = (name, dflt) => (opt[name] === undefined ? dflt : Number(opt[name]));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.timeOrigin + performance.now();
-
-const agents = new Map();
-function agentFor(localAddress) {
-  const key = localAddress || '';
-  if (!agents.has(key)) {
-    agents.set(key, new http.Agent({ keepAlive: true, maxSockets: 4, localAddress, timeout: 4000 }));
-  }
-  return agents.get(key);
-}
-
-function request(base, method, target, { body, token, from, timeoutMs = 15000 } = {}) {
-  return new Promise((resolve) => {
-    const url = new URL(target, base);
-    const h = { Accept: 'application/json' };
-    let payload;
-    if (body !== undefined) {
-      payload = Buffer.from(JSON.stringify(body));
-      h['Content-Type'] = 'application/json';
-      h['Content-Length'] = payload.length;
-    }
-    if (token) h.Authorization = `Bearer ${token}`;
-    const sent = now();
-    const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: h,
-        agent: agentFor(from) },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), sent }));
-        res.on('error', (e) => resolve({ status: 0, error: `response: ${e.code || e.message}`, sent }));
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', (e) => resolve({ status: 0, error: e.code || e.message, sent }));
-    if (payload) req.write(payload);
-    req.end();
-  });
-}
-
-function json(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
 
 export const READ_PATHS = [
   '/v1/tenants?limit=20',
@@ -208,7 +153,7 @@ async function load() {
   fs.closeSync(acked);
   fs.closeSync(attempted);
   fs.writeFileSync(path.join(out, 'stats.json'), `${JSON.stringify(stats, null, 1)}\n`);
-  for (const a of agents.values()) a.destroy();
+  destroyAgents();
 }
 
 // Every field of a is in b with the same value; arrays: same length, element-wise.
@@ -249,7 +194,7 @@ async function compare() {
       same: !diff, diff });
     if (diff) result.same = false;
   }
-  for (const ag of agents.values()) ag.destroy();
+  destroyAgents();
   console.log(JSON.stringify(result));
 }
 
