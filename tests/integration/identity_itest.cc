@@ -393,21 +393,31 @@ TEST_F(IdentityTest, ALockedOutRolelessAccountIsInTheInstanceChain) {
       "SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
       "coalesce(actor_id::text, ''), actor, action, entity, entity_id, changes, prev_hash, hash "
       "FROM core.instance_audit_log ORDER BY seq");
-  ASSERT_EQ(rows.size(), 1u);
-  core::AuditEntry entry{rows[0][0].as<int64_t>(),     rows[0][1].as<std::string>(),
-                         rows[0][2].as<std::string>(), rows[0][3].as<std::string>(),
-                         rows[0][4].as<std::string>(), rows[0][5].as<std::string>(),
-                         rows[0][6].as<std::string>(), {},
-                         rows[0][8].as<std::string>(), rows[0][9].as<std::string>()};
-  const std::string changes = rows[0][7].as<std::string>();
-  EXPECT_EQ(entry.action, "auth.login_locked");
-  EXPECT_EQ(entry.entity_id, id);
-  EXPECT_EQ(changes.find("adivinanza"), std::string::npos);  // never the attempted password
-  // The chain's first entry follows 64 zeros and hashes like a tenant chain's.
-  EXPECT_EQ(entry.prev_hash, std::string(64, '0'));
-  EXPECT_EQ(entry.hash,
-            core::Sha256Hex(entry.prev_hash +
-                            core::CanonicalAuditEntry(core::kInstanceChain, entry, changes)));
+  // The fixture's four tenants were created first (tenant.create), then the lockout.
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0][8].as<std::string>(), std::string(64, '0'));  // the chain starts at 64 zeros
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    core::AuditEntry entry{rows[i][0].as<int64_t>(),     rows[i][1].as<std::string>(),
+                           rows[i][2].as<std::string>(), rows[i][3].as<std::string>(),
+                           rows[i][4].as<std::string>(), rows[i][5].as<std::string>(),
+                           rows[i][6].as<std::string>(), {},
+                           rows[i][8].as<std::string>(), rows[i][9].as<std::string>()};
+    const std::string changes = rows[i][7].as<std::string>();
+    // Each entry follows the one before and hashes like a tenant chain's.
+    if (i > 0) {
+      EXPECT_EQ(entry.prev_hash, rows[i - 1][9].as<std::string>());
+    }
+    EXPECT_EQ(entry.hash,
+              core::Sha256Hex(entry.prev_hash +
+                              core::CanonicalAuditEntry(core::kInstanceChain, entry, changes)));
+    if (i + 1 < rows.size()) {
+      EXPECT_EQ(entry.action, "tenant.create");
+      continue;
+    }
+    EXPECT_EQ(entry.action, "auth.login_locked");
+    EXPECT_EQ(entry.entity_id, id);
+    EXPECT_EQ(changes.find("adivinanza"), std::string::npos);  // never the attempted password
+  }
 }
 
 // `citizen` is every signed-in user's role at every tenant: what a plugin

@@ -55,6 +55,13 @@ class TenantLifecycleTest : public testing::ServerTest {
         "INSERT INTO core.role_assignments (tenant_id, user_id, role) "
         "SELECT t.id, u.id, 'admin' FROM core.tenants t, core.users u "
         "WHERE t.slug = 'tepehuanes' AND u.email = 'gomez@ejemplo.mx' RETURNING 'ok'");
+    // The fixture's tenants are in the instance's chain (tenant.create): the
+    // tests read what comes after them.
+    const std::string creates =
+        Owner("SELECT count(*) FROM core.instance_audit_log WHERE action = 'tenant.create'");
+    EXPECT_EQ(creates, "4");
+    fixture_instance_seq_ =
+        std::stoll(Owner("SELECT coalesce(max(seq), 0) FROM core.instance_audit_log"));
   }
 
   std::string MakeInstanceAdmin(const std::string& email) {
@@ -113,13 +120,15 @@ class TenantLifecycleTest : public testing::ServerTest {
     return actions;
   }
 
-  // The instance's chain: {action, actor, changes} per entry, oldest first.
+  // The instance's chain after the fixture's tenants were created:
+  // {action, actor, changes} per entry, oldest first.
   std::vector<json> InstanceEntries() {
     pqxx::connection owner(database_.owner_url());
     pqxx::read_transaction work(owner);
     std::vector<json> entries;
     for (const auto& row : work.exec("SELECT action, actor, entity_id, changes FROM "
-                                     "core.instance_audit_log ORDER BY seq")) {
+                                     "core.instance_audit_log WHERE seq > " +
+                                     std::to_string(fixture_instance_seq_) + " ORDER BY seq")) {
       entries.push_back({{"action", row[0].as<std::string>()},
                          {"actor", row[1].as<std::string>()},
                          {"entity_id", row[2].as<std::string>()},
@@ -175,7 +184,32 @@ class TenantLifecycleTest : public testing::ServerTest {
   std::string instance_admin_;
   std::string state_admin_;
   std::string municipal_admin_;
+  int64_t fixture_instance_seq_ = 0;
 };
+
+// --- Create ------------------------------------------------------------------------------
+
+// A tenant created through the API is on record in its own chain and in the
+// instance's, which outlives it (the tenant file's creates: the fixture).
+TEST_F(TenantLifecycleTest, ACreatedTenantIsInBothChains) {
+  auto created = Call("POST", "/v1/tenants",
+                      json{{"slug", "agencia-nueva"},
+                           {"name", "Agencia nueva"},
+                           {"kind", "agency"},
+                           {"parent", "durango"}}
+                          .dump(),
+                      state_admin_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = TenantId("agencia-nueva");
+  std::vector<json> instance = InstanceEntries();
+  ASSERT_EQ(instance.size(), 1u);
+  EXPECT_EQ(instance[0]["action"], "tenant.create");
+  EXPECT_EQ(instance[0]["actor"], "estado@ejemplo.mx");
+  EXPECT_EQ(instance[0]["entity_id"], id);
+  EXPECT_EQ(instance[0]["changes"]["tenant"], "agencia-nueva");
+  EXPECT_EQ(instance[0]["changes"]["after"]["parent"], "durango");
+  EXPECT_EQ(ChainActions("agencia-nueva"), std::vector<std::string>{"tenant.create"});
+}
 
 // --- Suspend and resume ------------------------------------------------------------------
 

@@ -202,14 +202,14 @@ StatusOr<std::string> InsertTenant(pqxx::transaction_base& work, const TenantSpe
   // Row-level security applies to the owner role too (FORCE): the audit
   // chain of the new tenant is reachable only once the scope names it.
   ApplyScope(work, Scope{{id}, actor.user_id});
-  AuditEvent event{id,
-                   actor.user_id,
-                   actor.name,
-                   "tenant.create",
-                   "tenant",
-                   id,
-                   AuditDiff(nlohmann::json::object(), TenantAuditState(spec))};
-  CABILDO_RETURN_IF_ERROR(AppendAudit(work, event));
+  const nlohmann::json created = AuditDiff(nlohmann::json::object(), TenantAuditState(spec));
+  CABILDO_RETURN_IF_ERROR(AppendAudit(
+      work, AuditEvent{id, actor.user_id, actor.name, "tenant.create", "tenant", id, created}));
+  // And in the instance's chain, which outlives the tenant (api-core.md,
+  // "Tenant lifecycle"): it names the tenant, since it is read without one.
+  CABILDO_RETURN_IF_ERROR(AppendInstanceAudit(
+      work, AuditEvent{"", actor.user_id, actor.name, "tenant.create", "tenant", id,
+                       nlohmann::json{{"tenant", spec.slug}, {"after", created["after"]}}}));
   return id;
 }
 
