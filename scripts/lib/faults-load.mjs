@@ -31,7 +31,7 @@
 //     Closed loop: N GETs of P with C at a time: JSON {rps, statuses, p50, max}.
 import fs from 'node:fs';
 import path from 'node:path';
-import { destroyAgents, json, now, paced, parseOptions, request, sleep } from './load-common.mjs';
+import { destroyAgents, json, now, paced, parseOptions, request, sleep, PROJECT } from './load-common.mjs';
 
 const args = process.argv.slice(2);
 const mode = args.shift();
@@ -65,12 +65,6 @@ export function curpFor(phase, n) {
   const prefix = `${initials}060418MDG${inner}${LETTERS[Math.floor(n / 456976) % 26]}`;
   return prefix + checkDigit(prefix);
 }
-
-const PROJECT = {
-  status: 'identification', type: 'construction', sector: 'transporte', budget_mxn: '1250000.00',
-  funding: [{ origin: 'federal', fund: 'FAIS', amount_mxn: '750000.00' },
-    { origin: 'municipal', fund: 'Municipal', amount_mxn: '500000.00' }],
-};
 
 // ------------------------------------------------------------------- load
 async function load() {

@@ -90,3 +90,10 @@ export async function paced(ratePerSec, stop, fn) {
     if (wait > 0 && !stop()) await sleep(wait);
   }
 }
+
+// The fields of a public-works draft besides its title (the writes of the loads).
+export const PROJECT = {
+  status: 'identification', type: 'construction', sector: 'transporte', budget_mxn: '1250000.00',
+  funding: [{ origin: 'federal', fund: 'FAIS', amount_mxn: '750000.00' },
+    { origin: 'municipal', fund: 'Municipal', amount_mxn: '500000.00' }],
+};

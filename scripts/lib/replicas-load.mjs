@@ -26,18 +26,12 @@
 //     all three at once afterwards: JSON.
 import fs from 'node:fs';
 import path from 'node:path';
-import { destroyAgents, json, now, paced as pacedUntil, parseOptions, request, sleep } from './load-common.mjs';
+import { destroyAgents, json, now, paced as pacedUntil, parseOptions, request, sleep, PROJECT } from './load-common.mjs';
 
 const args = process.argv.slice(2);
 const mode = args.shift();
 const opt = parseOptions(args, 'replicas-load');
 const num = (name, dflt) => (opt[name] === undefined ? dflt : Number(opt[name]));
-
-const PROJECT = {
-  status: 'identification', type: 'construction', sector: 'transporte', budget_mxn: '1250000.00',
-  funding: [{ origin: 'federal', fund: 'FAIS', amount_mxn: '750000.00' },
-    { origin: 'municipal', fund: 'Municipal', amount_mxn: '500000.00' }],
-};
 
 // ------------------------------------------------------------------- load
 async function load() {

@@ -18,7 +18,7 @@
 //     {same: bool, paths: [{path, a, b, same, diff}]}.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseOptions, sleep, now, json, destroyAgents, request } from './load-common.mjs';
+import { parseOptions, sleep, now, json, destroyAgents, request, PROJECT } from './load-common.mjs';
 
 const args = process.argv.slice(2);
 const mode = args.shift();
@@ -36,12 +36,6 @@ export const READ_PATHS = [
   '/v1/tenants/durango/scholarships/calls?limit=20',
   '/v1/tenants/gomez-palacio/service-requests/requests?limit=20',
 ];
-
-const PROJECT = {
-  status: 'identification', type: 'construction', sector: 'transporte', budget_mxn: '1250000.00',
-  funding: [{ origin: 'federal', fund: 'FAIS', amount_mxn: '750000.00' },
-    { origin: 'municipal', fund: 'Municipal', amount_mxn: '500000.00' }],
-};
 
 async function load() {
   const base = opt.base;
