@@ -8,8 +8,8 @@
 #include "cabildo/core/tenants.h"
 
 #include "static_files.h"
-#include "tenant_lifecycle_routes.h"
 #include "tenant_archive_routes.h"
+#include "tenant_lifecycle_routes.h"
 
 namespace cabildo::api {
 
